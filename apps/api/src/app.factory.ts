@@ -1,0 +1,53 @@
+import { Logger, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ApiConfig } from './api-config';
+import { AppModule } from './app.module';
+import { replyWithError, RestExceptionFilter } from './common/rest-exception.filter';
+import { createValidationPipe } from './common/validation';
+
+/**
+ * Nest installs its Fastify error handler after registering the routes, where Fastify no
+ * longer applies it (a route keeps the handler in force when it was added), and only to
+ * rethrow. The API installs its own before the routes instead; this keeps it the only one.
+ */
+class SextantFastifyAdapter extends FastifyAdapter {
+  override setErrorHandler(): ReturnType<FastifyAdapter['setErrorHandler']> {
+    return this.getInstance();
+  }
+}
+
+/** Builds the API application (REST under /api, OpenAPI at /api/docs, GraphQL at /graphql). */
+export async function createApiApp(config: ApiConfig, logLevels: LogLevel[] = ['log', 'warn', 'error']): Promise<NestFastifyApplication> {
+  const adapter = new SextantFastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: logLevels,
+    bufferLogs: false,
+  });
+  app.setGlobalPrefix('api', { exclude: ['graphql'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new RestExceptionFilter());
+  // Errors raised by Fastify before a handler runs: bad JSON, body too large, and GraphQL
+  // syntax and validation errors (mercurius's own handler is off).
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .setErrorHandler((error, request, reply) => {
+      void replyWithError(request, reply, error);
+    });
+  app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false });
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Sextant API')
+      .setDescription('Nodes, resources, paths, items and movements of the Sextant monitoring platform.')
+      .setVersion('0.1.0')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  Logger.log('API application created', 'Api');
+  return app;
+}

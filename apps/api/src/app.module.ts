@@ -1,0 +1,48 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
+import { API_CONFIG, ApiConfig } from './api-config';
+import { formatGraphqlError, graphqlStatus } from './common/graphql-errors';
+import { HealthModule } from './health/health.module';
+import { ItemsModule } from './items/items.module';
+import { MovementsModule } from './movements/movements.module';
+import { NodesModule } from './nodes/nodes.module';
+import { PathsModule } from './paths/paths.module';
+import { PrismaModule } from './prisma/prisma.module';
+import { ResourcesModule } from './resources/resources.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ApiConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        GraphQLModule.forRoot<MercuriusDriverConfig>({
+          driver: MercuriusDriver,
+          path: '/graphql',
+          graphiql: true,
+          autoSchemaFile: config.schemaFile ?? true,
+          sortSchema: true,
+          // Errors before execution go through the API's own Fastify error handler instead.
+          errorHandler: false,
+          errorFormatter: (execution) => {
+            const errors = (execution.errors ?? []).map(formatGraphqlError);
+            return { statusCode: graphqlStatus(errors), response: { data: execution.data ?? null, errors } };
+          },
+        }),
+        PrismaModule,
+        HealthModule,
+        NodesModule,
+        ResourcesModule,
+        PathsModule,
+        ItemsModule,
+        MovementsModule,
+      ],
+      providers: [
+        { provide: API_CONFIG, useValue: config },
+      ],
+      exports: [API_CONFIG],
+    };
+  }
+}

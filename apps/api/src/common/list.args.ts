@@ -1,0 +1,40 @@
+import { ArgsType, Field, Int } from '@nestjs/graphql';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+export const maxPageSize = 500;
+
+/** Paging and sorting shared by every list. */
+@ArgsType()
+export class ListArgs {
+  @Field(() => Int, { nullable: true, description: `Rows per page, 1-${maxPageSize} (default 50).` })
+  @ApiPropertyOptional({ minimum: 1, maximum: maxPageSize, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(maxPageSize)
+  limit?: number;
+
+  @Field(() => String, { nullable: true, description: 'nextCursor of the previous page.' })
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+
+  @Field(() => String, { nullable: true, description: 'Sort field, `-` prefix for descending.' })
+  @ApiPropertyOptional({ example: '-createdAt' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  sort?: string;
+
+  @Field(() => String, { nullable: true, description: 'Text contained in name or reference.' })
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+}

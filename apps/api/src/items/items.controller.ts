@@ -1,0 +1,47 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IdPipe } from '../common/id.pipe';
+import { CreateItemInput, ListItemsArgs, UpdateItemInput } from './dto/item.inputs';
+import { ItemConnection, ItemModel } from './item.model';
+import { ItemsService } from './items.service';
+
+@ApiTags('items')
+@Controller('items')
+export class ItemsController {
+  constructor(private readonly service: ItemsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List items (cursor pagination, filters, sort).' })
+  @ApiOkResponse({ type: ItemConnection })
+  list(@Query() args: ListItemsArgs) {
+    return this.service.list(args);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a item.' })
+  @ApiOkResponse({ type: ItemModel })
+  get(@Param('id', IdPipe) id: string) {
+    return this.service.get(id);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a item.' })
+  @ApiOkResponse({ type: ItemModel })
+  create(@Body() input: CreateItemInput) {
+    return this.service.create(input);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a item.' })
+  @ApiOkResponse({ type: ItemModel })
+  update(@Param('id', IdPipe) id: string, @Body() input: UpdateItemInput) {
+    return this.service.update(id, input);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a item that no movement refers to.' })
+  async remove(@Param('id', IdPipe) id: string): Promise<void> {
+    await this.service.remove(id);
+  }
+}

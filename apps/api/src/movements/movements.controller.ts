@@ -1,0 +1,40 @@
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IdPipe } from '../common/id.pipe';
+import { CreateMovementInput, ListMovementsArgs, MovementSummaryArgs } from './dto/movement.inputs';
+import { MovementConnection, MovementModel, MovementSummary } from './movement.model';
+import { MovementsService } from './movements.service';
+
+@ApiTags('movements')
+@Controller()
+export class MovementsController {
+  constructor(private readonly service: MovementsService) {}
+
+  @Get('movements')
+  @ApiOperation({ summary: 'List movements, newest first, with filters.' })
+  @ApiOkResponse({ type: MovementConnection })
+  list(@Query() args: ListMovementsArgs) {
+    return this.service.list(args);
+  }
+
+  @Get('movements/:id')
+  @ApiOperation({ summary: 'Get a movement.' })
+  @ApiOkResponse({ type: MovementModel })
+  get(@Param('id', IdPipe) id: string) {
+    return this.service.get(id);
+  }
+
+  @Post('movements')
+  @ApiOperation({ summary: 'Record a movement (idempotent with externalId).' })
+  @ApiOkResponse({ type: MovementModel })
+  create(@Body() input: CreateMovementInput) {
+    return this.service.create(input);
+  }
+
+  @Get('nodes/:id/movement-summary')
+  @ApiOperation({ summary: "Quantities per resource and UTC day over a node's subtree." })
+  @ApiOkResponse({ type: MovementSummary })
+  summary(@Param('id', IdPipe) id: string, @Query() args: MovementSummaryArgs) {
+    return this.service.summary(id, args);
+  }
+}

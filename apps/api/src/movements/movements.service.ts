@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import type { MovementModel as Movement } from '@sextant/db';
+import { DomainError, FieldError } from '@sextant/domain';
+import { decodeCursor, encodeCursor } from '../common/cursor';
+import { decimalToString } from '../common/decimal';
+import type { Page } from '../common/graphql-types';
+import { translatePrismaError } from '../common/prisma-errors';
+import type { CreateMovementInput, ListMovementsArgs, MovementSummaryArgs } from './dto/movement.inputs';
+import type { MovementModel, MovementSummary } from './movement.model';
+import { MovementsRepository } from './movements.repository';
+
+const day = 86_400_000;
+export const maxSummaryDays = 366;
+
+function toModel(row: Movement): MovementModel {
+  return { ...row, quantity: row.quantity.toString(), unitPrice: decimalToString(row.unitPrice) };
+}
+
+function window(fromText: string | undefined, toText: string | undefined, fallbackDays: number) {
+  const to = toText ? new Date(toText) : new Date();
+  const from = fromText ? new Date(fromText) : new Date(to.getTime() - fallbackDays * day);
+  if (from.getTime() > to.getTime()) {
+    throw new DomainError('InvalidTimeWindow', 'to: must not be before from', [{ field: 'to', reason: 'must not be before from' }]);
+  }
+  return { from, to };
+}
+
+// Fields that make two movements the same record, for idempotent retries.
+function sameMovement(a: Movement, b: CreateMovementInput): boolean {
+  return (
+    a.resourceId === b.resourceId &&
+    a.sourceId === b.sourceId &&
+    a.destinationId === b.destinationId &&
+    a.quantity.equals(b.quantity) &&
+    a.start.getTime() === new Date(b.start).getTime() &&
+    a.stop.getTime() === new Date(b.stop).getTime()
+  );
+}
+
+@Injectable()
+export class MovementsService {
+  constructor(private readonly movements: MovementsRepository) {}
+
+  async list(args: ListMovementsArgs): Promise<Page<MovementModel>> {
+    const limit = args.limit ?? 50;
+    if (args.sort && args.sort !== '-start') {
+      throw DomainError.validation([{ field: 'sort', reason: 'movements are listed newest first; only -start is supported' }]);
+    }
+    const { from, to } =
+      args.from || args.to ? window(args.from, args.to ?? '9999-12-31T00:00:00Z', 0) : { from: undefined, to: undefined };
+    let after: { start: Date; id: string } | undefined;
+    if (args.cursor) {
+      const position = decodeCursor(args.cursor);
+      after = { start: new Date(position.value ?? 0), id: position.id };
+    }
+    const rows = await this.movements.list(
+      {
+        resourceId: args.resourceId,
+        nodeId: args.nodeId,
+        nodeRole: args.nodeRole ?? 'either',
+        pathId: args.pathId,
+        origin: args.origin,
+        from: args.from ? from : undefined,
+        to: args.to ? to : undefined,
+        after,
+      },
+      limit + 1,
+    );
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor: rows.length > limit ? encodeCursor({ value: last.start.toISOString(), id: last.id }) : null,
+    };
+  }
+
+  async get(id: string): Promise<MovementModel> {
+    const row = await this.movements.findById(id);
+    if (!row) throw new DomainError('MovementNotFound', `no movement with id ${id}`);
+    return toModel(row);
+  }
+
+  async create(input: CreateMovementInput): Promise<MovementModel> {
+    const errors: FieldError[] = [];
+    if (new Date(input.stop).getTime() < new Date(input.start).getTime()) {
+      errors.push({ field: 'stop', reason: 'must not be before start' });
+    }
+    if (input.sourceId === input.destinationId) {
+      errors.push({ field: 'destinationId', reason: 'must differ from sourceId' });
+    }
+    const found = await this.movements.existing({
+      resourceId: input.resourceId,
+      nodeIds: [input.sourceId, input.destinationId],
+      itemId: input.itemId,
+      pathId: input.pathId,
+    });
+    const check = (field: string, kind: string, id: string | undefined) => {
+      if (id && !found.has(`${kind}:${id.toLowerCase()}`)) errors.push({ field, reason: `no ${kind} with id ${id}` });
+    };
+    check('resourceId', 'resource', input.resourceId);
+    check('sourceId', 'node', input.sourceId);
+    check('destinationId', 'node', input.destinationId);
+    check('itemId', 'item', input.itemId);
+    check('pathId', 'path', input.pathId);
+    if (errors.length) throw DomainError.validation(errors);
+
+    const origin = input.origin ?? 'manual';
+    try {
+      return toModel(await this.movements.create({ ...input, origin }));
+    } catch (error) {
+      const translated = translatePrismaError(error, 'movement');
+      if (translated instanceof DomainError && translated.code === 'ReferenceTaken' && input.externalId) {
+        const existing = await this.movements.findByExternalId(origin, input.externalId);
+        if (existing && sameMovement(existing, input)) return toModel(existing);
+        throw new DomainError(
+          'DuplicateMovement',
+          `externalId: a different ${origin} movement already has external id "${input.externalId}"`,
+          [{ field: 'externalId', reason: 'already used by a different movement of this origin' }],
+        );
+      }
+      throw translated;
+    }
+  }
+
+  async summary(nodeId: string, args: MovementSummaryArgs): Promise<MovementSummary> {
+    if (!(await this.movements.nodeExists(nodeId))) throw new DomainError('NodeNotFound', `no node with id ${nodeId}`);
+    const { from, to } = window(args.from, args.to, 31);
+    if (to.getTime() - from.getTime() > maxSummaryDays * day) {
+      throw DomainError.validation([{ field: 'from', reason: `the window may span at most ${maxSummaryDays} days` }]);
+    }
+    return { nodeId, rows: await this.movements.summary(nodeId, from, to) };
+  }
+}

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import type { Prisma } from '@sextant/db';
+import { PrismaService } from '../prisma/prisma.service';
+import type { NodeModel, SubtreeNodeModel } from './node.model';
+
+type NodeRow = NodeModel;
+
+// Raw rows come back with column names; map them to the model's shape.
+const nodeColumns = `id, parent_id AS "parentId", kind::text AS kind, name, reference, metadata,
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+@Injectable()
+export class NodesRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  findMany(args: Prisma.NodeFindManyArgs): Promise<NodeRow[]> {
+    return this.prisma.client.node.findMany(args) as Promise<NodeRow[]>;
+  }
+
+  findById(id: string): Promise<NodeRow | null> {
+    return this.prisma.client.node.findUnique({ where: { id } }) as Promise<NodeRow | null>;
+  }
+
+  countByIds(ids: string[]): Promise<number> {
+    return this.prisma.client.node.count({ where: { id: { in: ids } } });
+  }
+
+  create(data: Prisma.NodeUncheckedCreateInput): Promise<NodeRow> {
+    return this.prisma.client.node.create({ data }) as Promise<NodeRow>;
+  }
+
+  update(id: string, data: Prisma.NodeUncheckedUpdateInput): Promise<NodeRow> {
+    return this.prisma.client.node.update({ where: { id }, data }) as Promise<NodeRow>;
+  }
+
+  delete(id: string): Promise<unknown> {
+    return this.prisma.client.node.delete({ where: { id } });
+  }
+
+  /** What still refers to a node, to explain why it cannot be deleted. */
+  async usage(id: string): Promise<{ children: number; paths: number; items: number; movements: number }> {
+    const [children, paths, items, movements] = await Promise.all([
+      this.prisma.client.node.count({ where: { parentId: id } }),
+      this.prisma.client.path.count({ where: { OR: [{ sourceId: id }, { destinationId: id }] } }),
+      this.prisma.client.item.count({ where: { ownerId: id } }),
+      this.prisma.client.movement.count({ where: { OR: [{ sourceId: id }, { destinationId: id }] } }),
+    ]);
+    return { children, paths, items, movements };
+  }
+
+  /** From the root down to the node's parent. */
+  ancestors(id: string): Promise<NodeRow[]> {
+    return this.prisma.client.$queryRawUnsafe<NodeRow[]>(
+      `WITH RECURSIVE up AS (
+         SELECT n.*, 0 AS depth FROM node n WHERE n.id = (SELECT parent_id FROM node WHERE id = $1::uuid)
+         UNION ALL
+         SELECT p.*, up.depth + 1 FROM node p JOIN up ON p.id = up.parent_id
+       )
+       SELECT ${nodeColumns} FROM up ORDER BY depth DESC`,
+      id,
+    );
+  }
+
+  /** The node and everything below it, parents before children. */
+  subtree(id: string, limit: number): Promise<SubtreeNodeModel[]> {
+    return this.prisma.client.$queryRawUnsafe<SubtreeNodeModel[]>(
+      `WITH RECURSIVE down AS (
+         SELECT n.*, 0 AS depth, ARRAY[n.name::text, n.id::text] AS sort_key FROM node n WHERE n.id = $1::uuid
+         UNION ALL
+         SELECT c.*, down.depth + 1, down.sort_key || ARRAY[c.name::text, c.id::text]
+           FROM node c JOIN down ON c.parent_id = down.id
+       )
+       SELECT ${nodeColumns}, depth FROM down ORDER BY sort_key LIMIT $2`,
+      id,
+      limit,
+    );
+  }
+
+  /** True when `candidate` lies in the subtree of `id` (or is `id`). */
+  async isInSubtree(id: string, candidate: string): Promise<boolean> {
+    const rows = await this.prisma.client.$queryRawUnsafe<{ found: boolean }[]>(
+      `WITH RECURSIVE up AS (
+         SELECT id, parent_id FROM node WHERE id = $2::uuid
+         UNION ALL
+         SELECT p.id, p.parent_id FROM node p JOIN up ON p.id = up.parent_id
+       )
+       SELECT EXISTS (SELECT 1 FROM up WHERE id = $1::uuid) AS found`,
+      id,
+      candidate,
+    );
+    return rows[0]?.found ?? false;
+  }
+}

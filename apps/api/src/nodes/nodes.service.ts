@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@sextant/domain';
+import { keysetQuery, parseSort, toPage } from '../common/cursor';
+import type { Page } from '../common/graphql-types';
+import { translatePrismaError } from '../common/prisma-errors';
+import type { CreateNodeInput, ListNodesArgs, UpdateNodeInput } from './dto/node.inputs';
+import type { NodeModel, SubtreeNodeModel } from './node.model';
+import { NodesRepository } from './nodes.repository';
+
+const sortable = ['name', 'reference', 'createdAt'] as const;
+export const maxSubtreeSize = 10_000;
+
+@Injectable()
+export class NodesService {
+  constructor(private readonly nodes: NodesRepository) {}
+
+  async list(args: ListNodesArgs): Promise<Page<NodeModel>> {
+    const limit = args.limit ?? 50;
+    const sort = parseSort(args.sort, sortable, { field: 'name', direction: 'asc' });
+    const page = keysetQuery(sort, args.cursor);
+    const filters = [
+      page.where,
+      args.kind ? { kind: args.kind } : {},
+      args.parentId ? { parentId: args.parentId } : {},
+      args.root ? { parentId: null } : {},
+      args.q
+        ? { OR: [{ name: { contains: args.q, mode: 'insensitive' } }, { reference: { contains: args.q, mode: 'insensitive' } }] }
+        : {},
+    ];
+    const rows = await this.nodes.findMany({ where: { AND: filters }, orderBy: page.orderBy, take: limit + 1 });
+    return toPage(rows, limit, sort.field);
+  }
+
+  async get(id: string): Promise<NodeModel> {
+    const node = await this.nodes.findById(id);
+    if (!node) throw new DomainError('NodeNotFound', `no node with id ${id}`);
+    return node;
+  }
+
+  async create(input: CreateNodeInput): Promise<NodeModel> {
+    if (input.parentId) await this.requireParent(input.parentId);
+    try {
+      return await this.nodes.create({
+        parentId: input.parentId ?? null,
+        kind: input.kind,
+        name: input.name,
+        reference: input.reference,
+        metadata: (input.metadata ?? {}) as object,
+      });
+    } catch (error) {
+      throw translatePrismaError(error, 'node');
+    }
+  }
+
+  async update(id: string, input: UpdateNodeInput): Promise<NodeModel> {
+    await this.get(id);
+    if (input.parentId) {
+      await this.requireParent(input.parentId);
+      if (await this.nodes.isInSubtree(id, input.parentId)) {
+        const reason =
+          input.parentId === id ? 'a node cannot be its own parent' : `node ${input.parentId} lies below this node, so this would make a cycle`;
+        throw new DomainError('NodeCycle', `parentId: ${reason}`, [{ field: 'parentId', reason }]);
+      }
+    }
+    try {
+      return await this.nodes.update(id, {
+        ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
+        ...(input.kind !== undefined ? { kind: input.kind } : {}),
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.reference !== undefined ? { reference: input.reference } : {}),
+        ...(input.metadata !== undefined ? { metadata: input.metadata as object } : {}),
+      });
+    } catch (error) {
+      throw translatePrismaError(error, 'node');
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.get(id);
+    const usage = await this.nodes.usage(id);
+    if (usage.movements > 0) {
+      throw new DomainError(
+        'NodeHasMovements',
+        `node ${id} has ${usage.movements} movements; movements are permanent records, so the node cannot be deleted`,
+      );
+    }
+    if (usage.children > 0) {
+      throw new DomainError('NodeHasChildren', `node ${id} has ${usage.children} child nodes; move or delete them first`);
+    }
+    if (usage.paths > 0 || usage.items > 0) {
+      throw new DomainError(
+        'NodeInUse',
+        `node ${id} is used by ${usage.paths} paths and ${usage.items} items; delete or reassign them first`,
+      );
+    }
+    try {
+      await this.nodes.delete(id);
+    } catch (error) {
+      throw translatePrismaError(error, 'node');
+    }
+  }
+
+  async children(id: string): Promise<NodeModel[]> {
+    await this.get(id);
+    return this.nodes.findMany({ where: { parentId: id }, orderBy: [{ name: 'asc' }, { id: 'asc' }], take: maxSubtreeSize });
+  }
+
+  async ancestors(id: string): Promise<NodeModel[]> {
+    await this.get(id);
+    return this.nodes.ancestors(id);
+  }
+
+  async subtree(id: string): Promise<SubtreeNodeModel[]> {
+    await this.get(id);
+    return this.nodes.subtree(id, maxSubtreeSize);
+  }
+
+  private async requireParent(parentId: string): Promise<void> {
+    if (!(await this.nodes.findById(parentId))) {
+      const reason = `no node with id ${parentId}`;
+      throw new DomainError('ValidationFailed', `parentId: ${reason}`, [{ field: 'parentId', reason }]);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import type { PathModel as Path } from '@sextant/db';
+import { DomainError, FieldError } from '@sextant/domain';
+import { keysetQuery, parseSort, toPage } from '../common/cursor';
+import type { Page } from '../common/graphql-types';
+import { translatePrismaError } from '../common/prisma-errors';
+import type { CreatePathInput, ListPathsArgs, UpdatePathInput } from './dto/path.inputs';
+import type { PathModel } from './path.model';
+import { PathsRepository } from './paths.repository';
+
+const sortable = ['name', 'createdAt'] as const;
+
+function toModel(row: Path): PathModel {
+  return { ...row, mapping: row.mapping as Record<string, unknown>, settings: row.settings as Record<string, unknown> };
+}
+
+@Injectable()
+export class PathsService {
+  constructor(private readonly paths: PathsRepository) {}
+
+  async list(args: ListPathsArgs): Promise<Page<PathModel>> {
+    const limit = args.limit ?? 50;
+    const sort = parseSort(args.sort, sortable, { field: 'name', direction: 'asc' });
+    const page = keysetQuery(sort, args.cursor);
+    const filters = [
+      page.where,
+      args.sourceId ? { sourceId: args.sourceId } : {},
+      args.destinationId ? { destinationId: args.destinationId } : {},
+      args.nodeId ? { OR: [{ sourceId: args.nodeId }, { destinationId: args.nodeId }] } : {},
+      args.protocol ? { protocol: args.protocol } : {},
+      args.state ? { state: args.state } : {},
+      args.q ? { name: { contains: args.q, mode: 'insensitive' } } : {},
+    ];
+    const rows = await this.paths.findMany({ where: { AND: filters }, orderBy: page.orderBy, take: limit + 1 });
+    const result = toPage(rows, limit, sort.field);
+    return { items: result.items.map(toModel), nextCursor: result.nextCursor };
+  }
+
+  async get(id: string): Promise<PathModel> {
+    const row = await this.paths.findById(id);
+    if (!row) throw new DomainError('PathNotFound', `no path with id ${id}`);
+    return toModel(row);
+  }
+
+  async create(input: CreatePathInput): Promise<PathModel> {
+    await this.checkEnds(input.sourceId, input.destinationId);
+    try {
+      return toModel(
+        await this.paths.create({
+          ...input,
+          mapping: (input.mapping ?? {}) as object,
+          settings: (input.settings ?? {}) as object,
+        }),
+      );
+    } catch (error) {
+      throw translatePrismaError(error, 'path');
+    }
+  }
+
+  async update(id: string, input: UpdatePathInput): Promise<PathModel> {
+    const current = await this.get(id);
+    await this.checkEnds(input.sourceId ?? current.sourceId, input.destinationId ?? current.destinationId);
+    try {
+      return toModel(
+        await this.paths.update(id, {
+          ...input,
+          ...(input.mapping ? { mapping: input.mapping as object } : {}),
+          ...(input.settings ? { settings: input.settings as object } : {}),
+        }),
+      );
+    } catch (error) {
+      throw translatePrismaError(error, 'path');
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.get(id);
+    const movements = await this.paths.countMovements(id);
+    if (movements > 0) {
+      throw new DomainError(
+        'PathInUse',
+        `path ${id} has ${movements} movements, which are permanent records; revoke it (state revoked) instead`,
+      );
+    }
+    await this.paths.delete(id);
+  }
+
+  private async checkEnds(sourceId: string, destinationId: string): Promise<void> {
+    if (sourceId === destinationId) {
+      const reason = 'must differ from sourceId: a path connects two different nodes';
+      throw new DomainError('PathLoop', `destinationId: ${reason}`, [{ field: 'destinationId', reason }]);
+    }
+    const found = new Set((await this.paths.existingNodeIds([sourceId, destinationId])).map((n) => n.id));
+    const errors: FieldError[] = [];
+    if (!found.has(sourceId)) errors.push({ field: 'sourceId', reason: `no node with id ${sourceId}` });
+    if (!found.has(destinationId)) errors.push({ field: 'destinationId', reason: `no node with id ${destinationId}` });
+    if (errors.length) throw DomainError.validation(errors);
+  }
+}

@@ -1,0 +1,65 @@
+import { ArgsType, Field, InputType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { valueTypes } from '@sextant/domain';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsDecimalString } from '../../common/decimal';
+import { ValueTypeEnum } from '../../common/graphql-types';
+import { ListArgs } from '../../common/list.args';
+import { PartialInput } from '../../common/partial-input';
+import { referencePattern, referenceRule } from '../../common/reference';
+
+type ValueTypeName = (typeof valueTypes)[number];
+
+@InputType({ description: 'A new resource.' })
+export class CreateResourceInput {
+  @Field()
+  @ApiProperty({ maxLength: 120 })
+  @IsString()
+  @MaxLength(120)
+  @Matches(referencePattern, { message: referenceRule })
+  reference!: string;
+
+  @Field()
+  @ApiProperty({ maxLength: 200 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @Field()
+  @ApiProperty({ maxLength: 40 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(40)
+  unit!: string;
+
+  @Field(() => ValueTypeEnum)
+  @ApiProperty({ enum: valueTypes })
+  @IsIn(valueTypes, { message: `must be one of ${valueTypes.join(', ')}` })
+  valueType!: ValueTypeName;
+
+  @Field({ nullable: true })
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+
+  @Field(() => String, { nullable: true })
+  @ApiPropertyOptional({ type: String, example: '0.00001' })
+  @IsOptional()
+  @IsDecimalString()
+  unitPrice?: string;
+}
+
+@InputType({ description: 'Changes to a resource; absent fields are kept.' })
+export class UpdateResourceInput extends PartialInput(CreateResourceInput) {}
+
+@ArgsType()
+export class ListResourcesArgs extends ListArgs {
+  @Field(() => ValueTypeEnum, { nullable: true })
+  @ApiPropertyOptional({ enum: valueTypes })
+  @IsOptional()
+  @IsIn(valueTypes, { message: `must be one of ${valueTypes.join(', ')}` })
+  valueType?: ValueTypeName;
+}

@@ -1,0 +1,94 @@
+import path from 'node:path';
+
+/** Typed platform configuration, read and validated once at start-up. */
+export interface SextantConfig {
+  /** External Postgres; when absent the embedded server is started. */
+  databaseUrl: string | null;
+  embeddedPostgres: { dataDir: string; port: number };
+  api: { host: string; port: number; publicUrl: string };
+  portal: { host: string; port: number; apiUrl: string };
+  ingest: { httpPort: number; forwardPort: number };
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  demoData: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`invalid ${variable}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new ConfigError(name, `expected a port number 0-65535, got "${raw}"`);
+  }
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if ((values as readonly string[]).includes(raw)) return raw as T;
+  throw new ConfigError(name, `expected one of ${values.join(', ')}, got "${raw}"`);
+}
+
+function url(env: Env, name: string): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  try {
+    new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'not a valid URL');
+  }
+  return raw;
+}
+
+/** Reads the configuration from the environment (defaults documented in .env.example). */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): SextantConfig {
+  const apiPort = port(env, 'API_PORT', 3000);
+  const apiHost = env.API_HOST || '0.0.0.0';
+  const databaseUrl = url(env, 'DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:$/.test(new URL(databaseUrl).protocol)) {
+    throw new ConfigError('DATABASE_URL', 'expected a postgres:// or postgresql:// URL');
+  }
+  return {
+    databaseUrl,
+    embeddedPostgres: {
+      dataDir: path.resolve(cwd, env.SEXTANT_DATA_DIR || '.sextant/postgres'),
+      port: port(env, 'EMBEDDED_PG_PORT', 54329),
+    },
+    api: {
+      host: apiHost,
+      port: apiPort,
+      publicUrl: url(env, 'API_PUBLIC_URL') ?? `http://localhost:${apiPort}`,
+    },
+    portal: {
+      host: env.PORTAL_HOST || '0.0.0.0',
+      port: port(env, 'PORTAL_PORT', 3001),
+      apiUrl: url(env, 'SEXTANT_API_URL') ?? `http://127.0.0.1:${apiPort}`,
+    },
+    ingest: {
+      httpPort: port(env, 'INGEST_HTTP_PORT', 8086),
+      forwardPort: port(env, 'INGEST_FORWARD_PORT', 24224),
+    },
+    logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    demoData: bool(env, 'SEXTANT_DEMO_DATA', true),
+  };
+}

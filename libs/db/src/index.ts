@@ -1,0 +1,4 @@
+export * from './embedded-postgres';
+export * from './migrator';
+export * from './prisma';
+export * from './database';

@@ -1,0 +1,56 @@
+/** Every domain error code; each transport maps them once (REST filter, GraphQL formatter). */
+export const errorCodes = {
+  ValidationFailed: 400,
+  InvalidCursor: 400,
+  NodeCycle: 400,
+  PathLoop: 400,
+  InvalidTimeWindow: 400,
+  NodeNotFound: 404,
+  ResourceNotFound: 404,
+  PathNotFound: 404,
+  ItemNotFound: 404,
+  MovementNotFound: 404,
+  RouteNotFound: 404,
+  ReferenceTaken: 409,
+  DuplicateMovement: 409,
+  NodeHasChildren: 409,
+  NodeInUse: 409,
+  NodeHasMovements: 409,
+  ResourceInUse: 409,
+  PathInUse: 409,
+  ItemInUse: 409,
+  DatabaseUnavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export interface FieldError {
+  field: string;
+  reason: string;
+}
+
+/** An error a client can act on: a code, a message and, for invalid input, the fields. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fieldErrors: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  get status(): number {
+    return errorCodes[this.code];
+  }
+
+  static validation(errors: FieldError[]): DomainError {
+    const message = errors.map((e) => `${e.field}: ${e.reason}`).join('; ');
+    return new DomainError('ValidationFailed', message || 'invalid input', errors);
+  }
+}
+
+/** For exhaustive switches over unions. */
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${String(value)}`);
+}
