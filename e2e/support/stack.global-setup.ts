@@ -1,0 +1,63 @@
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '@sextant/config';
+import { AppName, startStack } from '@sextant/stack';
+import type { TestProject } from 'vitest/node';
+import { seedDemoData } from '../../prisma/seed';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    apiUrl: string;
+    portalUrl: string;
+    databaseUrl: string;
+    artefactsDir: string;
+  }
+}
+
+const root = path.resolve(__dirname, '../..');
+
+/**
+ * Starts the platform from its production build (npm run build) on free ports, with a
+ * throw-away embedded Postgres and the demo data, for the HTTP and browser tiers.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const apps: AppName[] = project.name === 'browser' ? ['api', 'portal'] : ['api', 'ingest', 'worker'];
+  if (!existsSync(path.join(root, 'dist/apps/api/src/main.js'))) {
+    throw new Error('no build of the apps: run `npm run build` first (npm test does)');
+  }
+  const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), `sextant-${project.name}-`));
+  const config = loadConfig(
+    { ...process.env, DATABASE_URL: '', API_PORT: '0', PORTAL_PORT: '0', PORTAL_HOST: '127.0.0.1', SEXTANT_DATA_DIR: path.join(tempDir, 'pg'), EMBEDDED_PG_PORT: '0' },
+    root,
+  );
+  const logs: string[] = [];
+  const stack = await startStack({
+    config,
+    root,
+    apps,
+    seed: (url) => seedDemoData(url, { sharedData: path.resolve(root, '../shared/data') }),
+    print: (line) => {
+      logs.push(line);
+      if (process.env.SEXTANT_E2E_VERBOSE) console.log(line);
+    },
+  }).catch((error: Error) => {
+    console.error(logs.slice(-50).join('\n'));
+    throw error;
+  });
+  const artefactsDir = path.join(root, 'artefacts', project.name);
+  await fs.mkdir(artefactsDir, { recursive: true });
+  const apiUrl = stack.urls.api!.replace('localhost', '127.0.0.1').replace(/\/api$/, '');
+  const portalUrl = (stack.urls.portal ?? '').replace('localhost', '127.0.0.1');
+  project.provide('apiUrl', apiUrl);
+  project.provide('portalUrl', portalUrl);
+  project.provide('databaseUrl', stack.databaseUrl);
+  project.provide('artefactsDir', artefactsDir);
+  // Also as environment, which test workers inherit.
+  Object.assign(process.env, { API_URL: apiUrl, PORTAL_URL: portalUrl, ARTEFACTS_DIR: artefactsDir });
+  return async () => {
+    await stack.stop();
+    await fs.writeFile(path.join(artefactsDir, 'stack.log'), logs.join('\n'));
+    await fs.rm(tempDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,17 @@
+import { itemKinds, movementOrigins, nodeKinds, pathProtocols, pathStates, valueTypes } from '@sextant/domain';
+import { describe, expect, it } from 'vitest';
+import * as enums from './generated/prisma/enums';
+
+// The portal and validation use @sextant/domain's lists; the database uses schema.prisma's.
+describe('model enumerations', () => {
+  it.each([
+    ['NodeKind', nodeKinds],
+    ['ValueType', valueTypes],
+    ['PathProtocol', pathProtocols],
+    ['PathState', pathStates],
+    ['ItemKind', itemKinds],
+    ['MovementOrigin', movementOrigins],
+  ] as const)('%s lists the same values in @sextant/domain and schema.prisma', (name, values) => {
+    expect(Object.values(enums[name]).sort()).toEqual([...values].sort());
+  });
+});

@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { SextantConfig } from '@sextant/config';
+import { DatabaseHandle, freePort, migrate, openDatabase } from '@sextant/db';
+import { ManagedProcess, startProcess, stopProcess, waitForHttp, waitForLine } from './processes';
+
+export type AppName = 'api' | 'portal' | 'ingest' | 'worker';
+
+export interface StackOptions {
+  config: SextantConfig;
+  /** The repository root (holds dist/ and apps/portal/.next). */
+  root: string;
+  apps: AppName[];
+  /** Loads the demo data once (idempotent). */
+  seed?: (databaseUrl: string) => Promise<string>;
+  print?: (line: string) => void;
+  /** Extra environment for every app. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningStack {
+  databaseUrl: string;
+  urls: { api?: string; graphql?: string; docs?: string; portal?: string };
+  processes: ManagedProcess[];
+  stop(): Promise<void>;
+}
+
+/** Finds the repository root from a file inside it (source or dist). */
+export function findRoot(from: string): string {
+  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'nx.json'))) return dir;
+  }
+  throw new Error(`no nx.json above ${from}`);
+}
+
+/**
+ * Brings the platform up: database (embedded unless configured), migrations, demo data, then
+ * each app from its production build. stop() takes everything down in reverse order.
+ */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const { config, root } = options;
+  const processes: ManagedProcess[] = [];
+  let database: DatabaseHandle | null = null;
+  const stop = async () => {
+    await Promise.all(processes.map((p) => stopProcess(p)));
+    if (database) await database.stop();
+  };
+  try {
+    database = await openDatabase(config, (line) => {
+      if (/FATAL|PANIC|ERROR/.test(line)) print(`[postgres] ${line}`);
+    });
+    print(database.embedded ? `database: embedded Postgres at ${redact(database.url)}` : `database: ${redact(database.url)}`);
+    const migrations = await migrate(database.url);
+    print(`migrations: ${migrations.applied.length} applied, ${migrations.alreadyApplied.length} already there`);
+    if (options.seed) print(`demo data: ${await options.seed(database.url)}`);
+
+    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, DATABASE_URL: database.url, NODE_ENV: 'production' };
+    const urls: RunningStack['urls'] = {};
+    const node = process.execPath;
+    const waits: Promise<void>[] = [];
+
+    if (options.apps.includes('api')) {
+      const port = config.api.port || (await freePort());
+      const api = startProcess('api', node, [path.join(root, 'dist/apps/api/src/main.js')], { ...env, API_PORT: String(port) }, root, print);
+      processes.push(api);
+      urls.api = `http://localhost:${port}/api`;
+      urls.docs = `http://localhost:${port}/api/docs`;
+      urls.graphql = `http://localhost:${port}/graphql`;
+      waits.push(waitForHttp(`http://127.0.0.1:${port}/api/health`, 60_000, api));
+    }
+    if (options.apps.includes('portal')) {
+      const port = config.portal.port || (await freePort());
+      const nextBin = require.resolve('next/dist/bin/next', { paths: [root] });
+      const apiUrl = urls.api ? urls.api.replace(/\/api$/, '').replace('localhost', '127.0.0.1') : config.portal.apiUrl;
+      const portal = startProcess(
+        'portal',
+        node,
+        [nextBin, 'start', path.join(root, 'apps/portal'), '-p', String(port), '-H', config.portal.host],
+        { ...env, SEXTANT_API_URL: apiUrl, PORT: String(port) },
+        root,
+        print,
+      );
+      processes.push(portal);
+      urls.portal = `http://localhost:${port}`;
+      waits.push(waitForHttp(`http://127.0.0.1:${port}/`, 60_000, portal));
+    }
+    for (const name of ['ingest', 'worker'] as const) {
+      if (!options.apps.includes(name)) continue;
+      const app = startProcess(name, node, [path.join(root, `dist/apps/${name}/src/main.js`)], env, root, print);
+      processes.push(app);
+      waits.push(waitForLine(app, `${name} ready`, 60_000));
+    }
+    await Promise.all(waits);
+    return { databaseUrl: database.url, urls, processes, stop };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Hides the password of a connection string. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}

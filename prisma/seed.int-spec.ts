@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { createTestDatabase, TestDatabase } from '@sextant/testing';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemoData } from './seed';
+
+describe(seedDemoData.name, () => {
+  let db: TestDatabase;
+  const sharedData = path.resolve(__dirname, '../../shared/data');
+  const now = new Date('2026-11-22T10:00:00Z');
+
+  beforeAll(async () => {
+    db = await createTestDatabase('seed');
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  async function counts() {
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    const { rows } = await client.query(
+      `SELECT (SELECT count(*) FROM node)::int AS nodes, (SELECT count(*) FROM path)::int AS paths,
+              (SELECT count(*) FROM movement)::int AS movements, (SELECT count(*) FROM item)::int AS items,
+              (SELECT min(start) FROM movement) AS first, (SELECT max(stop) FROM movement) AS last`,
+    );
+    await client.end();
+    return rows[0];
+  }
+
+  it('loads a fleet with a month of movements, then adds nothing on a second run', async () => {
+    const report = await seedDemoData(db.url, { now, sharedData });
+    expect(report).toMatch(/movements over 30 days/);
+    const first = await counts();
+    // 2 organisations' trees: sextant, acme (+lake, farm, 12 turbines, plant, 8 inverters, weather, person), skyline (+3)
+    expect(first.nodes).toBe(1 + 1 + 1 + 1 + 12 + 1 + 8 + 1 + 1 + 1 + 3);
+    // 12 turbine paths, 8 inverter paths, weather, telescope
+    expect(first.paths).toBe(22);
+    expect(first.movements).toBeGreaterThan(2000);
+    expect(first.first).toEqual(new Date('2026-10-23T00:00:00Z')); // 30 UTC days before today
+    expect(first.last).toEqual(new Date('2026-11-22T00:00:00Z'));
+
+    expect(await seedDemoData(db.url, { now, sharedData })).toBe('already loaded, nothing added');
+    expect(await counts()).toEqual(first);
+  });
+});

@@ -1,0 +1,68 @@
+// `npm start`: builds what is stale, then runs the whole platform on this machine: Postgres
+// (embedded unless DATABASE_URL is set), migrations, demo data, api, portal, ingest, worker.
+// Ctrl-C (or SIGTERM) stops the apps, then the database, leaving no process behind.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit', cwd: root });
+
+const { loadConfig } = require(path.join(root, 'dist/libs/config/src'));
+const { startStack } = require(path.join(root, 'dist/libs/stack/src'));
+const { seedDemoData } = require(path.join(root, 'dist/prisma/seed'));
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  console.error(`configuration error: ${error.message}`);
+  process.exit(2);
+}
+
+let stack = null;
+let stopping = false;
+async function shutdown(signal) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping Sextant...`);
+  if (stack) await stack.stop();
+  console.log('stopped.');
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+try {
+  stack = await startStack({
+    config,
+    root,
+    apps: ['api', 'portal', 'ingest', 'worker'],
+    seed: config.demoData ? (url) => seedDemoData(url, { sharedData: path.resolve(root, '../shared/data') }) : undefined,
+    env: { GRAPHQL_SCHEMA_FILE: '' },
+  });
+} catch (error) {
+  console.error(`Sextant did not start: ${error.message}`);
+  process.exit(1);
+}
+if (stopping) process.exit(0);
+const { urls } = stack;
+console.log(`
+Sextant is running.
+  Portal    ${urls.portal}
+  REST API  ${urls.api}   (health: ${urls.api}/health)
+  OpenAPI   ${urls.docs}
+  GraphQL   ${urls.graphql}
+  Database  ${stack.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}
+Press Ctrl-C to stop.`);
+// Exit if an app dies, rather than run half a platform.
+for (const p of stack.processes) {
+  p.exited.then((code) => {
+    if (!stopping) {
+      console.error(`${p.name} exited unexpectedly (code ${code}); stopping everything.`);
+      void shutdown('exit');
+    }
+  });
+}
