@@ -1,7 +1,7 @@
 import { Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ApiConfig } from './api-config';
 import { AppModule } from './app.module';
 import { replyWithError, RestExceptionFilter } from './common/rest-exception.filter';
@@ -39,7 +39,15 @@ export async function createApiApp(config: ApiConfig, logLevels: LogLevel[] = ['
   app.enableCors({ origin: config.corsOrigins.length ? config.corsOrigins : false });
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  Logger.log('API application created', 'Api');
+  return app;
+}
+
+/** The OpenAPI document of the REST API (also written to apps/api/openapi.json). */
+export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Sextant API')
@@ -47,7 +55,4 @@ export async function createApiApp(config: ApiConfig, logLevels: LogLevel[] = ['
       .setVersion('0.1.0')
       .build(),
   );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
-  Logger.log('API application created', 'Api');
-  return app;
 }

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateContracts } from './contracts';
+
+const root = path.resolve(__dirname, '../../..');
+
+describe('committed API contracts', () => {
+  it('schema.gql and openapi.json equal what the code generates (npm run contracts updates them)', async () => {
+    const generated = await generateContracts();
+    for (const [file, content] of Object.entries(generated)) {
+      expect(readFileSync(path.join(root, file), 'utf8'), `${file} is stale: run npm run contracts`).toBe(content);
+    }
+  });
+
+  it('documents every REST route in OpenAPI', async () => {
+    const openapi = JSON.parse((await generateContracts())['apps/api/openapi.json']) as { paths: Record<string, object> };
+    expect(Object.keys(openapi.paths).sort()).toEqual(
+      [
+        '/api/health',
+        '/api/items',
+        '/api/items/{id}',
+        '/api/movements',
+        '/api/movements/{id}',
+        '/api/nodes',
+        '/api/nodes/{id}',
+        '/api/nodes/{id}/ancestors',
+        '/api/nodes/{id}/children',
+        '/api/nodes/{id}/movement-summary',
+        '/api/nodes/{id}/subtree',
+        '/api/paths',
+        '/api/paths/{id}',
+        '/api/resources',
+        '/api/resources/{id}',
+      ].sort(),
+    );
+  });
+});

@@ -1,0 +1,23 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildOpenApiDocument, createApiApp } from './app.factory';
+
+export const contractFiles = { graphql: 'apps/api/schema.gql', openapi: 'apps/api/openapi.json' } as const;
+
+/** The API's generated contracts, as they would be committed. */
+export async function generateContracts(): Promise<Record<string, string>> {
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'sextant-contracts-'));
+  const schemaFile = path.join(tmp, 'schema.gql');
+  // No query runs: the pool connects lazily, so the URL is never dialled.
+  const app = await createApiApp(
+    { databaseUrl: 'postgresql://contracts@127.0.0.1:1/none', poolSize: 1, schemaFile, corsOrigins: [] },
+    ['error'],
+  );
+  await app.init();
+  const openapi = `${JSON.stringify(buildOpenApiDocument(app), null, 2)}\n`;
+  await app.close();
+  const graphql = await fs.readFile(schemaFile, 'utf8');
+  await fs.rm(tmp, { recursive: true, force: true });
+  return { [contractFiles.graphql]: graphql, [contractFiles.openapi]: openapi };
+}

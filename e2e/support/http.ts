@@ -1,0 +1,40 @@
+import { inject } from 'vitest';
+
+export interface Reply<T = unknown> {
+  status: number;
+  body: T;
+}
+
+/** JSON over HTTP against the started API. */
+export async function api<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply<T>> {
+  const response = await fetch(`${inject('apiUrl')}${path}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+export interface GraphqlReply<T> {
+  status: number;
+  data: T | null;
+  errors?: { message: string; extensions?: { code?: string; status?: number; errors?: { field: string; reason: string }[] } }[];
+}
+
+export async function graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphqlReply<T>> {
+  const reply = await api<{ data: T | null; errors?: GraphqlReply<T>['errors'] }>('POST', '/graphql', { query, variables });
+  return { status: reply.status, data: reply.body.data, errors: reply.body.errors };
+}
+
+let counter = 0;
+/** A reference unique within the run. */
+export function uniqueRef(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${counter}`;
+}
