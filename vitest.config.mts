@@ -10,7 +10,10 @@ const tsconfig = JSON.parse(readFileSync(path.join(root, 'tsconfig.base.json'), 
   compilerOptions: { paths: Record<string, string[]> };
 };
 const alias = Object.fromEntries(
-  Object.entries(tsconfig.compilerOptions.paths).map(([name, [target]]) => [name, path.join(root, target)]),
+  Object.entries(tsconfig.compilerOptions.paths).map(([name, [target]]) => [
+    name,
+    path.join(root, target),
+  ]),
 );
 
 // SWC, not esbuild: Nest's dependency injection needs decorator metadata.

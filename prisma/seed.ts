@@ -6,31 +6,129 @@ import { createPrismaClient, Prisma, PrismaClient } from '@sextant/db';
 // turbine T01 replaying the real SCADA gaps of ../shared/data/wind/T1.csv) and a solar plant;
 // Skyline Observatory runs a telescope. A month of daily ingest movements per path and resource.
 
-type NodeSpec = { reference: string; name: string; kind: Prisma.NodeCreateManyInput['kind']; parent?: string; metadata?: object };
+type NodeSpec = {
+  reference: string;
+  name: string;
+  kind: Prisma.NodeCreateManyInput['kind'];
+  parent?: string;
+  metadata?: object;
+};
 
 const day = 86_400_000;
 const turbines = Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(2, '0'));
 const inverters = Array.from({ length: 8 }, (_, i) => String(i + 1).padStart(2, '0'));
 
 const resources: Prisma.ResourceCreateManyInput[] = [
-  { reference: 'wind.power.active', name: 'Active power', unit: 'kW', valueType: 'float', description: 'LV active power of a turbine', unitPrice: '0.000002' },
-  { reference: 'wind.speed', name: 'Wind speed', unit: 'm/s', valueType: 'float', description: 'Nacelle anemometer', unitPrice: '0.000002' },
-  { reference: 'wind.direction', name: 'Wind direction', unit: '°', valueType: 'float', description: 'Nacelle wind vane', unitPrice: '0.000002' },
-  { reference: 'wind.power.theoretical', name: 'Theoretical power', unit: 'kWh', valueType: 'float', description: 'Power curve value for the measured wind', unitPrice: '0.000002' },
-  { reference: 'vibration.rms', name: 'Vibration RMS', unit: 'mm/s', valueType: 'float', description: 'Drive-train vibration velocity, RMS', unitPrice: '0.000001' },
-  { reference: 'turbine.state', name: 'Turbine state', unit: '', valueType: 'string', description: 'Operating state events', unitPrice: '0.00001' },
-  { reference: 'solar.power.ac', name: 'AC power', unit: 'kW', valueType: 'float', description: 'Inverter AC output', unitPrice: '0.000002' },
-  { reference: 'solar.power.dc', name: 'DC power', unit: 'kW', valueType: 'float', description: 'Inverter DC input', unitPrice: '0.000002' },
-  { reference: 'solar.irradiation', name: 'Irradiation', unit: 'kW/m²', valueType: 'float', description: 'Plane-of-array irradiation', unitPrice: '0.000002' },
-  { reference: 'solar.temperature.module', name: 'Module temperature', unit: '°C', valueType: 'float', unitPrice: '0.000002' },
-  { reference: 'lightcurve.pdcsap_flux', name: 'PDCSAP flux', unit: 'e-/s', valueType: 'float', description: 'Pre-search data conditioned flux', unitPrice: '0.000005' },
+  {
+    reference: 'wind.power.active',
+    name: 'Active power',
+    unit: 'kW',
+    valueType: 'float',
+    description: 'LV active power of a turbine',
+    unitPrice: '0.000002',
+  },
+  {
+    reference: 'wind.speed',
+    name: 'Wind speed',
+    unit: 'm/s',
+    valueType: 'float',
+    description: 'Nacelle anemometer',
+    unitPrice: '0.000002',
+  },
+  {
+    reference: 'wind.direction',
+    name: 'Wind direction',
+    unit: '°',
+    valueType: 'float',
+    description: 'Nacelle wind vane',
+    unitPrice: '0.000002',
+  },
+  {
+    reference: 'wind.power.theoretical',
+    name: 'Theoretical power',
+    unit: 'kWh',
+    valueType: 'float',
+    description: 'Power curve value for the measured wind',
+    unitPrice: '0.000002',
+  },
+  {
+    reference: 'vibration.rms',
+    name: 'Vibration RMS',
+    unit: 'mm/s',
+    valueType: 'float',
+    description: 'Drive-train vibration velocity, RMS',
+    unitPrice: '0.000001',
+  },
+  {
+    reference: 'turbine.state',
+    name: 'Turbine state',
+    unit: '',
+    valueType: 'string',
+    description: 'Operating state events',
+    unitPrice: '0.00001',
+  },
+  {
+    reference: 'solar.power.ac',
+    name: 'AC power',
+    unit: 'kW',
+    valueType: 'float',
+    description: 'Inverter AC output',
+    unitPrice: '0.000002',
+  },
+  {
+    reference: 'solar.power.dc',
+    name: 'DC power',
+    unit: 'kW',
+    valueType: 'float',
+    description: 'Inverter DC input',
+    unitPrice: '0.000002',
+  },
+  {
+    reference: 'solar.irradiation',
+    name: 'Irradiation',
+    unit: 'kW/m²',
+    valueType: 'float',
+    description: 'Plane-of-array irradiation',
+    unitPrice: '0.000002',
+  },
+  {
+    reference: 'solar.temperature.module',
+    name: 'Module temperature',
+    unit: '°C',
+    valueType: 'float',
+    unitPrice: '0.000002',
+  },
+  {
+    reference: 'lightcurve.pdcsap_flux',
+    name: 'PDCSAP flux',
+    unit: 'e-/s',
+    valueType: 'float',
+    description: 'Pre-search data conditioned flux',
+    unitPrice: '0.000005',
+  },
 ];
 
 const nodes: NodeSpec[] = [
-  { reference: 'sextant', name: 'Sextant Cloud', kind: 'organisation', metadata: { role: 'platform operator' } },
-  { reference: 'acme', name: 'ACME Renewables', kind: 'organisation', metadata: { country: 'DK', billingEmail: 'billing@acme.example' } },
+  {
+    reference: 'sextant',
+    name: 'Sextant Cloud',
+    kind: 'organisation',
+    metadata: { role: 'platform operator' },
+  },
+  {
+    reference: 'acme',
+    name: 'ACME Renewables',
+    kind: 'organisation',
+    metadata: { country: 'DK', billingEmail: 'billing@acme.example' },
+  },
   { reference: 'acme.lake', name: 'ACME data lake', kind: 'database', parent: 'acme' },
-  { reference: 'acme.north', name: 'North Sea wind farm', kind: 'site', parent: 'acme', metadata: { lat: 55.52, lon: 7.71, capacityMW: 43.2 } },
+  {
+    reference: 'acme.north',
+    name: 'North Sea wind farm',
+    kind: 'site',
+    parent: 'acme',
+    metadata: { lat: 55.52, lon: 7.71, capacityMW: 43.2 },
+  },
   ...turbines.map((t) => ({
     reference: `acme.north.t${t}`,
     name: `Turbine T${t}`,
@@ -38,13 +136,34 @@ const nodes: NodeSpec[] = [
     parent: 'acme.north',
     metadata: { model: '3.6 MW', hubHeightM: 90, commissioned: '2017-06-01' },
   })),
-  { reference: 'acme.solar', name: 'Gandikota solar plant 1', kind: 'site', parent: 'acme', metadata: { lat: 14.81, lon: 78.29, capacityMW: 25 } },
-  ...inverters.map((i) => ({ reference: `acme.solar.inv${i}`, name: `Inverter INV${i}`, kind: 'machine' as const, parent: 'acme.solar' })),
-  { reference: 'acme.solar.weather', name: 'Weather station', kind: 'sensor_host', parent: 'acme.solar' },
+  {
+    reference: 'acme.solar',
+    name: 'Gandikota solar plant 1',
+    kind: 'site',
+    parent: 'acme',
+    metadata: { lat: 14.81, lon: 78.29, capacityMW: 25 },
+  },
+  ...inverters.map((i) => ({
+    reference: `acme.solar.inv${i}`,
+    name: `Inverter INV${i}`,
+    kind: 'machine' as const,
+    parent: 'acme.solar',
+  })),
+  {
+    reference: 'acme.solar.weather',
+    name: 'Weather station',
+    kind: 'sensor_host',
+    parent: 'acme.solar',
+  },
   { reference: 'acme.ops', name: 'Ana Ortega (operations)', kind: 'person', parent: 'acme' },
   { reference: 'skyline', name: 'Skyline Observatory', kind: 'organisation' },
   { reference: 'skyline.summit', name: 'Summit site', kind: 'site', parent: 'skyline' },
-  { reference: 'skyline.summit.scope1', name: '1.2 m survey telescope', kind: 'telescope', parent: 'skyline.summit' },
+  {
+    reference: 'skyline.summit.scope1',
+    name: '1.2 m survey telescope',
+    kind: 'telescope',
+    parent: 'skyline.summit',
+  },
   { reference: 'skyline.archive', name: 'Skyline archive', kind: 'database', parent: 'skyline' },
 ];
 
@@ -102,21 +221,29 @@ function paths(scada: number[] | null): PathSpec[] {
       source: `acme.solar.inv${i}`,
       destination: 'acme.lake',
       protocol: 'mqtt' as const,
-      resources: ['solar.power.ac', 'solar.power.dc'].map((reference) => ({ reference, perDay: () => 96 - gaps() })),
+      resources: ['solar.power.ac', 'solar.power.dc'].map((reference) => ({
+        reference,
+        perDay: () => 96 - gaps(),
+      })),
     })),
     {
       name: 'Weather station over HTTP',
       source: 'acme.solar.weather',
       destination: 'acme.lake',
       protocol: 'http' as const,
-      resources: ['solar.irradiation', 'solar.temperature.module'].map((reference) => ({ reference, perDay: () => 96 - gaps() })),
+      resources: ['solar.irradiation', 'solar.temperature.module'].map((reference) => ({
+        reference,
+        perDay: () => 96 - gaps(),
+      })),
     },
     {
       name: 'Survey light curves to archive',
       source: 'skyline.summit.scope1',
       destination: 'skyline.archive',
       protocol: 'file' as const,
-      resources: [{ reference: 'lightcurve.pdcsap_flux', perDay: () => 720 * (5 + Math.floor(rand() * 20)) }],
+      resources: [
+        { reference: 'lightcurve.pdcsap_flux', perDay: () => 720 * (5 + Math.floor(rand() * 20)) },
+      ],
     },
   ];
 }
@@ -137,7 +264,10 @@ export async function seedDemoData(
   }
 }
 
-async function load(prisma: PrismaClient, options: { now?: Date; sharedData?: string; days?: number }): Promise<string> {
+async function load(
+  prisma: PrismaClient,
+  options: { now?: Date; sharedData?: string; days?: number },
+): Promise<string> {
   const sharedData = options.sharedData ?? path.resolve(process.cwd(), '../shared/data');
   const days = options.days ?? 30;
   const today = Math.floor((options.now ?? new Date()).getTime() / day) * day;
@@ -171,8 +301,20 @@ async function load(prisma: PrismaClient, options: { now?: Date; sharedData?: st
       ownerId: nodeIds.get(`acme.north.t${t}`)!,
       metadata: { serial: `VS-${4100 + i}`, vendor: 'Brüel & Kjær', installed: '2024-03-12' },
     })),
-    { kind: 'licence', reference: 'licence.acme.fleet', name: 'Sextant fleet licence', ownerId: nodeIds.get('acme')!, metadata: { seats: 25 } },
-    { kind: 'data_set', reference: 'dataset.t1-scada-2018', name: 'T1 SCADA 2018', ownerId: nodeIds.get('acme.north.t01')!, metadata: { rows: 50530 } },
+    {
+      kind: 'licence',
+      reference: 'licence.acme.fleet',
+      name: 'Sextant fleet licence',
+      ownerId: nodeIds.get('acme')!,
+      metadata: { seats: 25 },
+    },
+    {
+      kind: 'data_set',
+      reference: 'dataset.t1-scada-2018',
+      name: 'T1 SCADA 2018',
+      ownerId: nodeIds.get('acme.north.t01')!,
+      metadata: { rows: 50530 },
+    },
   ];
   await prisma.item.createMany({ data: items, skipDuplicates: true });
 
@@ -218,7 +360,9 @@ async function load(prisma: PrismaClient, options: { now?: Date; sharedData?: st
   }
   let inserted = 0;
   for (let i = 0; i < movements.length; i += 1000) {
-    inserted += (await prisma.movement.createMany({ data: movements.slice(i, i + 1000), skipDuplicates: true })).count;
+    inserted += (
+      await prisma.movement.createMany({ data: movements.slice(i, i + 1000), skipDuplicates: true })
+    ).count;
   }
   return `${nodeIds.size} nodes, ${resourceRows.length} resources, ${pathCount} paths, ${items.length} items, ${inserted} movements over ${days} days${scada ? ' (T01 replays T1.csv)' : ''}`;
 }

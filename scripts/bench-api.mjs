@@ -11,7 +11,9 @@ import autocannon from 'autocannon';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { startEmbeddedPostgres, migrate, freePort } = require(path.join(root, 'dist/libs/db/src'));
-const { startProcess, stopProcess, waitForHttp, waitForLine } = require(path.join(root, 'dist/libs/stack/src'));
+const { startProcess, stopProcess, waitForHttp, waitForLine } = require(
+  path.join(root, 'dist/libs/stack/src'),
+);
 const { seedDemoData } = require(path.join(root, 'dist/prisma/seed'));
 
 const connections = Number(process.env.BENCH_CONNECTIONS || 50);
@@ -22,7 +24,9 @@ const log = (line) => console.error(line);
 
 function load(url, seconds) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration: seconds, pipelining: 1 }, (error, result) => (error ? reject(error) : resolve(result)));
+    autocannon({ url, connections, duration: seconds, pipelining: 1 }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
   });
 }
 
@@ -31,14 +35,39 @@ const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: 0 
 const processes = [];
 try {
   await migrate(pg.url);
-  log(`demo data: ${await seedDemoData(pg.url, { sharedData: path.resolve(root, '../shared/data') })}`);
-  const env = { ...process.env, DATABASE_URL: pg.url, NODE_ENV: 'production', API_DB_POOL_SIZE: '20', POOL_SIZE: '20' };
+  log(
+    `demo data: ${await seedDemoData(pg.url, { sharedData: path.resolve(root, '../shared/data') })}`,
+  );
+  const env = {
+    ...process.env,
+    DATABASE_URL: pg.url,
+    NODE_ENV: 'production',
+    API_DB_POOL_SIZE: '20',
+    POOL_SIZE: '20',
+  };
   const apiPort = await freePort();
   const barePort = await freePort();
-  const api = startProcess('api', process.execPath, [path.join(root, 'dist/apps/api/src/main.js')], { ...env, API_PORT: String(apiPort), API_HOST: '127.0.0.1' }, root, () => undefined);
-  const bare = startProcess('bare', process.execPath, [path.join(root, 'scripts/bench/bare-server.mjs')], { ...env, PORT: String(barePort) }, root, () => undefined);
+  const api = startProcess(
+    'api',
+    process.execPath,
+    [path.join(root, 'dist/apps/api/src/main.js')],
+    { ...env, API_PORT: String(apiPort), API_HOST: '127.0.0.1' },
+    root,
+    () => undefined,
+  );
+  const bare = startProcess(
+    'bare',
+    process.execPath,
+    [path.join(root, 'scripts/bench/bare-server.mjs')],
+    { ...env, PORT: String(barePort) },
+    root,
+    () => undefined,
+  );
   processes.push(api, bare);
-  await Promise.all([waitForHttp(`http://127.0.0.1:${apiPort}/api/health`, 60_000, api), waitForLine(bare, 'bare ready', 30_000)]);
+  await Promise.all([
+    waitForHttp(`http://127.0.0.1:${apiPort}/api/health`, 60_000, api),
+    waitForLine(bare, 'bare ready', 30_000),
+  ]);
 
   const targets = {
     api: `http://127.0.0.1:${apiPort}/api/movements?limit=100`,
@@ -46,7 +75,8 @@ try {
   };
   for (const [name, url] of Object.entries(targets)) {
     const sample = await fetch(url).then((r) => r.json());
-    if (sample.items?.length !== 100) throw new Error(`${name} returned ${sample.items?.length} items, expected 100`);
+    if (sample.items?.length !== 100)
+      throw new Error(`${name} returned ${sample.items?.length} items, expected 100`);
     await load(url, warmup);
   }
   // Alternate the two targets, so that drift of the machine hits both alike; keep the best round.
@@ -54,8 +84,11 @@ try {
   for (let round = 0; round < rounds; round++) {
     for (const [name, url] of Object.entries(targets)) {
       const result = await load(url, duration);
-      if (result.non2xx || result.errors) throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-      log(`round ${round + 1} ${name}: ${result.requests.average.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`);
+      if (result.non2xx || result.errors)
+        throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+      log(
+        `round ${round + 1} ${name}: ${result.requests.average.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`,
+      );
       if (!best[name] || result.requests.average > best[name].requests.average) best[name] = result;
     }
   }

@@ -56,7 +56,10 @@ await Promise.all(
       const target = path.join(out, rel.replace(/\.ts$/, '.js'));
       const result = await transformFile(file, { ...options, filename: file });
       await fs.mkdir(path.dirname(target), { recursive: true });
-      await fs.writeFile(target, result.code + `\n//# sourceMappingURL=${path.basename(target)}.map\n`);
+      await fs.writeFile(
+        target,
+        result.code + `\n//# sourceMappingURL=${path.basename(target)}.map\n`,
+      );
       if (result.map) await fs.writeFile(`${target}.map`, result.map);
       done++;
     }

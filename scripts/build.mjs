@@ -30,10 +30,13 @@ run(process.execPath, ['scripts/build-server.mjs']);
 if (!serverOnly) {
   const portal = path.join(root, 'apps/portal');
   const buildId = path.join(portal, '.next/BUILD_ID');
-  const stale = !existsSync(buildId) || newest(portal, ['.next', 'node_modules']) > statSync(buildId).mtimeMs;
+  const stale =
+    !existsSync(buildId) || newest(portal, ['.next', 'node_modules']) > statSync(buildId).mtimeMs;
   if (force || stale) {
     console.log('building the portal (next build)...');
-    run(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build', portal], { NEXT_TELEMETRY_DISABLED: '1' });
+    run(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build', portal], {
+      NEXT_TELEMETRY_DISABLED: '1',
+    });
   } else {
     console.log('portal build is up to date');
   }

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { stdio: 'inherit', cwd: root });
+execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], {
+  stdio: 'inherit',
+  cwd: root,
+});
 
 const { loadConfig } = require(path.join(root, 'dist/libs/config/src'));
 const { startStack } = require(path.join(root, 'dist/libs/stack/src'));
@@ -40,8 +43,9 @@ try {
     config,
     root,
     apps: ['api', 'portal', 'ingest', 'worker'],
-    seed: config.demoData ? (url) => seedDemoData(url, { sharedData: path.resolve(root, '../shared/data') }) : undefined,
-    env: { GRAPHQL_SCHEMA_FILE: '' },
+    seed: config.demoData
+      ? (url) => seedDemoData(url, { sharedData: path.resolve(root, '../shared/data') })
+      : undefined,
   });
 } catch (error) {
   console.error(`Sextant did not start: ${error.message}`);

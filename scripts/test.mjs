@@ -15,7 +15,11 @@ const only = process.argv.slice(2);
 function run(label, command, args) {
   console.log(`\n=== ${label}: ${[command, ...args].join(' ')}`);
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   return { ok: result.status === 0, seconds };
 }
@@ -25,11 +29,24 @@ const bin = (name, file) => path.join(root, 'node_modules', name, file);
 const checks = [
   ['build', node, ['scripts/build.mjs']],
   ['typecheck', node, [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.json']],
-  ['typecheck portal', node, [bin('typescript', 'bin/tsc'), '-p', 'apps/portal/tsconfig.json', '--noEmit']],
-  ['lint', 'sh', ['-c', `"${node}" scripts/project-graph.mjs && "${node}" "${bin('eslint', 'bin/eslint.js')}" . --max-warnings 0`]],
+  [
+    'typecheck portal',
+    node,
+    [bin('typescript', 'bin/tsc'), '-p', 'apps/portal/tsconfig.json', '--noEmit'],
+  ],
+  [
+    'lint',
+    'sh',
+    [
+      '-c',
+      `"${node}" scripts/project-graph.mjs && "${node}" "${bin('eslint', 'bin/eslint.js')}" . --max-warnings 0`,
+    ],
+  ],
   ['format', node, [bin('prettier', 'bin/prettier.cjs'), '--check', '.', '--log-level', 'warn']],
 ];
-const tiers = ['unit', 'int', 'e2e', 'browser'].filter((t) => only.length === 0 || only.includes(t));
+const tiers = ['unit', 'int', 'e2e', 'browser'].filter(
+  (t) => only.length === 0 || only.includes(t),
+);
 
 const summary = [];
 let failed = false;
@@ -59,7 +76,9 @@ if (!summary.some((s) => s.name === 'build' && !s.ok)) {
     if (existsSync(output)) {
       const report = JSON.parse(readFileSync(output, 'utf8'));
       counts.passed = report.numPassedTests;
-      counts.failed = report.numFailedTests + (report.numFailedTestSuites && !report.numFailedTests ? report.numFailedTestSuites : 0);
+      counts.failed =
+        report.numFailedTests +
+        (report.numFailedTestSuites && !report.numFailedTests ? report.numFailedTestSuites : 0);
       counts.skipped = report.numPendingTests + report.numTodoTests;
     } else if (!ok) {
       counts.failed = 1; // the tier did not even report: count it as one failure
@@ -78,7 +97,9 @@ for (const s of summary) {
     s.kind === 'tier'
       ? [String(s.passed).padStart(6), String(s.failed).padStart(7), String(s.skipped).padStart(8)]
       : ['     -', '      -', '       -'];
-  console.log(`${s.name.padEnd(17)} ${(s.ok ? 'ok' : 'FAILED').padEnd(6)} ${cells.join(' ')} ${String(s.seconds).padStart(9)}`);
+  console.log(
+    `${s.name.padEnd(17)} ${(s.ok ? 'ok' : 'FAILED').padEnd(6)} ${cells.join(' ')} ${String(s.seconds).padStart(9)}`,
+  );
 }
 console.log(`\nTests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failed ? 1 : 0);

@@ -15,7 +15,10 @@ interface Page<T> {
 
 describe('the started API', () => {
   it('reports a healthy database', async () => {
-    const reply = await api<{ status: string; database: { status: string; migrations: number } }>('GET', '/api/health');
+    const reply = await api<{ status: string; database: { status: string; migrations: number } }>(
+      'GET',
+      '/api/health',
+    );
     expect(reply.status).toBe(200);
     expect(reply.body.status).toBe('ok');
     expect(reply.body.database.status).toBe('up');
@@ -23,15 +26,37 @@ describe('the started API', () => {
   });
 
   it('serves the OpenAPI document', async () => {
-    const reply = await api<{ openapi: string; paths: Record<string, unknown> }>('GET', '/api/docs/openapi.json');
+    const reply = await api<{ openapi: string; paths: Record<string, unknown> }>(
+      'GET',
+      '/api/docs/openapi.json',
+    );
     expect(reply.status).toBe(200);
     expect(reply.body.paths['/api/movements']).toBeDefined();
   });
 
   it('returns the demo organisations with their sites and turbines over GraphQL', async () => {
-    const reply = await graphql<{ nodes: Page<{ reference: string; children: { reference: string; kind: string; children: { reference: string }[] }[] }> }>(
-      `{ nodes(kind: organisation, limit: 50) { items { reference name children { reference kind children { reference } } } } }`,
-    );
+    const reply = await graphql<{
+      nodes: Page<{
+        reference: string;
+        children: { reference: string; kind: string; children: { reference: string }[] }[];
+      }>;
+    }>(`
+      {
+        nodes(kind: organisation, limit: 50) {
+          items {
+            reference
+            name
+            children {
+              reference
+              kind
+              children {
+                reference
+              }
+            }
+          }
+        }
+      }
+    `);
     expect(reply.errors).toBeUndefined();
     const acme = reply.data!.nodes.items.find((n) => n.reference === 'acme')!;
     const farm = acme.children.find((c) => c.reference === 'acme.north')!;
@@ -42,11 +67,18 @@ describe('the started API', () => {
 
   it('creates, reads, updates and deletes a node', async () => {
     const reference = uniqueRef('crud');
-    const created = await api<Node>('POST', '/api/nodes', { kind: 'organisation', name: 'CRUD Org', reference, metadata: { tier: 'gold' } });
+    const created = await api<Node>('POST', '/api/nodes', {
+      kind: 'organisation',
+      name: 'CRUD Org',
+      reference,
+      metadata: { tier: 'gold' },
+    });
     expect(created.status).toBe(201);
     const fetched = await api<Node & { metadata: object }>('GET', `/api/nodes/${created.body.id}`);
     expect(fetched.body).toMatchObject({ reference, name: 'CRUD Org', metadata: { tier: 'gold' } });
-    const renamed = await api<Node>('PATCH', `/api/nodes/${created.body.id}`, { name: 'Renamed Org' });
+    const renamed = await api<Node>('PATCH', `/api/nodes/${created.body.id}`, {
+      name: 'Renamed Org',
+    });
     expect(renamed.status).toBe(200);
     expect(renamed.body.name).toBe('Renamed Org');
     expect((await api('DELETE', `/api/nodes/${created.body.id}`)).status).toBe(204);
@@ -60,7 +92,10 @@ describe('the started API', () => {
     const acme = ancestors.body.items[0];
     const children = await api<{ items: Node[] }>('GET', `/api/nodes/${acme.id}/children`);
     expect(children.body.items.map((n) => n.reference)).toContain('acme.north');
-    const subtree = await api<{ items: (Node & { depth: number })[] }>('GET', `/api/nodes/${acme.id}/subtree`);
+    const subtree = await api<{ items: (Node & { depth: number })[] }>(
+      'GET',
+      `/api/nodes/${acme.id}/subtree`,
+    );
     expect(subtree.body.items[0]).toMatchObject({ reference: 'acme', depth: 0 });
     expect(subtree.body.items.find((n) => n.reference === 'acme.north.t03')?.depth).toBe(2);
   });
@@ -94,10 +129,9 @@ describe('the started API', () => {
     const starts = movements.body.items.map((m) => m.start);
     expect(starts).toEqual([...starts].sort().reverse()); // newest first
 
-    const summary = await api<{ rows: { resourceReference: string; day: string; quantity: string; movements: number }[] }>(
-      'GET',
-      `/api/nodes/${farm.id}/movement-summary`,
-    );
+    const summary = await api<{
+      rows: { resourceReference: string; day: string; quantity: string; movements: number }[];
+    }>('GET', `/api/nodes/${farm.id}/movement-summary`);
     expect(summary.status).toBe(200);
     const vibration = summary.body.rows.filter((r) => r.resourceReference === 'vibration.rms');
     expect(vibration.length).toBeGreaterThanOrEqual(29);
@@ -109,7 +143,8 @@ describe('the started API', () => {
     const nodes = (await api<Page<Node>>('GET', '/api/nodes?q=skyline&limit=10')).body.items;
     const scope = nodes.find((n) => n.reference === 'skyline.summit.scope1')!;
     const archive = nodes.find((n) => n.reference === 'skyline.archive')!;
-    const resource = (await api<Page<{ id: string }>>('GET', '/api/resources?q=lightcurve')).body.items[0];
+    const resource = (await api<Page<{ id: string }>>('GET', '/api/resources?q=lightcurve')).body
+      .items[0];
     const movement = {
       resourceId: resource.id,
       sourceId: scope.id,
@@ -124,17 +159,40 @@ describe('the started API', () => {
     const retry = await api<{ id: string }>('POST', '/api/movements', movement);
     expect(first.status).toBe(201);
     expect(retry.body.id).toBe(first.body.id);
-    const conflicting = await api<{ code: string }>('POST', '/api/movements', { ...movement, quantity: '1' });
+    const conflicting = await api<{ code: string }>('POST', '/api/movements', {
+      ...movement,
+      quantity: '1',
+    });
     expect(conflicting.status).toBe(409);
     expect(conflicting.body.code).toBe('DuplicateMovement');
   });
 
   it('creates and lists paths, resources and items over GraphQL', async () => {
     const refs = { resource: uniqueRef('gql.res'), item: uniqueRef('gql.item') };
-    const org = await graphql<{ createNode: { id: string } }>(`mutation { createNode(input: {kind: organisation, name: "GQL Org", reference: "${uniqueRef('gql')}"}) { id } }`);
-    const site = await graphql<{ createNode: { id: string } }>(`mutation($p: ID) { createNode(input: {kind: site, name: "GQL Site", reference: "${uniqueRef('gql')}", parentId: $p}) { id } }`, { p: org.data!.createNode.id });
+    const org = await graphql<{ createNode: { id: string } }>(
+      `mutation { createNode(input: {kind: organisation, name: "GQL Org", reference: "${uniqueRef('gql')}"}) { id } }`,
+    );
+    const site = await graphql<{ createNode: { id: string } }>(
+      `mutation($p: ID) { createNode(input: {kind: site, name: "GQL Site", reference: "${uniqueRef('gql')}", parentId: $p}) { id } }`,
+      { p: org.data!.createNode.id },
+    );
     const path = await graphql<{ createPath: { id: string; state: string } }>(
-      `mutation($s: ID!, $d: ID!) { createPath(input: {name: "GQL path", sourceId: $s, destinationId: $d, protocol: mqtt, settings: {topic: "fleet/#"}}) { id state } }`,
+      `
+        mutation ($s: ID!, $d: ID!) {
+          createPath(
+            input: {
+              name: "GQL path"
+              sourceId: $s
+              destinationId: $d
+              protocol: mqtt
+              settings: { topic: "fleet/#" }
+            }
+          ) {
+            id
+            state
+          }
+        }
+      `,
       { s: site.data!.createNode.id, d: org.data!.createNode.id },
     );
     expect(path.errors).toBeUndefined();
@@ -148,7 +206,18 @@ describe('the started API', () => {
       { o: org.data!.createNode.id },
     );
     expect(item.data!.createItem.reference).toBe(refs.item);
-    const paths = await graphql<{ paths: Page<{ id: string }> }>(`query($n: ID) { paths(nodeId: $n) { items { id } } }`, { n: site.data!.createNode.id });
+    const paths = await graphql<{ paths: Page<{ id: string }> }>(
+      `
+        query ($n: ID) {
+          paths(nodeId: $n) {
+            items {
+              id
+            }
+          }
+        }
+      `,
+      { n: site.data!.createNode.id },
+    );
     expect(paths.data!.paths.items.map((p) => p.id)).toEqual([path.data!.createPath.id]);
   });
 });

@@ -34,7 +34,8 @@ function descendants(pid: number): number[] {
   return found;
 }
 
-const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+const alive = (pid: number) =>
+  existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
 
 interface Started {
   child: ChildProcess;
@@ -43,10 +44,17 @@ interface Started {
 
 async function start(env: NodeJS.ProcessEnv): Promise<Started> {
   // Detached: its own process group, so that a group SIGINT is exactly what Ctrl-C sends.
-  const child = spawn(process.execPath, ['scripts/start.mjs'], { cwd: root, env: { ...process.env, ...env }, detached: true });
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    detached: true,
+  });
   const output: string[] = [];
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not running after 170 s:\n${output.join('')}`)), 170_000);
+    const timer = setTimeout(
+      () => reject(new Error(`not running after 170 s:\n${output.join('')}`)),
+      170_000,
+    );
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
       if (output.join('').includes('Press Ctrl-C to stop.')) {
@@ -56,7 +64,9 @@ async function start(env: NodeJS.ProcessEnv): Promise<Started> {
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`npm start exited (${code}):\n${output.join('')}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`npm start exited (${code}):\n${output.join('')}`)),
+    );
   });
   return { child, output };
 }
@@ -85,7 +95,7 @@ describe.skipIf(!portalBuilt)('npm start', () => {
     expect(text).toMatch(/demo data: \d+ nodes/);
     expect(text).toContain(`Portal    http://localhost:${env.PORTAL_PORT}`);
     const health = await fetch(`http://127.0.0.1:${env.API_PORT}/api/health`);
-    expect((await health.json()).status).toBe('ok');
+    expect(((await health.json()) as { status: string }).status).toBe('ok');
     const portal = await fetch(`http://127.0.0.1:${env.PORTAL_PORT}/`);
     expect(portal.status).toBe(200);
 

@@ -24,11 +24,21 @@ export async function api<T = Record<string, unknown>>(
 export interface GraphqlReply<T> {
   status: number;
   data: T | null;
-  errors?: { message: string; extensions?: { code?: string; status?: number; errors?: { field: string; reason: string }[] } }[];
+  errors?: {
+    message: string;
+    extensions?: { code?: string; status?: number; errors?: { field: string; reason: string }[] };
+  }[];
 }
 
-export async function graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphqlReply<T>> {
-  const reply = await api<{ data: T | null; errors?: GraphqlReply<T>['errors'] }>('POST', '/graphql', { query, variables });
+export async function graphql<T = Record<string, unknown>>(
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphqlReply<T>> {
+  const reply = await api<{ data: T | null; errors?: GraphqlReply<T>['errors'] }>(
+    'POST',
+    '/graphql',
+    { query, variables },
+  );
   return { status: reply.status, data: reply.body.data, errors: reply.body.errors };
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '@sextant/config';
 import { AppName, startStack } from '@sextant/stack';
 import type { TestProject } from 'vitest/node';
-import { seedDemoData } from '../../prisma/seed';
+import { seedDemoData } from '@sextant/seed';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,13 +22,22 @@ const root = path.resolve(__dirname, '../..');
  * throw-away embedded Postgres and the demo data, for the HTTP and browser tiers.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const apps: AppName[] = project.name === 'browser' ? ['api', 'portal'] : ['api', 'ingest', 'worker'];
+  const apps: AppName[] =
+    project.name === 'browser' ? ['api', 'portal'] : ['api', 'ingest', 'worker'];
   if (!existsSync(path.join(root, 'dist/apps/api/src/main.js'))) {
     throw new Error('no build of the apps: run `npm run build` first (npm test does)');
   }
   const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), `sextant-${project.name}-`));
   const config = loadConfig(
-    { ...process.env, DATABASE_URL: '', API_PORT: '0', PORTAL_PORT: '0', PORTAL_HOST: '127.0.0.1', SEXTANT_DATA_DIR: path.join(tempDir, 'pg'), EMBEDDED_PG_PORT: '0' },
+    {
+      ...process.env,
+      DATABASE_URL: '',
+      API_PORT: '0',
+      PORTAL_PORT: '0',
+      PORTAL_HOST: '127.0.0.1',
+      SEXTANT_DATA_DIR: path.join(tempDir, 'pg'),
+      EMBEDDED_PG_PORT: '0',
+    },
     root,
   );
   const logs: string[] = [];
@@ -54,7 +63,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('databaseUrl', stack.databaseUrl);
   project.provide('artefactsDir', artefactsDir);
   // Also as environment, which test workers inherit.
-  Object.assign(process.env, { API_URL: apiUrl, PORTAL_URL: portalUrl, ARTEFACTS_DIR: artefactsDir });
+  Object.assign(process.env, {
+    API_URL: apiUrl,
+    PORTAL_URL: portalUrl,
+    ARTEFACTS_DIR: artefactsDir,
+  });
   return async () => {
     await stack.stop();
     await fs.writeFile(path.join(artefactsDir, 'stack.log'), logs.join('\n'));

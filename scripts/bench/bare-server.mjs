@@ -3,7 +3,10 @@
 import Fastify from 'fastify';
 import pg from 'pg';
 
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.POOL_SIZE || 20) });
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.POOL_SIZE || 20),
+});
 const sql = `SELECT id, resource_id AS "resourceId", source_id AS "sourceId",
   destination_id AS "destinationId", item_id AS "itemId", path_id AS "pathId",
   quantity::text AS quantity, start, stop, unit_price::text AS "unitPrice", origin::text AS origin,

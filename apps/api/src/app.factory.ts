@@ -19,7 +19,10 @@ class SextantFastifyAdapter extends FastifyAdapter {
 }
 
 /** Builds the API application (REST under /api, OpenAPI at /api/docs, GraphQL at /graphql). */
-export async function createApiApp(config: ApiConfig, logLevels: LogLevel[] = ['log', 'warn', 'error']): Promise<NestFastifyApplication> {
+export async function createApiApp(
+  config: ApiConfig,
+  logLevels: LogLevel[] = ['log', 'warn', 'error'],
+): Promise<NestFastifyApplication> {
   const adapter = new SextantFastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: true });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: logLevels,
@@ -51,7 +54,9 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     app,
     new DocumentBuilder()
       .setTitle('Sextant API')
-      .setDescription('Nodes, resources, paths, items and movements of the Sextant monitoring platform.')
+      .setDescription(
+        'Nodes, resources, paths, items and movements of the Sextant monitoring platform.',
+      )
       .setVersion('0.1.0')
       .build(),
   );

@@ -28,7 +28,10 @@ export class AppModule {
           errorHandler: false,
           errorFormatter: (execution) => {
             const errors = (execution.errors ?? []).map(formatGraphqlError);
-            return { statusCode: graphqlStatus(errors), response: { data: execution.data ?? null, errors } };
+            return {
+              statusCode: graphqlStatus(errors),
+              response: { data: execution.data ?? null, errors },
+            };
           },
         }),
         PrismaModule,
@@ -39,9 +42,7 @@ export class AppModule {
         ItemsModule,
         MovementsModule,
       ],
-      providers: [
-        { provide: API_CONFIG, useValue: config },
-      ],
+      providers: [{ provide: API_CONFIG, useValue: config }],
       exports: [API_CONFIG],
     };
   }

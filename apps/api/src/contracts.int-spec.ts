@@ -9,12 +9,17 @@ describe('committed API contracts', () => {
   it('schema.gql and openapi.json equal what the code generates (npm run contracts updates them)', async () => {
     const generated = await generateContracts();
     for (const [file, content] of Object.entries(generated)) {
-      expect(readFileSync(path.join(root, file), 'utf8'), `${file} is stale: run npm run contracts`).toBe(content);
+      expect(
+        readFileSync(path.join(root, file), 'utf8'),
+        `${file} is stale: run npm run contracts`,
+      ).toBe(content);
     }
   });
 
   it('documents every REST route in OpenAPI', async () => {
-    const openapi = JSON.parse((await generateContracts())['apps/api/openapi.json']) as { paths: Record<string, object> };
+    const openapi = JSON.parse((await generateContracts())['apps/api/openapi.json']) as {
+      paths: Record<string, object>;
+    };
     expect(Object.keys(openapi.paths).sort()).toEqual(
       [
         '/api/health',

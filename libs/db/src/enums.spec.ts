@@ -1,4 +1,11 @@
-import { itemKinds, movementOrigins, nodeKinds, pathProtocols, pathStates, valueTypes } from '@sextant/domain';
+import {
+  itemKinds,
+  movementOrigins,
+  nodeKinds,
+  pathProtocols,
+  pathStates,
+  valueTypes,
+} from '@sextant/domain';
 import { describe, expect, it } from 'vitest';
 import * as enums from './generated/prisma/enums';
 

@@ -56,10 +56,15 @@ describe(migrate.name, () => {
   it('rolls back a failing migration and names it', async () => {
     const broken = path.join(dir, '29991231000000_added_broken_thing');
     cpSync(path.join(dir, (await readMigrations(dir))[0].name), broken, { recursive: true });
-    writeFileSync(path.join(broken, 'migration.sql'), 'CREATE TABLE "ok_then" (id int);\nSELECT * FROM "no_such_table";\n');
+    writeFileSync(
+      path.join(broken, 'migration.sql'),
+      'CREATE TABLE "ok_then" (id int);\nSELECT * FROM "no_such_table";\n',
+    );
     // Restore the edited first migration so only the broken one fails.
     cpSync(defaultMigrationsDir, dir, { recursive: true });
-    await expect(migrate(db.url, dir)).rejects.toThrow(/29991231000000_added_broken_thing: relation "no_such_table" does not exist/);
+    await expect(migrate(db.url, dir)).rejects.toThrow(
+      /29991231000000_added_broken_thing: relation "no_such_table" does not exist/,
+    );
     const client = new Client({ connectionString: db.url });
     await client.connect();
     const { rows } = await client.query(`SELECT to_regclass('public.ok_then') AS t`);

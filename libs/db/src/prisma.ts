@@ -29,5 +29,7 @@ export function createDatabaseClients(databaseUrl: string, poolSize = 10): Datab
 
 /** A Prisma client with its own pool. */
 export function createPrismaClient(databaseUrl: string, poolSize = 10): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize }) });
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize }),
+  });
 }

@@ -32,18 +32,31 @@ interface DmmfIndex {
   fields: { name: string }[];
 }
 interface Dmmf {
-  datamodel: { models: DmmfModel[]; enums: { name: string; values: { name: string }[] }[]; indexes: DmmfIndex[] };
+  datamodel: {
+    models: DmmfModel[];
+    enums: { name: string; values: { name: string }[] }[];
+    indexes: DmmfIndex[];
+  };
 }
 
 const schemaPath = path.resolve(__dirname, '../../../prisma/schema.prisma');
-const dmmf = JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: [['schema.prisma', readFileSync(schemaPath, 'utf8')]] }))) as Dmmf;
+const dmmf = JSON.parse(
+  get_dmmf(JSON.stringify({ prismaSchema: [['schema.prisma', readFileSync(schemaPath, 'utf8')]] })),
+) as Dmmf;
 const models = dmmf.datamodel.models;
 const table = (m: DmmfModel) => m.dbName ?? m.name;
 const column = (f: DmmfField) => f.dbName ?? f.name;
-const columnOf = (model: DmmfModel, fieldName: string) => column(model.fields.find((f) => f.name === fieldName)!);
+const columnOf = (model: DmmfModel, fieldName: string) =>
+  column(model.fields.find((f) => f.name === fieldName)!);
 
 /** The Postgres type a Prisma field maps to, as information_schema spells it. */
-function expectedType(field: DmmfField): { dataType: string; length?: number; precision?: number; scale?: number; udt?: string } {
+function expectedType(field: DmmfField): {
+  dataType: string;
+  length?: number;
+  precision?: number;
+  scale?: number;
+  udt?: string;
+} {
   if (field.kind === 'enum') return { dataType: 'USER-DEFINED', udt: field.type };
   const [native, args] = field.nativeType ?? [null, []];
   switch (native) {
@@ -94,41 +107,55 @@ describe('migrated database matches prisma/schema.prisma', () => {
     const { rows } = await client.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
     );
-    expect(rows.map((r) => r.table_name).sort()).toEqual([...models.map(table), '_prisma_migrations'].sort());
+    expect(rows.map((r) => r.table_name).sort()).toEqual(
+      [...models.map(table), '_prisma_migrations'].sort(),
+    );
   });
 
-  it.each(models.map((m) => [m.name, m] as const))('%s: columns, types, nullability and defaults', async (_name, model) => {
-    const { rows } = await client.query<{
-      column_name: string;
-      data_type: string;
-      udt_name: string;
-      is_nullable: 'YES' | 'NO';
-      column_default: string | null;
-      character_maximum_length: number | null;
-      numeric_precision: number | null;
-      numeric_scale: number | null;
-      datetime_precision: number | null;
-    }>(`SELECT * FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1`, [table(model)]);
-    const columns = new Map(rows.map((r) => [r.column_name, r]));
-    const scalars = model.fields.filter((f) => f.kind !== 'object');
-    expect([...columns.keys()].sort()).toEqual(scalars.map(column).sort());
-    for (const field of scalars) {
-      const actual = columns.get(column(field))!;
-      const expected = expectedType(field);
-      const where = `${model.name}.${field.name}`;
-      expect(actual.data_type, where).toBe(expected.dataType);
-      if (expected.udt) expect(actual.udt_name, where).toBe(expected.udt);
-      if (expected.length !== undefined) expect(actual.character_maximum_length, where).toBe(expected.length);
-      if (expected.dataType === 'numeric' && expected.precision !== undefined) {
-        expect([actual.numeric_precision, actual.numeric_scale], where).toEqual([expected.precision, expected.scale]);
+  it.each(models.map((m) => [m.name, m] as const))(
+    '%s: columns, types, nullability and defaults',
+    async (_name, model) => {
+      const { rows } = await client.query<{
+        column_name: string;
+        data_type: string;
+        udt_name: string;
+        is_nullable: 'YES' | 'NO';
+        column_default: string | null;
+        character_maximum_length: number | null;
+        numeric_precision: number | null;
+        numeric_scale: number | null;
+        datetime_precision: number | null;
+      }>(
+        `SELECT * FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1`,
+        [table(model)],
+      );
+      const columns = new Map(rows.map((r) => [r.column_name, r]));
+      const scalars = model.fields.filter((f) => f.kind !== 'object');
+      expect([...columns.keys()].sort()).toEqual(scalars.map(column).sort());
+      for (const field of scalars) {
+        const actual = columns.get(column(field))!;
+        const expected = expectedType(field);
+        const where = `${model.name}.${field.name}`;
+        expect(actual.data_type, where).toBe(expected.dataType);
+        if (expected.udt) expect(actual.udt_name, where).toBe(expected.udt);
+        if (expected.length !== undefined)
+          expect(actual.character_maximum_length, where).toBe(expected.length);
+        if (expected.dataType === 'numeric' && expected.precision !== undefined) {
+          expect([actual.numeric_precision, actual.numeric_scale], where).toEqual([
+            expected.precision,
+            expected.scale,
+          ]);
+        }
+        if (expected.dataType.startsWith('timestamp'))
+          expect(actual.datetime_precision, where).toBe(expected.precision);
+        expect(actual.is_nullable === 'NO', `${where} required`).toBe(field.isRequired);
+        const defaultName = (field.default as { name?: string } | undefined)?.name;
+        const dbDefault =
+          field.hasDefaultValue && !(defaultName && clientDefaults.has(defaultName));
+        expect(actual.column_default !== null, `${where} database default`).toBe(dbDefault);
       }
-      if (expected.dataType.startsWith('timestamp')) expect(actual.datetime_precision, where).toBe(expected.precision);
-      expect(actual.is_nullable === 'NO', `${where} required`).toBe(field.isRequired);
-      const defaultName = (field.default as { name?: string } | undefined)?.name;
-      const dbDefault = field.hasDefaultValue && !(defaultName && clientDefaults.has(defaultName));
-      expect(actual.column_default !== null, `${where} database default`).toBe(dbDefault);
-    }
-  });
+    },
+  );
 
   it('has the enums of the schema with the same values in order', async () => {
     for (const enumType of dmmf.datamodel.enums) {
@@ -136,7 +163,10 @@ describe('migrated database matches prisma/schema.prisma', () => {
         `SELECT e.enumlabel AS label FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = $1 ORDER BY e.enumsortorder`,
         [enumType.name],
       );
-      expect(rows.map((r) => r.label), enumType.name).toEqual(enumType.values.map((v) => v.name));
+      expect(
+        rows.map((r) => r.label),
+        enumType.name,
+      ).toEqual(enumType.values.map((v) => v.name));
     }
   });
 
@@ -148,7 +178,9 @@ describe('migrated database matches prisma/schema.prisma', () => {
          FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace s ON s.oid = t.relnamespace
         WHERE s.nspname = 'public'`,
     );
-    const actual = new Set(rows.map((r) => `${r.table}(${r.columns.join(',')})${r.unique ? ' unique' : ''}`));
+    const actual = new Set(
+      rows.map((r) => `${r.table}(${r.columns.join(',')})${r.unique ? ' unique' : ''}`),
+    );
     const expected = dmmf.datamodel.indexes
       .filter((i) => i.type !== 'fulltext')
       .map((i) => {
@@ -161,20 +193,41 @@ describe('migrated database matches prisma/schema.prisma', () => {
   });
 
   it('has a foreign key for every relation, with its delete rule', async () => {
-    const { rows } = await client.query<{ table: string; columns: string[]; target: string; on_delete: string }>(
+    const { rows } = await client.query<{
+      table: string;
+      columns: string[];
+      target: string;
+      on_delete: string;
+    }>(
       `SELECT c.conrelid::regclass::text AS table, c.confrelid::regclass::text AS target, c.confdeltype AS on_delete,
               array(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(attnum, n)
                     JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.n)::text[] AS columns
          FROM pg_constraint c WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace`,
     );
-    const deleteRule: Record<string, string> = { Restrict: 'r', Cascade: 'c', SetNull: 'n', NoAction: 'a', SetDefault: 'd' };
-    const actual = new Set(rows.map((r) => `${r.table}(${r.columns.join(',')}) -> ${r.target.replaceAll('"', '')} ${r.on_delete}`));
+    const deleteRule: Record<string, string> = {
+      Restrict: 'r',
+      Cascade: 'c',
+      SetNull: 'n',
+      NoAction: 'a',
+      SetDefault: 'd',
+    };
+    const actual = new Set(
+      rows.map(
+        (r) =>
+          `${r.table}(${r.columns.join(',')}) -> ${r.target.replaceAll('"', '')} ${r.on_delete}`,
+      ),
+    );
     const expected: string[] = [];
     for (const model of models) {
-      for (const field of model.fields.filter((f) => f.kind === 'object' && f.relationFromFields?.length)) {
+      for (const field of model.fields.filter(
+        (f) => f.kind === 'object' && f.relationFromFields?.length,
+      )) {
         const target = models.find((m) => m.name === field.type)!;
-        const rule = deleteRule[field.relationOnDelete ?? (field.isRequired ? 'Restrict' : 'SetNull')];
-        expected.push(`${table(model)}(${field.relationFromFields!.map((f) => columnOf(model, f)).join(',')}) -> ${table(target)} ${rule}`);
+        const rule =
+          deleteRule[field.relationOnDelete ?? (field.isRequired ? 'Restrict' : 'SetNull')];
+        expected.push(
+          `${table(model)}(${field.relationFromFields!.map((f) => columnOf(model, f)).join(',')}) -> ${table(target)} ${rule}`,
+        );
       }
     }
     expect([...actual].sort()).toEqual(expected.sort());

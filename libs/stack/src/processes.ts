@@ -18,11 +18,14 @@ export function startProcess(
 ): ManagedProcess {
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const forward = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) print(`[${name}] ${line}`);
+    for (const line of chunk.toString('utf8').split('\n'))
+      if (line.trim()) print(`[${name}] ${line}`);
   };
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   return { name, child, exited };
 }
 
@@ -36,12 +39,18 @@ export async function stopProcess(process: ManagedProcess, graceMs = 10_000): Pr
 }
 
 /** Polls `url` until it answers with a status below 500, or fails after `timeoutMs`. */
-export async function waitForHttp(url: string, timeoutMs: number, process?: ManagedProcess): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  process?: ManagedProcess,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {
     if (process && process.child.exitCode !== null) {
-      throw new Error(`${process.name} exited with code ${process.child.exitCode} before it was ready`);
+      throw new Error(
+        `${process.name} exited with code ${process.child.exitCode} before it was ready`,
+      );
     }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
@@ -56,9 +65,16 @@ export async function waitForHttp(url: string, timeoutMs: number, process?: Mana
 }
 
 /** Waits until the process prints a line containing `marker`. */
-export function waitForLine(process: ManagedProcess, marker: string, timeoutMs: number): Promise<void> {
+export function waitForLine(
+  process: ManagedProcess,
+  marker: string,
+  timeoutMs: number,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${process.name}: no "${marker}" after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${process.name}: no "${marker}" after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       if (chunk.toString('utf8').includes(marker)) {
         clearTimeout(timer);

@@ -50,19 +50,37 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     database = await openDatabase(config, (line) => {
       if (/FATAL|PANIC|ERROR/.test(line)) print(`[postgres] ${line}`);
     });
-    print(database.embedded ? `database: embedded Postgres at ${redact(database.url)}` : `database: ${redact(database.url)}`);
+    print(
+      database.embedded
+        ? `database: embedded Postgres at ${redact(database.url)}`
+        : `database: ${redact(database.url)}`,
+    );
     const migrations = await migrate(database.url);
-    print(`migrations: ${migrations.applied.length} applied, ${migrations.alreadyApplied.length} already there`);
+    print(
+      `migrations: ${migrations.applied.length} applied, ${migrations.alreadyApplied.length} already there`,
+    );
     if (options.seed) print(`demo data: ${await options.seed(database.url)}`);
 
-    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, DATABASE_URL: database.url, NODE_ENV: 'production' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...options.env,
+      DATABASE_URL: database.url,
+      NODE_ENV: 'production',
+    };
     const urls: RunningStack['urls'] = {};
     const node = process.execPath;
     const waits: Promise<void>[] = [];
 
     if (options.apps.includes('api')) {
       const port = config.api.port || (await freePort());
-      const api = startProcess('api', node, [path.join(root, 'dist/apps/api/src/main.js')], { ...env, API_PORT: String(port) }, root, print);
+      const api = startProcess(
+        'api',
+        node,
+        [path.join(root, 'dist/apps/api/src/main.js')],
+        { ...env, API_PORT: String(port) },
+        root,
+        print,
+      );
       processes.push(api);
       urls.api = `http://localhost:${port}/api`;
       urls.docs = `http://localhost:${port}/api/docs`;
@@ -72,11 +90,21 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     if (options.apps.includes('portal')) {
       const port = config.portal.port || (await freePort());
       const nextBin = require.resolve('next/dist/bin/next', { paths: [root] });
-      const apiUrl = urls.api ? urls.api.replace(/\/api$/, '').replace('localhost', '127.0.0.1') : config.portal.apiUrl;
+      const apiUrl = urls.api
+        ? urls.api.replace(/\/api$/, '').replace('localhost', '127.0.0.1')
+        : config.portal.apiUrl;
       const portal = startProcess(
         'portal',
         node,
-        [nextBin, 'start', path.join(root, 'apps/portal'), '-p', String(port), '-H', config.portal.host],
+        [
+          nextBin,
+          'start',
+          path.join(root, 'apps/portal'),
+          '-p',
+          String(port),
+          '-H',
+          config.portal.host,
+        ],
         { ...env, SEXTANT_API_URL: apiUrl, PORT: String(port) },
         root,
         print,
@@ -87,7 +115,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
     for (const name of ['ingest', 'worker'] as const) {
       if (!options.apps.includes(name)) continue;
-      const app = startProcess(name, node, [path.join(root, `dist/apps/${name}/src/main.js`)], env, root, print);
+      const app = startProcess(
+        name,
+        node,
+        [path.join(root, `dist/apps/${name}/src/main.js`)],
+        env,
+        root,
+        print,
+      );
       processes.push(app);
       waits.push(waitForLine(app, `${name} ready`, 60_000));
     }

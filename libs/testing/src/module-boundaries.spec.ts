@@ -8,7 +8,9 @@ const root = path.resolve(__dirname, '../../..');
 async function boundaryErrors(file: string, source: string): Promise<string[]> {
   const eslint = new ESLint({ cwd: root });
   const [result] = await eslint.lintText(source, { filePath: path.join(root, file) });
-  return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+  return result.messages
+    .filter((m) => m.ruleId === '@nx/enforce-module-boundaries')
+    .map((m) => m.message);
 }
 
 // The Nx tags of project.json files and the depConstraints of eslint.config.mjs must really
@@ -19,17 +21,32 @@ describe('Nx module boundaries', () => {
   }, 120_000);
 
   it.each([
-    ['apps/portal/app/leak.tsx', "import { createPrismaClient } from '@sextant/db';\nexport const x = createPrismaClient;\n"],
-    ['apps/portal/app/leak.tsx', "import { loadConfig } from '@sextant/config';\nexport const x = loadConfig;\n"],
-    ['libs/domain/src/leak.ts', "import { migrate } from '@sextant/db';\nexport const x = migrate;\n"],
-    ['libs/db/src/leak.ts', "import { createTestDatabase } from '@sextant/testing';\nexport const x = createTestDatabase;\n"],
+    [
+      'apps/portal/app/leak.tsx',
+      "import { createPrismaClient } from '@sextant/db';\nexport const x = createPrismaClient;\n",
+    ],
+    [
+      'apps/portal/app/leak.tsx',
+      "import { loadConfig } from '@sextant/config';\nexport const x = loadConfig;\n",
+    ],
+    [
+      'libs/domain/src/leak.ts',
+      "import { migrate } from '@sextant/db';\nexport const x = migrate;\n",
+    ],
+    [
+      'libs/db/src/leak.ts',
+      "import { createTestDatabase } from '@sextant/testing';\nexport const x = createTestDatabase;\n",
+    ],
   ])('rejects %s importing server-only code', async (file, source) => {
     const errors = await boundaryErrors(file, source);
     expect(errors.length).toBeGreaterThan(0);
   });
 
   it.each([
-    ['apps/portal/app/ok.tsx', "import { nodeKinds } from '@sextant/domain';\nexport const x = nodeKinds;\n"],
+    [
+      'apps/portal/app/ok.tsx',
+      "import { nodeKinds } from '@sextant/domain';\nexport const x = nodeKinds;\n",
+    ],
     ['apps/api/src/ok.ts', "import { migrate } from '@sextant/db';\nexport const x = migrate;\n"],
   ])('allows %s to import what its scope may use', async (file, source) => {
     expect(await boundaryErrors(file, source)).toEqual([]);

@@ -34,7 +34,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     adminUrl = external;
   } else {
     tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sextant-int-'));
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(tempDir, 'data'), port: 0, database: 'postgres' });
+    const pg = await startEmbeddedPostgres({
+      dataDir: path.join(tempDir, 'data'),
+      port: 0,
+      database: 'postgres',
+    });
     adminUrl = pg.url;
     stop = pg.stop;
   }

@@ -73,15 +73,22 @@ export function keysetQuery<F extends string>(
   if (!cursor) return { where: {}, orderBy };
   const position = decodeCursor(cursor);
   const op = sort.direction === 'asc' ? 'gt' : 'lt';
-  const value = dateFields.includes(sort.field) && position.value ? new Date(position.value) : position.value;
+  const value =
+    dateFields.includes(sort.field) && position.value ? new Date(position.value) : position.value;
   return {
-    where: { OR: [{ [sort.field]: { [op]: value } }, { [sort.field]: value, id: { [op]: position.id } }] },
+    where: {
+      OR: [{ [sort.field]: { [op]: value } }, { [sort.field]: value, id: { [op]: position.id } }],
+    },
     orderBy,
   };
 }
 
 /** Cuts the extra row fetched to know whether another page exists. */
-export function toPage<T extends Row>(rows: T[], limit: number, sortField: string): { items: T[]; nextCursor: string | null } {
+export function toPage<T extends Row>(
+  rows: T[],
+  limit: number,
+  sortField: string,
+): { items: T[]; nextCursor: string | null } {
   if (rows.length <= limit) return { items: rows, nextCursor: null };
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];

@@ -6,8 +6,13 @@ const decimal = /^\d{1,18}(\.\d{1,10})?$/;
 /** A non-negative decimal given as a JSON number or a string; kept as an exact string. */
 export function IsDecimalString(): PropertyDecorator {
   return (target, key) => {
-    Transform(({ value }) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value))(target, key);
-    Matches(decimal, { message: 'must be a non-negative decimal number, e.g. 86400 or 0.0025' })(target, key);
+    Transform(({ value }) =>
+      typeof value === 'number' && Number.isFinite(value) ? String(value) : value,
+    )(target, key);
+    Matches(decimal, { message: 'must be a non-negative decimal number, e.g. 86400 or 0.0025' })(
+      target,
+      key,
+    );
   };
 }
 

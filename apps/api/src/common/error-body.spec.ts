@@ -9,11 +9,26 @@ describe(toErrorBody.name, () => {
   it.each([
     [new DomainError('NodeNotFound', 'no node with id x'), 404, 'NodeNotFound'],
     [new DomainError('ReferenceTaken', 'reference: taken'), 409, 'ReferenceTaken'],
-    [DomainError.validation([{ field: 'name', reason: 'must be a string' }]), 400, 'ValidationFailed'],
+    [
+      DomainError.validation([{ field: 'name', reason: 'must be a string' }]),
+      400,
+      'ValidationFailed',
+    ],
     [new NotFoundException('Cannot GET /api/nope'), 404, 'RouteNotFound'],
     [new BadRequestException('bad'), 400, 'BadRequest'],
-    [Object.assign(new Error('Body is not valid JSON'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), 400, 'InvalidJson'],
-    [Object.assign(new Error('Request body is too large'), { statusCode: 413 }), 413, 'PayloadTooLarge'],
+    [
+      Object.assign(new Error('Body is not valid JSON'), {
+        statusCode: 400,
+        code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+      }),
+      400,
+      'InvalidJson',
+    ],
+    [
+      Object.assign(new Error('Request body is too large'), { statusCode: 413 }),
+      413,
+      'PayloadTooLarge',
+    ],
   ])('maps %o to %i %s', (error, status, code) => {
     const body = toErrorBody(error);
     expect(body.statusCode).toBe(status);
@@ -21,7 +36,9 @@ describe(toErrorBody.name, () => {
   });
 
   it('keeps field errors of invalid input', () => {
-    const body = toErrorBody(DomainError.validation([{ field: 'stop', reason: 'must not be before start' }]));
+    const body = toErrorBody(
+      DomainError.validation([{ field: 'stop', reason: 'must not be before start' }]),
+    );
     expect(body.errors).toEqual([{ field: 'stop', reason: 'must not be before start' }]);
     expect(body.message).toBe('stop: must not be before start');
   });
@@ -39,7 +56,9 @@ describe(toErrorBody.name, () => {
 describe(formatGraphqlError.name, () => {
   it('carries the domain code, status and fields in extensions', () => {
     const original = DomainError.validation([{ field: 'name', reason: 'should not be empty' }]);
-    const formatted = formatGraphqlError(new GraphQLError(original.message, { originalError: original }));
+    const formatted = formatGraphqlError(
+      new GraphQLError(original.message, { originalError: original }),
+    );
     expect(formatted.extensions).toEqual({
       code: 'ValidationFailed',
       status: 400,
@@ -50,6 +69,11 @@ describe(formatGraphqlError.name, () => {
   it('answers with the client error status unless a server error is among the errors', () => {
     expect(graphqlStatus([])).toBe(200);
     expect(graphqlStatus([{ message: 'a', extensions: { status: 404 } }])).toBe(404);
-    expect(graphqlStatus([{ message: 'a', extensions: { status: 400 } }, { message: 'b', extensions: { status: 500 } }])).toBe(500);
+    expect(
+      graphqlStatus([
+        { message: 'a', extensions: { status: 400 } },
+        { message: 'b', extensions: { status: 500 } },
+      ]),
+    ).toBe(500);
   });
 });

@@ -57,9 +57,16 @@ export function toErrorBody(error: unknown): ErrorBody {
   ) {
     const status = framework.statusCode;
     const reason = framework.message ?? 'bad request';
-    const code = framework.code === 'FST_ERR_CTP_INVALID_JSON' || /JSON/.test(reason) ? 'InvalidJson' : httpCodes[status] ?? 'BadRequest';
+    const code =
+      framework.code === 'FST_ERR_CTP_INVALID_JSON' || /JSON/.test(reason)
+        ? 'InvalidJson'
+        : (httpCodes[status] ?? 'BadRequest');
     return { statusCode: status, code, message: `body: ${reason}` };
   }
   logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  return { statusCode: 500, code: 'InternalError', message: 'internal error; the server log has details' };
+  return {
+    statusCode: 500,
+    code: 'InternalError',
+    message: 'internal error; the server log has details',
+  };
 }

@@ -18,13 +18,19 @@ export function formatGraphqlError(error: GraphQLError): GraphQLFormattedError {
     message: body.message,
     locations: error.locations,
     path: error.path,
-    extensions: { code: body.code, status: body.statusCode, ...(body.errors ? { errors: body.errors } : {}) },
+    extensions: {
+      code: body.code,
+      status: body.statusCode,
+      ...(body.errors ? { errors: body.errors } : {}),
+    },
   };
 }
 
 /** The HTTP status for a GraphQL response: the client's error when every error is one. */
 export function graphqlStatus(errors: readonly GraphQLFormattedError[]): number {
-  const statuses = errors.map((e) => Number((e.extensions as { status?: number } | undefined)?.status ?? 500));
+  const statuses = errors.map((e) =>
+    Number((e.extensions as { status?: number } | undefined)?.status ?? 500),
+  );
   if (statuses.length === 0) return 200;
   if (statuses.some((s) => s >= 500)) return 500;
   return Math.max(...statuses);

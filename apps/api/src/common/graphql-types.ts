@@ -1,7 +1,14 @@
 import { Type } from '@nestjs/common';
 import { Field, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
-import { itemKinds, movementOrigins, nodeKinds, pathProtocols, pathStates, valueTypes } from '@sextant/domain';
+import {
+  itemKinds,
+  movementOrigins,
+  nodeKinds,
+  pathProtocols,
+  pathStates,
+  valueTypes,
+} from '@sextant/domain';
 
 function enumObject<T extends string>(values: readonly T[]): Record<T, T> {
   return Object.fromEntries(values.map((v) => [v, v])) as Record<T, T>;
@@ -15,11 +22,20 @@ export const ItemKindEnum = enumObject(itemKinds);
 export const MovementOriginEnum = enumObject(movementOrigins);
 
 registerEnumType(NodeKindEnum, { name: 'NodeKind', description: 'What a node is.' });
-registerEnumType(ValueTypeEnum, { name: 'ValueType', description: 'Type of the values of a resource.' });
-registerEnumType(PathProtocolEnum, { name: 'PathProtocol', description: 'How a path delivers data.' });
+registerEnumType(ValueTypeEnum, {
+  name: 'ValueType',
+  description: 'Type of the values of a resource.',
+});
+registerEnumType(PathProtocolEnum, {
+  name: 'PathProtocol',
+  description: 'How a path delivers data.',
+});
 registerEnumType(PathStateEnum, { name: 'PathState', description: 'Whether a path accepts data.' });
 registerEnumType(ItemKindEnum, { name: 'ItemKind', description: 'What an item is.' });
-registerEnumType(MovementOriginEnum, { name: 'MovementOrigin', description: 'What recorded a movement.' });
+registerEnumType(MovementOriginEnum, {
+  name: 'MovementOrigin',
+  description: 'What recorded a movement.',
+});
 
 export interface Page<T> {
   items: T[];
@@ -34,7 +50,10 @@ export function Connection<T>(classRef: Type<T>, name: string): Type<Page<T>> {
     @ApiProperty({ type: classRef, isArray: true })
     items!: T[];
 
-    @Field(() => String, { nullable: true, description: 'Pass as `cursor` for the next page; null on the last.' })
+    @Field(() => String, {
+      nullable: true,
+      description: 'Pass as `cursor` for the next page; null on the last.',
+    })
     @ApiProperty({ type: String, nullable: true })
     nextCursor!: string | null;
   }

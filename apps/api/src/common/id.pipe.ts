@@ -8,7 +8,9 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class IdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
     if (!uuid.test(value)) {
-      throw DomainError.validation([{ field: 'id', reason: `must be a UUID, got "${value.slice(0, 60)}"` }]);
+      throw DomainError.validation([
+        { field: 'id', reason: `must be a UUID, got "${value.slice(0, 60)}"` },
+      ]);
     }
     return value.toLowerCase();
   }

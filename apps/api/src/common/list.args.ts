@@ -8,7 +8,10 @@ export const maxPageSize = 500;
 /** Paging and sorting shared by every list. */
 @ArgsType()
 export class ListArgs {
-  @Field(() => Int, { nullable: true, description: `Rows per page, 1-${maxPageSize} (default 50).` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Rows per page, 1-${maxPageSize} (default 50).`,
+  })
   @ApiPropertyOptional({ minimum: 1, maximum: maxPageSize, default: 50 })
   @IsOptional()
   @Type(() => Number)

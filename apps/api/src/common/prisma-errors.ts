@@ -15,11 +15,31 @@ function driverCause(error: Prisma.PrismaClientKnownRequestError): DriverCause |
 
 // Postgres constraint names of the migrations, with the message a client should see.
 const constraintMessages: Record<string, { code: ErrorCode; field: string; reason: string }> = {
-  node_tree_acyclic: { code: 'NodeCycle', field: 'parentId', reason: 'would make the node its own ancestor' },
-  node_not_own_parent_check: { code: 'NodeCycle', field: 'parentId', reason: 'a node cannot be its own parent' },
-  path_source_not_destination_check: { code: 'PathLoop', field: 'destinationId', reason: 'must differ from sourceId' },
-  movement_stop_after_start_check: { code: 'InvalidTimeWindow', field: 'stop', reason: 'must not be before start' },
-  movement_quantity_not_negative_check: { code: 'ValidationFailed', field: 'quantity', reason: 'must not be negative' },
+  node_tree_acyclic: {
+    code: 'NodeCycle',
+    field: 'parentId',
+    reason: 'would make the node its own ancestor',
+  },
+  node_not_own_parent_check: {
+    code: 'NodeCycle',
+    field: 'parentId',
+    reason: 'a node cannot be its own parent',
+  },
+  path_source_not_destination_check: {
+    code: 'PathLoop',
+    field: 'destinationId',
+    reason: 'must differ from sourceId',
+  },
+  movement_stop_after_start_check: {
+    code: 'InvalidTimeWindow',
+    field: 'stop',
+    reason: 'must not be before start',
+  },
+  movement_quantity_not_negative_check: {
+    code: 'ValidationFailed',
+    field: 'quantity',
+    reason: 'must not be negative',
+  },
 };
 
 // Unique indexes of the migrations and the input field each one guards.
@@ -49,12 +69,17 @@ export function translatePrismaError(error: unknown, subject: string): unknown {
     case 'P2002': {
       const index = typeof cause?.constraint === 'object' ? cause.constraint.index : undefined;
       const field = (index && uniqueIndexFields[index]) ?? 'reference';
-      return new DomainError('ReferenceTaken', `${field}: another ${subject} already uses this value`, [
-        { field, reason: `already used by another ${subject}` },
-      ]);
+      return new DomainError(
+        'ReferenceTaken',
+        `${field}: another ${subject} already uses this value`,
+        [{ field, reason: `already used by another ${subject}` }],
+      );
     }
     case 'P2003':
-      return new DomainError('NodeInUse', `${subject} is still referenced: ${cause?.originalMessage ?? error.message}`);
+      return new DomainError(
+        'NodeInUse',
+        `${subject} is still referenced: ${cause?.originalMessage ?? error.message}`,
+      );
     case 'P2025':
       return new DomainError('RouteNotFound', `${subject} not found`);
     default:

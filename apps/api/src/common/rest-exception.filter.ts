@@ -7,7 +7,11 @@ import { graphqlRequestErrors, graphqlStatus } from './graphql-errors';
  * Sends an error as `{statusCode, code, message, errors?}`, or, for GraphQL requests that
  * failed before execution (syntax, schema validation, bad JSON), as GraphQL errors.
  */
-export function replyWithError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+export function replyWithError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+): FastifyReply {
   if (request.url.startsWith('/graphql')) {
     const errors = graphqlRequestErrors(error);
     return reply.status(graphqlStatus(errors)).send({ data: null, errors });
@@ -23,6 +27,10 @@ export class RestExceptionFilter implements ExceptionFilter {
     // Errors inside resolvers are formatted by the GraphQL error formatter instead.
     if (host.getType<string>() === 'graphql') return exception;
     const http = host.switchToHttp();
-    return replyWithError(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), exception);
+    return replyWithError(
+      http.getRequest<FastifyRequest>(),
+      http.getResponse<FastifyReply>(),
+      exception,
+    );
   }
 }

@@ -4,7 +4,13 @@ import { PrismaService } from '../prisma/prisma.service';
 export interface HealthReport {
   status: 'ok' | 'degraded';
   uptimeSeconds: number;
-  database: { status: 'up' | 'down'; latencyMs?: number; version?: string; migrations?: number; error?: string };
+  database: {
+    status: 'up' | 'down';
+    latencyMs?: number;
+    version?: string;
+    migrations?: number;
+    error?: string;
+  };
 }
 
 @Injectable()
@@ -14,7 +20,9 @@ export class HealthService {
   async check(): Promise<HealthReport> {
     const started = performance.now();
     try {
-      const [row] = await this.prisma.client.$queryRawUnsafe<{ version: string; migrations: number }[]>(
+      const [row] = await this.prisma.client.$queryRawUnsafe<
+        { version: string; migrations: number }[]
+      >(
         `SELECT current_setting('server_version') AS version,
                 (SELECT count(*)::int FROM "_prisma_migrations" WHERE finished_at IS NOT NULL) AS migrations`,
       );

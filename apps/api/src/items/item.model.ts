@@ -4,7 +4,9 @@ import { itemKinds } from '@sextant/domain';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Connection, ItemKindEnum } from '../common/graphql-types';
 
-@ObjectType('Item', { description: 'An identified thing that is tracked or moved: sensor, data set, model...' })
+@ObjectType('Item', {
+  description: 'An identified thing that is tracked or moved: sensor, data set, model...',
+})
 export class ItemModel {
   @Field(() => ID)
   @ApiProperty({ format: 'uuid' })

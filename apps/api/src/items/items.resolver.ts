@@ -24,7 +24,10 @@ export class ItemsResolver {
   }
 
   @Mutation(() => ItemModel)
-  updateItem(@Args('id', { type: () => ID }, IdPipe) id: string, @Args('input') input: UpdateItemInput) {
+  updateItem(
+    @Args('id', { type: () => ID }, IdPipe) id: string,
+    @Args('input') input: UpdateItemInput,
+  ) {
     return this.service.update(id, input);
   }
 

@@ -27,10 +27,19 @@ export class ItemsService {
       args.kind ? { kind: args.kind } : {},
       args.ownerId ? { ownerId: args.ownerId } : {},
       args.q
-        ? { OR: [{ name: { contains: args.q, mode: 'insensitive' } }, { reference: { contains: args.q, mode: 'insensitive' } }] }
+        ? {
+            OR: [
+              { name: { contains: args.q, mode: 'insensitive' } },
+              { reference: { contains: args.q, mode: 'insensitive' } },
+            ],
+          }
         : {},
     ];
-    const rows = await this.items.findMany({ where: { AND: filters }, orderBy: page.orderBy, take: limit + 1 });
+    const rows = await this.items.findMany({
+      where: { AND: filters },
+      orderBy: page.orderBy,
+      take: limit + 1,
+    });
     const result = toPage(rows, limit, sort.field);
     return { items: result.items.map(toModel), nextCursor: result.nextCursor };
   }
@@ -44,7 +53,9 @@ export class ItemsService {
   async create(input: CreateItemInput): Promise<ItemModel> {
     await this.requireOwner(input.ownerId);
     try {
-      return toModel(await this.items.create({ ...input, metadata: (input.metadata ?? {}) as object }));
+      return toModel(
+        await this.items.create({ ...input, metadata: (input.metadata ?? {}) as object }),
+      );
     } catch (error) {
       throw translatePrismaError(error, 'item');
     }
@@ -55,7 +66,10 @@ export class ItemsService {
     if (input.ownerId) await this.requireOwner(input.ownerId);
     try {
       return toModel(
-        await this.items.update(id, { ...input, ...(input.metadata ? { metadata: input.metadata as object } : {}) }),
+        await this.items.update(id, {
+          ...input,
+          ...(input.metadata ? { metadata: input.metadata as object } : {}),
+        }),
       );
     } catch (error) {
       throw translatePrismaError(error, 'item');
@@ -66,7 +80,10 @@ export class ItemsService {
     await this.get(id);
     const movements = await this.items.countMovements(id);
     if (movements > 0) {
-      throw new DomainError('ItemInUse', `item ${id} has ${movements} movements, which are permanent records`);
+      throw new DomainError(
+        'ItemInUse',
+        `item ${id} has ${movements} movements, which are permanent records`,
+      );
     }
     await this.items.delete(id);
   }

@@ -4,7 +4,8 @@ import { movementOrigins } from '@sextant/domain';
 import { Connection, MovementOriginEnum } from '../common/graphql-types';
 
 @ObjectType('Movement', {
-  description: 'A quantity of a resource moving from a source node to a destination node over [start, stop). Immutable.',
+  description:
+    'A quantity of a resource moving from a source node to a destination node over [start, stop). Immutable.',
 })
 export class MovementModel {
   @Field(() => ID)
@@ -62,7 +63,9 @@ export class MovementModel {
 
 export const MovementConnection = Connection(MovementModel, 'MovementConnection');
 
-@ObjectType('MovementSummaryRow', { description: 'Sum of quantities of one resource on one UTC day.' })
+@ObjectType('MovementSummaryRow', {
+  description: 'Sum of quantities of one resource on one UTC day.',
+})
 export class MovementSummaryRow {
   @Field(() => ID)
   @ApiProperty({ format: 'uuid' })
@@ -84,7 +87,10 @@ export class MovementSummaryRow {
   @ApiProperty()
   quantity!: string;
 
-  @Field(() => String, { nullable: true, description: 'Priced sum, when the movements or resource have a price.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Priced sum, when the movements or resource have a price.',
+  })
   @ApiProperty({ type: String, nullable: true })
   amount!: string | null;
 

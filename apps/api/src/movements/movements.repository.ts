@@ -58,7 +58,9 @@ export class MovementsRepository {
   }
 
   findByExternalId(origin: Movement['origin'], externalId: string): Promise<Movement | null> {
-    return this.prisma.client.movement.findUnique({ where: { origin_externalId: { origin, externalId } } });
+    return this.prisma.client.movement.findUnique({
+      where: { origin_externalId: { origin, externalId } },
+    });
   }
 
   create(data: Prisma.MovementUncheckedCreateInput): Promise<Movement> {
@@ -66,7 +68,12 @@ export class MovementsRepository {
   }
 
   /** Which of the referenced rows exist, in one round trip. */
-  async existing(refs: { resourceId: string; nodeIds: string[]; itemId?: string; pathId?: string }) {
+  async existing(refs: {
+    resourceId: string;
+    nodeIds: string[];
+    itemId?: string;
+    pathId?: string;
+  }) {
     const { rows } = await this.prisma.pool.query<{ kind: string; id: string }>(
       `SELECT 'resource' AS kind, id::text FROM resource WHERE id = $1::uuid
        UNION ALL SELECT 'node', id::text FROM node WHERE id = ANY($2::uuid[])

@@ -18,8 +18,13 @@ export class MovementsResolver {
     return this.service.get(id);
   }
 
-  @Query(() => MovementSummary, { description: "Quantities per resource and UTC day over a node's subtree." })
-  movementSummary(@Args('nodeId', { type: () => ID }, IdPipe) nodeId: string, @Args() args: MovementSummaryArgs) {
+  @Query(() => MovementSummary, {
+    description: "Quantities per resource and UTC day over a node's subtree.",
+  })
+  movementSummary(
+    @Args('nodeId', { type: () => ID }, IdPipe) nodeId: string,
+    @Args() args: MovementSummaryArgs,
+  ) {
     return this.service.summary(nodeId, args);
   }
 

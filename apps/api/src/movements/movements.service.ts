@@ -5,7 +5,11 @@ import { decodeCursor, encodeCursor } from '../common/cursor';
 import { decimalToString } from '../common/decimal';
 import type { Page } from '../common/graphql-types';
 import { translatePrismaError } from '../common/prisma-errors';
-import type { CreateMovementInput, ListMovementsArgs, MovementSummaryArgs } from './dto/movement.inputs';
+import type {
+  CreateMovementInput,
+  ListMovementsArgs,
+  MovementSummaryArgs,
+} from './dto/movement.inputs';
 import type { MovementModel, MovementSummary } from './movement.model';
 import { MovementsRepository } from './movements.repository';
 
@@ -20,7 +24,9 @@ function window(fromText: string | undefined, toText: string | undefined, fallba
   const to = toText ? new Date(toText) : new Date();
   const from = fromText ? new Date(fromText) : new Date(to.getTime() - fallbackDays * day);
   if (from.getTime() > to.getTime()) {
-    throw new DomainError('InvalidTimeWindow', 'to: must not be before from', [{ field: 'to', reason: 'must not be before from' }]);
+    throw new DomainError('InvalidTimeWindow', 'to: must not be before from', [
+      { field: 'to', reason: 'must not be before from' },
+    ]);
   }
   return { from, to };
 }
@@ -44,10 +50,14 @@ export class MovementsService {
   async list(args: ListMovementsArgs): Promise<Page<MovementModel>> {
     const limit = args.limit ?? 50;
     if (args.sort && args.sort !== '-start') {
-      throw DomainError.validation([{ field: 'sort', reason: 'movements are listed newest first; only -start is supported' }]);
+      throw DomainError.validation([
+        { field: 'sort', reason: 'movements are listed newest first; only -start is supported' },
+      ]);
     }
     const { from, to } =
-      args.from || args.to ? window(args.from, args.to ?? '9999-12-31T00:00:00Z', 0) : { from: undefined, to: undefined };
+      args.from || args.to
+        ? window(args.from, args.to ?? '9999-12-31T00:00:00Z', 0)
+        : { from: undefined, to: undefined };
     let after: { start: Date; id: string } | undefined;
     if (args.cursor) {
       const position = decodeCursor(args.cursor);
@@ -70,7 +80,8 @@ export class MovementsService {
     const last = items[items.length - 1];
     return {
       items,
-      nextCursor: rows.length > limit ? encodeCursor({ value: last.start.toISOString(), id: last.id }) : null,
+      nextCursor:
+        rows.length > limit ? encodeCursor({ value: last.start.toISOString(), id: last.id }) : null,
     };
   }
 
@@ -95,7 +106,8 @@ export class MovementsService {
       pathId: input.pathId,
     });
     const check = (field: string, kind: string, id: string | undefined) => {
-      if (id && !found.has(`${kind}:${id.toLowerCase()}`)) errors.push({ field, reason: `no ${kind} with id ${id}` });
+      if (id && !found.has(`${kind}:${id.toLowerCase()}`))
+        errors.push({ field, reason: `no ${kind} with id ${id}` });
     };
     check('resourceId', 'resource', input.resourceId);
     check('sourceId', 'node', input.sourceId);
@@ -109,7 +121,11 @@ export class MovementsService {
       return toModel(await this.movements.create({ ...input, origin }));
     } catch (error) {
       const translated = translatePrismaError(error, 'movement');
-      if (translated instanceof DomainError && translated.code === 'ReferenceTaken' && input.externalId) {
+      if (
+        translated instanceof DomainError &&
+        translated.code === 'ReferenceTaken' &&
+        input.externalId
+      ) {
         const existing = await this.movements.findByExternalId(origin, input.externalId);
         if (existing && sameMovement(existing, input)) return toModel(existing);
         throw new DomainError(
@@ -123,10 +139,13 @@ export class MovementsService {
   }
 
   async summary(nodeId: string, args: MovementSummaryArgs): Promise<MovementSummary> {
-    if (!(await this.movements.nodeExists(nodeId))) throw new DomainError('NodeNotFound', `no node with id ${nodeId}`);
+    if (!(await this.movements.nodeExists(nodeId)))
+      throw new DomainError('NodeNotFound', `no node with id ${nodeId}`);
     const { from, to } = window(args.from, args.to, 31);
     if (to.getTime() - from.getTime() > maxSummaryDays * day) {
-      throw DomainError.validation([{ field: 'from', reason: `the window may span at most ${maxSummaryDays} days` }]);
+      throw DomainError.validation([
+        { field: 'from', reason: `the window may span at most ${maxSummaryDays} days` },
+      ]);
     }
     return { nodeId, rows: await this.movements.summary(nodeId, from, to) };
   }

@@ -38,12 +38,16 @@ export class NodesRepository {
   }
 
   /** What still refers to a node, to explain why it cannot be deleted. */
-  async usage(id: string): Promise<{ children: number; paths: number; items: number; movements: number }> {
+  async usage(
+    id: string,
+  ): Promise<{ children: number; paths: number; items: number; movements: number }> {
     const [children, paths, items, movements] = await Promise.all([
       this.prisma.client.node.count({ where: { parentId: id } }),
       this.prisma.client.path.count({ where: { OR: [{ sourceId: id }, { destinationId: id }] } }),
       this.prisma.client.item.count({ where: { ownerId: id } }),
-      this.prisma.client.movement.count({ where: { OR: [{ sourceId: id }, { destinationId: id }] } }),
+      this.prisma.client.movement.count({
+        where: { OR: [{ sourceId: id }, { destinationId: id }] },
+      }),
     ]);
     return { children, paths, items, movements };
   }

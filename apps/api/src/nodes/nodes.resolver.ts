@@ -44,7 +44,10 @@ export class NodesResolver {
   }
 
   @Mutation(() => NodeModel)
-  updateNode(@Args('id', { type: () => ID }, IdPipe) id: string, @Args('input') input: UpdateNodeInput) {
+  updateNode(
+    @Args('id', { type: () => ID }, IdPipe) id: string,
+    @Args('input') input: UpdateNodeInput,
+  ) {
     return this.service.update(id, input);
   }
 

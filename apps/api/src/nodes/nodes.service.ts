@@ -24,10 +24,19 @@ export class NodesService {
       args.parentId ? { parentId: args.parentId } : {},
       args.root ? { parentId: null } : {},
       args.q
-        ? { OR: [{ name: { contains: args.q, mode: 'insensitive' } }, { reference: { contains: args.q, mode: 'insensitive' } }] }
+        ? {
+            OR: [
+              { name: { contains: args.q, mode: 'insensitive' } },
+              { reference: { contains: args.q, mode: 'insensitive' } },
+            ],
+          }
         : {},
     ];
-    const rows = await this.nodes.findMany({ where: { AND: filters }, orderBy: page.orderBy, take: limit + 1 });
+    const rows = await this.nodes.findMany({
+      where: { AND: filters },
+      orderBy: page.orderBy,
+      take: limit + 1,
+    });
     return toPage(rows, limit, sort.field);
   }
 
@@ -58,7 +67,9 @@ export class NodesService {
       await this.requireParent(input.parentId);
       if (await this.nodes.isInSubtree(id, input.parentId)) {
         const reason =
-          input.parentId === id ? 'a node cannot be its own parent' : `node ${input.parentId} lies below this node, so this would make a cycle`;
+          input.parentId === id
+            ? 'a node cannot be its own parent'
+            : `node ${input.parentId} lies below this node, so this would make a cycle`;
         throw new DomainError('NodeCycle', `parentId: ${reason}`, [{ field: 'parentId', reason }]);
       }
     }
@@ -85,7 +96,10 @@ export class NodesService {
       );
     }
     if (usage.children > 0) {
-      throw new DomainError('NodeHasChildren', `node ${id} has ${usage.children} child nodes; move or delete them first`);
+      throw new DomainError(
+        'NodeHasChildren',
+        `node ${id} has ${usage.children} child nodes; move or delete them first`,
+      );
     }
     if (usage.paths > 0 || usage.items > 0) {
       throw new DomainError(
@@ -102,7 +116,11 @@ export class NodesService {
 
   async children(id: string): Promise<NodeModel[]> {
     await this.get(id);
-    return this.nodes.findMany({ where: { parentId: id }, orderBy: [{ name: 'asc' }, { id: 'asc' }], take: maxSubtreeSize });
+    return this.nodes.findMany({
+      where: { parentId: id },
+      orderBy: [{ name: 'asc' }, { id: 'asc' }],
+      take: maxSubtreeSize,
+    });
   }
 
   async ancestors(id: string): Promise<NodeModel[]> {
@@ -118,7 +136,9 @@ export class NodesService {
   private async requireParent(parentId: string): Promise<void> {
     if (!(await this.nodes.findById(parentId))) {
       const reason = `no node with id ${parentId}`;
-      throw new DomainError('ValidationFailed', `parentId: ${reason}`, [{ field: 'parentId', reason }]);
+      throw new DomainError('ValidationFailed', `parentId: ${reason}`, [
+        { field: 'parentId', reason },
+      ]);
     }
   }
 }

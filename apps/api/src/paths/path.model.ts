@@ -4,7 +4,9 @@ import { pathProtocols, pathStates } from '@sextant/domain';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Connection, PathProtocolEnum, PathStateEnum } from '../common/graphql-types';
 
-@ObjectType('Path', { description: 'Registration of a data source: source node to destination node over a protocol.' })
+@ObjectType('Path', {
+  description: 'Registration of a data source: source node to destination node over a protocol.',
+})
 export class PathModel {
   @Field(() => ID)
   @ApiProperty({ format: 'uuid' })
@@ -30,7 +32,9 @@ export class PathModel {
   @ApiProperty({ enum: pathStates })
   state!: (typeof pathStates)[number];
 
-  @Field(() => GraphQLJSONObject, { description: 'Resource mapping rules: incoming fields to resources.' })
+  @Field(() => GraphQLJSONObject, {
+    description: 'Resource mapping rules: incoming fields to resources.',
+  })
   @ApiProperty({ type: 'object', additionalProperties: true })
   mapping!: Record<string, unknown>;
 

@@ -24,7 +24,10 @@ export class PathsResolver {
   }
 
   @Mutation(() => PathModel)
-  updatePath(@Args('id', { type: () => ID }, IdPipe) id: string, @Args('input') input: UpdatePathInput) {
+  updatePath(
+    @Args('id', { type: () => ID }, IdPipe) id: string,
+    @Args('input') input: UpdatePathInput,
+  ) {
     return this.service.update(id, input);
   }
 

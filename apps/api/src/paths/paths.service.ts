@@ -11,7 +11,11 @@ import { PathsRepository } from './paths.repository';
 const sortable = ['name', 'createdAt'] as const;
 
 function toModel(row: Path): PathModel {
-  return { ...row, mapping: row.mapping as Record<string, unknown>, settings: row.settings as Record<string, unknown> };
+  return {
+    ...row,
+    mapping: row.mapping as Record<string, unknown>,
+    settings: row.settings as Record<string, unknown>,
+  };
 }
 
 @Injectable()
@@ -31,7 +35,11 @@ export class PathsService {
       args.state ? { state: args.state } : {},
       args.q ? { name: { contains: args.q, mode: 'insensitive' } } : {},
     ];
-    const rows = await this.paths.findMany({ where: { AND: filters }, orderBy: page.orderBy, take: limit + 1 });
+    const rows = await this.paths.findMany({
+      where: { AND: filters },
+      orderBy: page.orderBy,
+      take: limit + 1,
+    });
     const result = toPage(rows, limit, sort.field);
     return { items: result.items.map(toModel), nextCursor: result.nextCursor };
   }
@@ -59,7 +67,10 @@ export class PathsService {
 
   async update(id: string, input: UpdatePathInput): Promise<PathModel> {
     const current = await this.get(id);
-    await this.checkEnds(input.sourceId ?? current.sourceId, input.destinationId ?? current.destinationId);
+    await this.checkEnds(
+      input.sourceId ?? current.sourceId,
+      input.destinationId ?? current.destinationId,
+    );
     try {
       return toModel(
         await this.paths.update(id, {
@@ -88,12 +99,18 @@ export class PathsService {
   private async checkEnds(sourceId: string, destinationId: string): Promise<void> {
     if (sourceId === destinationId) {
       const reason = 'must differ from sourceId: a path connects two different nodes';
-      throw new DomainError('PathLoop', `destinationId: ${reason}`, [{ field: 'destinationId', reason }]);
+      throw new DomainError('PathLoop', `destinationId: ${reason}`, [
+        { field: 'destinationId', reason },
+      ]);
     }
-    const found = new Set((await this.paths.existingNodeIds([sourceId, destinationId])).map((n) => n.id));
+    const found = new Set(
+      (await this.paths.existingNodeIds([sourceId, destinationId])).map((n) => n.id),
+    );
     const errors: FieldError[] = [];
-    if (!found.has(sourceId)) errors.push({ field: 'sourceId', reason: `no node with id ${sourceId}` });
-    if (!found.has(destinationId)) errors.push({ field: 'destinationId', reason: `no node with id ${destinationId}` });
+    if (!found.has(sourceId))
+      errors.push({ field: 'sourceId', reason: `no node with id ${sourceId}` });
+    if (!found.has(destinationId))
+      errors.push({ field: 'destinationId', reason: `no node with id ${destinationId}` });
     if (errors.length) throw DomainError.validation(errors);
   }
 }

@@ -24,7 +24,10 @@ export class ResourcesResolver {
   }
 
   @Mutation(() => ResourceModel)
-  updateResource(@Args('id', { type: () => ID }, IdPipe) id: string, @Args('input') input: UpdateResourceInput) {
+  updateResource(
+    @Args('id', { type: () => ID }, IdPipe) id: string,
+    @Args('input') input: UpdateResourceInput,
+  ) {
     return this.service.update(id, input);
   }
 

@@ -5,7 +5,11 @@ import { keysetQuery, parseSort, toPage } from '../common/cursor';
 import { decimalToString } from '../common/decimal';
 import type { Page } from '../common/graphql-types';
 import { translatePrismaError } from '../common/prisma-errors';
-import type { CreateResourceInput, ListResourcesArgs, UpdateResourceInput } from './dto/resource.inputs';
+import type {
+  CreateResourceInput,
+  ListResourcesArgs,
+  UpdateResourceInput,
+} from './dto/resource.inputs';
 import type { ResourceModel } from './resource.model';
 import { ResourcesRepository } from './resources.repository';
 
@@ -27,10 +31,19 @@ export class ResourcesService {
       page.where,
       args.valueType ? { valueType: args.valueType } : {},
       args.q
-        ? { OR: [{ name: { contains: args.q, mode: 'insensitive' } }, { reference: { contains: args.q, mode: 'insensitive' } }] }
+        ? {
+            OR: [
+              { name: { contains: args.q, mode: 'insensitive' } },
+              { reference: { contains: args.q, mode: 'insensitive' } },
+            ],
+          }
         : {},
     ];
-    const rows = await this.resources.findMany({ where: { AND: filters }, orderBy: page.orderBy, take: limit + 1 });
+    const rows = await this.resources.findMany({
+      where: { AND: filters },
+      orderBy: page.orderBy,
+      take: limit + 1,
+    });
     const result = toPage(rows, limit, sort.field);
     return { items: result.items.map(toModel), nextCursor: result.nextCursor };
   }
@@ -43,7 +56,9 @@ export class ResourcesService {
 
   async create(input: CreateResourceInput): Promise<ResourceModel> {
     try {
-      return toModel(await this.resources.create({ ...input, description: input.description ?? '' }));
+      return toModel(
+        await this.resources.create({ ...input, description: input.description ?? '' }),
+      );
     } catch (error) {
       throw translatePrismaError(error, 'resource');
     }
@@ -62,7 +77,10 @@ export class ResourcesService {
     await this.get(id);
     const movements = await this.resources.countMovements(id);
     if (movements > 0) {
-      throw new DomainError('ResourceInUse', `resource ${id} has ${movements} movements, which are permanent records`);
+      throw new DomainError(
+        'ResourceInUse',
+        `resource ${id} has ${movements} movements, which are permanent records`,
+      );
     }
     await this.resources.delete(id);
   }

@@ -1,7 +1,16 @@
 import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { itemKinds } from '@sextant/domain';
-import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import {
+  IsIn,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { ItemKindEnum } from '../../common/graphql-types';
 import { ListArgs } from '../../common/list.args';

@@ -45,12 +45,18 @@ export class CreateMovementInput {
 
   @Field()
   @ApiProperty({ format: 'date-time' })
-  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time, e.g. 2026-11-21T00:00:00Z' })
+  @IsISO8601(
+    { strict: true },
+    { message: 'must be an ISO 8601 date-time, e.g. 2026-11-21T00:00:00Z' },
+  )
   start!: string;
 
   @Field()
   @ApiProperty({ format: 'date-time' })
-  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time, e.g. 2026-11-22T00:00:00Z' })
+  @IsISO8601(
+    { strict: true },
+    { message: 'must be an ISO 8601 date-time, e.g. 2026-11-22T00:00:00Z' },
+  )
   stop!: string;
 
   @Field(() => String, { nullable: true })
@@ -65,7 +71,10 @@ export class CreateMovementInput {
   @IsIn(movementOrigins, { message: `must be one of ${movementOrigins.join(', ')}` })
   origin?: Origin;
 
-  @Field(() => String, { nullable: true, description: 'Idempotency key: a retry with the same key records nothing new.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Idempotency key: a retry with the same key records nothing new.',
+  })
   @ApiPropertyOptional({ maxLength: 200 })
   @IsOptional()
   @IsString()
@@ -87,7 +96,10 @@ export class ListMovementsArgs extends ListArgs {
   @IsUUID('all')
   nodeId?: string;
 
-  @Field(() => String, { nullable: true, description: 'With nodeId: source, destination or either (default).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'With nodeId: source, destination or either (default).',
+  })
   @ApiPropertyOptional({ enum: nodeRoles })
   @IsOptional()
   @IsIn(nodeRoles, { message: `must be one of ${nodeRoles.join(', ')}` })

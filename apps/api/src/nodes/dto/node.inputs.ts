@@ -2,7 +2,18 @@ import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { nodeKinds, type NodeKindName } from '@sextant/domain';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { NodeKindEnum } from '../../common/graphql-types';
 import { ListArgs } from '../../common/list.args';
@@ -10,7 +21,10 @@ import { referencePattern, referenceRule } from '../../common/reference';
 
 @InputType({ description: 'A new node.' })
 export class CreateNodeInput {
-  @Field(() => ID, { nullable: true, description: 'Parent node; omit for a root (an organisation).' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Parent node; omit for a root (an organisation).',
+  })
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID('all')
@@ -42,7 +56,9 @@ export class CreateNodeInput {
   metadata?: Record<string, unknown>;
 }
 
-@InputType({ description: 'Changes to a node; absent fields are kept. parentId null makes it a root.' })
+@InputType({
+  description: 'Changes to a node; absent fields are kept. parentId null makes it a root.',
+})
 export class UpdateNodeInput {
   @Field(() => ID, { nullable: true })
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String })

@@ -1,7 +1,15 @@
 import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { pathProtocols, pathStates } from '@sextant/domain';
-import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import {
+  IsIn,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+} from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { PathProtocolEnum, PathStateEnum } from '../../common/graphql-types';
 import { ListArgs } from '../../common/list.args';
@@ -70,7 +78,10 @@ export class ListPathsArgs extends ListArgs {
   @IsUUID('all')
   destinationId?: string;
 
-  @Field(() => ID, { nullable: true, description: 'Paths with this node as source or destination.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Paths with this node as source or destination.',
+  })
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID('all')
