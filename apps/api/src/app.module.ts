@@ -10,6 +10,7 @@ import { NodesModule } from './nodes/nodes.module';
 import { PathsModule } from './paths/paths.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { ResourcesModule } from './resources/resources.module';
+import { SeriesModule } from './series/series.module';
 
 @Module({})
 export class AppModule {
@@ -41,6 +42,7 @@ export class AppModule {
         PathsModule,
         ItemsModule,
         MovementsModule,
+        SeriesModule,
       ],
       providers: [{ provide: API_CONFIG, useValue: config }],
       exports: [API_CONFIG],

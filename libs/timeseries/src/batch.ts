@@ -1,0 +1,104 @@
+import { seriesKey, sortedTags } from './series-key';
+import type { Point, PointValue, RejectedPoint, SeriesValueType } from './types';
+
+/** The points of one series in a write, in arrival order. */
+export interface SeriesBatch {
+  key: string;
+  measurement: string;
+  tags: Record<string, string>;
+  field: string;
+  type: SeriesValueType;
+  times: bigint[];
+  values: PointValue[];
+  /** Index in the original batch of each point, to report rejections. */
+  indexes: number[];
+}
+
+function inferType(value: PointValue): SeriesValueType {
+  switch (typeof value) {
+    case 'number':
+      return 'float';
+    case 'bigint':
+      return 'integer';
+    case 'boolean':
+      return 'boolean';
+    default:
+      return 'string';
+  }
+}
+
+const maxNameLength = 200;
+
+/** Why a point cannot be stored, or null when it can. */
+export function pointProblem(point: Point, type: SeriesValueType): string | null {
+  if (!point.measurement || point.measurement.length > maxNameLength) return `measurement must be 1-${maxNameLength} characters`;
+  if (!point.field || point.field.length > maxNameLength) return `field must be 1-${maxNameLength} characters`;
+  if (typeof point.time !== 'bigint') return 'time must be a bigint of nanoseconds since the epoch';
+  const value = point.value;
+  switch (type) {
+    case 'float':
+      if (typeof value !== 'number') return `value ${String(value)} is not a float`;
+      if (Number.isNaN(value)) return 'value is NaN; NaN and ±Infinity cannot be stored';
+      if (!Number.isFinite(value)) return `value is ${value}; NaN and ±Infinity cannot be stored`;
+      return null;
+    case 'integer':
+      if (typeof value === 'bigint') return value >= -(2n ** 63n) && value < 2n ** 63n ? null : 'integer out of the signed 64-bit range';
+      return Number.isSafeInteger(value) ? null : `value ${String(value)} is not an integer`;
+    case 'unsigned':
+      if (typeof value === 'bigint') return value >= 0n && value < 2n ** 64n ? null : 'unsigned out of the 0..2^64-1 range';
+      return Number.isSafeInteger(value) && (value as number) >= 0 ? null : `value ${String(value)} is not an unsigned integer`;
+    case 'boolean':
+      return typeof value === 'boolean' ? null : `value ${String(value)} is not a boolean`;
+    case 'string':
+      return typeof value === 'string' ? null : `value ${String(value)} is not a string`;
+  }
+}
+
+/**
+ * Groups a batch by series, rejecting invalid points and points whose type differs from the
+ * first point of their series in the batch.
+ */
+export function groupBySeries(points: readonly Point[]): { batches: Map<string, SeriesBatch>; rejected: RejectedPoint[] } {
+  const batches = new Map<string, SeriesBatch>();
+  const rejected: RejectedPoint[] = [];
+  for (let index = 0; index < points.length; index++) {
+    const point = points[index];
+    const type = point.type ?? inferType(point.value);
+    const problem = pointProblem(point, type);
+    const key = problem ? '' : seriesKey(point.measurement, point.tags, point.field);
+    if (problem) {
+      rejected.push({ index, reason: `${point.measurement ?? '?'} ${point.field ?? '?'}: ${problem}` });
+      continue;
+    }
+    let batch = batches.get(key);
+    if (!batch) {
+      batch = { key, measurement: point.measurement, tags: sortedTags(point.tags), field: point.field, type, times: [], values: [], indexes: [] };
+      batches.set(key, batch);
+    } else if (batch.type !== type) {
+      rejected.push({ index, reason: `${key}: field type conflict: ${type} point for a ${batch.type} field` });
+      continue;
+    }
+    batch.times.push(point.time);
+    batch.values.push(point.value);
+    batch.indexes.push(index);
+  }
+  return { batches, rejected };
+}
+
+/** Sorts by time and keeps the last value written for a repeated timestamp (as InfluxDB). */
+export function sortAndDedupe<V>(times: readonly bigint[], values: readonly V[]): { times: bigint[]; values: V[] } {
+  const order = times.map((_, i) => i);
+  // Stable sort: among equal times the later arrival stays later, and wins below.
+  order.sort((a, b) => (times[a] < times[b] ? -1 : times[a] > times[b] ? 1 : a - b));
+  const outTimes: bigint[] = [];
+  const outValues: V[] = [];
+  for (const i of order) {
+    const n = outTimes.length;
+    if (n > 0 && outTimes[n - 1] === times[i]) outValues[n - 1] = values[i];
+    else {
+      outTimes.push(times[i]);
+      outValues.push(values[i]);
+    }
+  }
+  return { times: outTimes, values: outValues };
+}
