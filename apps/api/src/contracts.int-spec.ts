@@ -37,6 +37,12 @@ describe('committed API contracts', () => {
         '/api/paths/{id}',
         '/api/resources',
         '/api/resources/{id}',
+        '/api/series',
+        '/api/series/last',
+        '/api/series/aggregate',
+        '/api/series/{id}',
+        '/api/series/{id}/points',
+        '/api/series/{id}/chart',
       ].sort(),
     );
   });

@@ -8,6 +8,8 @@ async function main(): Promise<void> {
   });
   app.enableShutdownHooks();
   await app.init();
+  // A context has no server to keep the process alive; this handle does until a signal.
+  setInterval(() => undefined, 1 << 30);
   // The launcher waits for this line.
   console.log('ingest ready');
 }

@@ -33,7 +33,9 @@ export class MaintenanceService implements OnModuleInit, OnApplicationShutdown {
         const compacted = await compact(this.store, this.pool);
         const dropped = await applyRetention(this.pool);
         if (compacted.series || dropped) {
-          this.logger.log(`compacted ${compacted.series} series (${compacted.chunksBefore} → ${compacted.chunksAfter} chunks), retention dropped ${dropped} chunks`);
+          this.logger.log(
+            `compacted ${compacted.series} series (${compacted.chunksBefore} → ${compacted.chunksAfter} chunks), retention dropped ${dropped} chunks`,
+          );
         }
       } catch (error) {
         this.logger.error(`maintenance failed: ${(error as Error).message}`);

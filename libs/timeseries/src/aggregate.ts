@@ -1,7 +1,16 @@
 import type { ChunkMeta } from './chunk.repository';
 import type { PointValue } from './types';
 
-export const aggregateNames = ['count', 'sum', 'mean', 'min', 'max', 'first', 'last', 'stddev'] as const;
+export const aggregateNames = [
+  'count',
+  'sum',
+  'mean',
+  'min',
+  'max',
+  'first',
+  'last',
+  'stddev',
+] as const;
 export type AggregateName = (typeof aggregateNames)[number] | `p${number}`;
 
 /** Running aggregates of one bucket. */

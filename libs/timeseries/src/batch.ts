@@ -31,8 +31,10 @@ const maxNameLength = 200;
 
 /** Why a point cannot be stored, or null when it can. */
 export function pointProblem(point: Point, type: SeriesValueType): string | null {
-  if (!point.measurement || point.measurement.length > maxNameLength) return `measurement must be 1-${maxNameLength} characters`;
-  if (!point.field || point.field.length > maxNameLength) return `field must be 1-${maxNameLength} characters`;
+  if (!point.measurement || point.measurement.length > maxNameLength)
+    return `measurement must be 1-${maxNameLength} characters`;
+  if (!point.field || point.field.length > maxNameLength)
+    return `field must be 1-${maxNameLength} characters`;
   if (typeof point.time !== 'bigint') return 'time must be a bigint of nanoseconds since the epoch';
   const value = point.value;
   switch (type) {
@@ -42,11 +44,17 @@ export function pointProblem(point: Point, type: SeriesValueType): string | null
       if (!Number.isFinite(value)) return `value is ${value}; NaN and ±Infinity cannot be stored`;
       return null;
     case 'integer':
-      if (typeof value === 'bigint') return value >= -(2n ** 63n) && value < 2n ** 63n ? null : 'integer out of the signed 64-bit range';
+      if (typeof value === 'bigint')
+        return value >= -(2n ** 63n) && value < 2n ** 63n
+          ? null
+          : 'integer out of the signed 64-bit range';
       return Number.isSafeInteger(value) ? null : `value ${String(value)} is not an integer`;
     case 'unsigned':
-      if (typeof value === 'bigint') return value >= 0n && value < 2n ** 64n ? null : 'unsigned out of the 0..2^64-1 range';
-      return Number.isSafeInteger(value) && (value as number) >= 0 ? null : `value ${String(value)} is not an unsigned integer`;
+      if (typeof value === 'bigint')
+        return value >= 0n && value < 2n ** 64n ? null : 'unsigned out of the 0..2^64-1 range';
+      return Number.isSafeInteger(value) && (value as number) >= 0
+        ? null
+        : `value ${String(value)} is not an unsigned integer`;
     case 'boolean':
       return typeof value === 'boolean' ? null : `value ${String(value)} is not a boolean`;
     case 'string':
@@ -58,7 +66,10 @@ export function pointProblem(point: Point, type: SeriesValueType): string | null
  * Groups a batch by series, rejecting invalid points and points whose type differs from the
  * first point of their series in the batch.
  */
-export function groupBySeries(points: readonly Point[]): { batches: Map<string, SeriesBatch>; rejected: RejectedPoint[] } {
+export function groupBySeries(points: readonly Point[]): {
+  batches: Map<string, SeriesBatch>;
+  rejected: RejectedPoint[];
+} {
   const batches = new Map<string, SeriesBatch>();
   const rejected: RejectedPoint[] = [];
   for (let index = 0; index < points.length; index++) {
@@ -67,15 +78,30 @@ export function groupBySeries(points: readonly Point[]): { batches: Map<string, 
     const problem = pointProblem(point, type);
     const key = problem ? '' : seriesKey(point.measurement, point.tags, point.field);
     if (problem) {
-      rejected.push({ index, reason: `${point.measurement ?? '?'} ${point.field ?? '?'}: ${problem}` });
+      rejected.push({
+        index,
+        reason: `${point.measurement ?? '?'} ${point.field ?? '?'}: ${problem}`,
+      });
       continue;
     }
     let batch = batches.get(key);
     if (!batch) {
-      batch = { key, measurement: point.measurement, tags: sortedTags(point.tags), field: point.field, type, times: [], values: [], indexes: [] };
+      batch = {
+        key,
+        measurement: point.measurement,
+        tags: sortedTags(point.tags),
+        field: point.field,
+        type,
+        times: [],
+        values: [],
+        indexes: [],
+      };
       batches.set(key, batch);
     } else if (batch.type !== type) {
-      rejected.push({ index, reason: `${key}: field type conflict: ${type} point for a ${batch.type} field` });
+      rejected.push({
+        index,
+        reason: `${key}: field type conflict: ${type} point for a ${batch.type} field`,
+      });
       continue;
     }
     batch.times.push(point.time);
@@ -86,7 +112,10 @@ export function groupBySeries(points: readonly Point[]): { batches: Map<string, 
 }
 
 /** Sorts by time and keeps the last value written for a repeated timestamp (as InfluxDB). */
-export function sortAndDedupe<V>(times: readonly bigint[], values: readonly V[]): { times: bigint[]; values: V[] } {
+export function sortAndDedupe<V>(
+  times: readonly bigint[],
+  values: readonly V[],
+): { times: bigint[]; values: V[] } {
   const order = times.map((_, i) => i);
   // Stable sort: among equal times the later arrival stays later, and wins below.
   order.sort((a, b) => (times[a] < times[b] ? -1 : times[a] > times[b] ? 1 : a - b));

@@ -29,7 +29,8 @@ interface ChunkMetaRow {
   last: number | null;
 }
 
-const metaColumns = 'series_id, seq, start_time, end_time, count, min, max, sum, sum_sq, first, last';
+const metaColumns =
+  'series_id, seq, start_time, end_time, count, min, max, sum, sum_sq, first, last';
 
 function toMeta(row: ChunkMetaRow): ChunkMeta {
   return {
@@ -71,7 +72,8 @@ function toSeries(row: SeriesRow): SeriesInfo {
   };
 }
 
-const seriesColumns = 'id, key, measurement, tags, field, value_type::text AS value_type, node_id, resource_id';
+const seriesColumns =
+  'id, key, measurement, tags, field, value_type::text AS value_type, node_id, resource_id';
 
 export interface SeriesFilter {
   ids?: bigint[];
@@ -90,7 +92,13 @@ export class ChunkRepository {
 
   /** Creates the missing series (first writer wins the type) and returns all of them by key. */
   async ensureSeries(
-    specs: { key: string; measurement: string; tags: Record<string, string>; field: string; type: SeriesValueType }[],
+    specs: {
+      key: string;
+      measurement: string;
+      tags: Record<string, string>;
+      field: string;
+      type: SeriesValueType;
+    }[],
     owner: SeriesOwner,
   ): Promise<Map<string, SeriesInfo>> {
     const keys = specs.map((s) => s.key);
@@ -109,7 +117,10 @@ export class ChunkRepository {
         owner.resourceId ?? null,
       ],
     );
-    const { rows } = await this.pool.query<SeriesRow>(`SELECT ${seriesColumns} FROM series WHERE key = ANY($1::text[])`, [keys]);
+    const { rows } = await this.pool.query<SeriesRow>(
+      `SELECT ${seriesColumns} FROM series WHERE key = ANY($1::text[])`,
+      [keys],
+    );
     return new Map(rows.map((r) => [r.key, toSeries(r)]));
   }
 
@@ -123,7 +134,8 @@ export class ChunkRepository {
     if (filter.ids) add('id = ANY(?::bigint[])', filter.ids.map(String));
     if (filter.measurement) add('measurement = ?', filter.measurement);
     if (filter.field) add('field = ?', filter.field);
-    if (filter.tags && Object.keys(filter.tags).length) add('tags @> ?::jsonb', JSON.stringify(filter.tags));
+    if (filter.tags && Object.keys(filter.tags).length)
+      add('tags @> ?::jsonb', JSON.stringify(filter.tags));
     if (filter.nodeId) add('node_id = ?::uuid', filter.nodeId);
     if (filter.resourceId) add('resource_id = ?::uuid', filter.resourceId);
     if (filter.afterId !== undefined) add('id > ?::bigint', String(filter.afterId));

@@ -45,17 +45,28 @@ export async function compact(
   return report;
 }
 
-async function compactSeries(store: TimeSeriesStore, pool: Pool, seriesId: bigint): Promise<{ before: number; after: number; points: number } | null> {
+async function compactSeries(
+  store: TimeSeriesStore,
+  pool: Pool,
+  seriesId: bigint,
+): Promise<{ before: number; after: number; points: number } | null> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const lock = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(7301, $1::int) AS locked', [Number(seriesId % 2_147_483_647n)]);
+    const lock = await client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_xact_lock(7301, $1::int) AS locked',
+      [Number(seriesId % 2_147_483_647n)],
+    );
     if (!lock.rows[0].locked) {
       await client.query('ROLLBACK');
       return null;
     }
     const [info] = await store.chunks.findSeries({ ids: [seriesId], limit: 1 });
-    const metas: ChunkMeta[] = await store.chunks.chunksInRange([seriesId], -(2n ** 63n), 2n ** 63n - 1n);
+    const metas: ChunkMeta[] = await store.chunks.chunksInRange(
+      [seriesId],
+      -(2n ** 63n),
+      2n ** 63n - 1n,
+    );
     if (!info || metas.length < 2) {
       await client.query('ROLLBACK');
       return null;
@@ -63,9 +74,15 @@ async function compactSeries(store: TimeSeriesStore, pool: Pool, seriesId: bigin
     const points = await store.readPoints(info as SeriesInfo, metas, -(2n ** 63n), 2n ** 63n - 1n);
     const merged: NewChunk[] = store.encodeChunks(info, points.times, points.values);
     // Reuse the highest input sequence numbers, highest for the latest chunk.
-    const seqs = metas.map((m) => m.seq).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(-merged.length);
+    const seqs = metas
+      .map((m) => m.seq)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .slice(-merged.length);
     merged.forEach((chunk, i) => (chunk.seq = seqs[i]));
-    await client.query('DELETE FROM chunk WHERE series_id = $1::bigint AND seq = ANY($2::bigint[])', [String(seriesId), metas.map((m) => String(m.seq))]);
+    await client.query(
+      'DELETE FROM chunk WHERE series_id = $1::bigint AND seq = ANY($2::bigint[])',
+      [String(seriesId), metas.map((m) => String(m.seq))],
+    );
     await store.chunks.insertChunks(client, merged);
     await client.query('COMMIT');
     return { before: metas.length, after: merged.length, points: points.times.length };

@@ -53,14 +53,21 @@ export interface ChartPoint {
 }
 
 function checkRange(from: bigint, to: bigint): void {
-  if (to <= from) throw new TimeSeriesError('InvalidRange', `to must be after from (got from=${from}, to=${to})`, 'to');
+  if (to <= from)
+    throw new TimeSeriesError(
+      'InvalidRange',
+      `to must be after from (got from=${from}, to=${to})`,
+      'to',
+    );
 }
 
 /** Read side of the store: aggregates from chunk summaries where possible, decoding only the rest. */
 export class TimeSeriesQueries {
   constructor(private readonly store: TimeSeriesStore) {}
 
-  async findSeries(selector: SeriesSelector & { limit?: number; afterId?: bigint }): Promise<SeriesInfo[]> {
+  async findSeries(
+    selector: SeriesSelector & { limit?: number; afterId?: bigint },
+  ): Promise<SeriesInfo[]> {
     return this.store.chunks.findSeries({ ...selector, limit: selector.limit ?? limits.series });
   }
 
@@ -73,24 +80,49 @@ export class TimeSeriesQueries {
   /** Aggregates in time buckets, grouped by tags, over the series matching the selector. */
   async aggregate(query: AggregateQuery): Promise<{ groups: AggregateGroup[]; stats: QueryStats }> {
     checkRange(query.from, query.to);
-    if (query.every <= 0n) throw new TimeSeriesError('InvalidQuery', 'every must be a positive duration', 'every');
+    if (query.every <= 0n)
+      throw new TimeSeriesError('InvalidQuery', 'every must be a positive duration', 'every');
     const bucketCount = (query.to - query.from + query.every - 1n) / query.every;
     if (bucketCount > BigInt(limits.buckets)) {
-      throw new TimeSeriesError('LimitExceeded', `${bucketCount} buckets asked for; at most ${limits.buckets} (widen every or narrow the range)`, 'every');
+      throw new TimeSeriesError(
+        'LimitExceeded',
+        `${bucketCount} buckets asked for; at most ${limits.buckets} (widen every or narrow the range)`,
+        'every',
+      );
     }
     const series = await this.store.chunks.findSeries({ ...query, limit: limits.series + 1 });
     if (series.length > limits.series) {
-      throw new TimeSeriesError('LimitExceeded', `more than ${limits.series} series match; narrow the tag filter`, 'tags');
+      throw new TimeSeriesError(
+        'LimitExceeded',
+        `more than ${limits.series} series match; narrow the tag filter`,
+        'tags',
+      );
     }
     const keepValues = query.aggregates.some((a) => /^p\d/.test(a));
-    const { perSeries, stats } = await this.bucketize(series, query.from, query.to, query.every, Number(bucketCount), keepValues);
-    const groups = new Map<string, { tags: Record<string, string>; series: number; buckets: Accumulator[] }>();
+    const { perSeries, stats } = await this.bucketize(
+      series,
+      query.from,
+      query.to,
+      query.every,
+      Number(bucketCount),
+      keepValues,
+    );
+    const groups = new Map<
+      string,
+      { tags: Record<string, string>; series: number; buckets: Accumulator[] }
+    >();
     for (const info of series) {
-      const tags = Object.fromEntries((query.groupBy ?? []).map((name) => [name, info.tags[name] ?? '']));
+      const tags = Object.fromEntries(
+        (query.groupBy ?? []).map((name) => [name, info.tags[name] ?? '']),
+      );
       const key = JSON.stringify(tags);
       let group = groups.get(key);
       if (!group) {
-        group = { tags, series: 0, buckets: Array.from({ length: Number(bucketCount) }, () => new Accumulator(keepValues)) };
+        group = {
+          tags,
+          series: 0,
+          buckets: Array.from({ length: Number(bucketCount) }, () => new Accumulator(keepValues)),
+        };
         groups.set(key, group);
       }
       group.series++;
@@ -111,26 +143,46 @@ export class TimeSeriesQueries {
   }
 
   /** A chart of one series: min, max and mean per pixel, at most `points` pixels. */
-  async chart(id: bigint, from: bigint, to: bigint, points: number): Promise<{ series: SeriesInfo; points: ChartPoint[]; stats: QueryStats }> {
+  async chart(
+    id: bigint,
+    from: bigint,
+    to: bigint,
+    points: number,
+  ): Promise<{ series: SeriesInfo; points: ChartPoint[]; stats: QueryStats }> {
     checkRange(from, to);
     if (points < 1 || points > limits.chartPoints) {
-      throw new TimeSeriesError('LimitExceeded', `points must be 1-${limits.chartPoints}`, 'points');
+      throw new TimeSeriesError(
+        'LimitExceeded',
+        `points must be 1-${limits.chartPoints}`,
+        'points',
+      );
     }
     const series = await this.series(id);
-    if (series.valueType === 'string') throw new TimeSeriesError('InvalidQuery', 'a string series cannot be charted', 'id');
+    if (series.valueType === 'string')
+      throw new TimeSeriesError('InvalidQuery', 'a string series cannot be charted', 'id');
     const every = (to - from + BigInt(points) - 1n) / BigInt(points);
     const count = Number((to - from + every - 1n) / every);
     const { perSeries, stats } = await this.bucketize([series], from, to, every, count, false);
     const buckets = perSeries.get(series.id) ?? [];
     const out: ChartPoint[] = [];
     buckets.forEach((b, i) => {
-      if (b.count > 0) out.push({ time: from + BigInt(i) * every, min: b.min, max: b.max, mean: b.sum / b.count, count: b.count });
+      if (b.count > 0)
+        out.push({
+          time: from + BigInt(i) * every,
+          min: b.min,
+          max: b.max,
+          mean: b.sum / b.count,
+          count: b.count,
+        });
     });
     return { series, points: out, stats };
   }
 
   /** Raw points of one series in [from, to), `limit` at most, in time order. */
-  async raw(id: bigint, query: RawQuery): Promise<{ series: SeriesInfo; points: SeriesPoints; more: boolean }> {
+  async raw(
+    id: bigint,
+    query: RawQuery,
+  ): Promise<{ series: SeriesInfo; points: SeriesPoints; more: boolean }> {
     checkRange(query.from, query.to);
     if (query.limit < 1 || query.limit > limits.rawPoints) {
       throw new TimeSeriesError('LimitExceeded', `limit must be 1-${limits.rawPoints}`, 'limit');
@@ -152,20 +204,31 @@ export class TimeSeriesQueries {
       if (times.length > query.limit) break;
     }
     const more = times.length > query.limit;
-    return { series, points: { times: times.slice(0, query.limit), values: values.slice(0, query.limit) }, more };
+    return {
+      series,
+      points: { times: times.slice(0, query.limit), values: values.slice(0, query.limit) },
+      more,
+    };
   }
 
   /** The latest point of each series. */
-  async last(series: SeriesInfo[]): Promise<{ series: SeriesInfo; time: bigint; value: PointValue }[]> {
+  async last(
+    series: SeriesInfo[],
+  ): Promise<{ series: SeriesInfo; time: bigint; value: PointValue }[]> {
     const metas = await this.store.chunks.latestChunks(series.map((s) => s.id));
     const bySeries = new Map(series.map((s) => [s.id, s]));
     const needData = metas.filter((m) => bySeries.get(m.seriesId)!.valueType !== 'float');
     const data = await this.store.chunks.chunkData(needData);
     return metas.map((meta) => {
       const info = bySeries.get(meta.seriesId)!;
-      if (info.valueType === 'float') return { series: info, time: meta.endTime, value: meta.last! };
+      if (info.valueType === 'float')
+        return { series: info, time: meta.endTime, value: meta.last! };
       const decoded = decodeChunk(data.get(`${meta.seriesId}:${meta.seq}`)!);
-      return { series: info, time: meta.endTime, value: decoded.values[decoded.values.length - 1] as PointValue };
+      return {
+        series: info,
+        time: meta.endTime,
+        value: decoded.values[decoded.values.length - 1] as PointValue,
+      };
     });
   }
 
@@ -173,15 +236,32 @@ export class TimeSeriesQueries {
    * Accumulators per series and bucket. A chunk that lies wholly inside one bucket and overlaps
    * no other chunk of its series is taken from its summary; the others are decoded.
    */
-  private async bucketize(series: SeriesInfo[], from: bigint, to: bigint, every: bigint, count: number, keepValues: boolean) {
-    const stats: QueryStats = { series: series.length, chunks: 0, chunksFromSummary: 0, chunksDecoded: 0 };
+  private async bucketize(
+    series: SeriesInfo[],
+    from: bigint,
+    to: bigint,
+    every: bigint,
+    count: number,
+    keepValues: boolean,
+  ) {
+    const stats: QueryStats = {
+      series: series.length,
+      chunks: 0,
+      chunksFromSummary: 0,
+      chunksDecoded: 0,
+    };
     const perSeries = new Map<bigint, Accumulator[]>();
     if (series.length === 0) return { perSeries, stats };
     const info = new Map(series.map((s) => [s.id, s]));
-    const metas = await this.store.chunks.chunksInRange(series.map((s) => s.id), from, to);
+    const metas = await this.store.chunks.chunksInRange(
+      series.map((s) => s.id),
+      from,
+      to,
+    );
     stats.chunks = metas.length;
     const bySeries = new Map<bigint, ChunkMeta[]>();
-    for (const meta of metas) bySeries.set(meta.seriesId, [...(bySeries.get(meta.seriesId) ?? []), meta]);
+    for (const meta of metas)
+      bySeries.set(meta.seriesId, [...(bySeries.get(meta.seriesId) ?? []), meta]);
     for (const [seriesId, chunks] of bySeries) {
       const buckets = Array.from({ length: count }, () => new Accumulator(keepValues));
       perSeries.set(seriesId, buckets);
@@ -218,7 +298,9 @@ export class TimeSeriesQueries {
 
 /** Splits chunks (sorted by start) into runs whose time ranges overlap each other. */
 export function overlapGroups(chunks: ChunkMeta[], order: 'asc' | 'desc'): ChunkMeta[][] {
-  const sorted = [...chunks].sort((a, b) => (a.startTime < b.startTime ? -1 : a.startTime > b.startTime ? 1 : 0));
+  const sorted = [...chunks].sort((a, b) =>
+    a.startTime < b.startTime ? -1 : a.startTime > b.startTime ? 1 : 0,
+  );
   const groups: ChunkMeta[][] = [];
   let end = -1n;
   for (const chunk of sorted) {

@@ -6,11 +6,16 @@ function escape(text: string, specials: RegExp): string {
 }
 
 /** `measurement,k1=v1,k2=v2 field` with sorted tag keys. */
-export function seriesKey(measurement: string, tags: Record<string, string> | undefined, field: string): string {
+export function seriesKey(
+  measurement: string,
+  tags: Record<string, string> | undefined,
+  field: string,
+): string {
   let key = escape(measurement, /[ ,\\]/g);
   if (tags) {
     const names = Object.keys(tags).sort();
-    for (const name of names) key += `,${escape(name, /[ ,=\\]/g)}=${escape(tags[name], /[ ,=\\]/g)}`;
+    for (const name of names)
+      key += `,${escape(name, /[ ,=\\]/g)}=${escape(tags[name], /[ ,=\\]/g)}`;
   }
   return `${key} ${escape(field, /[ ,=\\]/g)}`;
 }

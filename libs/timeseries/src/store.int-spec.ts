@@ -9,7 +9,12 @@ import type { Point } from './types';
 const s = 1_000_000_000n; // one second in nanoseconds
 const t0 = 1_795_219_200n * s; // 2026-11-21T00:00:00Z
 
-function scada(turbine: string, from: number, count: number, value: (i: number) => number): Point[] {
+function scada(
+  turbine: string,
+  from: number,
+  count: number,
+  value: (i: number) => number,
+): Point[] {
   return Array.from({ length: count }, (_, i) => ({
     measurement: 'scada',
     tags: { site: 'north', turbine },
@@ -38,7 +43,11 @@ describe(TimeSeriesStore.name, () => {
   });
 
   async function points(turbine: string, from = t0, to = t0 + 100_000n * s) {
-    const [series] = await queries.findSeries({ measurement: 'scada', field: 'power', tags: { turbine } });
+    const [series] = await queries.findSeries({
+      measurement: 'scada',
+      field: 'power',
+      tags: { turbine },
+    });
     return (await queries.raw(series.id, { from, to, limit: 100_000, order: 'asc' })).points;
   }
 
@@ -80,14 +89,34 @@ describe(TimeSeriesStore.name, () => {
     await store.write(scada('T05', 0, 3, () => 1));
     const batch: Point[] = [
       ...scada('T05', 3, 2, () => 2),
-      { measurement: 'scada', tags: { site: 'north', turbine: 'T05' }, field: 'power', time: t0, value: 'broken' },
-      { measurement: 'scada', tags: { site: 'north', turbine: 'T05' }, field: 'power', time: t0 + s, value: Number.NaN },
-      { measurement: 'scada', tags: { site: 'north', turbine: 'T05' }, field: 'power', time: t0 + 2n * s, value: Infinity },
+      {
+        measurement: 'scada',
+        tags: { site: 'north', turbine: 'T05' },
+        field: 'power',
+        time: t0,
+        value: 'broken',
+      },
+      {
+        measurement: 'scada',
+        tags: { site: 'north', turbine: 'T05' },
+        field: 'power',
+        time: t0 + s,
+        value: Number.NaN,
+      },
+      {
+        measurement: 'scada',
+        tags: { site: 'north', turbine: 'T05' },
+        field: 'power',
+        time: t0 + 2n * s,
+        value: Infinity,
+      },
     ];
     const result = await store.write(batch);
     expect(result.accepted).toBe(2);
     expect(result.rejected.map((r) => r.index)).toEqual([2, 3, 4]);
-    expect(result.rejected[0].reason).toMatch(/field type conflict: string point for a float field/);
+    expect(result.rejected[0].reason).toMatch(
+      /field type conflict: string point for a float field/,
+    );
     expect(result.rejected[1].reason).toMatch(/NaN/);
     expect(result.rejected[2].reason).toMatch(/Infinity/);
     expect((await points('T05')).times).toHaveLength(5);
@@ -166,20 +195,41 @@ describe(TimeSeriesStore.name, () => {
 
   it('pages raw points in both orders', async () => {
     const [series] = await queries.findSeries({ measurement: 'scada', tags: { turbine: 'T07' } });
-    const asc = await queries.raw(series.id, { from: t0, to: t0 + 3600n * s, limit: 150, order: 'asc' });
+    const asc = await queries.raw(series.id, {
+      from: t0,
+      to: t0 + 3600n * s,
+      limit: 150,
+      order: 'asc',
+    });
     expect(asc.points.times).toHaveLength(150);
     expect(asc.more).toBe(true);
-    const desc = await queries.raw(series.id, { from: t0, to: t0 + 3600n * s, limit: 5, order: 'desc' });
+    const desc = await queries.raw(series.id, {
+      from: t0,
+      to: t0 + 3600n * s,
+      limit: 5,
+      order: 'desc',
+    });
     expect(desc.points.times[0]).toBe(t0 + 359n * 10n * s);
   });
 
   it('rejects bad ranges and oversized queries naming the field', async () => {
     const [series] = await queries.findSeries({ measurement: 'scada', tags: { turbine: 'T07' } });
-    await expect(queries.raw(series.id, { from: t0, to: t0, limit: 1, order: 'asc' })).rejects.toThrow(/to must be after from/);
-    await expect(queries.raw(series.id, { from: t0, to: t0 + s, limit: 1_000_000, order: 'asc' })).rejects.toThrow(/limit must be/);
+    await expect(
+      queries.raw(series.id, { from: t0, to: t0, limit: 1, order: 'asc' }),
+    ).rejects.toThrow(/to must be after from/);
+    await expect(
+      queries.raw(series.id, { from: t0, to: t0 + s, limit: 1_000_000, order: 'asc' }),
+    ).rejects.toThrow(/limit must be/);
     await expect(queries.series(999_999n)).rejects.toThrow(/no series with id 999999/);
     await expect(
-      queries.aggregate({ measurement: 'scada', field: 'power', from: t0, to: t0 + 86_400n * s * 365n, every: s, aggregates: ['mean'] }),
+      queries.aggregate({
+        measurement: 'scada',
+        field: 'power',
+        from: t0,
+        to: t0 + 86_400n * s * 365n,
+        every: s,
+        aggregates: ['mean'],
+      }),
     ).rejects.toThrow(/buckets asked for/);
   });
 
@@ -200,9 +250,16 @@ describe(TimeSeriesStore.name, () => {
        VALUES (gen_random_uuid(), 'ret.power', 'P', 'kW', 'float', 1, now()) RETURNING id`,
     );
     const retained = new TimeSeriesStore(pool, { chunkSize: 100 });
-    await retained.write(scada('T99', 0, 10, () => 1), { resourceId: rows[0].id });
+    await retained.write(
+      scada('T99', 0, 10, () => 1),
+      { resourceId: rows[0].id },
+    );
     // 2 days after t0, the chunk (all of it within t0 + 100 s) is older than 1 day
-    expect(await applyRetention(pool, new Date(Number((t0 + 2n * 86_400n * s) / 1_000_000n)))).toBe(1);
-    expect(await applyRetention(pool, new Date(Number((t0 + 2n * 86_400n * s) / 1_000_000n)))).toBe(0);
+    expect(await applyRetention(pool, new Date(Number((t0 + 2n * 86_400n * s) / 1_000_000n)))).toBe(
+      1,
+    );
+    expect(await applyRetention(pool, new Date(Number((t0 + 2n * 86_400n * s) / 1_000_000n)))).toBe(
+      0,
+    );
   });
 });

@@ -3,7 +3,15 @@ import { groupBySeries, SeriesBatch, sortAndDedupe } from './batch';
 import { ChunkMeta, ChunkRepository, NewChunk } from './chunk.repository';
 import { decodeChunk, encodeChunk } from './chunk-codec';
 import { summarise } from './summary';
-import type { Point, PointValue, RejectedPoint, SeriesInfo, SeriesOwner, SeriesValueType, WriteResult } from './types';
+import type {
+  Point,
+  PointValue,
+  RejectedPoint,
+  SeriesInfo,
+  SeriesOwner,
+  SeriesValueType,
+  WriteResult,
+} from './types';
 
 export interface StoreOptions {
   /** Points per chunk written by compaction (and the most a write puts in one chunk). */
@@ -60,7 +68,10 @@ export class TimeSeriesStore {
       const info = series.get(batch.key)!;
       if (info.valueType !== batch.type) {
         for (const index of batch.indexes) {
-          rejected.push({ index, reason: `${batch.key}: field type conflict: ${batch.type} point for a ${info.valueType} field` });
+          rejected.push({
+            index,
+            reason: `${batch.key}: field type conflict: ${batch.type} point for a ${info.valueType} field`,
+          });
         }
         continue;
       }
@@ -78,32 +89,60 @@ export class TimeSeriesStore {
    * given in nanoseconds; they need not be sorted.
    */
   async writeColumns(
-    batches: { measurement: string; tags?: Record<string, string>; field: string; type: SeriesValueType; times: BigInt64Array; values: ArrayLike<PointValue> }[],
+    batches: {
+      measurement: string;
+      tags?: Record<string, string>;
+      field: string;
+      type: SeriesValueType;
+      times: BigInt64Array;
+      values: ArrayLike<PointValue>;
+    }[],
     owner: SeriesOwner = {},
   ): Promise<WriteResult> {
     const points: Point[] = [];
     const fast: { info: SeriesInfo; times: BigInt64Array; values: ArrayLike<PointValue> }[] = [];
     const grouped = groupBySeries(
-      batches.map((b) => ({ measurement: b.measurement, tags: b.tags, field: b.field, type: b.type, time: b.times[0] ?? 0n, value: b.values[0] })),
+      batches.map((b) => ({
+        measurement: b.measurement,
+        tags: b.tags,
+        field: b.field,
+        type: b.type,
+        time: b.times[0] ?? 0n,
+        value: b.values[0],
+      })),
     );
     const series = await this.resolveSeries([...grouped.batches.values()], owner);
     const rejected: RejectedPoint[] = [];
     let offset = 0;
     for (const b of batches) {
-      const key = [...grouped.batches.values()].find((g) => g.measurement === b.measurement && g.field === b.field && sameTags(g.tags, b.tags))?.key;
+      const key = [...grouped.batches.values()].find(
+        (g) => g.measurement === b.measurement && g.field === b.field && sameTags(g.tags, b.tags),
+      )?.key;
       const info = key ? series.get(key) : undefined;
       if (!info || info.valueType !== b.type) {
-        for (let i = 0; i < b.times.length; i++) rejected.push({ index: offset + i, reason: `${key ?? b.measurement}: field type conflict or invalid series` });
+        for (let i = 0; i < b.times.length; i++)
+          rejected.push({
+            index: offset + i,
+            reason: `${key ?? b.measurement}: field type conflict or invalid series`,
+          });
       } else fast.push({ info, times: b.times, values: b.values });
       offset += b.times.length;
     }
     const chunks: NewChunk[] = [];
     let accepted = 0;
     for (const { info, times, values } of fast) {
-      const sorted = isSortedUnique(times) ? { times: Array.from(times), values: Array.from(values) } : sortAndDedupe(Array.from(times), Array.from(values));
-      const problem = info.valueType === 'float' ? sorted.values.findIndex((v) => !Number.isFinite(v as number)) : -1;
+      const sorted = isSortedUnique(times)
+        ? { times: Array.from(times), values: Array.from(values) }
+        : sortAndDedupe(Array.from(times), Array.from(values));
+      const problem =
+        info.valueType === 'float'
+          ? sorted.values.findIndex((v) => !Number.isFinite(v as number))
+          : -1;
       if (problem >= 0) {
-        rejected.push({ index: problem, reason: `${info.key}: value is ${String(sorted.values[problem])}; NaN and ±Infinity cannot be stored` });
+        rejected.push({
+          index: problem,
+          reason: `${info.key}: value is ${String(sorted.values[problem])}; NaN and ±Infinity cannot be stored`,
+        });
         continue;
       }
       accepted += sorted.times.length;
@@ -120,8 +159,14 @@ export class TimeSeriesStore {
     for (let start = 0; start < times.length; start += this.chunkSize) {
       const t = BigInt64Array.from(times.slice(start, start + this.chunkSize));
       const v = toCodecValues(info.valueType, values.slice(start, start + this.chunkSize));
-      const data = encodeChunk({ type: info.valueType, timestamps: t, values: v } as Parameters<typeof encodeChunk>[0]);
-      out.push({ seriesId: info.id, data, ...summarise(info.valueType, t, v as ArrayLike<unknown>) });
+      const data = encodeChunk({ type: info.valueType, timestamps: t, values: v } as Parameters<
+        typeof encodeChunk
+      >[0]);
+      out.push({
+        seriesId: info.id,
+        data,
+        ...summarise(info.valueType, t, v as ArrayLike<unknown>),
+      });
     }
     return out;
   }
@@ -141,7 +186,10 @@ export class TimeSeriesStore {
     }
   }
 
-  private async resolveSeries(batches: SeriesBatch[], owner: SeriesOwner): Promise<Map<string, SeriesInfo>> {
+  private async resolveSeries(
+    batches: SeriesBatch[],
+    owner: SeriesOwner,
+  ): Promise<Map<string, SeriesInfo>> {
     const result = new Map<string, SeriesInfo>();
     const missing: SeriesBatch[] = [];
     for (const batch of batches) {
@@ -160,12 +208,18 @@ export class TimeSeriesStore {
   }
 
   /** Decodes chunks and merges them: for a timestamp in several chunks, the latest write wins. */
-  async readPoints(info: SeriesInfo, metas: ChunkMeta[], from: bigint, to: bigint): Promise<SeriesPoints> {
+  async readPoints(
+    info: SeriesInfo,
+    metas: ChunkMeta[],
+    from: bigint,
+    to: bigint,
+  ): Promise<SeriesPoints> {
     const data = await this.chunks.chunkData(metas);
     const bySeq = [...metas].sort((a, b) => (a.seq < b.seq ? -1 : 1));
     const merged = new Map<bigint, PointValue>();
     let overlapping = false;
-    for (let i = 1; i < metas.length; i++) if (metas[i].startTime <= metas[i - 1].endTime) overlapping = true;
+    for (let i = 1; i < metas.length; i++)
+      if (metas[i].startTime <= metas[i - 1].endTime) overlapping = true;
     if (!overlapping) {
       const times: bigint[] = [];
       const values: PointValue[] = [];

@@ -29,7 +29,11 @@ export function numeric(value: unknown, type: SeriesValueType): number | null {
 }
 
 /** Summary of sorted, deduplicated points. */
-export function summarise(type: SeriesValueType, times: ArrayLike<bigint>, values: ArrayLike<unknown>): ChunkSummary {
+export function summarise(
+  type: SeriesValueType,
+  times: ArrayLike<bigint>,
+  values: ArrayLike<unknown>,
+): ChunkSummary {
   const count = times.length;
   const summary: ChunkSummary = {
     count,
@@ -68,5 +72,13 @@ export function summarise(type: SeriesValueType, times: ArrayLike<bigint>, value
     sum += v;
     sumSq += v * v;
   }
-  return { ...summary, min, max, sum, sumSq, first: numeric(values[0], type), last: numeric(values[count - 1], type) };
+  return {
+    ...summary,
+    min,
+    max,
+    sum,
+    sumSq,
+    first: numeric(values[0], type),
+    last: numeric(values[count - 1], type),
+  };
 }

@@ -12,9 +12,12 @@ describe('time', () => {
     expect(parseTime(text)).toBe(ns);
   });
 
-  it.each(['yesterday', '2026-11-21', '2026-11-21T00:00:00', '2026-13-45T00:00:00Z'])('rejects %s', (text) => {
-    expect(parseTime(text)).toBeNull();
-  });
+  it.each(['yesterday', '2026-11-21', '2026-11-21T00:00:00', '2026-13-45T00:00:00Z'])(
+    'rejects %s',
+    (text) => {
+      expect(parseTime(text)).toBeNull();
+    },
+  );
 
   it.each([
     ['10s', 10_000_000_000n],

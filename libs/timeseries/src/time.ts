@@ -16,7 +16,9 @@ const units: Record<string, bigint> = {
 /** Parses `2026-11-21T10:00:00.123456789Z` or `1795600000000000000` into nanoseconds. */
 export function parseTime(text: string): bigint | null {
   if (/^-?\d{1,19}$/.test(text)) return BigInt(text);
-  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(text);
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(
+    text,
+  );
   if (!match) return null;
   const ms = Date.parse(`${match[1]}${match[3]}`);
   if (Number.isNaN(ms)) return null;

@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
 import { valueTypes } from '@sextant/domain';
 import { Connection, ValueTypeEnum } from '../common/graphql-types';
@@ -32,6 +32,13 @@ export class ResourceModel {
   @Field(() => String, { nullable: true, description: 'Price of one unit, as an exact decimal.' })
   @ApiProperty({ type: String, nullable: true, example: '0.0000100000' })
   unitPrice!: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Points older than this many days are dropped; null keeps all.',
+  })
+  @ApiProperty({ type: Number, nullable: true })
+  retentionDays!: number | null;
 
   @Field()
   @ApiProperty()

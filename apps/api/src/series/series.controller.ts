@@ -1,7 +1,20 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AggregateInput, ChartArgs, LastArgs, ListSeriesArgs, PointsArgs } from './dto/series.inputs';
-import { AggregateResultModel, ChartModel, LastPointModel, PointsPage, SeriesConnection, SeriesModel } from './series.model';
+import {
+  AggregateInput,
+  ChartArgs,
+  LastArgs,
+  ListSeriesArgs,
+  PointsArgs,
+} from './dto/series.inputs';
+import {
+  AggregateResultModel,
+  ChartModel,
+  LastPointModel,
+  PointsPage,
+  SeriesConnection,
+  SeriesModel,
+} from './series.model';
 import { SeriesService } from './series.service';
 
 @ApiTags('series')
@@ -10,7 +23,9 @@ export class SeriesController {
   constructor(private readonly service: SeriesService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List series by measurement, field, tags (tag=name:value), node or resource.' })
+  @ApiOperation({
+    summary: 'List series by measurement, field, tags (tag=name:value), node or resource.',
+  })
   @ApiOkResponse({ type: SeriesConnection })
   list(@Query() args: ListSeriesArgs) {
     return this.service.list(args);
@@ -25,7 +40,9 @@ export class SeriesController {
 
   @Post('aggregate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Aggregates in time buckets, grouped by tags, from chunk summaries where possible.' })
+  @ApiOperation({
+    summary: 'Aggregates in time buckets, grouped by tags, from chunk summaries where possible.',
+  })
   @ApiOkResponse({ type: AggregateResultModel })
   aggregate(@Body() input: AggregateInput) {
     return this.service.aggregate(input);
@@ -46,7 +63,9 @@ export class SeriesController {
   }
 
   @Get(':id/chart')
-  @ApiOperation({ summary: 'The series downsampled to at most `points` pixels: min, max and mean per pixel.' })
+  @ApiOperation({
+    summary: 'The series downsampled to at most `points` pixels: min, max and mean per pixel.',
+  })
   @ApiOkResponse({ type: ChartModel })
   chart(@Param('id') id: string, @Query() args: ChartArgs) {
     return this.service.chart(id, args);

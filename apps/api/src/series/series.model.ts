@@ -4,7 +4,9 @@ import { valueTypes } from '@sextant/domain';
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 import { Connection, ValueTypeEnum } from '../common/graphql-types';
 
-@ObjectType('Series', { description: 'A time series: measurement + tags + field, stored in compressed chunks.' })
+@ObjectType('Series', {
+  description: 'A time series: measurement + tags + field, stored in compressed chunks.',
+})
 export class SeriesModel {
   @Field(() => ID)
   @ApiProperty({ example: '42' })
@@ -47,7 +49,9 @@ export class PointModel {
   @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
   time!: string;
 
-  @Field(() => GraphQLJSON, { description: 'Number, boolean or string; 64-bit integers as strings.' })
+  @Field(() => GraphQLJSON, {
+    description: 'Number, boolean or string; 64-bit integers as strings.',
+  })
   @ApiProperty({ oneOf: [{ type: 'number' }, { type: 'string' }, { type: 'boolean' }] })
   value!: number | string | boolean;
 }
@@ -62,7 +66,10 @@ export class PointsPage {
   @ApiProperty({ type: PointModel, isArray: true })
   points!: PointModel[];
 
-  @Field(() => String, { nullable: true, description: 'Pass as cursor for the next page; null on the last.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Pass as cursor for the next page; null on the last.',
+  })
   @ApiProperty({ type: String, nullable: true })
   nextCursor!: string | null;
 }
@@ -90,7 +97,9 @@ export class ChartPointModel {
   count!: number;
 }
 
-@ObjectType('QueryStats', { description: 'How a query was answered: chunks read from summaries or decoded.' })
+@ObjectType('QueryStats', {
+  description: 'How a query was answered: chunks read from summaries or decoded.',
+})
 export class QueryStatsModel {
   @Field(() => Int)
   @ApiProperty()
@@ -130,7 +139,9 @@ export class BucketModel {
   @ApiProperty()
   time!: string;
 
-  @Field(() => GraphQLJSONObject, { description: 'Aggregate name to value (null for an empty bucket).' })
+  @Field(() => GraphQLJSONObject, {
+    description: 'Aggregate name to value (null for an empty bucket).',
+  })
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number', nullable: true } })
   values!: Record<string, number | null>;
 }

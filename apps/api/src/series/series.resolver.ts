@@ -1,6 +1,19 @@
 import { Args, ID, Query, Resolver } from '@nestjs/graphql';
-import { AggregateInput, ChartArgs, LastArgs, ListSeriesArgs, PointsArgs } from './dto/series.inputs';
-import { AggregateResultModel, ChartModel, LastPointModel, PointsPage, SeriesConnection, SeriesModel } from './series.model';
+import {
+  AggregateInput,
+  ChartArgs,
+  LastArgs,
+  ListSeriesArgs,
+  PointsArgs,
+} from './dto/series.inputs';
+import {
+  AggregateResultModel,
+  ChartModel,
+  LastPointModel,
+  PointsPage,
+  SeriesConnection,
+  SeriesModel,
+} from './series.model';
 import { SeriesService } from './series.service';
 
 @Resolver(() => SeriesModel)

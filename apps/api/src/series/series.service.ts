@@ -13,8 +13,20 @@ import {
   TimeSeriesStore,
 } from '@sextant/timeseries';
 import { PrismaService } from '../prisma/prisma.service';
-import type { AggregateInput, ChartArgs, ListSeriesArgs, PointsArgs, SeriesSelectorArgs } from './dto/series.inputs';
-import type { AggregateResultModel, ChartModel, LastPointModel, PointsPage, SeriesModel } from './series.model';
+import type {
+  AggregateInput,
+  ChartArgs,
+  ListSeriesArgs,
+  PointsArgs,
+  SeriesSelectorArgs,
+} from './dto/series.inputs';
+import type {
+  AggregateResultModel,
+  ChartModel,
+  LastPointModel,
+  PointsPage,
+  SeriesModel,
+} from './series.model';
 
 function toModel(info: SeriesInfo): SeriesModel {
   return { ...info, id: String(info.id) };
@@ -26,8 +38,16 @@ function jsonValue(value: PointValue): number | string | boolean {
 }
 
 function selector(args: SeriesSelectorArgs): SeriesSelector {
-  const tags = Object.fromEntries((args.tag ?? []).map((t) => [t.slice(0, t.indexOf(':')), t.slice(t.indexOf(':') + 1)]));
-  return { measurement: args.measurement, field: args.field, tags, nodeId: args.nodeId, resourceId: args.resourceId };
+  const tags = Object.fromEntries(
+    (args.tag ?? []).map((t) => [t.slice(0, t.indexOf(':')), t.slice(t.indexOf(':') + 1)]),
+  );
+  return {
+    measurement: args.measurement,
+    field: args.field,
+    tags,
+    nodeId: args.nodeId,
+    resourceId: args.resourceId,
+  };
 }
 
 /** Time-series queries for REST and GraphQL; library errors become domain errors. */
@@ -42,7 +62,11 @@ export class SeriesService {
   async list(args: ListSeriesArgs): Promise<{ items: SeriesModel[]; nextCursor: string | null }> {
     const limit = args.limit ?? 100;
     const rows = await this.run(() =>
-      this.queries.findSeries({ ...selector(args), limit: limit + 1, afterId: args.cursor ? BigInt(args.cursor) : undefined }),
+      this.queries.findSeries({
+        ...selector(args),
+        limit: limit + 1,
+        afterId: args.cursor ? BigInt(args.cursor) : undefined,
+      }),
     );
     const items = rows.slice(0, limit).map(toModel);
     return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
@@ -61,7 +85,9 @@ export class SeriesService {
       if (order === 'asc') from = after + 1n;
       else to = after;
     }
-    const result = await this.run(() => this.queries.raw(seriesId(id), { from, to, limit: args.limit ?? 1000, order }));
+    const result = await this.run(() =>
+      this.queries.raw(seriesId(id), { from, to, limit: args.limit ?? 1000, order }),
+    );
     const { times, values } = result.points;
     return {
       series: toModel(result.series),
@@ -71,7 +97,14 @@ export class SeriesService {
   }
 
   async chart(id: string, args: ChartArgs): Promise<ChartModel> {
-    const result = await this.run(() => this.queries.chart(seriesId(id), parseTime(args.from)!, parseTime(args.to)!, args.points ?? 1000));
+    const result = await this.run(() =>
+      this.queries.chart(
+        seriesId(id),
+        parseTime(args.from)!,
+        parseTime(args.to)!,
+        args.points ?? 1000,
+      ),
+    );
     return {
       series: toModel(result.series),
       points: result.points.map((p) => ({ ...p, time: formatTime(p.time) })),
@@ -94,15 +127,24 @@ export class SeriesService {
       }),
     );
     return {
-      groups: result.groups.map((g) => ({ ...g, buckets: g.buckets.map((b) => ({ time: formatTime(b.time), values: b.values })) })),
+      groups: result.groups.map((g) => ({
+        ...g,
+        buckets: g.buckets.map((b) => ({ time: formatTime(b.time), values: b.values })),
+      })),
       stats: result.stats,
     };
   }
 
   async last(args: SeriesSelectorArgs): Promise<LastPointModel[]> {
-    const series = await this.run(() => this.queries.findSeries({ ...selector(args), limit: 10_000 }));
+    const series = await this.run(() =>
+      this.queries.findSeries({ ...selector(args), limit: 10_000 }),
+    );
     const points = await this.run(() => this.queries.last(series));
-    return points.map((p) => ({ series: toModel(p.series), time: formatTime(p.time), value: jsonValue(p.value) }));
+    return points.map((p) => ({
+      series: toModel(p.series),
+      time: formatTime(p.time),
+      value: jsonValue(p.value),
+    }));
   }
 
   private async run<T>(query: () => Promise<T>): Promise<T> {
@@ -110,7 +152,11 @@ export class SeriesService {
       return await query();
     } catch (error) {
       if (error instanceof TimeSeriesError) {
-        throw new DomainError(error.code, error.field ? `${error.field}: ${error.message}` : error.message, error.field ? [{ field: error.field, reason: error.message }] : []);
+        throw new DomainError(
+          error.code,
+          error.field ? `${error.field}: ${error.message}` : error.message,
+          error.field ? [{ field: error.field, reason: error.message }] : [],
+        );
       }
       throw error;
     }
@@ -118,6 +164,9 @@ export class SeriesService {
 }
 
 function seriesId(id: string): bigint {
-  if (!/^\d{1,19}$/.test(id)) throw DomainError.validation([{ field: 'id', reason: `must be a series id (digits), got "${id.slice(0, 40)}"` }]);
+  if (!/^\d{1,19}$/.test(id))
+    throw DomainError.validation([
+      { field: 'id', reason: `must be a series id (digits), got "${id.slice(0, 40)}"` },
+    ]);
   return BigInt(id);
 }

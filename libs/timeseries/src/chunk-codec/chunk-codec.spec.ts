@@ -45,16 +45,28 @@ describe('chunk codec', () => {
     ['4096 regular points, 2 decimals', regular(4096), walk(4096, 2)],
     ['arbitrary doubles', regular(100), Float64Array.from({ length: 100 }, () => Math.PI * rand())],
     ['negative values and -0', regular(3), Float64Array.of(-1.5, -0, -1e300)],
-    ['irregular timestamps', BigInt64Array.from([t0, t0 + 7n, t0 + 1_000n, t0 + 10n * s, t0 + 11n * s + 3n]), Float64Array.of(1, 2, 3, 4, 5)],
-    ['a span beyond 2^53 ns', BigInt64Array.from([0n, 2n ** 60n, 2n ** 61n]), Float64Array.of(1, 2, 3)],
-    ['negative timestamps', BigInt64Array.from([-5n * s, -1n, 0n, 1n]), Float64Array.of(1, 2, 3, 4)],
+    [
+      'irregular timestamps',
+      BigInt64Array.from([t0, t0 + 7n, t0 + 1_000n, t0 + 10n * s, t0 + 11n * s + 3n]),
+      Float64Array.of(1, 2, 3, 4, 5),
+    ],
+    [
+      'a span beyond 2^53 ns',
+      BigInt64Array.from([0n, 2n ** 60n, 2n ** 61n]),
+      Float64Array.of(1, 2, 3),
+    ],
+    [
+      'negative timestamps',
+      BigInt64Array.from([-5n * s, -1n, 0n, 1n]),
+      Float64Array.of(1, 2, 3, 4),
+    ],
   ])('round-trips floats: %s', (_name, timestamps, values) => {
     const decoded = decodeChunk(encodeChunk({ type: 'float', timestamps, values }));
     expect(decoded.type).toBe('float');
     expect(decoded.timestamps).toEqual(timestamps);
-    expect(Array.from(decoded.values as Float64Array).map((v) => Object.is(v, -0) ? '-0' : v)).toEqual(
-      Array.from(values).map((v) => (Object.is(v, -0) ? '-0' : v)),
-    );
+    expect(
+      Array.from(decoded.values as Float64Array).map((v) => (Object.is(v, -0) ? '-0' : v)),
+    ).toEqual(Array.from(values).map((v) => (Object.is(v, -0) ? '-0' : v)));
   });
 
   it.each([
@@ -69,11 +81,22 @@ describe('chunk codec', () => {
 
   it('round-trips booleans and strings, including the empty string and many distinct ones', () => {
     const booleans = Array.from({ length: 77 }, (_, i) => i % 3 === 0);
-    expect(decodeChunk(encodeChunk({ type: 'boolean', timestamps: regular(77), values: booleans })).values).toEqual(booleans);
-    const states = Array.from({ length: 500 }, (_, i) => ['running', 'curtailed', '', 'ärger ⚡'][i % 4]);
-    expect(decodeChunk(encodeChunk({ type: 'string', timestamps: regular(500), values: states })).values).toEqual(states);
+    expect(
+      decodeChunk(encodeChunk({ type: 'boolean', timestamps: regular(77), values: booleans }))
+        .values,
+    ).toEqual(booleans);
+    const states = Array.from(
+      { length: 500 },
+      (_, i) => ['running', 'curtailed', '', 'ärger ⚡'][i % 4],
+    );
+    expect(
+      decodeChunk(encodeChunk({ type: 'string', timestamps: regular(500), values: states })).values,
+    ).toEqual(states);
     const distinct = Array.from({ length: 300 }, (_, i) => `event-${i}`);
-    expect(decodeChunk(encodeChunk({ type: 'string', timestamps: regular(300), values: distinct })).values).toEqual(distinct);
+    expect(
+      decodeChunk(encodeChunk({ type: 'string', timestamps: regular(300), values: distinct }))
+        .values,
+    ).toEqual(distinct);
   });
 
   it('keeps 4096 regular 2-decimal sensor points under 1 byte each', () => {
@@ -84,7 +107,11 @@ describe('chunk codec', () => {
   });
 
   it('rejects an empty chunk and mismatched lengths', () => {
-    expect(() => encodeChunk({ type: 'float', timestamps: new BigInt64Array(0), values: new Float64Array(0) })).toThrow(/at least one point/);
-    expect(() => encodeChunk({ type: 'float', timestamps: regular(2), values: Float64Array.of(1) })).toThrow(/2 timestamps but 1 values/);
+    expect(() =>
+      encodeChunk({ type: 'float', timestamps: new BigInt64Array(0), values: new Float64Array(0) }),
+    ).toThrow(/at least one point/);
+    expect(() =>
+      encodeChunk({ type: 'float', timestamps: regular(2), values: Float64Array.of(1) }),
+    ).toThrow(/2 timestamps but 1 values/);
   });
 });

@@ -143,7 +143,12 @@ function writeFloats(header: ByteWriter, body: ByteWriter, values: Float64Array)
   body.bytes(new Uint8Array(xored.buffer));
 }
 
-function readFloats(header: ByteReader, reader: ByteReader, n: number, mode: ValueMode): Float64Array {
+function readFloats(
+  header: ByteReader,
+  reader: ByteReader,
+  n: number,
+  mode: ValueMode,
+): Float64Array {
   const values = new Float64Array(n);
   if (mode === ValueMode.Decimal) {
     const scale = powers[header.byte()];
@@ -234,7 +239,9 @@ function writeStrings(header: ByteWriter, body: ByteWriter, values: string[]): v
 }
 
 function readStrings(reader: ByteReader, n: number): string[] {
-  const dictionary = Array.from({ length: reader.uvarint() }, () => textDecoder.decode(reader.block()));
+  const dictionary = Array.from({ length: reader.uvarint() }, () =>
+    textDecoder.decode(reader.block()),
+  );
   return Array.from({ length: n }, () => dictionary[reader.uvarint()]);
 }
 
@@ -242,7 +249,8 @@ function readStrings(reader: ByteReader, n: number): string[] {
 export function encodeChunk(input: ChunkInput): Buffer {
   const n = input.timestamps.length;
   if (n === 0) throw new RangeError('a chunk holds at least one point');
-  if (input.values.length !== n) throw new RangeError(`${n} timestamps but ${input.values.length} values`);
+  if (input.values.length !== n)
+    throw new RangeError(`${n} timestamps but ${input.values.length} values`);
   const header = new ByteWriter(64);
   const body = new ByteWriter(n * 3 + 16);
   header.byte(version);
@@ -275,7 +283,11 @@ export function encodeChunk(input: ChunkInput): Buffer {
 }
 
 /** Decodes a chunk written by encodeChunk. */
-export function decodeChunk(data: Uint8Array): { type: SeriesValueType; timestamps: BigInt64Array; values: ChunkValues } {
+export function decodeChunk(data: Uint8Array): {
+  type: SeriesValueType;
+  timestamps: BigInt64Array;
+  values: ChunkValues;
+} {
   const header = new ByteReader(data);
   const v = header.byte();
   if (v !== version) throw new RangeError(`unknown chunk format version ${v}`);

@@ -1,7 +1,17 @@
-import { ArgsType, Field, InputType } from '@nestjs/graphql';
+import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { valueTypes } from '@sextant/domain';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { IsDecimalString } from '../../common/decimal';
 import { ValueTypeEnum } from '../../common/graphql-types';
 import { ListArgs } from '../../common/list.args';
@@ -50,6 +60,14 @@ export class CreateResourceInput {
   @IsOptional()
   @IsDecimalString()
   unitPrice?: string;
+
+  @Field(() => Int, { nullable: true, description: 'Days of data kept; absent keeps everything.' })
+  @ApiPropertyOptional({ minimum: 1, maximum: 36500 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(36_500)
+  retentionDays?: number;
 }
 
 @InputType({ description: 'Changes to a resource; absent fields are kept.' })

@@ -2,24 +2,49 @@ import { ArgsType, Field, ID, InputType, Int } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { parseDuration, parseTime } from '@sextant/timeseries';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+} from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 
-const timeRule = 'must be an RFC 3339 time (2026-11-21T10:00:00Z) or an integer of nanoseconds since the epoch';
+const timeRule =
+  'must be an RFC 3339 time (2026-11-21T10:00:00Z) or an integer of nanoseconds since the epoch';
 
 function IsTime(): PropertyDecorator {
-  return ValidateBy({ name: 'isTime', validator: { validate: (v) => typeof v === 'string' && parseTime(v) !== null, defaultMessage: () => timeRule } });
+  return ValidateBy({
+    name: 'isTime',
+    validator: {
+      validate: (v) => typeof v === 'string' && parseTime(v) !== null,
+      defaultMessage: () => timeRule,
+    },
+  });
 }
 
 function IsDuration(): PropertyDecorator {
   return ValidateBy({
     name: 'isDuration',
-    validator: { validate: (v) => typeof v === 'string' && (parseDuration(v) ?? 0n) > 0n, defaultMessage: () => 'must be a duration such as 10s, 15m, 1h or 1d' },
+    validator: {
+      validate: (v) => typeof v === 'string' && (parseDuration(v) ?? 0n) > 0n,
+      defaultMessage: () => 'must be a duration such as 10s, 15m, 1h or 1d',
+    },
   });
 }
 
 const aggregatePattern = /^(count|sum|mean|min|max|first|last|stddev|p(100|[1-9]?\d(\.\d+)?))$/;
-const toArray = ({ value }: { value: unknown }) => (value === undefined || Array.isArray(value) ? value : [value]);
+const toArray = ({ value }: { value: unknown }) =>
+  value === undefined || Array.isArray(value) ? value : [value];
 
 @ArgsType()
 export class SeriesSelectorArgs {
@@ -37,7 +62,10 @@ export class SeriesSelectorArgs {
   @MaxLength(200)
   field?: string;
 
-  @Field(() => [String], { nullable: true, description: 'Tag filters as name:value; all must match.' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Tag filters as name:value; all must match.',
+  })
   @ApiPropertyOptional({ type: [String], example: ['site:north', 'turbine:T07'] })
   @IsOptional()
   @Transform(toArray)
@@ -123,7 +151,10 @@ export class ChartArgs {
   @IsTime()
   to!: string;
 
-  @Field(() => Int, { nullable: true, description: 'Pixels: at most this many points (default 1000).' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Pixels: at most this many points (default 1000).',
+  })
   @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 1000 })
   @IsOptional()
   @Type(() => Number)
@@ -147,7 +178,10 @@ export class AggregateInput {
   @MaxLength(200)
   field!: string;
 
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Tag filter: every given tag must match.' })
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: 'Tag filter: every given tag must match.',
+  })
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
   @IsOptional()
   @IsObject()
@@ -174,11 +208,16 @@ export class AggregateInput {
   @IsDuration()
   every!: string;
 
-  @Field(() => [String], { description: 'count, sum, mean, min, max, first, last, stddev, p50, p95, p99...' })
+  @Field(() => [String], {
+    description: 'count, sum, mean, min, max, first, last, stddev, p50, p95, p99...',
+  })
   @ApiProperty({ type: [String], example: ['mean', 'max'] })
   @IsArray()
   @ArrayMaxSize(20)
-  @Matches(aggregatePattern, { each: true, message: 'each aggregate must be count, sum, mean, min, max, first, last, stddev or pNN' })
+  @Matches(aggregatePattern, {
+    each: true,
+    message: 'each aggregate must be count, sum, mean, min, max, first, last, stddev or pNN',
+  })
   aggregates!: string[];
 
   @Field(() => [String], { nullable: true, description: 'Tag names to group by.' })

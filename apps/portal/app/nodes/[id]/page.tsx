@@ -1,0 +1,69 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { DetailPage } from '@/components/entity-pages';
+import { MovementSummary } from '@/components/movement-summary';
+import { api, type Node } from '@/lib/api';
+import { nodeFields } from '@/lib/forms';
+
+function Ancestors({ id }: { id: string }) {
+  const ancestors = useQuery({
+    queryKey: ['nodes', id, 'ancestors'],
+    queryFn: () => api<{ items: Node[] }>(`/api/nodes/${id}/ancestors`),
+  });
+  if (!ancestors.data?.items.length) return <span className="muted">(root)</span>;
+  return (
+    <span>
+      {ancestors.data.items.map((a, i) => (
+        <span key={a.id}>
+          {i > 0 ? ' › ' : ''}
+          <Link href={`/nodes/${a.id}`}>{a.name}</Link>
+        </span>
+      ))}
+    </span>
+  );
+}
+
+function Children({ id }: { id: string }) {
+  const children = useQuery({
+    queryKey: ['nodes', id, 'children'],
+    queryFn: () => api<{ items: Node[] }>(`/api/nodes/${id}/children`),
+  });
+  if (!children.data?.items.length) return <span className="muted">none</span>;
+  return (
+    <span>
+      {children.data.items.map((c, i) => (
+        <span key={c.id}>
+          {i > 0 ? ', ' : ''}
+          <Link href={`/nodes/${c.id}`}>{c.name}</Link>
+        </span>
+      ))}
+    </span>
+  );
+}
+
+export default function NodePage() {
+  return (
+    <DetailPage<Node>
+      kind="node"
+      endpoint="/api/nodes"
+      listHref="/nodes"
+      fields={nodeFields}
+      details={(n) => [
+        ['Path', <Ancestors key="a" id={n.id} />],
+        ['Reference', n.reference],
+        ['Kind', n.kind],
+        ['Children', <Children key="c" id={n.id} />],
+        ['Metadata', <pre key="m">{JSON.stringify(n.metadata, null, 2)}</pre>],
+      ]}
+    >
+      {(n) => (
+        <>
+          <h2>Movements of this node and everything below it</h2>
+          <MovementSummary nodeId={n.id} />
+        </>
+      )}
+    </DetailPage>
+  );
+}

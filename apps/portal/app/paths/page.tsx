@@ -1,0 +1,30 @@
+'use client';
+
+import { pathProtocols, pathStates } from '@sextant/domain';
+import Link from 'next/link';
+import { EntityList } from '@/components/entity-list';
+import { NodeLink } from '@/components/lookups';
+import type { Path } from '@/lib/api';
+
+export default function PathsPage() {
+  return (
+    <EntityList<Path>
+      title="Paths"
+      endpoint="/api/paths"
+      newHref="/paths/new"
+      newLabel="New path"
+      filters={[
+        { name: 'q', label: 'Search' },
+        { name: 'protocol', label: 'Protocol', options: pathProtocols },
+        { name: 'state', label: 'State', options: pathStates },
+      ]}
+      columns={[
+        { label: 'Name', render: (p) => <Link href={`/paths/${p.id}`}>{p.name}</Link> },
+        { label: 'Source', render: (p) => <NodeLink id={p.sourceId} /> },
+        { label: 'Destination', render: (p) => <NodeLink id={p.destinationId} /> },
+        { label: 'Protocol', render: (p) => p.protocol },
+        { label: 'State', render: (p) => p.state },
+      ]}
+    />
+  );
+}

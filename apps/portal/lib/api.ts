@@ -1,0 +1,141 @@
+// The portal talks to the API through its own origin (/api is proxied by app/api/[...path]).
+
+export interface FieldError {
+  field: string;
+  reason: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+  }
+
+  /** The reasons given for one field, joined. */
+  forField(field: string): string | undefined {
+    const reasons = this.errors.filter((e) => e.field === field).map((e) => e.reason);
+    return reasons.length ? reasons.join('; ') : undefined;
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export async function api<T>(
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<T> {
+  const response = await fetch(path, {
+    method: init.method ?? 'GET',
+    headers: init.body === undefined ? undefined : { 'content-type': 'application/json' },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    cache: 'no-store',
+  });
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    throw new ApiError(
+      response.status,
+      'BadResponse',
+      `the API answered ${response.status} with a body that is not JSON`,
+    );
+  }
+  if (!response.ok) {
+    const error = (body ?? {}) as { code?: string; message?: string; errors?: FieldError[] };
+    throw new ApiError(
+      response.status,
+      error.code ?? 'Error',
+      error.message ?? `HTTP ${response.status}`,
+      error.errors ?? [],
+    );
+  }
+  return body as T;
+}
+
+/** Builds a query string from defined, non-empty values. */
+export function query(
+  params: Record<string, string | number | boolean | undefined | null>,
+): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+export interface Node {
+  id: string;
+  parentId: string | null;
+  kind: string;
+  name: string;
+  reference: string;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Resource {
+  id: string;
+  reference: string;
+  name: string;
+  unit: string;
+  valueType: string;
+  description: string;
+  unitPrice: string | null;
+  retentionDays: number | null;
+}
+
+export interface Path {
+  id: string;
+  name: string;
+  sourceId: string;
+  destinationId: string;
+  protocol: string;
+  state: string;
+  mapping: Record<string, unknown>;
+  settings: Record<string, unknown>;
+}
+
+export interface Item {
+  id: string;
+  kind: string;
+  reference: string;
+  name: string;
+  ownerId: string;
+  metadata: Record<string, unknown>;
+}
+
+export interface Movement {
+  id: string;
+  resourceId: string;
+  sourceId: string;
+  destinationId: string;
+  itemId: string | null;
+  pathId: string | null;
+  quantity: string;
+  start: string;
+  stop: string;
+  unitPrice: string | null;
+  origin: string;
+  externalId: string | null;
+}
+
+export interface SummaryRow {
+  resourceId: string;
+  resourceReference: string;
+  unit: string;
+  day: string;
+  quantity: string;
+  amount: string | null;
+  movements: number;
+}

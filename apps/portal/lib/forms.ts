@@ -1,0 +1,68 @@
+import {
+  itemKinds,
+  movementOrigins,
+  nodeKinds,
+  pathProtocols,
+  pathStates,
+  valueTypes,
+} from '@sextant/domain';
+import type { FieldSpec } from '@/components/entity-form';
+
+export const nodeFields: FieldSpec[] = [
+  { name: 'name', label: 'Name', kind: 'text', required: true },
+  {
+    name: 'reference',
+    label: 'Reference',
+    kind: 'text',
+    required: true,
+    hint: 'Unique, e.g. acme.north.t13',
+  },
+  { name: 'kind', label: 'Kind', kind: 'select', options: nodeKinds, required: true },
+  { name: 'parentId', label: 'Parent', kind: 'node', nullable: true },
+  { name: 'metadata', label: 'Metadata (JSON)', kind: 'json' },
+];
+
+export const resourceFields: FieldSpec[] = [
+  {
+    name: 'reference',
+    label: 'Reference',
+    kind: 'text',
+    required: true,
+    hint: 'e.g. vibration.rms',
+  },
+  { name: 'name', label: 'Name', kind: 'text', required: true },
+  { name: 'unit', label: 'Unit', kind: 'text', required: true },
+  { name: 'valueType', label: 'Value type', kind: 'select', options: valueTypes, required: true },
+  { name: 'unitPrice', label: 'Unit price', kind: 'text' },
+  { name: 'retentionDays', label: 'Retention (days)', kind: 'number' },
+  { name: 'description', label: 'Description', kind: 'textarea' },
+];
+
+export const pathFields: FieldSpec[] = [
+  { name: 'name', label: 'Name', kind: 'text', required: true },
+  { name: 'sourceId', label: 'Source', kind: 'node', required: true },
+  { name: 'destinationId', label: 'Destination', kind: 'node', required: true },
+  { name: 'protocol', label: 'Protocol', kind: 'select', options: pathProtocols, required: true },
+  { name: 'state', label: 'State', kind: 'select', options: pathStates },
+  { name: 'mapping', label: 'Resource mapping (JSON)', kind: 'json' },
+  { name: 'settings', label: 'Settings (JSON)', kind: 'json' },
+];
+
+export const itemFields: FieldSpec[] = [
+  { name: 'name', label: 'Name', kind: 'text', required: true },
+  { name: 'reference', label: 'Reference', kind: 'text', required: true },
+  { name: 'kind', label: 'Kind', kind: 'select', options: itemKinds, required: true },
+  { name: 'ownerId', label: 'Owner', kind: 'node', required: true },
+  { name: 'metadata', label: 'Metadata (JSON)', kind: 'json' },
+];
+
+export const movementFields: FieldSpec[] = [
+  { name: 'resourceId', label: 'Resource', kind: 'resource', required: true },
+  { name: 'quantity', label: 'Quantity', kind: 'text', required: true },
+  { name: 'sourceId', label: 'Source', kind: 'node', required: true },
+  { name: 'destinationId', label: 'Destination', kind: 'node', required: true },
+  { name: 'start', label: 'Start', kind: 'datetime', required: true },
+  { name: 'stop', label: 'Stop', kind: 'datetime', required: true },
+  { name: 'origin', label: 'Origin', kind: 'select', options: movementOrigins },
+  { name: 'externalId', label: 'External id (idempotency key)', kind: 'text' },
+];
