@@ -111,7 +111,7 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
       .getByRole('cell', { name: 'vibration.rms' })
       .waitFor();
     await page.getByTestId('theme-toggle').click(); // system → dark
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await shot('05-node-summary-dark');
   });
 
