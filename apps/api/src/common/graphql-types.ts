@@ -20,6 +20,8 @@ export const PathProtocolEnum = enumObject(pathProtocols);
 export const PathStateEnum = enumObject(pathStates);
 export const ItemKindEnum = enumObject(itemKinds);
 export const MovementOriginEnum = enumObject(movementOrigins);
+export const nodeRoles = ['source', 'destination', 'either'] as const;
+export const NodeRoleEnum = enumObject(nodeRoles);
 
 registerEnumType(NodeKindEnum, { name: 'NodeKind', description: 'What a node is.' });
 registerEnumType(ValueTypeEnum, {
@@ -35,6 +37,10 @@ registerEnumType(ItemKindEnum, { name: 'ItemKind', description: 'What an item is
 registerEnumType(MovementOriginEnum, {
   name: 'MovementOrigin',
   description: 'What recorded a movement.',
+});
+registerEnumType(NodeRoleEnum, {
+  name: 'NodeRole',
+  description: 'A node as source, destination or either of a movement.',
 });
 
 export interface Page<T> {

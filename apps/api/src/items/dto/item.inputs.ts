@@ -1,54 +1,33 @@
-import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArgsType, InputType } from '@nestjs/graphql';
 import { itemKinds } from '@sextant/domain';
 import {
-  IsIn,
-  IsNotEmpty,
-  IsObject,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  MaxLength,
-} from 'class-validator';
-import { GraphQLJSONObject } from 'graphql-scalars';
+  EnumField,
+  IdField,
+  JsonObjectField,
+  NameField,
+  ReferenceField,
+} from '../../common/fields';
 import { ItemKindEnum } from '../../common/graphql-types';
 import { ListArgs } from '../../common/list.args';
 import { PartialInput } from '../../common/partial-input';
-import { referencePattern, referenceRule } from '../../common/reference';
 
 type Kind = (typeof itemKinds)[number];
 
 @InputType({ description: 'A new item.' })
 export class CreateItemInput {
-  @Field(() => ItemKindEnum)
-  @ApiProperty({ enum: itemKinds })
-  @IsIn(itemKinds, { message: `must be one of ${itemKinds.join(', ')}` })
+  @EnumField(itemKinds, ItemKindEnum)
   kind!: Kind;
 
-  @Field()
-  @ApiProperty({ maxLength: 120 })
-  @IsString()
-  @MaxLength(120)
-  @Matches(referencePattern, { message: referenceRule })
+  @ReferenceField()
   reference!: string;
 
-  @Field()
-  @ApiProperty({ maxLength: 200 })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @NameField()
   name!: string;
 
-  @Field(() => ID)
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all')
+  @IdField({ description: 'The node that owns the item.' })
   ownerId!: string;
 
-  @Field(() => GraphQLJSONObject, { nullable: true })
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
-  @IsObject()
+  @JsonObjectField({ optional: true })
   metadata?: Record<string, unknown>;
 }
 
@@ -57,15 +36,9 @@ export class UpdateItemInput extends PartialInput(CreateItemInput) {}
 
 @ArgsType()
 export class ListItemsArgs extends ListArgs {
-  @Field(() => ItemKindEnum, { nullable: true })
-  @ApiPropertyOptional({ enum: itemKinds })
-  @IsOptional()
-  @IsIn(itemKinds, { message: `must be one of ${itemKinds.join(', ')}` })
+  @EnumField(itemKinds, ItemKindEnum, { optional: true })
   kind?: Kind;
 
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all')
+  @IdField({ optional: true })
   ownerId?: string;
 }

@@ -1,41 +1,29 @@
-import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
+import { ArgsType, Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { movementOrigins } from '@sextant/domain';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsDecimalString } from '../../common/decimal';
-import { MovementOriginEnum } from '../../common/graphql-types';
+import { DateTimeField, EnumField, IdField } from '../../common/fields';
+import { MovementOriginEnum, NodeRoleEnum, nodeRoles } from '../../common/graphql-types';
 import { ListArgs } from '../../common/list.args';
 
 type Origin = (typeof movementOrigins)[number];
-const nodeRoles = ['source', 'destination', 'either'] as const;
 
 @InputType({ description: 'A movement to record.' })
 export class CreateMovementInput {
-  @Field(() => ID)
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all')
+  @IdField()
   resourceId!: string;
 
-  @Field(() => ID)
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all')
+  @IdField()
   sourceId!: string;
 
-  @Field(() => ID)
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all')
+  @IdField()
   destinationId!: string;
 
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all')
+  @IdField({ optional: true })
   itemId?: string;
 
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all')
+  @IdField({ optional: true })
   pathId?: string;
 
   @Field({ description: 'Non-negative decimal, e.g. "86400".' })
@@ -43,20 +31,10 @@ export class CreateMovementInput {
   @IsDecimalString()
   quantity!: string;
 
-  @Field()
-  @ApiProperty({ format: 'date-time' })
-  @IsISO8601(
-    { strict: true },
-    { message: 'must be an ISO 8601 date-time, e.g. 2026-11-21T00:00:00Z' },
-  )
+  @DateTimeField()
   start!: string;
 
-  @Field()
-  @ApiProperty({ format: 'date-time' })
-  @IsISO8601(
-    { strict: true },
-    { message: 'must be an ISO 8601 date-time, e.g. 2026-11-22T00:00:00Z' },
-  )
+  @DateTimeField()
   stop!: string;
 
   @Field(() => String, { nullable: true })
@@ -65,10 +43,10 @@ export class CreateMovementInput {
   @IsDecimalString()
   unitPrice?: string;
 
-  @Field(() => MovementOriginEnum, { nullable: true })
-  @ApiPropertyOptional({ enum: movementOrigins, default: 'manual' })
-  @IsOptional()
-  @IsIn(movementOrigins, { message: `must be one of ${movementOrigins.join(', ')}` })
+  @EnumField(movementOrigins, MovementOriginEnum, {
+    optional: true,
+    description: 'Default: manual.',
+  })
   origin?: Origin;
 
   @Field(() => String, {
@@ -84,63 +62,36 @@ export class CreateMovementInput {
 
 @ArgsType()
 export class ListMovementsArgs extends ListArgs {
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all')
+  @IdField({ optional: true })
   resourceId?: string;
 
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all')
+  @IdField({ optional: true })
   nodeId?: string;
 
-  @Field(() => String, {
-    nullable: true,
+  @EnumField(nodeRoles, NodeRoleEnum, {
+    optional: true,
     description: 'With nodeId: source, destination or either (default).',
   })
-  @ApiPropertyOptional({ enum: nodeRoles })
-  @IsOptional()
-  @IsIn(nodeRoles, { message: `must be one of ${nodeRoles.join(', ')}` })
   nodeRole?: (typeof nodeRoles)[number];
 
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all')
+  @IdField({ optional: true })
   pathId?: string;
 
-  @Field(() => MovementOriginEnum, { nullable: true })
-  @ApiPropertyOptional({ enum: movementOrigins })
-  @IsOptional()
-  @IsIn(movementOrigins, { message: `must be one of ${movementOrigins.join(', ')}` })
+  @EnumField(movementOrigins, MovementOriginEnum, { optional: true })
   origin?: Origin;
 
-  @Field(() => String, { nullable: true, description: 'Movements starting at or after this time.' })
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time' })
+  @DateTimeField({ optional: true, description: 'Movements starting at or after this time.' })
   from?: string;
 
-  @Field(() => String, { nullable: true, description: 'Movements starting before this time.' })
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time' })
+  @DateTimeField({ optional: true, description: 'Movements starting before this time.' })
   to?: string;
 }
 
 @ArgsType()
 export class MovementSummaryArgs {
-  @Field(() => String, { nullable: true, description: 'Default: 31 days before `to`.' })
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time' })
+  @DateTimeField({ optional: true, description: 'Default: 31 days before `to`.' })
   from?: string;
 
-  @Field(() => String, { nullable: true, description: 'Default: now.' })
-  @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date-time' })
+  @DateTimeField({ optional: true, description: 'Default: now.' })
   to?: string;
 }

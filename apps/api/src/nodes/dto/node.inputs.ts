@@ -1,58 +1,33 @@
 import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { nodeKinds, type NodeKindName } from '@sextant/domain';
 import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional, IsUUID, ValidateIf } from 'class-validator';
 import {
-  IsBoolean,
-  IsIn,
-  IsNotEmpty,
-  IsObject,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  MaxLength,
-  ValidateIf,
-} from 'class-validator';
-import { GraphQLJSONObject } from 'graphql-scalars';
+  EnumField,
+  IdField,
+  JsonObjectField,
+  NameField,
+  ReferenceField,
+} from '../../common/fields';
 import { NodeKindEnum } from '../../common/graphql-types';
 import { ListArgs } from '../../common/list.args';
-import { referencePattern, referenceRule } from '../../common/reference';
 
 @InputType({ description: 'A new node.' })
 export class CreateNodeInput {
-  @Field(() => ID, {
-    nullable: true,
-    description: 'Parent node; omit for a root (an organisation).',
-  })
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all')
+  @IdField({ optional: true, description: 'Parent node; omit for a root (an organisation).' })
   parentId?: string;
 
-  @Field(() => NodeKindEnum)
-  @ApiProperty({ enum: nodeKinds })
-  @IsIn(nodeKinds, { message: `must be one of ${nodeKinds.join(', ')}` })
+  @EnumField(nodeKinds, NodeKindEnum)
   kind!: NodeKindName;
 
-  @Field()
-  @ApiProperty({ maxLength: 200 })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @NameField()
   name!: string;
 
-  @Field()
-  @ApiProperty({ maxLength: 120, pattern: referencePattern.source })
-  @IsString()
-  @MaxLength(120)
-  @Matches(referencePattern, { message: referenceRule })
+  @ReferenceField({ description: 'Unique, e.g. acme.north.t07.' })
   reference!: string;
 
-  @Field(() => GraphQLJSONObject, { nullable: true })
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
-  @IsObject()
+  @JsonObjectField({ optional: true })
   metadata?: Record<string, unknown>;
 }
 
@@ -66,47 +41,25 @@ export class UpdateNodeInput {
   @IsUUID('all')
   parentId?: string | null;
 
-  @Field(() => NodeKindEnum, { nullable: true })
-  @ApiPropertyOptional({ enum: nodeKinds })
-  @IsOptional()
-  @IsIn(nodeKinds, { message: `must be one of ${nodeKinds.join(', ')}` })
+  @EnumField(nodeKinds, NodeKindEnum, { optional: true })
   kind?: NodeKindName;
 
-  @Field({ nullable: true })
-  @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @NameField({ optional: true })
   name?: string;
 
-  @Field({ nullable: true })
-  @ApiPropertyOptional({ maxLength: 120 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(120)
-  @Matches(referencePattern, { message: referenceRule })
+  @ReferenceField({ optional: true })
   reference?: string;
 
-  @Field(() => GraphQLJSONObject, { nullable: true })
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
-  @IsObject()
+  @JsonObjectField({ optional: true })
   metadata?: Record<string, unknown>;
 }
 
 @ArgsType()
 export class ListNodesArgs extends ListArgs {
-  @Field(() => NodeKindEnum, { nullable: true })
-  @ApiPropertyOptional({ enum: nodeKinds })
-  @IsOptional()
-  @IsIn(nodeKinds, { message: `must be one of ${nodeKinds.join(', ')}` })
+  @EnumField(nodeKinds, NodeKindEnum, { optional: true })
   kind?: NodeKindName;
 
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all')
+  @IdField({ optional: true })
   parentId?: string;
 
   @Field(() => Boolean, { nullable: true, description: 'Only nodes without a parent.' })

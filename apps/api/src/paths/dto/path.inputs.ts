@@ -1,16 +1,6 @@
-import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArgsType, InputType } from '@nestjs/graphql';
 import { pathProtocols, pathStates } from '@sextant/domain';
-import {
-  IsIn,
-  IsNotEmpty,
-  IsObject,
-  IsOptional,
-  IsString,
-  IsUUID,
-  MaxLength,
-} from 'class-validator';
-import { GraphQLJSONObject } from 'graphql-scalars';
+import { EnumField, IdField, JsonObjectField, NameField } from '../../common/fields';
 import { PathProtocolEnum, PathStateEnum } from '../../common/graphql-types';
 import { ListArgs } from '../../common/list.args';
 import { PartialInput } from '../../common/partial-input';
@@ -20,44 +10,25 @@ type State = (typeof pathStates)[number];
 
 @InputType({ description: 'A new path.' })
 export class CreatePathInput {
-  @Field()
-  @ApiProperty({ maxLength: 200 })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @NameField()
   name!: string;
 
-  @Field(() => ID)
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all')
+  @IdField()
   sourceId!: string;
 
-  @Field(() => ID)
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all')
+  @IdField()
   destinationId!: string;
 
-  @Field(() => PathProtocolEnum)
-  @ApiProperty({ enum: pathProtocols })
-  @IsIn(pathProtocols, { message: `must be one of ${pathProtocols.join(', ')}` })
+  @EnumField(pathProtocols, PathProtocolEnum)
   protocol!: Protocol;
 
-  @Field(() => PathStateEnum, { nullable: true })
-  @ApiPropertyOptional({ enum: pathStates, default: 'active' })
-  @IsOptional()
-  @IsIn(pathStates, { message: `must be one of ${pathStates.join(', ')}` })
+  @EnumField(pathStates, PathStateEnum, { optional: true, description: 'Default: active.' })
   state?: State;
 
-  @Field(() => GraphQLJSONObject, { nullable: true })
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
-  @IsObject()
+  @JsonObjectField({ optional: true, description: 'Resource mapping rules.' })
   mapping?: Record<string, unknown>;
 
-  @Field(() => GraphQLJSONObject, { nullable: true })
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
-  @IsObject()
+  @JsonObjectField({ optional: true })
   settings?: Record<string, unknown>;
 }
 
@@ -66,36 +37,18 @@ export class UpdatePathInput extends PartialInput(CreatePathInput) {}
 
 @ArgsType()
 export class ListPathsArgs extends ListArgs {
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all')
+  @IdField({ optional: true })
   sourceId?: string;
 
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all')
+  @IdField({ optional: true })
   destinationId?: string;
 
-  @Field(() => ID, {
-    nullable: true,
-    description: 'Paths with this node as source or destination.',
-  })
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all')
+  @IdField({ optional: true, description: 'Paths with this node as source or destination.' })
   nodeId?: string;
 
-  @Field(() => PathProtocolEnum, { nullable: true })
-  @ApiPropertyOptional({ enum: pathProtocols })
-  @IsOptional()
-  @IsIn(pathProtocols, { message: `must be one of ${pathProtocols.join(', ')}` })
+  @EnumField(pathProtocols, PathProtocolEnum, { optional: true })
   protocol?: Protocol;
 
-  @Field(() => PathStateEnum, { nullable: true })
-  @ApiPropertyOptional({ enum: pathStates })
-  @IsOptional()
-  @IsIn(pathStates, { message: `must be one of ${pathStates.join(', ')}` })
+  @EnumField(pathStates, PathStateEnum, { optional: true })
   state?: State;
 }

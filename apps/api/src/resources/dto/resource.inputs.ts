@@ -1,39 +1,21 @@
 import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { valueTypes } from '@sextant/domain';
-import {
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsDecimalString } from '../../common/decimal';
+import { EnumField, NameField, ReferenceField } from '../../common/fields';
 import { ValueTypeEnum } from '../../common/graphql-types';
 import { ListArgs } from '../../common/list.args';
 import { PartialInput } from '../../common/partial-input';
-import { referencePattern, referenceRule } from '../../common/reference';
 
 type ValueTypeName = (typeof valueTypes)[number];
 
 @InputType({ description: 'A new resource.' })
 export class CreateResourceInput {
-  @Field()
-  @ApiProperty({ maxLength: 120 })
-  @IsString()
-  @MaxLength(120)
-  @Matches(referencePattern, { message: referenceRule })
+  @ReferenceField({ description: 'Unique, e.g. vibration.rms.' })
   reference!: string;
 
-  @Field()
-  @ApiProperty({ maxLength: 200 })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @NameField()
   name!: string;
 
   @Field()
@@ -43,9 +25,7 @@ export class CreateResourceInput {
   @MaxLength(40)
   unit!: string;
 
-  @Field(() => ValueTypeEnum)
-  @ApiProperty({ enum: valueTypes })
-  @IsIn(valueTypes, { message: `must be one of ${valueTypes.join(', ')}` })
+  @EnumField(valueTypes, ValueTypeEnum)
   valueType!: ValueTypeName;
 
   @Field({ nullable: true })
@@ -75,9 +55,6 @@ export class UpdateResourceInput extends PartialInput(CreateResourceInput) {}
 
 @ArgsType()
 export class ListResourcesArgs extends ListArgs {
-  @Field(() => ValueTypeEnum, { nullable: true })
-  @ApiPropertyOptional({ enum: valueTypes })
-  @IsOptional()
-  @IsIn(valueTypes, { message: `must be one of ${valueTypes.join(', ')}` })
+  @EnumField(valueTypes, ValueTypeEnum, { optional: true })
   valueType?: ValueTypeName;
 }
