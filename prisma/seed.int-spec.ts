@@ -23,7 +23,10 @@ describe(seedDemoData.name, () => {
     const { rows } = await client.query(
       `SELECT (SELECT count(*) FROM node)::int AS nodes, (SELECT count(*) FROM path)::int AS paths,
               (SELECT count(*) FROM movement)::int AS movements, (SELECT count(*) FROM item)::int AS items,
-              (SELECT min(start) FROM movement) AS first, (SELECT max(stop) FROM movement) AS last`,
+              (SELECT min(start) FROM movement) AS first, (SELECT max(stop) FROM movement) AS last,
+              (SELECT count(*) FROM series)::int AS series,
+              (SELECT sum(count) FROM chunk)::int AS points,
+              (SELECT count(*) FROM series WHERE node_id IS NULL OR resource_id IS NULL)::int AS unowned`,
     );
     await client.end();
     return rows[0];
@@ -40,6 +43,10 @@ describe(seedDemoData.name, () => {
     expect(first.movements).toBeGreaterThan(2000);
     expect(first.first).toEqual(new Date('2026-10-23T00:00:00Z')); // 30 UTC days before today
     expect(first.last).toEqual(new Date('2026-11-22T00:00:00Z'));
+    // 12 turbines x (4 SCADA fields + state), weather x 2, 8 inverters x 2; each on its node and resource
+    expect(first.series).toBe(12 * 5 + 2 + 16);
+    expect(first.unowned).toBe(0);
+    expect(first.points).toBeGreaterThan(12 * 4 * 4000);
 
     expect(await seedDemoData(db.url, { now, sharedData })).toBe('already loaded, nothing added');
     expect(await counts()).toEqual(first);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createPrismaClient, Prisma, PrismaClient } from '@sextant/db';
+import { seedDemoSeries } from './seed-series';
 
 // Demo data: a believable fleet. ACME Renewables runs a North Sea wind farm (12 turbines,
 // turbine T01 replaying the real SCADA gaps of ../shared/data/wind/T1.csv) and a solar plant;
@@ -248,17 +249,29 @@ function paths(scada: number[] | null): PathSpec[] {
   ];
 }
 
-/** Loads the demo fleet unless it is already there; returns what it did. */
+/** Loads the demo fleet and its sensor series unless they are already there; says what it did. */
 export async function seedDemoData(
   databaseUrl: string,
   options: { now?: Date; sharedData?: string; days?: number } = {},
 ): Promise<string> {
   const prisma = createPrismaClient(databaseUrl, 2);
   try {
-    if (await prisma.node.findUnique({ where: { reference: 'acme' } })) {
-      return 'already loaded, nothing added';
-    }
-    return await load(prisma, options);
+    const model = (await prisma.node.findUnique({ where: { reference: 'acme' } }))
+      ? null
+      : await load(prisma, options);
+    const [nodes, resources] = await Promise.all([
+      prisma.node.findMany({ select: { id: true, reference: true } }),
+      prisma.resource.findMany({ select: { id: true, reference: true } }),
+    ]);
+    const series = await seedDemoSeries(databaseUrl, {
+      nodeIds: new Map(nodes.map((n) => [n.reference, n.id])),
+      resourceIds: new Map(resources.map((r) => [r.reference, r.id])),
+      now: options.now ?? new Date(),
+      days: options.days ?? 30,
+      sharedData: options.sharedData ?? path.resolve(process.cwd(), '../shared/data'),
+    });
+    if (!model && series === 'series already loaded') return 'already loaded, nothing added';
+    return `${model ?? 'model already loaded'}; ${series}`;
   } finally {
     await prisma.$disconnect();
   }

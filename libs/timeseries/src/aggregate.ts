@@ -1,4 +1,4 @@
-import type { ChunkMeta } from './chunk.repository';
+import type { ChunkSummary } from './summary';
 import type { PointValue } from './types';
 
 export const aggregateNames = [
@@ -49,7 +49,7 @@ export class Accumulator {
   }
 
   /** Adds a whole chunk from its summary, without decoding it. */
-  addSummary(chunk: ChunkMeta): void {
+  addSummary(chunk: ChunkSummary): void {
     this.count += chunk.count;
     this.sum += chunk.sum!;
     this.sumSq += chunk.sumSq!;

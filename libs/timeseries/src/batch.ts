@@ -29,14 +29,17 @@ function inferType(value: PointValue): SeriesValueType {
 
 const maxNameLength = 200;
 
-/** Why a point cannot be stored, or null when it can. */
-export function pointProblem(point: Point, type: SeriesValueType): string | null {
-  if (!point.measurement || point.measurement.length > maxNameLength)
+/** Why a measurement or field name cannot be stored, or null when it can. */
+export function nameProblem(measurement: unknown, field: unknown): string | null {
+  if (typeof measurement !== 'string' || !measurement || measurement.length > maxNameLength)
     return `measurement must be 1-${maxNameLength} characters`;
-  if (!point.field || point.field.length > maxNameLength)
+  if (typeof field !== 'string' || !field || field.length > maxNameLength)
     return `field must be 1-${maxNameLength} characters`;
-  if (typeof point.time !== 'bigint') return 'time must be a bigint of nanoseconds since the epoch';
-  const value = point.value;
+  return null;
+}
+
+/** Why a value cannot be stored in a series of the type, or null when it can. */
+export function valueProblem(value: unknown, type: SeriesValueType): string | null {
   switch (type) {
     case 'float':
       if (typeof value !== 'number') return `value ${String(value)} is not a float`;
@@ -60,6 +63,16 @@ export function pointProblem(point: Point, type: SeriesValueType): string | null
     case 'string':
       return typeof value === 'string' ? null : `value ${String(value)} is not a string`;
   }
+}
+
+/** Why a point cannot be stored, or null when it can. */
+export function pointProblem(point: Point, type: SeriesValueType): string | null {
+  return (
+    nameProblem(point.measurement, point.field) ??
+    (typeof point.time !== 'bigint'
+      ? 'time must be a bigint of nanoseconds since the epoch'
+      : valueProblem(point.value, type))
+  );
 }
 
 /**
@@ -109,25 +122,4 @@ export function groupBySeries(points: readonly Point[]): {
     batch.indexes.push(index);
   }
   return { batches, rejected };
-}
-
-/** Sorts by time and keeps the last value written for a repeated timestamp (as InfluxDB). */
-export function sortAndDedupe<V>(
-  times: readonly bigint[],
-  values: readonly V[],
-): { times: bigint[]; values: V[] } {
-  const order = times.map((_, i) => i);
-  // Stable sort: among equal times the later arrival stays later, and wins below.
-  order.sort((a, b) => (times[a] < times[b] ? -1 : times[a] > times[b] ? 1 : a - b));
-  const outTimes: bigint[] = [];
-  const outValues: V[] = [];
-  for (const i of order) {
-    const n = outTimes.length;
-    if (n > 0 && outTimes[n - 1] === times[i]) outValues[n - 1] = values[i];
-    else {
-      outTimes.push(times[i]);
-      outValues.push(values[i]);
-    }
-  }
-  return { times: outTimes, values: outValues };
 }

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { copyChunks } from './chunk-copy';
 import type { ChunkSummary } from './summary';
 import type { SeriesInfo, SeriesOwner, SeriesValueType } from './types';
 
@@ -6,11 +7,14 @@ import type { SeriesInfo, SeriesOwner, SeriesValueType } from './types';
 export interface ChunkMeta extends ChunkSummary {
   seriesId: bigint;
   seq: bigint;
+  /** Per-grain summaries (see segments.ts), when asked for and present. */
+  segments?: Buffer | null;
 }
 
 export interface NewChunk extends ChunkSummary {
   seriesId: bigint;
   data: Buffer;
+  segments: Buffer | null;
   /** Set by compaction, which keeps the sequence numbers of the chunks it merges. */
   seq?: bigint;
 }
@@ -27,6 +31,7 @@ interface ChunkMetaRow {
   sum_sq: number | null;
   first: number | null;
   last: number | null;
+  segments?: Buffer | null;
 }
 
 const metaColumns =
@@ -45,6 +50,7 @@ function toMeta(row: ChunkMetaRow): ChunkMeta {
     sumSq: row.sum_sq,
     first: row.first,
     last: row.last,
+    segments: row.segments,
   };
 }
 
@@ -98,14 +104,17 @@ export class ChunkRepository {
       tags: Record<string, string>;
       field: string;
       type: SeriesValueType;
+      /** Overrides the call's owner for this series. */
+      owner?: SeriesOwner;
     }[],
     owner: SeriesOwner,
   ): Promise<Map<string, SeriesInfo>> {
     const keys = specs.map((s) => s.key);
     await this.pool.query(
       `INSERT INTO series (key, measurement, tags, field, value_type, node_id, resource_id)
-       SELECT k, m, t::jsonb, f, v::"ValueType", $6::uuid, $7::uuid
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u(k, m, t, f, v)
+       SELECT k, m, t::jsonb, f, v::"ValueType", n, r
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[])
+           AS u(k, m, t, f, v, n, r)
        ON CONFLICT (key) DO NOTHING`,
       [
         keys,
@@ -113,8 +122,8 @@ export class ChunkRepository {
         specs.map((s) => JSON.stringify(s.tags)),
         specs.map((s) => s.field),
         specs.map((s) => s.type),
-        owner.nodeId ?? null,
-        owner.resourceId ?? null,
+        specs.map((s) => (s.owner ?? owner).nodeId ?? null),
+        specs.map((s) => (s.owner ?? owner).resourceId ?? null),
       ],
     );
     const { rows } = await this.pool.query<SeriesRow>(
@@ -150,6 +159,9 @@ export class ChunkRepository {
   /** Inserts chunks in one statement (the caller's transaction makes a write atomic). */
   async insertChunks(client: PoolClient | Pool, chunks: NewChunk[]): Promise<void> {
     if (chunks.length === 0) return;
+    // New chunks (no sequence number given) on a dedicated connection: binary COPY.
+    if ('release' in client && chunks.every((c) => c.seq === undefined))
+      return copyChunks(client, chunks);
     const columns = {
       series: [] as string[],
       start: [] as string[],
@@ -162,6 +174,7 @@ export class ChunkRepository {
       first: [] as (number | null)[],
       last: [] as (number | null)[],
       data: [] as Buffer[],
+      segments: [] as (Buffer | null)[],
       seq: [] as (string | null)[],
     };
     for (const c of chunks) {
@@ -176,14 +189,15 @@ export class ChunkRepository {
       columns.first.push(c.first);
       columns.last.push(c.last);
       columns.data.push(c.data);
+      columns.segments.push(c.segments);
       columns.seq.push(c.seq === undefined ? null : String(c.seq));
     }
     await client.query(
-      `INSERT INTO chunk (series_id, seq, start_time, end_time, count, min, max, sum, sum_sq, first, last, data)
-       SELECT s, coalesce(q, nextval('chunk_seq_seq')), st, en, c, mi, ma, su, sq, fi, la, d
+      `INSERT INTO chunk (series_id, seq, start_time, end_time, count, min, max, sum, sum_sq, first, last, data, segments)
+       SELECT s, coalesce(q, nextval('chunk_seq_seq')), st, en, c, mi, ma, su, sq, fi, la, d, g
          FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::int[], $6::float8[], $7::float8[],
-                     $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::bytea[])
-           AS u(s, q, st, en, c, mi, ma, su, sq, fi, la, d)`,
+                     $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::bytea[], $13::bytea[])
+           AS u(s, q, st, en, c, mi, ma, su, sq, fi, la, d, g)`,
       [
         columns.series,
         columns.seq,
@@ -197,14 +211,20 @@ export class ChunkRepository {
         columns.first,
         columns.last,
         columns.data,
+        columns.segments,
       ],
     );
   }
 
   /** Chunks of the series that hold points in [from, to), ordered by series, start, seq. */
-  async chunksInRange(seriesIds: bigint[], from: bigint, to: bigint): Promise<ChunkMeta[]> {
+  async chunksInRange(
+    seriesIds: bigint[],
+    from: bigint,
+    to: bigint,
+    options: { segments?: boolean } = {},
+  ): Promise<ChunkMeta[]> {
     const { rows } = await this.pool.query<ChunkMetaRow>(
-      `SELECT ${metaColumns} FROM chunk
+      `SELECT ${metaColumns}${options.segments ? ', segments' : ''} FROM chunk
         WHERE series_id = ANY($1::bigint[]) AND start_time < $3::bigint AND end_time >= $2::bigint
         ORDER BY series_id, start_time, seq`,
       [seriesIds.map(String), String(from), String(to)],

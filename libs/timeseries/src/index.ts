@@ -7,3 +7,4 @@ export * from './store';
 export * from './summary';
 export * from './types';
 export * from './time';
+export * from './segments';

@@ -1,7 +1,10 @@
 import type { Pool } from 'pg';
 import type { ChunkMeta, NewChunk } from './chunk.repository';
+import { overlapGroups } from './queries';
 import type { TimeSeriesStore } from './store';
-import type { SeriesInfo } from './types';
+
+const minTime = -(2n ** 63n);
+const maxTime = 2n ** 63n - 1n;
 
 export interface CompactionReport {
   series: number;
@@ -21,7 +24,7 @@ export async function compact(
   pool: Pool,
   options: { minChunkFill?: number; maxSeries?: number } = {},
 ): Promise<CompactionReport> {
-  const minFill = options.minChunkFill ?? 0.5;
+  const smallBelow = Math.floor(store.chunkSize * (options.minChunkFill ?? 0.5));
   const report: CompactionReport = { series: 0, chunksBefore: 0, chunksAfter: 0, points: 0 };
   // Series with at least two chunks of which one is small or overlaps its neighbour.
   const { rows } = await pool.query<{ series_id: string }>(
@@ -32,10 +35,10 @@ export async function compact(
          FROM chunk) c
       WHERE chunks > 1 AND (count < $1 OR start_time <= prev_end)
       GROUP BY series_id ORDER BY series_id LIMIT $2`,
-    [Math.floor(store.chunkSize * minFill), options.maxSeries ?? 100_000],
+    [smallBelow, options.maxSeries ?? 100_000],
   );
   for (const { series_id } of rows) {
-    const result = await compactSeries(store, pool, BigInt(series_id));
+    const result = await compactSeries(store, pool, BigInt(series_id), smallBelow);
     if (!result) continue;
     report.series++;
     report.chunksBefore += result.before;
@@ -45,10 +48,27 @@ export async function compact(
   return report;
 }
 
+/** Runs of neighbouring chunks worth merging: small ones, and any that overlap. */
+export function compactionRuns(metas: ChunkMeta[], smallBelow: number): ChunkMeta[][] {
+  const runs: ChunkMeta[][] = [];
+  let run: ChunkMeta[] = [];
+  const close = () => {
+    if (run.length > 1) runs.push(run);
+    run = [];
+  };
+  for (const group of overlapGroups(metas, 'asc')) {
+    if (group.length > 1 || group[0].count < smallBelow) run.push(...group);
+    else close();
+  }
+  close();
+  return runs;
+}
+
 async function compactSeries(
   store: TimeSeriesStore,
   pool: Pool,
   seriesId: bigint,
+  smallBelow: number,
 ): Promise<{ before: number; after: number; points: number } | null> {
   const client = await pool.connect();
   try {
@@ -57,35 +77,37 @@ async function compactSeries(
       'SELECT pg_try_advisory_xact_lock(7301, $1::int) AS locked',
       [Number(seriesId % 2_147_483_647n)],
     );
-    if (!lock.rows[0].locked) {
-      await client.query('ROLLBACK');
-      return null;
-    }
     const [info] = await store.chunks.findSeries({ ids: [seriesId], limit: 1 });
-    const metas: ChunkMeta[] = await store.chunks.chunksInRange(
-      [seriesId],
-      -(2n ** 63n),
-      2n ** 63n - 1n,
-    );
-    if (!info || metas.length < 2) {
+    const runs =
+      lock.rows[0].locked && info
+        ? compactionRuns(await store.chunks.chunksInRange([seriesId], minTime, maxTime), smallBelow)
+        : [];
+    if (runs.length === 0) {
       await client.query('ROLLBACK');
       return null;
     }
-    const points = await store.readPoints(info as SeriesInfo, metas, -(2n ** 63n), 2n ** 63n - 1n);
-    const merged: NewChunk[] = store.encodeChunks(info, points.times, points.values);
-    // Reuse the highest input sequence numbers, highest for the latest chunk.
-    const seqs = metas
-      .map((m) => m.seq)
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-      .slice(-merged.length);
-    merged.forEach((chunk, i) => (chunk.seq = seqs[i]));
-    await client.query(
-      'DELETE FROM chunk WHERE series_id = $1::bigint AND seq = ANY($2::bigint[])',
-      [String(seriesId), metas.map((m) => String(m.seq))],
-    );
-    await store.chunks.insertChunks(client, merged);
+    const result = { before: 0, after: 0, points: 0 };
+    for (const run of runs) {
+      const points = await store.readPoints(run, minTime, maxTime);
+      const merged: NewChunk[] = store.encodeChunks(info, points.times, points.values);
+      // Reuse the highest input sequence numbers, highest for the latest chunk, so a write
+      // that lands meanwhile (a higher sequence) still wins for equal timestamps.
+      const seqs = run
+        .map((m) => m.seq)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        .slice(-merged.length);
+      merged.forEach((chunk, i) => (chunk.seq = seqs[i]));
+      await client.query(
+        'DELETE FROM chunk WHERE series_id = $1::bigint AND seq = ANY($2::bigint[])',
+        [String(seriesId), run.map((m) => String(m.seq))],
+      );
+      await store.chunks.insertChunks(client, merged);
+      result.before += run.length;
+      result.after += merged.length;
+      result.points += points.times.length;
+    }
     await client.query('COMMIT');
-    return { before: metas.length, after: merged.length, points: points.times.length };
+    return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

@@ -1,7 +1,8 @@
 import { Accumulator, AggregateName, numericValue } from './aggregate';
 import type { ChunkMeta } from './chunk.repository';
 import { decodeChunk } from './chunk-codec';
-import type { SeriesPoints, TimeSeriesStore } from './store';
+import { decodeSegments } from './segments';
+import { mergeChunks, TimeSeriesStore } from './store';
 import { PointValue, SeriesInfo, TimeSeriesError } from './types';
 
 export const limits = { series: 10_000, buckets: 100_000, rawPoints: 100_000, chartPoints: 10_000 };
@@ -28,6 +29,8 @@ export interface QueryStats {
   series: number;
   chunks: number;
   chunksFromSummary: number;
+  /** Chunks taken whole from their segment summaries. */
+  chunksFromSegments: number;
   chunksDecoded: number;
 }
 
@@ -42,6 +45,12 @@ export interface RawQuery {
   to: bigint;
   limit: number;
   order: 'asc' | 'desc';
+}
+
+/** A page of raw points. */
+export interface RawPoints {
+  times: bigint[];
+  values: PointValue[];
 }
 
 export interface ChartPoint {
@@ -182,26 +191,35 @@ export class TimeSeriesQueries {
   async raw(
     id: bigint,
     query: RawQuery,
-  ): Promise<{ series: SeriesInfo; points: SeriesPoints; more: boolean }> {
+  ): Promise<{ series: SeriesInfo; points: RawPoints; more: boolean }> {
     checkRange(query.from, query.to);
     if (query.limit < 1 || query.limit > limits.rawPoints) {
       throw new TimeSeriesError('LimitExceeded', `limit must be 1-${limits.rawPoints}`, 'limit');
     }
     const series = await this.series(id);
     const metas = await this.store.chunks.chunksInRange([id], query.from, query.to);
-    const ordered = query.order === 'asc' ? metas : [...metas].reverse();
+    const groups = overlapGroups(metas, query.order);
     const times: bigint[] = [];
     const values: PointValue[] = [];
-    // Decode chunk groups in order until the page is full; overlapping chunks decode together.
-    for (const group of overlapGroups(ordered, query.order)) {
-      const points = await this.store.readPoints(series, group, query.from, query.to);
-      const n = points.times.length;
-      for (let k = 0; k < n && times.length <= query.limit; k++) {
-        const i = query.order === 'asc' ? k : n - 1 - k;
-        times.push(points.times[i]);
-        values.push(points.values[i]);
+    // Fetch the groups likely to fill the page in one query, more only when they fall short.
+    let next = 0;
+    while (next < groups.length && times.length <= query.limit) {
+      const batch: ChunkMeta[][] = [];
+      let expected = times.length;
+      while (next < groups.length && expected <= query.limit) {
+        batch.push(groups[next]);
+        expected += groups[next++].reduce((n, c) => n + c.count, 0);
       }
-      if (times.length > query.limit) break;
+      const data = await this.store.chunks.chunkData(batch.flat());
+      for (const group of batch) {
+        const points = mergeChunks(group, data, query.from, query.to);
+        const n = points.times.length;
+        for (let k = 0; k < n && times.length <= query.limit; k++) {
+          const i = query.order === 'asc' ? k : n - 1 - k;
+          times.push(points.times[i]);
+          values.push(points.values[i]);
+        }
+      }
     }
     const more = times.length > query.limit;
     return {
@@ -234,7 +252,8 @@ export class TimeSeriesQueries {
 
   /**
    * Accumulators per series and bucket. A chunk that lies wholly inside one bucket and overlaps
-   * no other chunk of its series is taken from its summary; the others are decoded.
+   * no other chunk of its series is taken from its summary; otherwise each of its segments
+   * (per-grain summaries) that lies wholly inside a bucket is; only the rest is decoded.
    */
   private async bucketize(
     series: SeriesInfo[],
@@ -248,6 +267,7 @@ export class TimeSeriesQueries {
       series: series.length,
       chunks: 0,
       chunksFromSummary: 0,
+      chunksFromSegments: 0,
       chunksDecoded: 0,
     };
     const perSeries = new Map<bigint, Accumulator[]>();
@@ -257,36 +277,67 @@ export class TimeSeriesQueries {
       series.map((s) => s.id),
       from,
       to,
+      { segments: !keepValues },
     );
     stats.chunks = metas.length;
     const bySeries = new Map<bigint, ChunkMeta[]>();
-    for (const meta of metas)
-      bySeries.set(meta.seriesId, [...(bySeries.get(meta.seriesId) ?? []), meta]);
+    for (const meta of metas) {
+      const list = bySeries.get(meta.seriesId);
+      if (list) list.push(meta);
+      else bySeries.set(meta.seriesId, [meta]);
+    }
+    const bucketOf = (t: bigint) => (t - from) / every;
+    const fits = (s: { startTime: bigint; endTime: bigint }) =>
+      s.startTime >= from && s.endTime < to && bucketOf(s.startTime) === bucketOf(s.endTime);
+    /** Chunks to decode, with the time ranges of their points still to add. */
+    const toDecode: { seriesId: bigint; metas: ChunkMeta[]; ranges: [bigint, bigint][] }[] = [];
     for (const [seriesId, chunks] of bySeries) {
       const buckets = Array.from({ length: count }, () => new Accumulator(keepValues));
       perSeries.set(seriesId, buckets);
-      const decode: ChunkMeta[] = [];
       const summable = info.get(seriesId)!.valueType !== 'string' && !keepValues;
       for (const group of overlapGroups(chunks, 'asc')) {
         const chunk = group[0];
-        const inside = chunk.startTime >= from && chunk.endTime < to;
-        const bucket = inside ? (chunk.startTime - from) / every : -1n;
-        if (summable && group.length === 1 && inside && (chunk.endTime - from) / every === bucket) {
-          buckets[Number(bucket)].addSummary(chunk);
-          stats.chunksFromSummary++;
-        } else decode.push(...group);
+        if (summable && group.length === 1) {
+          if (fits(chunk)) {
+            buckets[Number(bucketOf(chunk.startTime))].addSummary(chunk);
+            stats.chunksFromSummary++;
+            continue;
+          }
+          if (chunk.segments) {
+            const rest: [bigint, bigint][] = [];
+            for (const segment of decodeSegments(chunk.segments, chunk)) {
+              if (fits(segment)) buckets[Number(bucketOf(segment.startTime))].addSummary(segment);
+              else rest.push([segment.startTime, segment.endTime + 1n]);
+            }
+            if (rest.length === 0) {
+              stats.chunksFromSegments++;
+              continue;
+            }
+            toDecode.push({ seriesId, metas: group, ranges: mergeRanges(rest) });
+            continue;
+          }
+        }
+        toDecode.push({ seriesId, metas: group, ranges: [[from, to]] });
       }
-      if (decode.length === 0) continue;
-      stats.chunksDecoded += decode.length;
-      const points = await this.store.readPoints(info.get(seriesId)!, decode, from, to);
-      // Points are sorted: walk the bucket edges instead of dividing per point.
+    }
+    if (toDecode.length === 0) return { perSeries, stats };
+    const data = await this.store.chunks.chunkData(toDecode.flatMap((d) => d.metas));
+    for (const { seriesId, metas: group, ranges } of toDecode) {
+      stats.chunksDecoded += group.length;
+      const buckets = perSeries.get(seriesId)!;
+      // Decode once; add the points that lie in the ranges not taken from segments.
+      const points = mergeChunks(group, data, from, to);
       let index = 0;
       let edge = from + every;
+      let range = 0;
       for (let i = 0; i < points.times.length; i++) {
         const t = points.times[i];
-        while (t >= edge) {
-          index++;
-          edge += every;
+        while (range < ranges.length && t >= ranges[range][1]) range++;
+        if (range === ranges.length) break;
+        if (t < ranges[range][0]) continue;
+        if (t >= edge) {
+          index = Number((t - from) / every);
+          edge = from + BigInt(index + 1) * every;
         }
         const v = numericValue(points.values[i]);
         if (v !== null) buckets[index].add(t, v);
@@ -294,6 +345,17 @@ export class TimeSeriesQueries {
     }
     return { perSeries, stats };
   }
+}
+
+/** Joins touching [from, to) ranges (sorted). */
+function mergeRanges(ranges: [bigint, bigint][]): [bigint, bigint][] {
+  const out: [bigint, bigint][] = [];
+  for (const [lo, hi] of ranges) {
+    const last = out[out.length - 1];
+    if (last && lo <= last[1]) last[1] = hi > last[1] ? hi : last[1];
+    else out.push([lo, hi]);
+  }
+  return out;
 }
 
 /** Splits chunks (sorted by start) into runs whose time ranges overlap each other. */

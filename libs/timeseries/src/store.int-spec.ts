@@ -64,7 +64,7 @@ describe(TimeSeriesStore.name, () => {
     await store.write(scada('T02', 7, 1, () => 3));
     const read = await points('T02');
     expect(read.times).toHaveLength(10);
-    expect(read.values.slice(4, 8)).toEqual([1, 2, 1, 3]);
+    expect(Array.from(read.values).slice(4, 8)).toEqual([1, 2, 1, 3]);
   });
 
   it('changes nothing when an identical batch is retried', async () => {
@@ -122,6 +122,38 @@ describe(TimeSeriesStore.name, () => {
     expect((await points('T05')).times).toHaveLength(5);
   });
 
+  it('writes columns, rejecting bad points by their index across the batches', async () => {
+    const times = (n: number, from = 0) =>
+      BigInt64Array.from({ length: n }, (_, i) => t0 + BigInt(from + i) * 10n * s);
+    const result = await store.writeColumns([
+      {
+        measurement: 'scada',
+        tags: { site: 'north', turbine: 'T11' },
+        field: 'power',
+        times: times(4),
+        values: Float64Array.of(1.5, Number.NaN, 2.5, -Infinity),
+      },
+      // T05's power is a float series: strings conflict, wholly.
+      {
+        measurement: 'scada',
+        tags: { site: 'north', turbine: 'T05' },
+        field: 'power',
+        times: times(2, 100),
+        values: ['a', 'b'],
+      },
+      { measurement: '', field: 'power', times: times(1), values: Float64Array.of(1) },
+    ]);
+    expect(result.accepted).toBe(2);
+    expect(result.rejected.map((r) => r.index)).toEqual([1, 3, 4, 5, 6]);
+    expect(result.rejected[0].reason).toMatch(/NaN and ±Infinity cannot be stored/);
+    expect(result.rejected[2].reason).toMatch(
+      /field type conflict: string value for a field stored as float/,
+    );
+    expect(result.rejected[4].reason).toMatch(/measurement must be 1-200 characters/);
+    const read = await points('T11');
+    expect(Array.from(read.values)).toEqual([1.5, 2.5]);
+  });
+
   it('stores integers, booleans and strings of their own series', async () => {
     const base = { measurement: 'state', tags: { turbine: 'T06' } };
     const result = await store.write([
@@ -152,17 +184,39 @@ describe(TimeSeriesStore.name, () => {
       });
     const hourly = await run(3600n * s);
     expect(hourly.stats.chunksFromSummary).toBe(4); // 100 + 100 + 100 + 60 points
+    // 15-minute buckets cut the chunks but hold whole segments (1-minute grains here).
     const quarters = await run(900n * s);
-    expect(quarters.stats.chunksDecoded).toBeGreaterThan(0);
-    const merged = { count: 0, sum: 0 };
-    for (const b of quarters.groups[0].buckets) {
-      merged.count += b.values.count!;
-      merged.sum += b.values.sum!;
+    expect(quarters.stats.chunksFromSegments + quarters.stats.chunksFromSummary).toBe(4);
+    expect(quarters.stats.chunksFromSegments).toBeGreaterThan(0);
+    expect(quarters.stats.chunksDecoded).toBe(0);
+    // 7.5-minute buckets cut some segments: those points are decoded.
+    const halves = await run(450n * s);
+    expect(halves.stats.chunksDecoded).toBeGreaterThan(0);
+    for (const result of [quarters, halves]) {
+      const merged = { count: 0, sum: 0 };
+      for (const b of result.groups[0].buckets) {
+        merged.count += b.values.count!;
+        merged.sum += b.values.sum!;
+      }
+      expect(merged.count).toBe(360);
+      expect(merged.sum).toBeCloseTo(hourly.groups[0].buckets[0].values.sum!, 6);
     }
+    // Bucket by bucket, segments and decoding agree with a plain computation.
+    const values = Array.from({ length: 360 }, (_, i) => (i % 17) + 0.5);
+    halves.groups[0].buckets.forEach((b, k) => {
+      const inside = values.slice(k * 45, k * 45 + 45);
+      expect(b.values.count).toBe(45);
+      expect(b.values.min).toBe(Math.min(...inside));
+      expect(b.values.max).toBe(Math.max(...inside));
+      expect(b.values.first).toBe(inside[0]);
+      expect(b.values.last).toBe(inside[44]);
+      expect(b.values.sum).toBeCloseTo(
+        inside.reduce((a, v) => a + v, 0),
+        6,
+      );
+    });
     const hour = hourly.groups[0].buckets[0].values;
     expect(hour.count).toBe(360);
-    expect(merged.count).toBe(360);
-    expect(merged.sum).toBeCloseTo(hour.sum!, 6);
     expect(hour.first).toBe(0.5);
     expect(hour.last).toBe((359 % 17) + 0.5);
     expect(hour.min).toBe(0.5);

@@ -1,8 +1,10 @@
-import type { Pool } from 'pg';
-import { groupBySeries, SeriesBatch, sortAndDedupe } from './batch';
+import type { Pool, PoolClient } from 'pg';
+import { groupBySeries, nameProblem, valueProblem } from './batch';
 import { ChunkMeta, ChunkRepository, NewChunk } from './chunk.repository';
-import { decodeChunk, encodeChunk } from './chunk-codec';
-import { summarise } from './summary';
+import { ChunkValues, decodeChunk, encodeChunk } from './chunk-codec';
+import { encodeSegments } from './segments';
+import { seriesKey, sortedTags } from './series-key';
+import { numeric, summarise } from './summary';
 import type {
   Point,
   PointValue,
@@ -18,32 +20,129 @@ export interface StoreOptions {
   chunkSize?: number;
 }
 
-/** Decoded points of one series, sorted by time, one value per timestamp. */
+/** Points of one series, sorted by time, one value per timestamp. */
 export interface SeriesPoints {
-  times: bigint[];
-  values: PointValue[];
+  times: BigInt64Array;
+  /** A Float64Array for float series. */
+  values: ArrayLike<PointValue>;
 }
 
-/** Typed values for the codec. */
-export function toCodecValues(type: SeriesValueType, values: readonly PointValue[]) {
-  switch (type) {
-    case 'float':
-      return Float64Array.from(values as number[]);
-    case 'integer':
-    case 'unsigned':
-      return (values as (number | bigint)[]).map((v) => BigInt(v));
-    case 'boolean':
-      return values as boolean[];
-    case 'string':
-      return values as string[];
-  }
+/**
+ * The columnar form of a write: the points of one series as parallel arrays (the fast path:
+ * no object per point). Times are nanoseconds since the epoch and need not be sorted.
+ */
+export interface ColumnBatch {
+  measurement: string;
+  tags?: Record<string, string>;
+  field: string;
+  /** Inferred from the first value when absent (a Float64Array means float). */
+  type?: SeriesValueType;
+  times: BigInt64Array | readonly bigint[];
+  values: Float64Array | readonly PointValue[];
+  /** Node and resource of the series if it is new (default: the call's owner). */
+  owner?: SeriesOwner;
+}
+
+export interface WriteOptions {
+  /**
+   * Runs inside the write's transaction after the chunks are inserted, with what was
+   * accepted per batch (e.g. accounting that must commit with the points, or not at all).
+   */
+  inTransaction?: (client: PoolClient, accepted: AcceptedBatch[]) => Promise<void>;
+}
+
+/** What a write stored of one series. */
+export interface AcceptedBatch {
+  /** Index of the batch in writeColumns' batches (-1 for write()). */
+  batch: number;
+  series: SeriesInfo;
+  points: number;
+  firstTime: bigint;
+  lastTime: bigint;
+}
+
+/** One series' share of a write, validated. */
+interface SeriesWrite {
+  key: string;
+  measurement: string;
+  tags: Record<string, string>;
+  field: string;
+  type: SeriesValueType;
+  times: BigInt64Array;
+  values: Float64Array | PointValue[];
+  /** Index in the caller's batch of each point, to report rejections. */
+  indexOf: (i: number) => number;
+  owner?: SeriesOwner;
+  /** Index of the batch in writeColumns' batches. */
+  batch?: number;
 }
 
 export const defaultChunkSize = 4096;
 
+function inferType(value: PointValue | undefined): SeriesValueType {
+  switch (typeof value) {
+    case 'bigint':
+      return 'integer';
+    case 'boolean':
+      return 'boolean';
+    case 'string':
+      return 'string';
+    default:
+      return 'float';
+  }
+}
+
+/** The values in the codec's representation. */
+function codecValues(type: SeriesValueType, values: ArrayLike<PointValue>): ChunkValues {
+  switch (type) {
+    case 'float':
+      return values instanceof Float64Array ? values : Float64Array.from(values as number[]);
+    case 'integer':
+    case 'unsigned':
+      return Array.from(values as ArrayLike<number | bigint>, (v) => BigInt(v));
+    case 'boolean':
+      return Array.from(values as ArrayLike<boolean>);
+    case 'string':
+      return Array.from(values as ArrayLike<string>);
+  }
+}
+
+/** Numeric view of the values for summaries, or null for strings. */
+function numbers(type: SeriesValueType, values: ChunkValues): Float64Array | null {
+  if (type === 'string') return null;
+  if (values instanceof Float64Array) return values;
+  return Float64Array.from(values as ArrayLike<unknown>, (v) => numeric(v, type)!);
+}
+
+/** Sorts by time; for a repeated timestamp the last value written stays (as InfluxDB). */
+export function sortAndDedupe<V>(
+  times: BigInt64Array,
+  values: ArrayLike<V>,
+): { times: BigInt64Array; values: ArrayLike<V>; order: number[] | null } {
+  let sorted = true;
+  for (let i = 1; i < times.length && sorted; i++) if (times[i] <= times[i - 1]) sorted = false;
+  if (sorted) return { times, values, order: null };
+  const order = Array.from({ length: times.length }, (_, i) => i);
+  // Stable: among equal times the later arrival stays later, and wins below.
+  order.sort((a, b) => (times[a] < times[b] ? -1 : times[a] > times[b] ? 1 : a - b));
+  const kept: number[] = [];
+  for (const i of order) {
+    const n = kept.length;
+    if (n > 0 && times[kept[n - 1]] === times[i]) kept[n - 1] = i;
+    else kept.push(i);
+  }
+  const outTimes = BigInt64Array.from(kept, (i) => times[i]);
+  const outValues =
+    values instanceof Float64Array
+      ? (Float64Array.from(kept, (i) => values[i]) as unknown as ArrayLike<V>)
+      : kept.map((i) => values[i]);
+  return { times: outTimes, values: outValues, order: kept };
+}
+
 /**
  * The time-series store: series in a registry, points in compressed chunks with summaries.
- * A write is one transaction, acknowledged only after it commits.
+ * A write is one transaction, acknowledged only after it commits; each write adds chunks to
+ * its series and compaction later merges small ones.
  */
 export class TimeSeriesStore {
   readonly chunks: ChunkRepository;
@@ -58,125 +157,177 @@ export class TimeSeriesStore {
     this.chunkSize = options.chunkSize ?? defaultChunkSize;
   }
 
-  /** Stores valid points and reports the others; resolves after commit. */
+  /** Stores valid points and reports the others by index; resolves after commit. */
   async write(points: readonly Point[], owner: SeriesOwner = {}): Promise<WriteResult> {
     const { batches, rejected } = groupBySeries(points);
-    const series = await this.resolveSeries([...batches.values()], owner);
+    const writes: SeriesWrite[] = [...batches.values()].map((b) => ({
+      ...b,
+      times: BigInt64Array.from(b.times),
+      values: b.type === 'float' ? Float64Array.from(b.values as number[]) : b.values,
+      indexOf: (i: number) => b.indexes[i],
+    }));
+    return this.writeSeries(writes, rejected, owner);
+  }
+
+  /**
+   * Columnar write. Rejected points are reported by their index in the concatenation of the
+   * batches' points.
+   */
+  async writeColumns(
+    batches: readonly ColumnBatch[],
+    owner: SeriesOwner = {},
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
+    const rejected: RejectedPoint[] = [];
+    const writes: SeriesWrite[] = [];
+    let offset = 0;
+    for (let batchIndex = 0; batchIndex < batches.length; batchIndex++) {
+      const batch = batches[batchIndex];
+      const base = offset;
+      const n = batch.times.length;
+      offset += n;
+      const type = batch.type ?? inferType(batch.values[0]);
+      const reject = (i: number, reason: string) =>
+        rejected.push({
+          index: base + i,
+          reason: `${batch.measurement} ${batch.field}: ${reason}`,
+        });
+      if (batch.values.length !== n) {
+        for (let i = 0; i < n; i++) reject(i, `${n} times but ${batch.values.length} values`);
+        continue;
+      }
+      const badName = nameProblem(batch.measurement, batch.field);
+      if (badName) {
+        for (let i = 0; i < n; i++) reject(i, badName);
+        continue;
+      }
+      let times =
+        batch.times instanceof BigInt64Array ? batch.times : BigInt64Array.from(batch.times);
+      let values: Float64Array | PointValue[] =
+        batch.values instanceof Float64Array ? batch.values : [...batch.values];
+      // Indexes of the points kept, once one is rejected.
+      let keep: number[] | null = null;
+      const floats = values instanceof Float64Array && type === 'float' ? values : null;
+      for (let i = 0; i < n; i++) {
+        let problem: string | null;
+        if (floats) {
+          const v = floats[i];
+          problem = v - v === 0 ? null : `value is ${v}; NaN and ±Infinity cannot be stored`;
+        } else problem = valueProblem(values[i], type);
+        if (problem) {
+          reject(i, problem);
+          keep ??= Array.from({ length: i }, (_, k) => k);
+        } else keep?.push(i);
+      }
+      if (keep) {
+        if (keep.length === 0) continue;
+        const kept = keep;
+        const source = values;
+        times = BigInt64Array.from(kept, (i) => times[i]);
+        values =
+          source instanceof Float64Array
+            ? Float64Array.from(kept, (i) => source[i])
+            : kept.map((i) => source[i]);
+      }
+      const kept = keep;
+      writes.push({
+        key: seriesKey(batch.measurement, batch.tags, batch.field),
+        measurement: batch.measurement,
+        tags: sortedTags(batch.tags),
+        field: batch.field,
+        type,
+        times,
+        values,
+        indexOf: kept ? (i) => base + kept[i] : (i) => base + i,
+        owner: batch.owner,
+        batch: batchIndex,
+      });
+    }
+    return this.writeSeries(writes, rejected, owner, options);
+  }
+
+  private async writeSeries(
+    writes: SeriesWrite[],
+    rejected: RejectedPoint[],
+    owner: SeriesOwner,
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
+    const series = await this.resolveSeries(writes, owner);
     const chunks: NewChunk[] = [];
     let accepted = 0;
-    for (const batch of batches.values()) {
-      const info = series.get(batch.key)!;
-      if (info.valueType !== batch.type) {
-        for (const index of batch.indexes) {
+    const written = new Set<string>();
+    const acceptedBatches: AcceptedBatch[] = [];
+    for (const write of writes) {
+      const info = series.get(write.key)!;
+      if (info.valueType !== write.type) {
+        for (let i = 0; i < write.times.length; i++) {
           rejected.push({
-            index,
-            reason: `${batch.key}: field type conflict: ${batch.type} point for a ${info.valueType} field`,
+            index: write.indexOf(i),
+            reason: `${write.key}: field type conflict: ${write.type} value for a field stored as ${info.valueType}`,
           });
         }
         continue;
       }
-      const sorted = sortAndDedupe(batch.times, batch.values);
-      accepted += batch.times.length;
+      const sorted = sortAndDedupe(write.times, write.values);
+      accepted += write.times.length;
+      written.add(write.key);
       chunks.push(...this.encodeChunks(info, sorted.times, sorted.values));
+      if (sorted.times.length)
+        acceptedBatches.push({
+          batch: write.batch ?? -1,
+          series: info,
+          points: write.times.length,
+          firstTime: sorted.times[0],
+          lastTime: sorted.times[sorted.times.length - 1],
+        });
     }
-    await this.commit(chunks);
+    await this.commit(
+      chunks,
+      options.inTransaction && ((c) => options.inTransaction!(c, acceptedBatches)),
+    );
     rejected.sort((a, b) => a.index - b.index);
-    return { accepted, rejected, series: batches.size, chunks: chunks.length };
+    return { accepted, rejected, series: written.size, chunks: chunks.length };
   }
 
   /**
-   * Columnar write of whole series (the fast path: no object per point). Times must be
-   * given in nanoseconds; they need not be sorted.
+   * Encodes sorted, unique points into chunks of chunkSize points; a remainder under a quarter
+   * of that joins the last full chunk rather than making a tiny one.
    */
-  async writeColumns(
-    batches: {
-      measurement: string;
-      tags?: Record<string, string>;
-      field: string;
-      type: SeriesValueType;
-      times: BigInt64Array;
-      values: ArrayLike<PointValue>;
-    }[],
-    owner: SeriesOwner = {},
-  ): Promise<WriteResult> {
-    const points: Point[] = [];
-    const fast: { info: SeriesInfo; times: BigInt64Array; values: ArrayLike<PointValue> }[] = [];
-    const grouped = groupBySeries(
-      batches.map((b) => ({
-        measurement: b.measurement,
-        tags: b.tags,
-        field: b.field,
-        type: b.type,
-        time: b.times[0] ?? 0n,
-        value: b.values[0],
-      })),
-    );
-    const series = await this.resolveSeries([...grouped.batches.values()], owner);
-    const rejected: RejectedPoint[] = [];
-    let offset = 0;
-    for (const b of batches) {
-      const key = [...grouped.batches.values()].find(
-        (g) => g.measurement === b.measurement && g.field === b.field && sameTags(g.tags, b.tags),
-      )?.key;
-      const info = key ? series.get(key) : undefined;
-      if (!info || info.valueType !== b.type) {
-        for (let i = 0; i < b.times.length; i++)
-          rejected.push({
-            index: offset + i,
-            reason: `${key ?? b.measurement}: field type conflict or invalid series`,
-          });
-      } else fast.push({ info, times: b.times, values: b.values });
-      offset += b.times.length;
-    }
-    const chunks: NewChunk[] = [];
-    let accepted = 0;
-    for (const { info, times, values } of fast) {
-      const sorted = isSortedUnique(times)
-        ? { times: Array.from(times), values: Array.from(values) }
-        : sortAndDedupe(Array.from(times), Array.from(values));
-      const problem =
-        info.valueType === 'float'
-          ? sorted.values.findIndex((v) => !Number.isFinite(v as number))
-          : -1;
-      if (problem >= 0) {
-        rejected.push({
-          index: problem,
-          reason: `${info.key}: value is ${String(sorted.values[problem])}; NaN and ±Infinity cannot be stored`,
-        });
-        continue;
-      }
-      accepted += sorted.times.length;
-      chunks.push(...this.encodeChunks(info, sorted.times, sorted.values));
-    }
-    void points;
-    await this.commit(chunks);
-    return { accepted, rejected, series: fast.length, chunks: chunks.length };
-  }
-
-  /** Encodes sorted, deduplicated points into chunks of at most chunkSize points. */
-  encodeChunks(info: SeriesInfo, times: bigint[], values: PointValue[]): NewChunk[] {
+  encodeChunks(info: SeriesInfo, times: BigInt64Array, values: ArrayLike<PointValue>): NewChunk[] {
     const out: NewChunk[] = [];
-    for (let start = 0; start < times.length; start += this.chunkSize) {
-      const t = BigInt64Array.from(times.slice(start, start + this.chunkSize));
-      const v = toCodecValues(info.valueType, values.slice(start, start + this.chunkSize));
-      const data = encodeChunk({ type: info.valueType, timestamps: t, values: v } as Parameters<
-        typeof encodeChunk
-      >[0]);
+    const all = codecValues(info.valueType, values);
+    const allNumbers = numbers(info.valueType, all);
+    for (let start = 0; start < times.length;) {
+      let end = Math.min(times.length, start + this.chunkSize);
+      if (times.length - end < this.chunkSize / 4) end = times.length;
+      const t = times.subarray(start, end);
+      const v = (
+        all instanceof Float64Array ? all.subarray(start, end) : all.slice(start, end)
+      ) as ChunkValues;
+      const n = allNumbers ? allNumbers.subarray(start, end) : null;
       out.push({
         seriesId: info.id,
-        data,
-        ...summarise(info.valueType, t, v as ArrayLike<unknown>),
+        data: encodeChunk({ type: info.valueType, timestamps: t, values: v } as Parameters<
+          typeof encodeChunk
+        >[0]),
+        segments: n ? encodeSegments(t, n) : null,
+        ...summarise(info.valueType, t, n ?? (v as ArrayLike<unknown>)),
       });
+      start = end;
     }
     return out;
   }
 
-  private async commit(chunks: NewChunk[]): Promise<void> {
+  private async commit(
+    chunks: NewChunk[],
+    inTransaction?: (client: PoolClient) => Promise<void>,
+  ): Promise<void> {
     if (chunks.length === 0) return;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await this.chunks.insertChunks(client, chunks);
+      if (inTransaction) await inTransaction(client);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -187,15 +338,15 @@ export class TimeSeriesStore {
   }
 
   private async resolveSeries(
-    batches: SeriesBatch[],
+    writes: SeriesWrite[],
     owner: SeriesOwner,
   ): Promise<Map<string, SeriesInfo>> {
     const result = new Map<string, SeriesInfo>();
-    const missing: SeriesBatch[] = [];
-    for (const batch of batches) {
-      const cached = this.seriesCache.get(batch.key);
-      if (cached) result.set(batch.key, cached);
-      else missing.push(batch);
+    const missing: SeriesWrite[] = [];
+    for (const write of writes) {
+      const cached = this.seriesCache.get(write.key);
+      if (cached) result.set(write.key, cached);
+      else missing.push(write);
     }
     if (missing.length) {
       const found = await this.chunks.ensureSeries(missing, owner);
@@ -207,53 +358,75 @@ export class TimeSeriesStore {
     return result;
   }
 
-  /** Decodes chunks and merges them: for a timestamp in several chunks, the latest write wins. */
-  async readPoints(
-    info: SeriesInfo,
-    metas: ChunkMeta[],
-    from: bigint,
-    to: bigint,
-  ): Promise<SeriesPoints> {
-    const data = await this.chunks.chunkData(metas);
-    const bySeq = [...metas].sort((a, b) => (a.seq < b.seq ? -1 : 1));
-    const merged = new Map<bigint, PointValue>();
-    let overlapping = false;
-    for (let i = 1; i < metas.length; i++)
-      if (metas[i].startTime <= metas[i - 1].endTime) overlapping = true;
-    if (!overlapping) {
-      const times: bigint[] = [];
-      const values: PointValue[] = [];
-      for (const meta of metas) {
-        const decoded = decodeChunk(data.get(`${meta.seriesId}:${meta.seq}`)!);
-        for (let i = 0; i < decoded.timestamps.length; i++) {
-          const t = decoded.timestamps[i];
-          if (t >= from && t < to) {
-            times.push(t);
-            values.push(decoded.values[i] as PointValue);
-          }
-        }
-      }
-      return { times, values };
-    }
-    for (const meta of bySeq) {
-      const decoded = decodeChunk(data.get(`${meta.seriesId}:${meta.seq}`)!);
-      for (let i = 0; i < decoded.timestamps.length; i++) {
-        const t = decoded.timestamps[i];
-        if (t >= from && t < to) merged.set(t, decoded.values[i] as PointValue);
-      }
-    }
-    const times = [...merged.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    void info;
-    return { times, values: times.map((t) => merged.get(t)!) };
+  /**
+   * Decodes chunks (of one series) and merges them: for a timestamp in several chunks, the
+   * latest write (highest seq) wins. Returns the points in [from, to).
+   */
+  async readPoints(metas: ChunkMeta[], from: bigint, to: bigint): Promise<SeriesPoints> {
+    return mergeChunks(metas, await this.chunks.chunkData(metas), from, to);
   }
 }
 
-function sameTags(a: Record<string, string>, b: Record<string, string> | undefined): boolean {
-  const bKeys = Object.keys(b ?? {});
-  return Object.keys(a).length === bKeys.length && bKeys.every((k) => a[k] === b![k]);
-}
-
-function isSortedUnique(times: BigInt64Array): boolean {
-  for (let i = 1; i < times.length; i++) if (times[i] <= times[i - 1]) return false;
-  return true;
+/**
+ * Decodes chunks of one series (their data keyed `seriesId:seq`) and merges them: for a
+ * timestamp in several chunks, the latest write (highest seq) wins. The points in [from, to).
+ */
+export function mergeChunks(
+  metas: ChunkMeta[],
+  data: Map<string, Buffer>,
+  from: bigint,
+  to: bigint,
+): SeriesPoints {
+  {
+    const decoded = metas.map((meta) => ({
+      meta,
+      chunk: decodeChunk(data.get(`${meta.seriesId}:${meta.seq}`)!),
+    }));
+    const inRange = (times: BigInt64Array) => {
+      let lo = 0;
+      while (lo < times.length && times[lo] < from) lo++;
+      let hi = times.length;
+      while (hi > lo && times[hi - 1] >= to) hi--;
+      return [lo, hi];
+    };
+    let overlapping = false;
+    const byStart = [...metas].sort((a, b) => (a.startTime < b.startTime ? -1 : 1));
+    for (let i = 1; i < byStart.length; i++)
+      if (byStart[i].startTime <= byStart[i - 1].endTime) overlapping = true;
+    if (!overlapping) {
+      decoded.sort((a, b) => (a.meta.startTime < b.meta.startTime ? -1 : 1));
+      const parts = decoded.map(({ chunk }) => {
+        const [lo, hi] = inRange(chunk.timestamps);
+        return { chunk, lo, hi };
+      });
+      const total = parts.reduce((n, p) => n + p.hi - p.lo, 0);
+      const times = new BigInt64Array(total);
+      const float = parts.every((p) => p.chunk.values instanceof Float64Array);
+      const values: Float64Array | PointValue[] = float ? new Float64Array(total) : [];
+      let at = 0;
+      for (const { chunk, lo, hi } of parts) {
+        times.set(chunk.timestamps.subarray(lo, hi), at);
+        if (values instanceof Float64Array)
+          values.set((chunk.values as Float64Array).subarray(lo, hi), at);
+        else for (let i = lo; i < hi; i++) values.push(chunk.values[i] as PointValue);
+        at += hi - lo;
+      }
+      return { times, values };
+    }
+    const merged = new Map<bigint, PointValue>();
+    decoded.sort((a, b) => (a.meta.seq < b.meta.seq ? -1 : 1));
+    for (const { chunk } of decoded) {
+      const [lo, hi] = inRange(chunk.timestamps);
+      for (let i = lo; i < hi; i++) merged.set(chunk.timestamps[i], chunk.values[i] as PointValue);
+    }
+    const times = BigInt64Array.from(merged.keys()).sort();
+    const values = Array.from(times, (t) => merged.get(t)!);
+    return {
+      times,
+      values:
+        decoded[0]?.chunk.values instanceof Float64Array
+          ? Float64Array.from(values as number[])
+          : values,
+    };
+  }
 }

@@ -113,6 +113,10 @@ export class QueryStatsModel {
   @ApiProperty()
   chunksFromSummary!: number;
 
+  @Field(() => Int, { description: 'Chunks taken whole from their per-grain segment summaries.' })
+  @ApiProperty({ description: 'Chunks taken whole from their per-grain segment summaries.' })
+  chunksFromSegments!: number;
+
   @Field(() => Int)
   @ApiProperty()
   chunksDecoded!: number;

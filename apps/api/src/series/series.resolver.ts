@@ -1,10 +1,10 @@
-import { Args, ID, Query, Resolver } from '@nestjs/graphql';
+import { Args, Query, Resolver } from '@nestjs/graphql';
 import {
   AggregateInput,
-  ChartArgs,
   LastArgs,
   ListSeriesArgs,
-  PointsArgs,
+  SeriesChartArgs,
+  SeriesPointsArgs,
 } from './dto/series.inputs';
 import {
   AggregateResultModel,
@@ -26,12 +26,12 @@ export class SeriesResolver {
   }
 
   @Query(() => PointsPage, { description: 'Raw points of one series.' })
-  seriesPoints(@Args('id', { type: () => ID }) id: string, @Args() args: PointsArgs) {
+  seriesPoints(@Args() { id, ...args }: SeriesPointsArgs) {
     return this.service.points(id, args);
   }
 
   @Query(() => ChartModel, { description: 'One series downsampled for a chart.' })
-  seriesChart(@Args('id', { type: () => ID }) id: string, @Args() args: ChartArgs) {
+  seriesChart(@Args() { id, ...args }: SeriesChartArgs) {
     return this.service.chart(id, args);
   }
 

@@ -24,7 +24,7 @@ describe('chunk codec', () => {
     [[380.05, -12.3], 2],
     [[0.1 + 0.2], -1], // 0.30000000000000004 needs 17 decimals
     [[Math.PI], -1],
-    [[-0], -1],
+    [[-0], 0],
     [[123456.789012], 6],
   ])('finds the decimals of %j: %i', (values, decimals) => {
     expect(decimalsOf(Float64Array.from(values))).toBe(decimals);
@@ -45,6 +45,12 @@ describe('chunk codec', () => {
     ['4096 regular points, 2 decimals', regular(4096), walk(4096, 2)],
     ['arbitrary doubles', regular(100), Float64Array.from({ length: 100 }, () => Math.PI * rand())],
     ['negative values and -0', regular(3), Float64Array.of(-1.5, -0, -1e300)],
+    ['-0 among decimals', regular(5), Float64Array.of(1.5, -0, 0, -2.25, -0)],
+    [
+      'a ramp (linear predictor)',
+      regular(500),
+      Float64Array.from({ length: 500 }, (_, i) => i * 1.5),
+    ],
     [
       'irregular timestamps',
       BigInt64Array.from([t0, t0 + 7n, t0 + 1_000n, t0 + 10n * s, t0 + 11n * s + 3n]),

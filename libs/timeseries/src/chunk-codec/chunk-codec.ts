@@ -1,13 +1,15 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { SeriesValueType } from '../types';
 import { ByteReader, ByteWriter } from './bytes';
 
-// Chunk format, version 1:
+// Chunk format, version 2:
 //   header (plain):  version, type, count, first timestamp, timestamp mode (+ step when
 //                    regular), value mode (+ decimals), body encoding
 //   body (deflated): irregular timestamps as zigzag varints of delta-of-delta, then values
 // Floats with few decimals (most sensors) are scaled to integers and stored as zigzag varint
-// deltas; the final deflate step entropy-codes what remains. Other doubles are XORed with
+// residuals of a predictor (the previous value, or the line through the two previous values,
+// whichever leaves smaller residuals for the chunk); the final deflate step (run-length
+// matches and Huffman codes: sensor noise has few longer repeats) entropy-codes what remains. -0 stays exact through a list of its positions. Other doubles are XORed with
 // their predecessor (as in Gorilla) before deflate.
 
 export type ChunkValues = Float64Array | bigint[] | boolean[] | string[];
@@ -19,7 +21,7 @@ export interface ChunkInput {
   values: ChunkValues;
 }
 
-const version = 1;
+const version = 2;
 const typeCodes: SeriesValueType[] = ['float', 'integer', 'unsigned', 'boolean', 'string'];
 const enum TimeMode {
   Regular = 0,
@@ -33,6 +35,8 @@ const enum ValueMode {
   BigIntDeltas = 3,
   Bits = 4,
   Dictionary = 5,
+  /** Decimal floats predicted by the line through the two previous values. */
+  DecimalLinear = 6,
 }
 const enum Body {
   Raw = 0,
@@ -49,7 +53,6 @@ export function decimalsOf(values: Float64Array): number {
   let decimals = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (Object.is(v, -0)) return -1; // keep -0 exact through the XOR path
     let d = decimals;
     for (; d < 10; d++) {
       const scaled = Math.round(v * powers[d]);
@@ -123,15 +126,36 @@ function readTimestamps(header: ByteReader, reader: ByteReader, n: number): BigI
 function writeFloats(header: ByteWriter, body: ByteWriter, values: Float64Array): void {
   const decimals = decimalsOf(values);
   if (decimals >= 0) {
-    header.byte(ValueMode.Decimal);
-    header.byte(decimals);
+    const n = values.length;
     const scale = powers[decimals];
-    let previous = 0;
-    for (let i = 0; i < values.length; i++) {
-      const scaled = Math.round(values[i] * scale);
-      body.varint(scaled - previous);
-      previous = scaled;
+    const scaled = new Float64Array(n);
+    const negativeZeros: number[] = [];
+    let deltaCost = 0;
+    let linearCost = 0;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v === 0 && 1 / v < 0) negativeZeros.push(i);
+      const s = Math.round(v * scale);
+      scaled[i] = s;
+      if (i >= 2) {
+        deltaCost += Math.abs(s - scaled[i - 1]);
+        linearCost += Math.abs(s - 2 * scaled[i - 1] + scaled[i - 2]);
+      }
     }
+    const linear = linearCost < deltaCost;
+    header.byte(linear ? ValueMode.DecimalLinear : ValueMode.Decimal);
+    header.byte(decimals);
+    header.uvarint(negativeZeros.length);
+    let previousZero = 0;
+    for (const index of negativeZeros) {
+      header.uvarint(index - previousZero);
+      previousZero = index;
+    }
+    if (n > 0) body.varint(scaled[0]);
+    if (n > 1) body.varint(scaled[1] - scaled[0]);
+    if (linear)
+      for (let i = 2; i < n; i++) body.varint(scaled[i] - 2 * scaled[i - 1] + scaled[i - 2]);
+    else for (let i = 2; i < n; i++) body.varint(scaled[i] - scaled[i - 1]);
     return;
   }
   header.byte(ValueMode.XorDouble);
@@ -150,13 +174,26 @@ function readFloats(
   mode: ValueMode,
 ): Float64Array {
   const values = new Float64Array(n);
-  if (mode === ValueMode.Decimal) {
+  if (mode === ValueMode.Decimal || mode === ValueMode.DecimalLinear) {
     const scale = powers[header.byte()];
-    let scaled = 0;
+    const negativeZeros: number[] = [];
+    let zero = 0;
+    for (let k = header.uvarint(); k > 0; k--) negativeZeros.push((zero += header.uvarint()));
+    let previous = 0;
+    let current = 0;
     for (let i = 0; i < n; i++) {
-      scaled += reader.varint();
-      values[i] = scaled / scale;
+      const residual = reader.varint();
+      const next =
+        i === 0
+          ? residual
+          : i === 1 || mode === ValueMode.Decimal
+            ? current + residual
+            : 2 * current - previous + residual;
+      previous = current;
+      current = next;
+      values[i] = current / scale;
     }
+    for (const index of negativeZeros) values[index] = -0;
     return values;
   }
   // Copy: the bytes may be a view into a shared Node.js Buffer pool, at any alignment.
@@ -273,7 +310,10 @@ export function encodeChunk(input: ChunkInput): Buffer {
       break;
   }
   const plain = body.result();
-  const packed = plain.length > 32 ? deflateRawSync(plain, { level: 6, memLevel: 9 }) : null;
+  const packed =
+    plain.length > 32
+      ? deflateRawSync(plain, { level: 6, memLevel: 9, strategy: constants.Z_RLE })
+      : null;
   if (packed && packed.length < plain.length) {
     header.byte(Body.Deflate);
     return Buffer.concat([header.result(), packed]);
@@ -300,7 +340,10 @@ export function decodeChunk(data: Uint8Array): {
   probe.bigVarint();
   if ((probe.byte() as TimeMode) === TimeMode.Regular) probe.bigUvarint();
   const valueMode = probe.byte() as ValueMode;
-  if (valueMode === ValueMode.Decimal) probe.byte();
+  if (valueMode === ValueMode.Decimal || valueMode === ValueMode.DecimalLinear) {
+    probe.byte();
+    for (let k = probe.uvarint(); k > 0; k--) probe.uvarint();
+  }
   const encoding = probe.byte() as Body;
   const rest = data.subarray(probe.pos);
   const body = new ByteReader(encoding === Body.Deflate ? inflateRawSync(rest) : rest);

@@ -231,3 +231,18 @@ export class AggregateInput {
 
 @ArgsType()
 export class LastArgs extends SeriesSelectorArgs {}
+
+/** GraphQL takes the series id among the arguments (REST has it in the path). */
+@ArgsType()
+export class SeriesPointsArgs extends PointsArgs {
+  @Field(() => ID)
+  @IsString()
+  id!: string;
+}
+
+@ArgsType()
+export class SeriesChartArgs extends ChartArgs {
+  @Field(() => ID)
+  @IsString()
+  id!: string;
+}
