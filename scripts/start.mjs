@@ -59,6 +59,7 @@ Sextant is running.
   REST API  ${urls.api}   (health: ${urls.api}/health)
   OpenAPI   ${urls.docs}
   GraphQL   ${urls.graphql}
+  Ingest    ${urls.ingest}/write   (InfluxDB line protocol 1.x; /api/v2/write for 2.x)
   Database  ${stack.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}
 Press Ctrl-C to stop.`);
 // Exit if an app dies, rather than run half a platform.

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -115,6 +116,47 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
     await shot('05-node-summary-dark');
   });
 
+  it('charts a turbine in the explorer, toggles UTC/local time and exports what it shows', async () => {
+    await page.goto(`${portal()}/explorer`);
+    await page.getByLabel('Tags').fill('turbine:T01');
+    const list = page.getByTestId('series-list');
+    await list.getByLabel(/active_power_kw/).check();
+    await list.getByLabel(/wind_speed_ms/).check();
+    await list.getByLabel(/ state /).check();
+    await page.getByRole('button', { name: '30 d' }).click();
+    await page.getByTestId('series-chart').locator('canvas').waitFor();
+    await page.getByTestId('events').locator('tbody tr').first().waitFor();
+    await page.getByTestId('range-label').filter({ hasNotText: 'loading' }).waitFor();
+    expect(await page.getByTestId('range-label').textContent()).toMatch(/Z → .*Z$/);
+    // Downsampled: each series gets its min/max band (hidden legend rows beside the mean).
+    const legend = page.locator('.u-legend .u-label');
+    await legend.filter({ hasText: 'wind_speed_ms max' }).waitFor({ state: 'attached' });
+    expect(await legend.filter({ hasText: /_(kw|ms) (min|max)$/ }).count()).toBe(4);
+    await page.getByTestId('utc-toggle').click();
+    expect(await page.getByTestId('range-label').textContent()).toMatch(/[+-]\d\d:\d\d → /);
+    await shot('06-explorer');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    const csv = (await readFile((await download.path())!, 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('time,series,mean,min,max,count,value');
+    const power = csv.filter((line) => line.includes('active_power_kw'));
+    expect(power.length).toBeGreaterThan(100);
+    expect(power.length).toBeLessThanOrEqual(1000);
+    expect(power[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d,/); // local time, as shown
+    expect(csv.some((line) => /,(running|idle|stopped)$/.test(line))).toBe(true);
+
+    // A reversed absolute range is refused on the spot.
+    await page.getByLabel('From', { exact: true }).fill('2026-11-20T10:00');
+    await page.getByLabel('To', { exact: true }).fill('2026-11-19T10:00');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    expect(await page.getByTestId('error-range').textContent()).toMatch(
+      /end must be after the start/,
+    );
+  });
+
   it('keeps navigation usable on a narrow screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${portal()}/`);
@@ -124,6 +166,6 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
     await nav.getByRole('link', { name: 'Resources' }).click();
     await page.getByRole('heading', { name: 'Resources' }).waitFor();
     await page.getByRole('link', { name: 'wind.speed' }).waitFor();
-    await shot('06-narrow');
+    await shot('07-narrow');
   });
 });

@@ -9,6 +9,7 @@ import { seedDemoData } from '@sextant/seed';
 declare module 'vitest' {
   export interface ProvidedContext {
     apiUrl: string;
+    ingestUrl: string;
     portalUrl: string;
     databaseUrl: string;
     artefactsDir: string;
@@ -37,6 +38,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       PORTAL_HOST: '127.0.0.1',
       SEXTANT_DATA_DIR: path.join(tempDir, 'pg'),
       EMBEDDED_PG_PORT: '0',
+      INGEST_HTTP_PORT: '0',
+      INGEST_FORWARD_PORT: '0',
     },
     root,
   );
@@ -60,6 +63,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const portalUrl = (stack.urls.portal ?? '').replace('localhost', '127.0.0.1');
   project.provide('apiUrl', apiUrl);
   project.provide('portalUrl', portalUrl);
+  project.provide('ingestUrl', (stack.urls.ingest ?? '').replace('localhost', '127.0.0.1'));
   project.provide('databaseUrl', stack.databaseUrl);
   project.provide('artefactsDir', artefactsDir);
   // Also as environment, which test workers inherit.

@@ -35,6 +35,8 @@ describe('committed API contracts', () => {
         '/api/nodes/{id}/subtree',
         '/api/paths',
         '/api/paths/{id}',
+        '/api/paths/{pathId}/tokens',
+        '/api/paths/{pathId}/tokens/{tokenId}',
         '/api/resources',
         '/api/resources/{id}',
         '/api/series',

@@ -1,8 +1,12 @@
 import { Module } from '@nestjs/common';
 import { DatabaseProbeModule } from '@sextant/db';
+import { AccountingService } from './accounting.service';
 import { MaintenanceService } from './maintenance.service';
 
 // The job platform arrives with the analytics issue; until then the worker runs time-series
-// upkeep (compaction, retention) on a timer.
-@Module({ imports: [DatabaseProbeModule.forApp('worker')], providers: [MaintenanceService] })
+// upkeep (compaction, retention) and ingest accounting on timers.
+@Module({
+  imports: [DatabaseProbeModule.forApp('worker')],
+  providers: [MaintenanceService, AccountingService],
+})
 export class WorkerModule {}

@@ -7,7 +7,20 @@ export interface SextantConfig {
   embeddedPostgres: { dataDir: string; port: number };
   api: { host: string; port: number; publicUrl: string; poolSize: number; corsOrigins: string[] };
   portal: { host: string; port: number; apiUrl: string };
-  ingest: { httpPort: number; forwardPort: number };
+  ingest: {
+    host: string;
+    httpPort: number;
+    forwardPort: number;
+    /** Largest request body, compressed and decompressed, in bytes. */
+    maxBodyBytes: number;
+    /** Longest line of line protocol, in bytes. */
+    maxLineBytes: number;
+    /** Writes processed at once; more are answered 503 with Retry-After. */
+    maxInFlight: number;
+    poolSize: number;
+    /** Seconds a client may take to send a request, and idle keep-alive connections live. */
+    requestTimeoutSeconds: number;
+  };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   demoData: boolean;
 }
@@ -100,8 +113,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       apiUrl: url(env, 'SEXTANT_API_URL') ?? `http://127.0.0.1:${apiPort}`,
     },
     ingest: {
+      host: env.INGEST_HOST || '0.0.0.0',
       httpPort: port(env, 'INGEST_HTTP_PORT', 8086),
       forwardPort: port(env, 'INGEST_FORWARD_PORT', 24224),
+      maxBodyBytes: integer(env, 'INGEST_MAX_BODY_BYTES', 32 << 20, 1024, 1 << 30),
+      maxLineBytes: integer(env, 'INGEST_MAX_LINE_BYTES', 1 << 20, 64, 64 << 20),
+      maxInFlight: integer(env, 'INGEST_MAX_IN_FLIGHT', 16, 1, 1024),
+      poolSize: integer(env, 'INGEST_DB_POOL_SIZE', 10, 1, 200),
+      requestTimeoutSeconds: integer(env, 'INGEST_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     demoData: bool(env, 'SEXTANT_DEMO_DATA', true),

@@ -11,6 +11,7 @@ export const errorCodes = {
   NodeNotFound: 404,
   ResourceNotFound: 404,
   PathNotFound: 404,
+  TokenNotFound: 404,
   ItemNotFound: 404,
   MovementNotFound: 404,
   SeriesNotFound: 404,

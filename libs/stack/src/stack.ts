@@ -20,7 +20,7 @@ export interface StackOptions {
 
 export interface RunningStack {
   databaseUrl: string;
-  urls: { api?: string; graphql?: string; docs?: string; portal?: string };
+  urls: { api?: string; graphql?: string; docs?: string; portal?: string; ingest?: string };
   processes: ManagedProcess[];
   stop(): Promise<void>;
 }
@@ -115,11 +115,21 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
     for (const name of ['ingest', 'worker'] as const) {
       if (!options.apps.includes(name)) continue;
+      const appEnv = { ...env };
+      if (name === 'ingest') {
+        const httpPort = config.ingest.httpPort || (await freePort());
+        const forwardPort = config.ingest.forwardPort || (await freePort());
+        Object.assign(appEnv, {
+          INGEST_HTTP_PORT: String(httpPort),
+          INGEST_FORWARD_PORT: String(forwardPort),
+        });
+        urls.ingest = `http://localhost:${httpPort}`;
+      }
       const app = startProcess(
         name,
         node,
         [path.join(root, `dist/apps/${name}/src/main.js`)],
-        env,
+        appEnv,
         root,
         print,
       );

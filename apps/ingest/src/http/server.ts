@@ -1,0 +1,200 @@
+import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import type { IngestPath, IngestWriter, PathDirectory } from '@sextant/ingest';
+import { decodeBody } from '../line-protocol/decode-body';
+import { LineError, parseLineProtocol, precisionUnit } from '../line-protocol/parser';
+import { PathStats } from '../stats';
+
+const gunzipAsync = promisify(gunzip);
+
+export interface HttpServerOptions {
+  directory: PathDirectory;
+  writer: IngestWriter;
+  stats: PathStats;
+  maxBodyBytes: number;
+  maxLineBytes: number;
+  maxInFlight: number;
+  requestTimeoutSeconds: number;
+  version: string;
+  /** Checks the database for /health. */
+  health: () => Promise<boolean>;
+  log?: (line: string) => void;
+}
+
+/** An InfluxDB-style error body: `error` for 1.x clients, `code` and `message` for 2.x. */
+function fail(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+) {
+  return reply.code(status).send({ code, error: message, message, ...extra });
+}
+
+/** The token of a request: 1.x `p` (or `u`) parameters, `Token`, `Bearer` or Basic auth. */
+export function credential(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (header) {
+    const [scheme, value = ''] = header.split(/\s+/, 2);
+    const lower = scheme.toLowerCase();
+    if (lower === 'token' || lower === 'bearer') return value;
+    if (lower === 'basic') {
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      return colon >= 0 ? decoded.slice(colon + 1) || decoded.slice(0, colon) : decoded;
+    }
+  }
+  const query = request.query as Record<string, string | undefined>;
+  return query.p || query.u || null;
+}
+
+/**
+ * The InfluxDB-compatible HTTP endpoints: POST /write (1.x), POST /api/v2/write, GET /ping,
+ * GET /health. A write is answered 204 only after its points are committed.
+ */
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const app = Fastify({
+    // GET routes answer HEAD too (/ping is probed both ways).
+    exposeHeadRoutes: true,
+    bodyLimit: options.maxBodyBytes,
+    requestTimeout: options.requestTimeoutSeconds * 1000,
+    connectionTimeout: options.requestTimeoutSeconds * 1000,
+    keepAliveTimeout: options.requestTimeoutSeconds * 1000,
+    logger: false,
+  });
+  let inFlight = 0;
+
+  // Bodies are line protocol whatever the content type claims; keep them as bytes.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status === 413)
+      return fail(reply, 413, 'too large', `request body exceeds ${options.maxBodyBytes} bytes`);
+    if (status >= 400 && status < 500) return fail(reply, status, 'invalid', error.message);
+    options.log?.(`ingest http error: ${error.stack ?? error.message}`);
+    return fail(reply, 503, 'unavailable', 'the write could not be stored; retry later', {
+      retryAfter: 1,
+    });
+  });
+
+  const ping = async (_request: FastifyRequest, reply: FastifyReply) =>
+    reply
+      .code(204)
+      .header('X-Influxdb-Version', options.version)
+      .header('X-Influxdb-Build', 'sextant')
+      .send();
+  app.get('/ping', ping);
+
+  app.get('/health', async (_request, reply) => {
+    const up = await options.health().catch(() => false);
+    return reply.code(up ? 200 : 503).send({
+      name: 'sextant-ingest',
+      status: up ? 'pass' : 'fail',
+      version: options.version,
+      checks: [{ name: 'database', status: up ? 'pass' : 'fail' }],
+    });
+  });
+
+  const write = (v2: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const query = request.query as Record<string, string | undefined>;
+    const unit = precisionUnit(query.precision);
+    if (unit === null)
+      return fail(
+        reply,
+        400,
+        'invalid',
+        `unknown precision "${String(query.precision).slice(0, 20)}": use ns, us, ms, s${v2 ? '' : ', m or h'}`,
+      );
+    const path = await options.directory.authenticate(credential(request));
+    if (!path) {
+      return fail(
+        reply,
+        401,
+        'unauthorized',
+        'unknown or revoked token: write with a token of an active path',
+      );
+    }
+    if (inFlight >= options.maxInFlight) {
+      reply.header('Retry-After', '1');
+      return fail(reply, 503, 'unavailable', 'the gateway is busy; retry after a second');
+    }
+    inFlight++;
+    try {
+      return await handleWrite(path, request, reply, unit);
+    } finally {
+      inFlight--;
+    }
+  };
+
+  async function handleWrite(
+    path: IngestPath,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    unit: bigint,
+  ) {
+    let body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const encoding = String(request.headers['content-encoding'] ?? '').toLowerCase();
+    if (encoding === 'gzip') {
+      try {
+        body = await gunzipAsync(body, { maxOutputLength: options.maxBodyBytes });
+      } catch (error) {
+        const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+        return tooLarge
+          ? fail(reply, 413, 'too large', `decompressed body exceeds ${options.maxBodyBytes} bytes`)
+          : fail(reply, 400, 'invalid', `body is not valid gzip: ${(error as Error).message}`);
+      }
+    } else if (encoding && encoding !== 'identity') {
+      return fail(
+        reply,
+        415,
+        'invalid',
+        `unsupported Content-Encoding "${encoding.slice(0, 40)}": use gzip or none`,
+      );
+    }
+    const decoded = decodeBody(body);
+    const parsed = parseLineProtocol(decoded.text, {
+      unit,
+      maxLineLength: options.maxLineBytes,
+    });
+    const errors: LineError[] = [...decoded.errors, ...parsed.errors];
+    const outcome = await options.writer.write(path, parsed.lines);
+    if (outcome.status === 'rate-limited' || outcome.status === 'busy') {
+      options.stats.rejected(path, parsed.lines.length, outcome.message);
+      reply.header('Retry-After', String(outcome.retryAfterSeconds));
+      return outcome.status === 'busy'
+        ? fail(reply, 503, 'unavailable', outcome.message, {
+            retryAfter: outcome.retryAfterSeconds,
+          })
+        : fail(reply, 429, 'too many requests', outcome.message, {
+            retryAfter: outcome.retryAfterSeconds,
+          });
+    }
+    const bad = [
+      ...errors.map((e) => ({
+        line: e.line,
+        message: `${e.message} (column ${e.column})`,
+        text: e.text,
+      })),
+      ...outcome.rejected.map((r) => ({ line: r.line, message: r.message })),
+    ].sort((a, b) => a.line - b.line);
+    options.stats.accepted(path, outcome.accepted);
+    if (bad.length === 0) return reply.code(204).send();
+    const first = bad[0];
+    options.stats.rejected(path, bad.length, `line ${first.line}: ${first.message}`);
+    return fail(
+      reply,
+      400,
+      'invalid',
+      `partial write: ${bad.length} line${bad.length === 1 ? '' : 's'} rejected, ${outcome.accepted} points stored; line ${first.line}: ${first.message}`,
+      { accepted: outcome.accepted, lines: bad.slice(0, 100) },
+    );
+  }
+
+  app.post('/write', write(false));
+  app.post('/api/v2/write', write(true));
+  return app;
+}

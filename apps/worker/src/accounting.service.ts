@@ -1,0 +1,42 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { flushTallies } from '@sextant/ingest';
+import { Pool } from 'pg';
+
+/**
+ * Turns the ingest gateway's per-minute tallies into movements once their minute has closed,
+ * every ACCOUNTING_INTERVAL_SECONDS (default 10). Each pass moves and deletes tallies in one
+ * transaction, so several workers never count a tally twice.
+ */
+@Injectable()
+export class AccountingService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('accounting');
+  private readonly pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+
+  onModuleInit(): void {
+    const seconds = Number(process.env.ACCOUNTING_INTERVAL_SECONDS || 10);
+    this.timer = setInterval(() => void this.runOnce(), seconds * 1000);
+    this.timer.unref();
+  }
+
+  runOnce(): Promise<number> {
+    this.running ??= flushTallies(this.pool)
+      .then((movements) => {
+        if (movements) this.logger.log(`recorded ${movements} ingest movements`);
+        return movements;
+      })
+      .catch((error: Error) => {
+        this.logger.error(`accounting failed: ${error.message}`);
+        return 0;
+      })
+      .finally(() => (this.running = null));
+    return this.running;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+    await this.pool.end();
+  }
+}

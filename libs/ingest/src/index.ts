@@ -1,0 +1,5 @@
+export * from './accounting';
+export * from './paths';
+export * from './rate-limit';
+export * from './tokens';
+export * from './writer';

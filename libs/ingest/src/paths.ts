@@ -1,0 +1,116 @@
+import type { Pool } from 'pg';
+import { hashToken } from './tokens';
+
+/** What a write needs to know about the path its token belongs to. */
+export interface IngestPath {
+  id: string;
+  name: string;
+  sourceId: string;
+  destinationId: string;
+  protocol: string;
+  tokenId: string;
+  /** field or measurement.field → resource id; '*' for the rest. */
+  fieldResources: Map<string, string>;
+  defaultResourceId: string;
+  limits: PathLimits;
+}
+
+export interface PathLimits {
+  /** Points a minute the path may write; null: no limit. */
+  pointsPerMinute: number | null;
+  /** Series the path may create in all; null: no limit. */
+  maxSeries: number | null;
+}
+
+interface PathRow {
+  id: string;
+  name: string;
+  source_id: string;
+  destination_id: string;
+  protocol: string;
+  mapping: { fields?: Record<string, string> } | null;
+  settings: { limits?: { pointsPerMinute?: number; maxSeries?: number } } | null;
+  token_id: string;
+}
+
+function positive(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
+}
+
+/**
+ * Finds the path of a token. Every lookup reads the database (one indexed row), so a revoked
+ * token or a paused path stops writing at once; resources are cached briefly.
+ */
+export class PathDirectory {
+  private resources: { byReference: Map<string, string>; loadedAt: number } | null = null;
+  private readonly lastUsed = new Map<string, number>();
+
+  constructor(private readonly pool: Pool) {}
+
+  async authenticate(token: string | undefined | null): Promise<IngestPath | null> {
+    if (!token || token.length > 200) return null;
+    const { rows } = await this.pool.query<PathRow>(
+      `SELECT p.id, p.name, p.source_id, p.destination_id, p.protocol::text AS protocol,
+              p.mapping, p.settings, t.id AS token_id
+         FROM path_token t JOIN path p ON p.id = t.path_id
+        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND p.state = 'active'`,
+      [hashToken(token)],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    this.touch(row.token_id);
+    const resources = await this.resourceIds();
+    const fieldResources = new Map<string, string>();
+    for (const [pattern, reference] of Object.entries(row.mapping?.fields ?? {})) {
+      const id = resources.get(reference);
+      if (id) fieldResources.set(pattern, id);
+    }
+    const limits = row.settings?.limits ?? {};
+    return {
+      id: row.id,
+      name: row.name,
+      sourceId: row.source_id,
+      destinationId: row.destination_id,
+      protocol: row.protocol,
+      tokenId: row.token_id,
+      fieldResources,
+      defaultResourceId: fieldResources.get('*') ?? resources.get('ingest.points')!,
+      limits: {
+        pointsPerMinute: positive(limits.pointsPerMinute),
+        maxSeries: positive(limits.maxSeries),
+      },
+    };
+  }
+
+  /** The resource of a field written through the path. */
+  static resourceOf(path: IngestPath, measurement: string, field: string): string {
+    return (
+      path.fieldResources.get(`${measurement}.${field}`) ??
+      path.fieldResources.get(field) ??
+      path.defaultResourceId
+    );
+  }
+
+  private async resourceIds(): Promise<Map<string, string>> {
+    if (this.resources && Date.now() - this.resources.loadedAt < 10_000)
+      return this.resources.byReference;
+    const { rows } = await this.pool.query<{ id: string; reference: string }>(
+      'SELECT id, reference FROM resource',
+    );
+    this.resources = {
+      byReference: new Map(rows.map((r) => [r.reference, r.id])),
+      loadedAt: Date.now(),
+    };
+    return this.resources.byReference;
+  }
+
+  /** Records when a token was last used, at most once a minute per token. */
+  private touch(tokenId: string): void {
+    const now = Date.now();
+    if (now - (this.lastUsed.get(tokenId) ?? 0) < 60_000) return;
+    this.lastUsed.set(tokenId, now);
+    this.pool
+      .query('UPDATE path_token SET last_used_at = now() WHERE id = $1', [tokenId])
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,254 @@
+import { ColumnBatch, PointValue, SeriesValueType, TimeSeriesStore } from '@sextant/timeseries';
+import { addToTally, TallyEntry } from './accounting';
+import { IngestPath, PathDirectory } from './paths';
+import { RateLimiter } from './rate-limit';
+
+/** One line (or record) as a protocol decoded it: a series' fields at one time. */
+export interface IngestLine {
+  /** Identifies measurement and tags cheaply (e.g. their text as written). */
+  prefix: string;
+  measurement: string;
+  /** Sorted by key. */
+  tags: [string, string][];
+  fields: { key: string; value: { type: SeriesValueType; value: PointValue } }[];
+  time: bigint;
+  /** Line or record number, to name it in errors. */
+  line: number;
+}
+
+export interface IngestRejection {
+  line: number;
+  message: string;
+}
+
+export type IngestOutcome =
+  | { status: 'written'; accepted: number; rejected: IngestRejection[] }
+  | { status: 'rate-limited'; retryAfterSeconds: number; message: string }
+  | { status: 'busy'; retryAfterSeconds: number; message: string };
+
+export interface WriterOptions {
+  /** Commit when this many points wait (default 500,000). */
+  flushPoints?: number;
+  /** Commit at the latest this long after the first waiting point (default 25 ms). */
+  flushDelayMs?: number;
+  /** Points allowed to wait or be in commit; beyond it writes are refused as busy (default 4 M). */
+  maxPendingPoints?: number;
+  /** Commits in progress at once (default 2). */
+  maxCommits?: number;
+}
+
+/** A caller waiting for its points to commit. */
+interface Waiter {
+  path: IngestPath;
+  accepted: number;
+  rejected: IngestRejection[];
+  resolve: (outcome: IngestOutcome) => void;
+  reject: (error: Error) => void;
+}
+
+/** The points of one series from one path, waiting for the next commit. */
+interface Pending {
+  path: IngestPath;
+  resourceId: string;
+  batch: ColumnBatch & { times: bigint[]; values: PointValue[] };
+  /** Who sent each point, and on which line. */
+  waiters: Waiter[];
+  lines: number[];
+}
+
+/**
+ * Group commit: points from concurrent writes are gathered per series and stored together —
+ * one transaction for many requests, chunks of many points instead of a few each — and every
+ * caller is answered only once the transaction holding its points has committed (with the
+ * paths' tallies, so accounting matches storage exactly). If a commit fails, all its callers
+ * get the error and nothing of theirs is stored; they retry.
+ */
+export class IngestWriter {
+  private readonly limiter = new RateLimiter();
+  /** Per path and series prefix, per field. */
+  private pending = new Map<string, Map<string, Pending>>();
+  private pendingPoints = 0;
+  private inCommit = 0;
+  private commits = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly flushPoints: number;
+  private readonly flushDelayMs: number;
+  private readonly maxPendingPoints: number;
+  private readonly maxCommits: number;
+  private readonly idle: (() => void)[] = [];
+
+  constructor(
+    private readonly store: TimeSeriesStore,
+    options: WriterOptions = {},
+  ) {
+    this.flushPoints = options.flushPoints ?? 500_000;
+    this.flushDelayMs = options.flushDelayMs ?? 25;
+    this.maxPendingPoints = options.maxPendingPoints ?? 4_000_000;
+    this.maxCommits = options.maxCommits ?? 2;
+  }
+
+  /** Points waiting or being committed. */
+  get load(): number {
+    return this.pendingPoints + this.inCommit;
+  }
+
+  write(path: IngestPath, lines: IngestLine[]): Promise<IngestOutcome> {
+    let points = 0;
+    for (const line of lines) points += line.fields.length;
+    if (points === 0) return Promise.resolve({ status: 'written', accepted: 0, rejected: [] });
+    if (this.load + points > this.maxPendingPoints && this.load > 0) {
+      return Promise.resolve({
+        status: 'busy',
+        retryAfterSeconds: 1,
+        message: `the gateway holds ${this.load} points waiting to be stored; retry in a second`,
+      });
+    }
+    const wait = this.limiter.take(path.id, path.limits.pointsPerMinute, points);
+    if (wait !== null)
+      return Promise.resolve({
+        status: 'rate-limited',
+        retryAfterSeconds: wait,
+        message: `path "${path.name}" may write ${path.limits.pointsPerMinute} points a minute; ${points} more would exceed it`,
+      });
+    return new Promise<IngestOutcome>((resolve, reject) => {
+      const waiter: Waiter = { path, accepted: 0, rejected: [], resolve, reject };
+      const before = this.pendingPoints;
+      for (const line of lines) this.add(waiter, line);
+      if (this.pendingPoints === before) {
+        resolve({ status: 'written', accepted: 0, rejected: waiter.rejected });
+        return;
+      }
+      if (this.pendingPoints >= this.flushPoints) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.flushDelayMs);
+    });
+  }
+
+  /** Resolves when nothing waits or is in commit. */
+  drain(): Promise<void> {
+    if (this.pendingPoints === 0 && this.commits === 0) return Promise.resolve();
+    this.flush();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private add(waiter: Waiter, line: IngestLine): void {
+    const seriesKey = `${waiter.path.id}\u0000${line.prefix}`;
+    let fields = this.pending.get(seriesKey);
+    if (!fields) {
+      fields = new Map();
+      this.pending.set(seriesKey, fields);
+    }
+    for (const { key: field, value } of line.fields) {
+      let pending = fields.get(field);
+      if (!pending) {
+        const resourceId = PathDirectory.resourceOf(waiter.path, line.measurement, field);
+        pending = {
+          path: waiter.path,
+          resourceId,
+          batch: {
+            measurement: line.measurement,
+            tags: Object.fromEntries(line.tags),
+            field,
+            type: value.type,
+            times: [],
+            values: [],
+            owner: { nodeId: waiter.path.sourceId, resourceId },
+          },
+          waiters: [],
+          lines: [],
+        };
+        fields.set(field, pending);
+      } else if (pending.batch.type !== value.type) {
+        waiter.rejected.push({
+          line: line.line,
+          message: `field type conflict: ${field} is ${pending.batch.type} in this write, ${value.type} here`,
+        });
+        continue;
+      }
+      pending.batch.times.push(line.time);
+      pending.batch.values.push(value.value);
+      pending.waiters.push(waiter);
+      pending.lines.push(line.line);
+      this.pendingPoints++;
+    }
+  }
+
+  private flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.pendingPoints === 0) return;
+    if (this.commits >= this.maxCommits) return; // the commit in progress flushes again when done
+    const batch = [...this.pending.values()].flatMap((fields) => [...fields.values()]);
+    const points = this.pendingPoints;
+    this.pending = new Map();
+    this.pendingPoints = 0;
+    this.inCommit += points;
+    this.commits++;
+    void this.commit(batch).finally(() => {
+      this.inCommit -= points;
+      this.commits--;
+      if (this.pendingPoints > 0) this.flush();
+      else if (this.commits === 0) for (const done of this.idle.splice(0)) done();
+    });
+  }
+
+  private async commit(all: Pending[]): Promise<void> {
+    const waiters = new Set(all.flatMap((p) => p.waiters));
+    try {
+      const batches = all.map(({ batch }) =>
+        batch.type === 'float'
+          ? {
+              ...batch,
+              times: BigInt64Array.from(batch.times),
+              values: Float64Array.from(batch.values as number[]),
+            }
+          : { ...batch, times: BigInt64Array.from(batch.times) },
+      );
+      const result = await this.store.writeColumns(
+        batches,
+        {},
+        {
+          inTransaction: async (client, accepted) => {
+            // Tallies per path; a batch's points may come from several callers of one path.
+            const byPath = new Map<string, TallyEntry[]>();
+            for (const a of accepted) {
+              const pending = all[a.batch];
+              const entries = byPath.get(pending.path.id) ?? [];
+              entries.push({
+                resourceId: pending.resourceId,
+                points: a.points,
+                firstTime: a.firstTime,
+                lastTime: a.lastTime,
+              });
+              byPath.set(pending.path.id, entries);
+            }
+            for (const [pathId, entries] of byPath) await addToTally(client, pathId, entries);
+          },
+        },
+      );
+      // Count per caller what was stored, and hand back the store's rejections by line.
+      const offsets: number[] = [];
+      let offset = 0;
+      for (const p of all) {
+        offsets.push(offset);
+        offset += p.lines.length;
+      }
+      const rejectedAt = new Map<number, string>();
+      for (const r of result.rejected) rejectedAt.set(r.index, r.reason);
+      all.forEach((p, b) => {
+        p.waiters.forEach((waiter, i) => {
+          const reason = rejectedAt.get(offsets[b] + i);
+          if (reason === undefined) waiter.accepted++;
+          else waiter.rejected.push({ line: p.lines[i], message: reason });
+        });
+      });
+      for (const waiter of waiters) {
+        waiter.rejected.sort((a, b) => a.line - b.line);
+        waiter.resolve({ status: 'written', accepted: waiter.accepted, rejected: waiter.rejected });
+      }
+    } catch (error) {
+      for (const waiter of waiters) waiter.reject(error as Error);
+    }
+  }
+}

@@ -1,0 +1,199 @@
+// `npm run bench:ingest`: the ingest gateway's production build end to end, on one throw-away
+// embedded Postgres. Line protocol over HTTP: 1,000 series (tag sets) with 4 float fields per
+// line, 5,000-line batches, 4 concurrent keep-alive clients, 10 million points; the clock
+// stops when the last batch is answered 204 (committed). Forward protocol: PackedForward with
+// acks, when the gateway has it. Peak RSS is the gateway's VmHWM. Last line: one JSON object.
+import { promises as fs, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { Agent, request } from 'undici';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const { startEmbeddedPostgres, migrate, freePort } = require(path.join(root, 'dist/libs/db/src'));
+const { startProcess, stopProcess, waitForLine } = require(path.join(root, 'dist/libs/stack/src'));
+const { newToken, uuidv7 } = require(path.join(root, 'dist/libs/ingest/src'));
+
+const totalPoints = Number(process.env.BENCH_POINTS || 10_000_000);
+const seriesCount = 1000;
+const fieldsPerLine = 4;
+const linesPerBatch = Number(process.env.BENCH_BATCH_LINES || 5000);
+const clients = Number(process.env.BENCH_CLIENTS || 4);
+const log = (line) => console.error(line);
+const round = (v, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+
+/** Line-protocol batches, built before the clock starts: 5 timestamps x 1,000 series each. */
+function buildBatches() {
+  const lines = totalPoints / fieldsPerLine;
+  const batches = [];
+  const start = 1_767_225_600n * 1_000_000_000n;
+  let line = 0;
+  let v = 0;
+  while (line < lines) {
+    const parts = [];
+    for (let i = 0; i < linesPerBatch && line < lines; i++, line++) {
+      const series = line % seriesCount;
+      const tick = BigInt(Math.floor(line / seriesCount));
+      v = (v * 1103515245 + 12345) % 2147483648;
+      const r = v / 2147483648;
+      parts.push(
+        `scada,site=north,turbine=T${String(series).padStart(4, '0')} ` +
+          `active_power_kw=${(1200 + 800 * r).toFixed(1)},wind_speed_ms=${(6 + 4 * r).toFixed(2)},` +
+          `wind_direction_deg=${(180 + 90 * r).toFixed(1)},theoretical_power_kw=${(1300 + 700 * r).toFixed(1)} ` +
+          `${start + tick * 10_000_000_000n}`,
+      );
+    }
+    batches.push(Buffer.from(parts.join('\n')));
+  }
+  return batches;
+}
+
+function peakRssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+  return match ? Math.round(Number(match[1]) / 1024) : null;
+}
+
+const batches = buildBatches();
+log(`line protocol: ${batches.length} batches of ${linesPerBatch} lines, ${totalPoints} points`);
+
+const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'sextant-bench-ingest-'));
+const db = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: 0 });
+const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+let gateway;
+try {
+  await migrate(db.url);
+  // A source node, a destination and a path with a token.
+  const [source, destination, pathId] = [uuidv7(), uuidv7(), uuidv7()];
+  await pool.query(
+    `INSERT INTO node (id, kind, reference, name, metadata, updated_at) VALUES
+       ($1, 'site', 'bench.farm', 'Bench farm', '{}', now()), ($2, 'database', 'bench.lake', 'Bench lake', '{}', now())`,
+    [source, destination],
+  );
+  await pool.query(
+    `INSERT INTO path (id, name, source_id, destination_id, protocol, mapping, settings, updated_at)
+     VALUES ($1, 'bench', $2, $3, 'line', '{}', '{}', now())`,
+    [pathId, source, destination],
+  );
+  const token = newToken();
+  await pool.query(
+    `INSERT INTO path_token (id, path_id, name, prefix, token_hash) VALUES ($1, $2, 'bench', $3, $4)`,
+    [uuidv7(), pathId, token.prefix, token.hash],
+  );
+
+  const httpPort = await freePort();
+  const forwardPort = await freePort();
+  gateway = startProcess(
+    'ingest',
+    process.execPath,
+    [
+      // e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway
+      ...(process.env.BENCH_GATEWAY_NODE_ARGS || '').split(' ').filter(Boolean),
+      path.join(root, 'dist/apps/ingest/src/main.js'),
+    ],
+    {
+      ...process.env,
+      DATABASE_URL: db.url,
+      INGEST_HTTP_PORT: String(httpPort),
+      INGEST_FORWARD_PORT: String(forwardPort),
+      INGEST_HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+    },
+    root,
+    (line) => (process.env.BENCH_VERBOSE ? log(line) : undefined),
+  );
+  await waitForLine(gateway, 'ingest ready', 30_000);
+
+  const agent = new Agent({ connections: clients, pipelining: 1, keepAliveTimeout: 60_000 });
+  const url = `http://127.0.0.1:${httpPort}/api/v2/write?org=bench&bucket=lake&precision=ns`;
+  const headers = { authorization: `Token ${token.token}`, 'content-type': 'text/plain' };
+  const send = async (body) => {
+    for (;;) {
+      const reply = await request(url, { method: 'POST', body, headers, dispatcher: agent });
+      const text = await reply.body.text();
+      if (reply.statusCode === 204) return;
+      if (reply.statusCode === 503 || reply.statusCode === 429) {
+        await new Promise((r) => setTimeout(r, 50));
+        continue; // back-pressure: retry, as clients do
+      }
+      throw new Error(`write answered ${reply.statusCode}: ${text.slice(0, 300)}`);
+    }
+  };
+  // Warm-up outside the clock: the first batch's series are created here.
+  await send(batches[0]);
+  let next = 1;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < batches.length) await send(batches[next++]);
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const measured = totalPoints - linesPerBatch * fieldsPerLine;
+  const linePointsPerS = measured / seconds;
+  const stored = await pool.query(
+    'SELECT sum(count)::bigint AS n, count(*)::int AS chunks FROM chunk',
+  );
+  log(
+    `line protocol: ${measured} points in ${round(seconds)} s = ${Math.round(linePointsPerS)} points/s; stored ${stored.rows[0].n} in ${stored.rows[0].chunks} chunks`,
+  );
+  if (Number(stored.rows[0].n) !== totalPoints)
+    throw new Error(`stored ${stored.rows[0].n} points, sent ${totalPoints}`);
+
+  // Forward protocol, when the gateway serves it.
+  let forwardEventsPerS = null;
+  try {
+    const { FluentClient } = require('@fluent-org/logger');
+    const events = Number(process.env.BENCH_FORWARD_EVENTS || 500_000);
+    const client = new FluentClient('bench.forward', {
+      socket: { host: '127.0.0.1', port: forwardPort, timeout: 5_000 },
+      eventMode: 'PackedForward',
+      ack: { ackTimeout: 30_000 },
+      flushInterval: 5,
+      eventRetry: { attempts: 0 },
+    });
+    const probe = client.emit({ probe: 1 });
+    await Promise.race([
+      probe,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no forward server')), 3_000)),
+    ]);
+    const f0 = performance.now();
+    const pending = [];
+    for (let i = 0; i < events; i++)
+      pending.push(client.emit({ turbine: `T${i % 1000}`, power: i % 3000 }));
+    await Promise.all(pending);
+    forwardEventsPerS = Math.round(events / ((performance.now() - f0) / 1000));
+    log(`forward: ${events} events in PackedForward with acks = ${forwardEventsPerS} events/s`);
+    await client.disconnect();
+  } catch (error) {
+    log(`forward: not measured (${error.message})`);
+  }
+
+  const peak = peakRssMb(gateway.child.pid);
+  log(`gateway peak RSS: ${peak} MB`);
+  console.log(
+    JSON.stringify({
+      bench: 'ingest',
+      cpus: os.cpus().length,
+      points: totalPoints,
+      series: seriesCount,
+      fields_per_line: fieldsPerLine,
+      batch_lines: linesPerBatch,
+      clients,
+      line_points_per_s: Math.round(linePointsPerS),
+      line_seconds: round(seconds),
+      forward_events_per_s: forwardEventsPerS,
+      peak_rss_mb: peak,
+      targets: { line_points_per_s: 1_200_000, forward_events_per_s: 100_000, peak_rss_mb: 300 },
+    }),
+  );
+} finally {
+  if (gateway) await stopProcess(gateway).catch(() => undefined);
+  await pool.end().catch(() => undefined);
+  await db.stop();
+  await fs.rm(tmp, { recursive: true, force: true });
+}
