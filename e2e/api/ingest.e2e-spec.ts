@@ -267,4 +267,45 @@ describe('ingest gateway over HTTP (InfluxDB protocol)', () => {
     );
     expect(Number(stored.rows[0].points)).toBe(total);
   });
+
+  it('counts a retried batch once: movements equal the distinct points stored', async () => {
+    const { token, pathId, measurement } = await pathWithToken();
+    const auth = { authorization: `Token ${token.token}` };
+    const batch = (from: number) =>
+      Array.from({ length: 50 }, (_, i) => `${measurement} v=${i} ${BigInt(from + i) * s}`).join(
+        '\n',
+      );
+    expect((await post('/api/v2/write', batch(0), auth)).status).toBe(204);
+    // The same batch again (a client that lost the answer), then one overlapping it by half.
+    expect((await post('/api/v2/write', batch(0), auth)).status).toBe(204);
+    expect((await post('/api/v2/write', batch(25), auth)).status).toBe(204);
+    await flushTallies(pool, { all: true });
+    const movements = await api<{ items: { quantity: string }[] }>(
+      'GET',
+      `/api/movements?pathId=${pathId}&limit=100`,
+    );
+    // 0..49, then 25..74: 75 distinct timestamps.
+    expect(movements.body.items.reduce((n, m) => n + Number(m.quantity), 0)).toBe(75);
+    const [series] = await seriesOf(measurement);
+    expect(await pointCount(series.id)).toBe(75);
+  });
+
+  it('refuses lines that would exceed the path’s series quota with 429, keeping the rest', async () => {
+    const { token, measurement } = await pathWithToken({ limits: { maxSeries: 3 } });
+    const auth = { authorization: `Token ${token.token}` };
+    const first = [1, 2].map((u) => `${measurement},unit=u${u} v=1 ${s}`).join('\n');
+    expect((await post('/api/v2/write', first, auth)).status).toBe(204);
+    // u1 exists, u3 fits the quota, u4 and u5 do not.
+    const second = [1, 3, 4, 5].map((u) => `${measurement},unit=u${u} v=2 ${2n * s}`).join('\n');
+    const reply = await post('/api/v2/write', second, auth);
+    expect(reply.status).toBe(429);
+    expect(Number(reply.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(String(reply.body!.message)).toMatch(/may hold 3 series and holds 2/);
+    const lines = reply.body!.lines as { line: number }[];
+    expect(lines.map((l) => l.line)).toEqual([3, 4]);
+    const units = (await seriesOf(measurement)).map(
+      (x) => (x as unknown as { tags: { unit: string } }).tags.unit,
+    );
+    expect(units.sort()).toEqual(['u1', 'u2', 'u3']);
+  });
 });

@@ -1,4 +1,10 @@
-import { ColumnBatch, PointValue, SeriesValueType, TimeSeriesStore } from '@sextant/timeseries';
+import {
+  ColumnBatch,
+  PointValue,
+  seriesKey,
+  SeriesValueType,
+  TimeSeriesStore,
+} from '@sextant/timeseries';
 import { addToTally, TallyEntry } from './accounting';
 import { IngestPath, PathDirectory } from './paths';
 import { RateLimiter } from './rate-limit';
@@ -22,7 +28,13 @@ export interface IngestRejection {
 }
 
 export type IngestOutcome =
-  | { status: 'written'; accepted: number; rejected: IngestRejection[] }
+  | {
+      status: 'written';
+      accepted: number;
+      rejected: IngestRejection[];
+      /** Set when lines were refused because they would exceed the path's series quota. */
+      quota?: { retryAfterSeconds: number; message: string };
+    }
   | { status: 'rate-limited'; retryAfterSeconds: number; message: string }
   | { status: 'busy'; retryAfterSeconds: number; message: string };
 
@@ -65,6 +77,7 @@ interface Pending {
  */
 export class IngestWriter {
   private readonly limiter = new RateLimiter();
+  private readonly quota: SeriesQuota;
   /** Per path and series prefix, per field. */
   private pending = new Map<string, Map<string, Pending>>();
   private pendingPoints = 0;
@@ -85,6 +98,7 @@ export class IngestWriter {
     this.flushDelayMs = options.flushDelayMs ?? 25;
     this.maxPendingPoints = options.maxPendingPoints ?? 4_000_000;
     this.maxCommits = options.maxCommits ?? 2;
+    this.quota = new SeriesQuota(store);
   }
 
   /** Points waiting or being committed. */
@@ -92,25 +106,35 @@ export class IngestWriter {
     return this.pendingPoints + this.inCommit;
   }
 
-  write(path: IngestPath, lines: IngestLine[]): Promise<IngestOutcome> {
+  async write(path: IngestPath, lines: IngestLine[]): Promise<IngestOutcome> {
     let points = 0;
     for (const line of lines) points += line.fields.length;
-    if (points === 0) return Promise.resolve({ status: 'written', accepted: 0, rejected: [] });
+    if (points === 0) return { status: 'written', accepted: 0, rejected: [] };
     if (this.load + points > this.maxPendingPoints && this.load > 0) {
-      return Promise.resolve({
+      return {
         status: 'busy',
         retryAfterSeconds: 1,
         message: `the gateway holds ${this.load} points waiting to be stored; retry in a second`,
-      });
+      };
+    }
+    let quota: { refused: IngestRejection[]; message: string } | null = null;
+    if (path.limits.maxSeries !== null) {
+      quota = await this.quota.check(path, lines);
+      if (quota.refused.length) {
+        const refused = new Set(quota.refused.map((r) => r.line));
+        lines = lines.filter((line) => !refused.has(line.line));
+        points = 0;
+        for (const line of lines) points += line.fields.length;
+      }
     }
     const wait = this.limiter.take(path.id, path.limits.pointsPerMinute, points);
     if (wait !== null)
-      return Promise.resolve({
+      return {
         status: 'rate-limited',
         retryAfterSeconds: wait,
         message: `path "${path.name}" may write ${path.limits.pointsPerMinute} points a minute; ${points} more would exceed it`,
-      });
-    return new Promise<IngestOutcome>((resolve, reject) => {
+      };
+    const outcome = await new Promise<IngestOutcome>((resolve, reject) => {
       const waiter: Waiter = { path, accepted: 0, rejected: [], resolve, reject };
       const before = this.pendingPoints;
       for (const line of lines) this.add(waiter, line);
@@ -121,6 +145,12 @@ export class IngestWriter {
       if (this.pendingPoints >= this.flushPoints) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.flushDelayMs);
     });
+    if (outcome.status === 'written' && quota?.refused.length) {
+      outcome.rejected = [...outcome.rejected, ...quota.refused].sort((a, b) => a.line - b.line);
+      // A quota frees up only when someone raises it or drops series: retry much later.
+      outcome.quota = { retryAfterSeconds: 60, message: quota.message };
+    }
+    return outcome;
   }
 
   /** Resolves when nothing waits or is in commit. */
@@ -151,7 +181,7 @@ export class IngestWriter {
             type: value.type,
             times: [],
             values: [],
-            owner: { nodeId: waiter.path.sourceId, resourceId },
+            owner: { nodeId: waiter.path.sourceId, resourceId, pathId: waiter.path.id },
           },
           waiters: [],
           lines: [],
@@ -209,15 +239,18 @@ export class IngestWriter {
         batches,
         {},
         {
+          countNew: true,
           inTransaction: async (client, accepted) => {
             // Tallies per path; a batch's points may come from several callers of one path.
             const byPath = new Map<string, TallyEntry[]>();
             for (const a of accepted) {
+              // Points already stored (a retried batch) are not counted twice.
+              if (a.newPoints === 0) continue;
               const pending = all[a.batch];
               const entries = byPath.get(pending.path.id) ?? [];
               entries.push({
                 resourceId: pending.resourceId,
-                points: a.points,
+                points: a.newPoints,
                 firstTime: a.firstTime,
                 lastTime: a.lastTime,
               });
@@ -250,5 +283,50 @@ export class IngestWriter {
     } catch (error) {
       for (const waiter of waiters) waiter.reject(error as Error);
     }
+  }
+}
+
+/**
+ * Series-count quotas per path (`settings.limits.maxSeries`). Lines that would create series
+ * beyond the quota are refused; lines of existing series go on. Two writes racing for the last
+ * free places may both pass: the quota can be overshot by one write's new series.
+ */
+class SeriesQuota {
+  /** Per path, keys known to exist (bounded). */
+  private readonly known = new Map<string, Set<string>>();
+
+  constructor(private readonly store: TimeSeriesStore) {}
+
+  async check(
+    path: IngestPath,
+    lines: IngestLine[],
+  ): Promise<{ refused: IngestRejection[]; message: string }> {
+    const max = path.limits.maxSeries!;
+    let known = this.known.get(path.id);
+    if (!known) this.known.set(path.id, (known = new Set()));
+    const keysOf = new Map<IngestLine, string[]>();
+    const unknown = new Set<string>();
+    for (const line of lines) {
+      const tags = Object.fromEntries(line.tags);
+      const keys = line.fields.map((f) => seriesKey(line.measurement, tags, f.key));
+      keysOf.set(line, keys);
+      for (const key of keys) if (!known.has(key)) unknown.add(key);
+    }
+    if (unknown.size === 0) return { refused: [], message: '' };
+    const existing = await this.store.chunks.existingKeys([...unknown]);
+    if (known.size + existing.size > 100_000) known.clear();
+    for (const key of existing) known.add(key);
+    const fresh = [...unknown].filter((key) => !existing.has(key));
+    if (fresh.length === 0) return { refused: [], message: '' };
+    const count = await this.store.chunks.seriesCountOfPath(path.id);
+    const room = Math.max(0, max - count);
+    const allowed = new Set(fresh.slice(0, room));
+    const message = `path "${path.name}" may hold ${max} series and holds ${count}; ${fresh.length - allowed.size} new series refused`;
+    const refused: IngestRejection[] = [];
+    for (const [line, keys] of keysOf) {
+      if (keys.some((key) => !known.has(key) && !allowed.has(key)))
+        refused.push({ line: line.line, message });
+    }
+    return { refused, message };
   }
 }

@@ -111,10 +111,10 @@ export class ChunkRepository {
   ): Promise<Map<string, SeriesInfo>> {
     const keys = specs.map((s) => s.key);
     await this.pool.query(
-      `INSERT INTO series (key, measurement, tags, field, value_type, node_id, resource_id)
-       SELECT k, m, t::jsonb, f, v::"ValueType", n, r
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[])
-           AS u(k, m, t, f, v, n, r)
+      `INSERT INTO series (key, measurement, tags, field, value_type, node_id, resource_id, path_id)
+       SELECT k, m, t::jsonb, f, v::"ValueType", n, r, p
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::uuid[])
+           AS u(k, m, t, f, v, n, r, p)
        ON CONFLICT (key) DO NOTHING`,
       [
         keys,
@@ -124,6 +124,7 @@ export class ChunkRepository {
         specs.map((s) => s.type),
         specs.map((s) => (s.owner ?? owner).nodeId ?? null),
         specs.map((s) => (s.owner ?? owner).resourceId ?? null),
+        specs.map((s) => (s.owner ?? owner).pathId ?? null),
       ],
     );
     const { rows } = await this.pool.query<SeriesRow>(
@@ -241,6 +242,46 @@ export class ChunkRepository {
       [chunks.map((c) => String(c.seriesId)), chunks.map((c) => String(c.seq))],
     );
     return new Map(rows.map((r) => [`${r.series_id}:${r.seq}`, r.data]));
+  }
+
+  /** Which of these series keys exist already. */
+  async existingKeys(keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const { rows } = await this.pool.query<{ key: string }>(
+      'SELECT key FROM series WHERE key = ANY($1::text[])',
+      [keys],
+    );
+    return new Set(rows.map((r) => r.key));
+  }
+
+  /** How many series were first written through the path. */
+  async seriesCountOfPath(pathId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM series WHERE path_id = $1::uuid',
+      [pathId],
+    );
+    return rows[0].n;
+  }
+
+  /**
+   * Data of the committed chunks that overlap [from, to] of each given series (inside the
+   * caller's transaction): what a write may overwrite rather than add to.
+   */
+  async overlappingChunkData(
+    client: PoolClient,
+    ranges: { seriesId: bigint; from: bigint; to: bigint }[],
+  ): Promise<{ seriesId: bigint; data: Buffer }[]> {
+    if (ranges.length === 0) return [];
+    const { rows } = await client.query<{ series_id: string; data: Buffer }>(
+      `SELECT c.series_id, c.data FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS w(s, lo, hi)
+         JOIN chunk c ON c.series_id = w.s AND c.start_time <= w.hi AND c.end_time >= w.lo`,
+      [
+        ranges.map((r) => String(r.seriesId)),
+        ranges.map((r) => String(r.from)),
+        ranges.map((r) => String(r.to)),
+      ],
+    );
+    return rows.map((r) => ({ seriesId: BigInt(r.series_id), data: r.data }));
   }
 
   /** Per series, the chunk that holds its latest point (the later write wins a tie). */

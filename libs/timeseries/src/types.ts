@@ -18,6 +18,8 @@ export interface Point {
 export interface SeriesOwner {
   nodeId?: string | null;
   resourceId?: string | null;
+  /** The path the series is written through. */
+  pathId?: string | null;
 }
 
 export interface RejectedPoint {

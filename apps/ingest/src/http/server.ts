@@ -185,10 +185,11 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     if (bad.length === 0) return reply.code(204).send();
     const first = bad[0];
     options.stats.rejected(path, bad.length, `line ${first.line}: ${first.message}`);
+    if (outcome.quota) reply.header('Retry-After', String(outcome.quota.retryAfterSeconds));
     return fail(
       reply,
-      400,
-      'invalid',
+      outcome.quota ? 429 : 400,
+      outcome.quota ? 'too many requests' : 'invalid',
       `partial write: ${bad.length} line${bad.length === 1 ? '' : 's'} rejected, ${outcome.accepted} points stored; line ${first.line}: ${first.message}`,
       { accepted: outcome.accepted, lines: bad.slice(0, 100) },
     );
