@@ -3,16 +3,9 @@ import { flushTallies } from '@sextant/ingest';
 import { gzipSync } from 'node:zlib';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { api, uniqueRef } from '../support/http';
+import { api } from '../support/http';
+import { pathWithToken } from '../support/ingest';
 
-interface Created {
-  id: string;
-}
-interface Token {
-  id: string;
-  token: string;
-  prefix: string;
-}
 interface Series {
   id: string;
   nodeId: string;
@@ -31,34 +24,6 @@ async function post(path: string, body: string | Buffer, headers: Record<string,
     headers: response.headers,
     body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
   };
-}
-
-/** A node, a path from it to ACME's lake, and a token of that path. */
-async function pathWithToken(settings: Record<string, unknown> = {}) {
-  const nodes = await api<{ items: (Created & { reference: string })[] }>(
-    'GET',
-    '/api/nodes?limit=500',
-  );
-  const lake = nodes.body.items.find((n) => n.reference === 'acme.lake')!;
-  const reference = uniqueRef('e2e.sensor');
-  const node = await api<Created>('POST', '/api/nodes', {
-    name: `Sensor ${reference}`,
-    reference,
-    kind: 'sensor',
-  });
-  expect(node.status).toBe(201);
-  const path = await api<Created>('POST', '/api/paths', {
-    name: `${reference} line protocol`,
-    sourceId: node.body.id,
-    destinationId: lake.id,
-    protocol: 'line',
-    mapping: { fields: { wind_speed_ms: 'wind.speed' } },
-    settings,
-  });
-  expect(path.status).toBe(201);
-  const token = await api<Token>('POST', `/api/paths/${path.body.id}/tokens`, { name: 'e2e' });
-  expect(token.status).toBe(201);
-  return { nodeId: node.body.id, pathId: path.body.id, token: token.body, measurement: reference };
 }
 
 async function seriesOf(measurement: string): Promise<Series[]> {

@@ -226,53 +226,28 @@ export class IngestWriter {
   private async commit(all: Pending[]): Promise<void> {
     const waiters = new Set(all.flatMap((p) => p.waiters));
     try {
-      const batches = all.map(({ batch }) =>
-        batch.type === 'float'
-          ? {
-              ...batch,
-              times: BigInt64Array.from(batch.times),
-              values: Float64Array.from(batch.values as number[]),
-            }
-          : { ...batch, times: BigInt64Array.from(batch.times) },
-      );
-      const result = await this.store.writeColumns(
-        batches,
-        {},
-        {
-          countNew: true,
-          inTransaction: async (client, accepted) => {
-            // Tallies per path; a batch's points may come from several callers of one path.
-            const byPath = new Map<string, TallyEntry[]>();
-            for (const a of accepted) {
-              // Points already stored (a retried batch) are not counted twice.
-              if (a.newPoints === 0) continue;
-              const pending = all[a.batch];
-              const entries = byPath.get(pending.path.id) ?? [];
-              entries.push({
-                resourceId: pending.resourceId,
-                points: a.newPoints,
-                firstTime: a.firstTime,
-                lastTime: a.lastTime,
-              });
-              byPath.set(pending.path.id, entries);
-            }
-            for (const [pathId, entries] of byPath) await addToTally(client, pathId, entries);
-          },
-        },
-      );
-      // Count per caller what was stored, and hand back the store's rejections by line.
-      const offsets: number[] = [];
-      let offset = 0;
-      for (const p of all) {
-        offsets.push(offset);
-        offset += p.lines.length;
+      let outcome: (string | null)[][];
+      try {
+        outcome = await this.storeBatches(all);
+      } catch (error) {
+        // Data the store's checks let through but Postgres refuses would fail everyone's points
+        // in this commit: store each series on its own, so that only its own lines fail.
+        if (!isDataError(error) || all.length === 1) throw error;
+        outcome = [];
+        for (const pending of all) {
+          try {
+            outcome.push((await this.storeBatches([pending]))[0]);
+          } catch (single) {
+            if (!isDataError(single)) throw single;
+            const reason = `could not be stored: ${(single as Error).message}`;
+            outcome.push(pending.lines.map(() => reason));
+          }
+        }
       }
-      const rejectedAt = new Map<number, string>();
-      for (const r of result.rejected) rejectedAt.set(r.index, r.reason);
       all.forEach((p, b) => {
         p.waiters.forEach((waiter, i) => {
-          const reason = rejectedAt.get(offsets[b] + i);
-          if (reason === undefined) waiter.accepted++;
+          const reason = outcome[b][i];
+          if (reason === null) waiter.accepted++;
           else waiter.rejected.push({ line: p.lines[i], message: reason });
         });
       });
@@ -284,6 +259,62 @@ export class IngestWriter {
       for (const waiter of waiters) waiter.reject(error as Error);
     }
   }
+
+  /**
+   * Stores pending series in one transaction with the paths' tallies. Per pending series and
+   * point, the reason it was rejected, or null when it was stored.
+   */
+  private async storeBatches(all: Pending[]): Promise<(string | null)[][]> {
+    const batches = all.map(({ batch }) =>
+      batch.type === 'float'
+        ? {
+            ...batch,
+            times: BigInt64Array.from(batch.times),
+            values: Float64Array.from(batch.values as number[]),
+          }
+        : { ...batch, times: BigInt64Array.from(batch.times) },
+    );
+    const result = await this.store.writeColumns(
+      batches,
+      {},
+      {
+        countNew: true,
+        inTransaction: async (client, accepted) => {
+          // Tallies per path; a batch's points may come from several callers of one path.
+          const byPath = new Map<string, TallyEntry[]>();
+          for (const a of accepted) {
+            // Points already stored (a retried batch) are not counted twice.
+            if (a.newPoints === 0) continue;
+            const pending = all[a.batch];
+            const entries = byPath.get(pending.path.id) ?? [];
+            entries.push({
+              resourceId: pending.resourceId,
+              points: a.newPoints,
+              firstTime: a.firstTime,
+              lastTime: a.lastTime,
+            });
+            byPath.set(pending.path.id, entries);
+          }
+          for (const [pathId, entries] of byPath) await addToTally(client, pathId, entries);
+        },
+      },
+    );
+    // The store reports rejections by index in the concatenation of the batches.
+    const rejectedAt = new Map<number, string>();
+    for (const r of result.rejected) rejectedAt.set(r.index, r.reason);
+    let offset = 0;
+    return all.map((p) => {
+      const reasons = p.lines.map((_, i) => rejectedAt.get(offset + i) ?? null);
+      offset += p.lines.length;
+      return reasons;
+    });
+  }
+}
+
+/** A Postgres data exception (SQLSTATE class 22: bad value) or integrity violation (23). */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
 /**

@@ -38,6 +38,22 @@ export function nameProblem(measurement: unknown, field: unknown): string | null
   return null;
 }
 
+const maxKeyLength = 1000;
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Why a series (its canonical key, tags included) cannot be registered, or null when it can:
+ * Postgres text holds no NUL character, and keys are at most 1,000 characters.
+ */
+export function keyProblem(key: string): string | null {
+  if (key.length > maxKeyLength)
+    return `series key (measurement, tags and field) is ${key.length} characters; at most ${maxKeyLength}`;
+  if (key.includes('\u0000')) return 'measurement, tags and field may not contain a NUL character';
+  if (loneSurrogate.test(key))
+    return 'measurement, tags and field must be valid Unicode (a lone surrogate was found)';
+  return null;
+}
+
 /** Why a value cannot be stored in a series of the type, or null when it can. */
 export function valueProblem(value: unknown, type: SeriesValueType): string | null {
   switch (type) {
@@ -88,8 +104,9 @@ export function groupBySeries(points: readonly Point[]): {
   for (let index = 0; index < points.length; index++) {
     const point = points[index];
     const type = point.type ?? inferType(point.value);
-    const problem = pointProblem(point, type);
+    let problem = pointProblem(point, type);
     const key = problem ? '' : seriesKey(point.measurement, point.tags, point.field);
+    problem ??= keyProblem(key);
     if (problem) {
       rejected.push({
         index,

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { groupBySeries, nameProblem, valueProblem } from './batch';
+import { groupBySeries, keyProblem, nameProblem, valueProblem } from './batch';
 import { ChunkMeta, ChunkRepository, NewChunk } from './chunk.repository';
 import { ChunkValues, decodeChunk, encodeChunk } from './chunk-codec';
 import { encodeSegments } from './segments';
@@ -204,7 +204,9 @@ export class TimeSeriesStore {
         for (let i = 0; i < n; i++) reject(i, `${n} times but ${batch.values.length} values`);
         continue;
       }
-      const badName = nameProblem(batch.measurement, batch.field);
+      const nameIssue = nameProblem(batch.measurement, batch.field);
+      const key = nameIssue ? '' : seriesKey(batch.measurement, batch.tags, batch.field);
+      const badName = nameIssue ?? keyProblem(key);
       if (badName) {
         for (let i = 0; i < n; i++) reject(i, badName);
         continue;
@@ -239,7 +241,7 @@ export class TimeSeriesStore {
       }
       const kept = keep;
       writes.push({
-        key: seriesKey(batch.measurement, batch.tags, batch.field),
+        key,
         measurement: batch.measurement,
         tags: sortedTags(batch.tags),
         field: batch.field,

@@ -1,0 +1,141 @@
+import { InfluxDB, setLogger } from '@influxdata/influxdb-client';
+import { freePort } from '@sextant/db';
+import { flushTallies } from '@sextant/ingest';
+import { ManagedProcess, startProcess, waitForLine } from '@sextant/stack';
+import path from 'node:path';
+import { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { api } from '../support/http';
+import { pathWithToken } from '../support/ingest';
+
+const root = path.resolve(__dirname, '../..');
+const s = 1_000_000_000n;
+const clients = 3;
+const batches = 40;
+const linesPerBatch = 500;
+
+/** A gateway of our own on the e2e stack's database, so that this test may kill it. */
+async function startGateway(port: number, log: string[]): Promise<ManagedProcess> {
+  const gateway = startProcess(
+    'ingest',
+    process.execPath,
+    [path.join(root, 'dist/apps/ingest/src/main.js')],
+    {
+      ...process.env,
+      DATABASE_URL: inject('databaseUrl'),
+      INGEST_HTTP_PORT: String(port),
+      INGEST_FORWARD_PORT: String(await freePort()),
+      INGEST_HOST: '127.0.0.1',
+      MQTT_URL: '',
+    },
+    root,
+    (line) => log.push(line),
+  );
+  await waitForLine(gateway, 'ingest ready', 30_000);
+  return gateway;
+}
+
+describe('ingest gateway killed under load', () => {
+  let pool: Pool;
+  const log: string[] = [];
+  let gateway: ManagedProcess | null = null;
+  beforeAll(() => {
+    pool = new Pool({ connectionString: inject('databaseUrl'), max: 2 });
+  });
+  afterAll(async () => {
+    gateway?.child.kill('SIGKILL');
+    await pool.end();
+  });
+
+  it('stores every acknowledged point exactly once after kill -9 and restart, and accounts each once', async () => {
+    const port = await freePort();
+    gateway = await startGateway(port, log);
+    const { token, pathId, measurement } = await pathWithToken();
+    let acknowledged = 0;
+    let failures = 0;
+    // The client logs every failed attempt; the count below is what matters.
+    setLogger({ error: () => undefined, warn: () => undefined });
+    const total = clients * batches * linesPerBatch;
+
+    // Real InfluxDB 2 clients, retrying on refused and reset connections.
+    const writers = Array.from({ length: clients }, () =>
+      new InfluxDB({ url: `http://127.0.0.1:${port}`, token: token.token }).getWriteApi(
+        'acme',
+        'lake',
+        'ns',
+        {
+          batchSize: linesPerBatch + 1,
+          flushInterval: 0,
+          maxRetries: 30,
+          minRetryDelay: 100,
+          maxRetryDelay: 500,
+          retryJitter: 50,
+          maxRetryTime: 60_000,
+          gzipThreshold: 1 << 30,
+          writeFailed: () => {
+            failures++;
+          },
+          writeSuccess: (lines) => {
+            acknowledged += lines.length;
+          },
+        },
+      ),
+    );
+    const send = writers.map(async (writer, c) => {
+      for (let b = 0; b < batches; b++) {
+        const lines = Array.from({ length: linesPerBatch }, (_, i) => {
+          const k = b * linesPerBatch + i;
+          return `${measurement},client=c${c} v=${k}.5 ${BigInt(k) * s}`;
+        });
+        writer.writeRecords(lines);
+        // A failed flush leaves the batch in the client's retry buffer, sent again later.
+        await writer.flush().catch(() => undefined);
+      }
+    });
+
+    // Kill -9 twice in the middle of the stream, restarting after a pause.
+    const crashes = (async () => {
+      for (const at of [0.3, 0.6]) {
+        while (acknowledged < total * at) await new Promise((r) => setTimeout(r, 5));
+        gateway!.child.kill('SIGKILL');
+        await gateway!.exited;
+        await new Promise((r) => setTimeout(r, 300));
+        gateway = await startGateway(port, log);
+      }
+    })();
+    await Promise.all([...send, crashes]);
+    // Let the clients' retries finish.
+    for (let waited = 0; acknowledged < total && waited < 60_000; waited += 50)
+      await new Promise((r) => setTimeout(r, 50));
+    await Promise.all(writers.map((w) => w.close()));
+
+    expect(acknowledged).toBe(total);
+    // The kills landed while clients were writing: some writes failed and were retried.
+    expect(failures).toBeGreaterThan(0);
+
+    const series = await api<{ items: { id: string; tags: { client: string } }[] }>(
+      'GET',
+      `/api/series?measurement=${measurement}`,
+    );
+    expect(series.body.items).toHaveLength(clients);
+    for (const item of series.body.items) {
+      const points = await api<{ points: { time: string; value: number }[] }>(
+        'GET',
+        `/api/series/${item.id}/points?from=1970-01-01T00:00:00Z&to=1970-02-01T00:00:00Z&limit=100000`,
+      );
+      // Each point once, with the value sent for its timestamp.
+      expect(points.body.points).toHaveLength(batches * linesPerBatch);
+      points.body.points.forEach((p, k) => {
+        expect(Date.parse(p.time)).toBe(k * 1000);
+        expect(p.value).toBe(k + 0.5);
+      });
+    }
+
+    await flushTallies(pool, { all: true });
+    const movements = await api<{ items: { quantity: string }[] }>(
+      'GET',
+      `/api/movements?pathId=${pathId}&limit=500`,
+    );
+    expect(movements.body.items.reduce((n, m) => n + Number(m.quantity), 0)).toBe(total);
+  });
+});
