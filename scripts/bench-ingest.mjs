@@ -1,8 +1,10 @@
 // `npm run bench:ingest`: the ingest gateway's production build end to end, on one throw-away
 // embedded Postgres. Line protocol over HTTP: 1,000 series (tag sets) with 4 float fields per
 // line, 5,000-line batches, 4 concurrent keep-alive clients, 10 million points; the clock
-// stops when the last batch is answered 204 (committed). Forward protocol: PackedForward with
-// acks, when the gateway has it. Peak RSS is the gateway's VmHWM. Last line: one JSON object.
+// stops when the last batch is answered 204 (committed). Baseline in the same run: the same
+// bodies to an HTTP server that only reads them (the transport's ceiling here). Forward
+// protocol: PackedForward with acks, when the gateway has it. Peak RSS is the gateway's VmHWM.
+// Last line: one JSON object.
 import { promises as fs, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -108,32 +110,59 @@ try {
   );
   await waitForLine(gateway, 'ingest ready', 30_000);
 
-  const agent = new Agent({ connections: clients, pipelining: 1, keepAliveTimeout: 60_000 });
-  const url = `http://127.0.0.1:${httpPort}/api/v2/write?org=bench&bucket=lake&precision=ns`;
-  const headers = { authorization: `Token ${token.token}`, 'content-type': 'text/plain' };
-  const send = async (body) => {
-    for (;;) {
-      const reply = await request(url, { method: 'POST', body, headers, dispatcher: agent });
-      const text = await reply.body.text();
-      if (reply.statusCode === 204) return;
-      if (reply.statusCode === 503 || reply.statusCode === 429) {
-        await new Promise((r) => setTimeout(r, 50));
-        continue; // back-pressure: retry, as clients do
+  /** Sends every batch from `clients` keep-alive connections; seconds after the warm-up. */
+  const sendAll = async (port) => {
+    const agent = new Agent({ connections: clients, pipelining: 1, keepAliveTimeout: 60_000 });
+    const url = `http://127.0.0.1:${port}/api/v2/write?org=bench&bucket=lake&precision=ns`;
+    const headers = { authorization: `Token ${token.token}`, 'content-type': 'text/plain' };
+    const send = async (body) => {
+      for (;;) {
+        const reply = await request(url, { method: 'POST', body, headers, dispatcher: agent });
+        const text = await reply.body.text();
+        if (reply.statusCode === 204) return;
+        if (reply.statusCode === 503 || reply.statusCode === 429) {
+          await new Promise((r) => setTimeout(r, 50));
+          continue; // back-pressure: retry, as clients do
+        }
+        throw new Error(`write answered ${reply.statusCode}: ${text.slice(0, 300)}`);
       }
-      throw new Error(`write answered ${reply.statusCode}: ${text.slice(0, 300)}`);
-    }
+    };
+    // Warm-up outside the clock: the first batch's series are created here.
+    await send(batches[0]);
+    let next = 1;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (next < batches.length) await send(batches[next++]);
+      }),
+    );
+    const elapsed = (performance.now() - t0) / 1000;
+    await agent.close();
+    return elapsed;
   };
-  // Warm-up outside the clock: the first batch's series are created here.
-  await send(batches[0]);
-  let next = 1;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (next < batches.length) await send(batches[next++]);
-    }),
+
+  // Baseline: the HTTP transport alone, a server in its own process that reads each body and
+  // answers 204 — the ceiling any HTTP gateway on this machine has.
+  const sinkPort = await freePort();
+  const sink = startProcess(
+    'sink',
+    process.execPath,
+    [
+      '-e',
+      `require('node:http').createServer((q, r) => { q.on('data', () => {}); q.on('end', () => { r.statusCode = 204; r.end(); }); }).listen(${sinkPort}, '127.0.0.1', () => console.log('sink ready'))`,
+    ],
+    process.env,
+    root,
+    () => undefined,
   );
-  const seconds = (performance.now() - t0) / 1000;
+  await waitForLine(sink, 'sink ready', 10_000);
+  const sinkSeconds = await sendAll(sinkPort);
+  await stopProcess(sink);
   const measured = totalPoints - linesPerBatch * fieldsPerLine;
+  const sinkPointsPerS = measured / sinkSeconds;
+  log(`baseline: HTTP sink takes the same bodies at ${Math.round(sinkPointsPerS)} points/s`);
+
+  const seconds = await sendAll(httpPort);
   const linePointsPerS = measured / seconds;
   const stored = await pool.query(
     'SELECT sum(count)::bigint AS n, count(*)::int AS chunks FROM chunk',
@@ -186,6 +215,8 @@ try {
       clients,
       line_points_per_s: Math.round(linePointsPerS),
       line_seconds: round(seconds),
+      baseline_http_sink_points_per_s: Math.round(sinkPointsPerS),
+      ratio_to_http_sink: round(linePointsPerS / sinkPointsPerS, 3),
       forward_events_per_s: forwardEventsPerS,
       peak_rss_mb: peak,
       targets: { line_points_per_s: 1_200_000, forward_events_per_s: 100_000, peak_rss_mb: 300 },

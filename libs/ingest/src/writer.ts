@@ -58,14 +58,50 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
-/** The points of one series from one path, waiting for the next commit. */
-interface Pending {
-  path: IngestPath;
-  resourceId: string;
-  batch: ColumnBatch & { times: bigint[]; values: PointValue[] };
-  /** Who sent each point, and on which line. */
-  waiters: Waiter[];
-  lines: number[];
+/**
+ * The points of one series from one path, waiting for the next commit. Plain arrays of
+ * numbers keep their elements unboxed; typed arrays per series per commit cost more to
+ * allocate than they save.
+ */
+class Pending {
+  readonly times: bigint[] = [];
+  readonly values: PointValue[] = [];
+  /** Who sent each point (index into the commit's waiters), and on which line. */
+  readonly waiters: number[] = [];
+  readonly lines: number[] = [];
+
+  constructor(
+    readonly path: IngestPath,
+    readonly resourceId: string,
+    readonly measurement: string,
+    readonly tags: Record<string, string>,
+    readonly field: string,
+    readonly type: SeriesValueType,
+  ) {}
+
+  get n(): number {
+    return this.times.length;
+  }
+
+  push(time: bigint, value: PointValue, waiter: number, line: number): void {
+    this.times.push(time);
+    this.values.push(value);
+    this.waiters.push(waiter);
+    this.lines.push(line);
+  }
+
+  /** The points as a batch for the store. */
+  batch(): ColumnBatch {
+    return {
+      measurement: this.measurement,
+      tags: this.tags,
+      field: this.field,
+      type: this.type,
+      times: BigInt64Array.from(this.times),
+      values: this.type === 'float' ? Float64Array.from(this.values as number[]) : this.values,
+      owner: { nodeId: this.path.sourceId, resourceId: this.resourceId, pathId: this.path.id },
+    };
+  }
 }
 
 /**
@@ -79,7 +115,10 @@ export class IngestWriter {
   private readonly limiter = new RateLimiter();
   private readonly quota: SeriesQuota;
   /** Per path and series prefix, per field. */
-  private pending = new Map<string, Map<string, Pending>>();
+  /** Per path, per series prefix (measurement and tags as written), per field. */
+  private pending = new Map<string, Map<string, Map<string, Pending>>>();
+  /** The callers whose points wait in `pending`. */
+  private waiting: Waiter[] = [];
   private pendingPoints = 0;
   private inCommit = 0;
   private commits = 0;
@@ -137,8 +176,10 @@ export class IngestWriter {
     const outcome = await new Promise<IngestOutcome>((resolve, reject) => {
       const waiter: Waiter = { path, accepted: 0, rejected: [], resolve, reject };
       const before = this.pendingPoints;
-      for (const line of lines) this.add(waiter, line);
+      const index = this.waiting.push(waiter) - 1;
+      for (const line of lines) this.add(waiter, index, line);
       if (this.pendingPoints === before) {
+        this.waiting.pop();
         resolve({ status: 'written', accepted: 0, rejected: waiter.rejected });
         return;
       }
@@ -160,44 +201,31 @@ export class IngestWriter {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private add(waiter: Waiter, line: IngestLine): void {
-    const seriesKey = `${waiter.path.id}\u0000${line.prefix}`;
-    let fields = this.pending.get(seriesKey);
-    if (!fields) {
-      fields = new Map();
-      this.pending.set(seriesKey, fields);
-    }
+  private add(waiter: Waiter, waiterIndex: number, line: IngestLine): void {
+    let series = this.pending.get(waiter.path.id);
+    if (!series) this.pending.set(waiter.path.id, (series = new Map()));
+    let fields = series.get(line.prefix);
+    if (!fields) series.set(line.prefix, (fields = new Map()));
     for (const { key: field, value } of line.fields) {
       let pending = fields.get(field);
       if (!pending) {
-        const resourceId = PathDirectory.resourceOf(waiter.path, line.measurement, field);
-        pending = {
-          path: waiter.path,
-          resourceId,
-          batch: {
-            measurement: line.measurement,
-            tags: Object.fromEntries(line.tags),
-            field,
-            type: value.type,
-            times: [],
-            values: [],
-            owner: { nodeId: waiter.path.sourceId, resourceId, pathId: waiter.path.id },
-          },
-          waiters: [],
-          lines: [],
-        };
+        pending = new Pending(
+          waiter.path,
+          PathDirectory.resourceOf(waiter.path, line.measurement, field),
+          line.measurement,
+          Object.fromEntries(line.tags),
+          field,
+          value.type,
+        );
         fields.set(field, pending);
-      } else if (pending.batch.type !== value.type) {
+      } else if (pending.type !== value.type) {
         waiter.rejected.push({
           line: line.line,
-          message: `field type conflict: ${field} is ${pending.batch.type} in this write, ${value.type} here`,
+          message: `field type conflict: ${field} is ${pending.type} in this write, ${value.type} here`,
         });
         continue;
       }
-      pending.batch.times.push(line.time);
-      pending.batch.values.push(value.value);
-      pending.waiters.push(waiter);
-      pending.lines.push(line.line);
+      pending.push(line.time, value.value, waiterIndex, line.line);
       this.pendingPoints++;
     }
   }
@@ -209,13 +237,17 @@ export class IngestWriter {
     }
     if (this.pendingPoints === 0) return;
     if (this.commits >= this.maxCommits) return; // the commit in progress flushes again when done
-    const batch = [...this.pending.values()].flatMap((fields) => [...fields.values()]);
+    const batch = [...this.pending.values()].flatMap((series) =>
+      [...series.values()].flatMap((fields) => [...fields.values()]),
+    );
+    const waiting = this.waiting;
     const points = this.pendingPoints;
     this.pending = new Map();
+    this.waiting = [];
     this.pendingPoints = 0;
     this.inCommit += points;
     this.commits++;
-    void this.commit(batch).finally(() => {
+    void this.commit(batch, waiting).finally(() => {
       this.inCommit -= points;
       this.commits--;
       if (this.pendingPoints > 0) this.flush();
@@ -223,10 +255,9 @@ export class IngestWriter {
     });
   }
 
-  private async commit(all: Pending[]): Promise<void> {
-    const waiters = new Set(all.flatMap((p) => p.waiters));
+  private async commit(all: Pending[], waiters: Waiter[]): Promise<void> {
     try {
-      let outcome: (string | null)[][];
+      let outcome: Rejections[];
       try {
         outcome = await this.storeBatches(all);
       } catch (error) {
@@ -239,17 +270,18 @@ export class IngestWriter {
             outcome.push((await this.storeBatches([pending]))[0]);
           } catch (single) {
             if (!isDataError(single)) throw single;
-            const reason = `could not be stored: ${(single as Error).message}`;
-            outcome.push(pending.lines.map(() => reason));
+            outcome.push(`could not be stored: ${(single as Error).message}`);
           }
         }
       }
       all.forEach((p, b) => {
-        p.waiters.forEach((waiter, i) => {
-          const reason = outcome[b][i];
-          if (reason === null) waiter.accepted++;
+        const rejected = outcome[b];
+        for (let i = 0; i < p.n; i++) {
+          const waiter = waiters[p.waiters[i]];
+          const reason = typeof rejected === 'string' ? rejected : rejected.get(i);
+          if (reason === undefined) waiter.accepted++;
           else waiter.rejected.push({ line: p.lines[i], message: reason });
-        });
+        }
       });
       for (const waiter of waiters) {
         waiter.rejected.sort((a, b) => a.line - b.line);
@@ -264,18 +296,9 @@ export class IngestWriter {
    * Stores pending series in one transaction with the paths' tallies. Per pending series and
    * point, the reason it was rejected, or null when it was stored.
    */
-  private async storeBatches(all: Pending[]): Promise<(string | null)[][]> {
-    const batches = all.map(({ batch }) =>
-      batch.type === 'float'
-        ? {
-            ...batch,
-            times: BigInt64Array.from(batch.times),
-            values: Float64Array.from(batch.values as number[]),
-          }
-        : { ...batch, times: BigInt64Array.from(batch.times) },
-    );
+  private async storeBatches(all: Pending[]): Promise<Rejections[]> {
     const result = await this.store.writeColumns(
-      batches,
+      all.map((p) => p.batch()),
       {},
       {
         countNew: true,
@@ -300,16 +323,24 @@ export class IngestWriter {
       },
     );
     // The store reports rejections by index in the concatenation of the batches.
-    const rejectedAt = new Map<number, string>();
-    for (const r of result.rejected) rejectedAt.set(r.index, r.reason);
+    const starts: number[] = [];
     let offset = 0;
-    return all.map((p) => {
-      const reasons = p.lines.map((_, i) => rejectedAt.get(offset + i) ?? null);
-      offset += p.lines.length;
-      return reasons;
-    });
+    for (const p of all) {
+      starts.push(offset);
+      offset += p.n;
+    }
+    const rejections: Map<number, string>[] = all.map(() => new Map());
+    let b = 0;
+    for (const r of result.rejected) {
+      while (b + 1 < starts.length && starts[b + 1] <= r.index) b++;
+      rejections[b].set(r.index - starts[b], r.reason);
+    }
+    return rejections;
   }
 }
+
+/** Per point of a pending series, why it was rejected; a string when all of them were. */
+type Rejections = Map<number, string> | string;
 
 /** A Postgres data exception (SQLSTATE class 22: bad value) or integrity violation (23). */
 function isDataError(error: unknown): boolean {
