@@ -1,39 +1,16 @@
 import { InfluxDB, setLogger } from '@influxdata/influxdb-client';
 import { freePort } from '@sextant/db';
 import { flushTallies } from '@sextant/ingest';
-import { ManagedProcess, startProcess, waitForLine } from '@sextant/stack';
-import path from 'node:path';
+import type { ManagedProcess } from '@sextant/stack';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api } from '../support/http';
-import { pathWithToken } from '../support/ingest';
+import { pathWithToken, startGateway } from '../support/ingest';
 
-const root = path.resolve(__dirname, '../..');
 const s = 1_000_000_000n;
 const clients = 3;
 const batches = 40;
 const linesPerBatch = 500;
-
-/** A gateway of our own on the e2e stack's database, so that this test may kill it. */
-async function startGateway(port: number, log: string[]): Promise<ManagedProcess> {
-  const gateway = startProcess(
-    'ingest',
-    process.execPath,
-    [path.join(root, 'dist/apps/ingest/src/main.js')],
-    {
-      ...process.env,
-      DATABASE_URL: inject('databaseUrl'),
-      INGEST_HTTP_PORT: String(port),
-      INGEST_FORWARD_PORT: String(await freePort()),
-      INGEST_HOST: '127.0.0.1',
-      MQTT_URL: '',
-    },
-    root,
-    (line) => log.push(line),
-  );
-  await waitForLine(gateway, 'ingest ready', 30_000);
-  return gateway;
-}
 
 describe('ingest gateway killed under load', () => {
   let pool: Pool;
@@ -49,7 +26,7 @@ describe('ingest gateway killed under load', () => {
 
   it('stores every acknowledged point exactly once after kill -9 and restart, and accounts each once', async () => {
     const port = await freePort();
-    gateway = await startGateway(port, log);
+    gateway = await startGateway({ INGEST_HTTP_PORT: String(port) }, log);
     const { token, pathId, measurement } = await pathWithToken();
     let acknowledged = 0;
     let failures = 0;
@@ -100,7 +77,7 @@ describe('ingest gateway killed under load', () => {
         gateway!.child.kill('SIGKILL');
         await gateway!.exited;
         await new Promise((r) => setTimeout(r, 300));
-        gateway = await startGateway(port, log);
+        gateway = await startGateway({ INGEST_HTTP_PORT: String(port) }, log);
       }
     })();
     await Promise.all([...send, crashes]);

@@ -1,4 +1,7 @@
-import { expect } from 'vitest';
+import { freePort } from '@sextant/db';
+import { ManagedProcess, startProcess, waitForLine } from '@sextant/stack';
+import path from 'node:path';
+import { expect, inject } from 'vitest';
 import { api, uniqueRef } from './http';
 
 interface Created {
@@ -43,4 +46,34 @@ export async function pathWithToken(
   });
   expect(token.status).toBe(201);
   return { nodeId: node.body.id, pathId: path.body.id, token: token.body, measurement: reference };
+}
+
+const root = path.resolve(__dirname, '../..');
+
+/**
+ * A gateway of the test's own on the e2e stack's database (from the build), so that a test
+ * may kill it or give it other limits. `env` overrides the configuration.
+ */
+export async function startGateway(
+  env: Record<string, string>,
+  log: string[],
+): Promise<ManagedProcess> {
+  const gateway = startProcess(
+    'ingest',
+    process.execPath,
+    [path.join(root, 'dist/apps/ingest/src/main.js')],
+    {
+      ...process.env,
+      DATABASE_URL: inject('databaseUrl'),
+      INGEST_HTTP_PORT: String(await freePort()),
+      INGEST_FORWARD_PORT: String(await freePort()),
+      INGEST_HOST: '127.0.0.1',
+      MQTT_URL: '',
+      ...env,
+    },
+    root,
+    (line) => log.push(line),
+  );
+  await waitForLine(gateway, 'ingest ready', 30_000);
+  return gateway;
 }
