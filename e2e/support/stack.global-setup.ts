@@ -10,6 +10,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     apiUrl: string;
     ingestUrl: string;
+    /** The fluentd forward port of the ingest gateway on 127.0.0.1. */
+    ingestForwardPort: number;
     portalUrl: string;
     databaseUrl: string;
     artefactsDir: string;
@@ -64,6 +66,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('apiUrl', apiUrl);
   project.provide('portalUrl', portalUrl);
   project.provide('ingestUrl', (stack.urls.ingest ?? '').replace('localhost', '127.0.0.1'));
+  project.provide(
+    'ingestForwardPort',
+    Number(new URL(stack.urls.ingestForward ?? 'tcp://x:0').port),
+  );
   project.provide('databaseUrl', stack.databaseUrl);
   project.provide('artefactsDir', artefactsDir);
   // Also as environment, which test workers inherit.

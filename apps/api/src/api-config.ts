@@ -1,3 +1,5 @@
+import type { SextantConfig } from '@sextant/config';
+
 export const API_CONFIG = Symbol('API_CONFIG');
 
 export interface ApiConfig {
@@ -6,4 +8,19 @@ export interface ApiConfig {
   /** Where the generated GraphQL schema is written (committed, sorted); null to skip. */
   schemaFile: string | null;
   corsOrigins: string[];
+  /** The ingest gateway as agents reach it (GET /api/ingest/endpoints). */
+  ingest: { httpUrl: string; forwardHost: string; forwardPort: number };
+}
+
+/**
+ * The ingest gateway's addresses for agents: the host clients reach the API on
+ * (API_PUBLIC_URL), with the gateway's ports (INGEST_HTTP_PORT, INGEST_FORWARD_PORT).
+ */
+export function ingestEndpoints(config: SextantConfig): ApiConfig['ingest'] {
+  const host = new URL(config.api.publicUrl).hostname;
+  return {
+    httpUrl: `http://${host}:${config.ingest.httpPort}`,
+    forwardHost: host.replace(/^\[(.*)\]$/, '$1'),
+    forwardPort: config.ingest.forwardPort,
+  };
 }

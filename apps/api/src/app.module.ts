@@ -4,6 +4,7 @@ import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
 import { API_CONFIG, ApiConfig } from './api-config';
 import { formatGraphqlError, graphqlStatus } from './common/graphql-errors';
 import { HealthModule } from './health/health.module';
+import { IngestModule } from './ingest/ingest.module';
 import { ItemsModule } from './items/items.module';
 import { MovementsModule } from './movements/movements.module';
 import { NodesModule } from './nodes/nodes.module';
@@ -43,6 +44,7 @@ export class AppModule {
         ItemsModule,
         MovementsModule,
         SeriesModule,
+        IngestModule,
       ],
       providers: [{ provide: API_CONFIG, useValue: config }],
       exports: [API_CONFIG],

@@ -23,6 +23,7 @@ describe('committed API contracts', () => {
     expect(Object.keys(openapi.paths).sort()).toEqual(
       [
         '/api/health',
+        '/api/ingest/endpoints',
         '/api/items',
         '/api/items/{id}',
         '/api/movements',
@@ -35,6 +36,9 @@ describe('committed API contracts', () => {
         '/api/nodes/{id}/subtree',
         '/api/paths',
         '/api/paths/{id}',
+        '/api/paths/{id}/ingest-status',
+        '/api/paths/ingest-status',
+        '/api/paths/{pathId}/events',
         '/api/paths/{pathId}/tokens',
         '/api/paths/{pathId}/tokens/{tokenId}',
         '/api/resources',

@@ -19,6 +19,7 @@ export async function generateContracts(): Promise<Record<string, string>> {
       poolSize: 1,
       schemaFile,
       corsOrigins: [],
+      ingest: { httpUrl: 'http://localhost:8086', forwardHost: 'localhost', forwardPort: 24224 },
     },
     ['error'],
   );

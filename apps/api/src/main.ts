@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '@sextant/config';
+import { ingestEndpoints } from './api-config';
 import { createApiApp } from './app.factory';
 
 async function main(): Promise<void> {
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     // The committed schema.gql is written by `npm run contracts`, not at every start.
     schemaFile: null,
     corsOrigins: config.api.corsOrigins,
+    ingest: ingestEndpoints(config),
   });
   await app.listen({ port: config.api.port, host: config.api.host });
   console.log(

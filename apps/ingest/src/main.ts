@@ -2,7 +2,11 @@ import { loadConfig } from '@sextant/config';
 import { IngestWriter, PathDirectory } from '@sextant/ingest';
 import { TimeSeriesStore } from '@sextant/timeseries';
 import { Pool } from 'pg';
+import { readFileSync } from 'node:fs';
+import { ForwardServer } from './forward/forward-server';
+import { ForwardRepository } from './forward/forward.repository';
 import { createHttpServer } from './http/server';
+import { MqttSubscriber } from './mqtt/mqtt-subscriber';
 import { PathStats } from './stats';
 
 const version = '0.1.0';
@@ -18,7 +22,8 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: databaseUrl, max: config.ingest.poolSize });
   pool.on('error', (error) => console.error(`ingest: database connection error: ${error.message}`));
   const store = new TimeSeriesStore(pool);
-  const stats = new PathStats();
+  const stats = new PathStats(pool, (line) => console.error(line));
+  stats.start();
   const writer = new IngestWriter(store);
   const http = createHttpServer({
     directory: new PathDirectory(pool),
@@ -34,6 +39,36 @@ async function main(): Promise<void> {
   });
   http.get('/stats', async () => ({ paths: stats.snapshot() }));
   await http.listen({ port: config.ingest.httpPort, host: config.ingest.host });
+  const forwardConfig = config.ingest.forward;
+  const forward = new ForwardServer({
+    directory: new PathDirectory(pool),
+    repository: new ForwardRepository(pool),
+    writer,
+    stats,
+    maxMessageBytes: forwardConfig.maxMessageBytes,
+    idleSeconds: forwardConfig.idleSeconds,
+    requireAuth: forwardConfig.requireAuth,
+    defaultToken: forwardConfig.defaultToken,
+    tls: forwardConfig.tls && {
+      cert: readPem('INGEST_FORWARD_TLS_CERT', forwardConfig.tls.certFile),
+      key: readPem('INGEST_FORWARD_TLS_KEY', forwardConfig.tls.keyFile),
+    },
+    log: (line) => console.error(line),
+  });
+  const forwardAddress = await forward.listen(config.ingest.forwardPort, config.ingest.host);
+  const mqttUrl = config.ingest.mqtt.url;
+  // Not awaited: the broker may come later; the subscriber reconnects by itself.
+  const mqtt = mqttUrl
+    ? new MqttSubscriber({
+        mqtt: { ...config.ingest.mqtt, url: mqttUrl },
+        directory: new PathDirectory(pool),
+        writer,
+        stats,
+        maxRecordBytes: config.ingest.maxLineBytes,
+        log: (line) => console.error(line),
+      })
+    : null;
+  mqtt?.start();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -41,7 +76,10 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`ingest: ${signal}, finishing writes in progress`);
     await http.close();
+    await forward.close();
+    await mqtt?.stop();
     await writer.drain();
+    await stats.stop();
     await pool.end();
     process.exit(0);
   };
@@ -49,8 +87,16 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   // The launcher waits for this line.
   console.log(
-    `ingest ready: line protocol on http://${config.ingest.host}:${config.ingest.httpPort}/write`,
+    `ingest ready: line protocol on http://${config.ingest.host}:${config.ingest.httpPort}/write, fluentd forward on ${forward.secure ? 'tls' : 'tcp'}://${config.ingest.host}:${forwardAddress.port}`,
   );
+}
+
+function readPem(variable: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new Error(`invalid ${variable}: cannot read ${file}: ${(error as Error).message}`);
+  }
 }
 
 main().catch((error: unknown) => {

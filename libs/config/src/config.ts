@@ -20,9 +20,34 @@ export interface SextantConfig {
     poolSize: number;
     /** Seconds a client may take to send a request, and idle keep-alive connections live. */
     requestTimeoutSeconds: number;
+    /** The MQTT broker to subscribe to for the paths of protocol mqtt; url null: none. */
+    mqtt: MqttConfig;
+    /** The fluentd forward protocol server on forwardPort. */
+    forward: ForwardConfig;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   demoData: boolean;
+}
+
+export interface MqttConfig {
+  url: string | null;
+  /** Also names the broker's persistent session: keep it stable across restarts. */
+  clientId: string;
+  username: string | null;
+  password: string | null;
+}
+
+export interface ForwardConfig {
+  /** Largest message, and largest decompressed packed entries, in bytes. */
+  maxMessageBytes: number;
+  /** Seconds a connection may stay idle, or a message incomplete, before it is closed. */
+  idleSeconds: number;
+  /** Require the shared-key handshake (the key: a path token's sha256). */
+  requireAuth: boolean;
+  /** Without the handshake: the token of the path that takes the events; null refuses them. */
+  defaultToken: string | null;
+  /** PEM files: serve TLS instead of plain TCP. */
+  tls: { certFile: string; keyFile: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +108,48 @@ function url(env: Env, name: string): string | null {
   return raw;
 }
 
+function mqtt(env: Env): MqttConfig {
+  const brokerUrl = url(env, 'MQTT_URL');
+  if (brokerUrl && !/^(mqtts?|tcp|tls|wss?):$/.test(new URL(brokerUrl).protocol))
+    throw new ConfigError(
+      'MQTT_URL',
+      'expected an mqtt://, mqtts://, tcp://, tls://, ws:// or wss:// URL',
+    );
+  const clientId = env.MQTT_CLIENT_ID || `sextant-ingest-${process.pid}`;
+  if (clientId.length > 128 || !/^[\x21-\x7e]+$/.test(clientId))
+    throw new ConfigError(
+      'MQTT_CLIENT_ID',
+      'expected 1-128 printable ASCII characters without spaces',
+    );
+  const username = env.MQTT_USERNAME || null;
+  const password = env.MQTT_PASSWORD || null;
+  if (password !== null && username === null)
+    throw new ConfigError(
+      'MQTT_PASSWORD',
+      'is set without MQTT_USERNAME (MQTT sends a password only with a user name)',
+    );
+  return { url: brokerUrl, clientId, username, password };
+}
+
+function forward(env: Env, cwd: string): ForwardConfig {
+  const certFile = env.INGEST_FORWARD_TLS_CERT || null;
+  const keyFile = env.INGEST_FORWARD_TLS_KEY || null;
+  if (certFile && !keyFile)
+    throw new ConfigError('INGEST_FORWARD_TLS_KEY', 'missing: INGEST_FORWARD_TLS_CERT is set');
+  if (keyFile && !certFile)
+    throw new ConfigError('INGEST_FORWARD_TLS_CERT', 'missing: INGEST_FORWARD_TLS_KEY is set');
+  return {
+    maxMessageBytes: integer(env, 'INGEST_FORWARD_MAX_MESSAGE_BYTES', 16 << 20, 1024, 1 << 30),
+    idleSeconds: integer(env, 'INGEST_FORWARD_IDLE_SECONDS', 60, 1, 86_400),
+    requireAuth: bool(env, 'INGEST_FORWARD_REQUIRE_AUTH', true),
+    defaultToken: env.INGEST_FORWARD_DEFAULT_TOKEN || null,
+    tls:
+      certFile && keyFile
+        ? { certFile: path.resolve(cwd, certFile), keyFile: path.resolve(cwd, keyFile) }
+        : null,
+  };
+}
+
 /** Reads the configuration from the environment (defaults documented in .env.example). */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): SextantConfig {
   const apiPort = port(env, 'API_PORT', 3000);
@@ -121,6 +188,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxInFlight: integer(env, 'INGEST_MAX_IN_FLIGHT', 16, 1, 1024),
       poolSize: integer(env, 'INGEST_DB_POOL_SIZE', 10, 1, 200),
       requestTimeoutSeconds: integer(env, 'INGEST_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600),
+      mqtt: mqtt(env),
+      forward: forward(env, cwd),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     demoData: bool(env, 'SEXTANT_DEMO_DATA', true),

@@ -49,16 +49,49 @@ export class PathDirectory {
 
   async authenticate(token: string | undefined | null): Promise<IngestPath | null> {
     if (!token || token.length > 200) return null;
+    return this.authenticateHash(hashToken(token));
+  }
+
+  /** The path of a token known by its hash (the forward handshake proves a token this way). */
+  async authenticateHash(tokenHash: string): Promise<IngestPath | null> {
     const { rows } = await this.pool.query<PathRow>(
       `SELECT p.id, p.name, p.source_id, p.destination_id, p.protocol::text AS protocol,
               p.mapping, p.settings, t.id AS token_id
          FROM path_token t JOIN path p ON p.id = t.path_id
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND p.state = 'active'`,
-      [hashToken(token)],
+      [tokenHash],
     );
     const row = rows[0];
     if (!row) return null;
     this.touch(row.token_id);
+    return this.toPath(row);
+  }
+
+  /**
+   * The active paths of a protocol, with their settings: protocols without tokens (MQTT) find
+   * their paths by what the settings subscribe. Such a path's `tokenId` is empty.
+   */
+  async activePaths(
+    protocol: string,
+  ): Promise<{ path: IngestPath; settings: Record<string, unknown> }[]> {
+    const { rows } = await this.pool.query<PathRow>(
+      `SELECT p.id, p.name, p.source_id, p.destination_id, p.protocol::text AS protocol,
+              p.mapping, p.settings, '' AS token_id
+         FROM path p
+        WHERE p.protocol::text = $1 AND p.state = 'active'
+        ORDER BY p.created_at, p.id`,
+      [protocol],
+    );
+    const paths = [];
+    for (const row of rows)
+      paths.push({
+        path: await this.toPath(row),
+        settings: (row.settings ?? {}) as Record<string, unknown>,
+      });
+    return paths;
+  }
+
+  private async toPath(row: PathRow): Promise<IngestPath> {
     const resources = await this.resourceIds();
     const fieldResources = new Map<string, string>();
     for (const [pattern, reference] of Object.entries(row.mapping?.fields ?? {})) {

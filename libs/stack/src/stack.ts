@@ -20,7 +20,15 @@ export interface StackOptions {
 
 export interface RunningStack {
   databaseUrl: string;
-  urls: { api?: string; graphql?: string; docs?: string; portal?: string; ingest?: string };
+  urls: {
+    api?: string;
+    graphql?: string;
+    docs?: string;
+    portal?: string;
+    ingest?: string;
+    /** The fluentd forward port, as tcp://host:port. */
+    ingestForward?: string;
+  };
   processes: ManagedProcess[];
   stop(): Promise<void>;
 }
@@ -67,6 +75,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       DATABASE_URL: database.url,
       NODE_ENV: 'production',
     };
+    // Every app gets the gateway's ports: the API tells agents where to send (ingest/endpoints).
+    const ingestPorts = {
+      http: config.ingest.httpPort || (await freePort()),
+      forward: config.ingest.forwardPort || (await freePort()),
+    };
+    env.INGEST_HTTP_PORT = String(ingestPorts.http);
+    env.INGEST_FORWARD_PORT = String(ingestPorts.forward);
     const urls: RunningStack['urls'] = {};
     const node = process.execPath;
     const waits: Promise<void>[] = [];
@@ -117,13 +132,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       if (!options.apps.includes(name)) continue;
       const appEnv = { ...env };
       if (name === 'ingest') {
-        const httpPort = config.ingest.httpPort || (await freePort());
-        const forwardPort = config.ingest.forwardPort || (await freePort());
+        const httpPort = ingestPorts.http;
+        const forwardPort = ingestPorts.forward;
         Object.assign(appEnv, {
           INGEST_HTTP_PORT: String(httpPort),
           INGEST_FORWARD_PORT: String(forwardPort),
         });
         urls.ingest = `http://localhost:${httpPort}`;
+        urls.ingestForward = `tcp://localhost:${forwardPort}`;
       }
       const app = startProcess(
         name,

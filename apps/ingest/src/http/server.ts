@@ -1,10 +1,11 @@
 import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import type { IngestPath, IngestWriter, PathDirectory } from '@sextant/ingest';
+import type { IngestOutcome, IngestPath, IngestWriter, PathDirectory } from '@sextant/ingest';
 import { decodeBody } from '../line-protocol/decode-body';
 import { LineError, parseLineProtocol, precisionUnit } from '../line-protocol/parser';
 import { PathStats } from '../stats';
+import { registerJsonRoutes } from './json-routes';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -23,7 +24,7 @@ export interface HttpServerOptions {
 }
 
 /** An InfluxDB-style error body: `error` for 1.x clients, `code` and `message` for 2.x. */
-function fail(
+export function fail(
   reply: FastifyReply,
   status: number,
   code: string,
@@ -48,6 +49,57 @@ export function credential(request: FastifyRequest): string | null {
   }
   const query = request.query as Record<string, string | undefined>;
   return query.p || query.u || null;
+}
+
+/** Runs a write for the path of the request's token, within the gateway's in-flight limit. */
+export type WriteGate = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  handle: (path: IngestPath) => Promise<FastifyReply>,
+) => Promise<FastifyReply>;
+
+/** The request body, gunzipped when Content-Encoding says so; null once an error is answered. */
+export async function readBody(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  maxBodyBytes: number,
+): Promise<Buffer | null> {
+  const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  const encoding = String(request.headers['content-encoding'] ?? '').toLowerCase();
+  if (encoding === 'gzip') {
+    try {
+      return await gunzipAsync(body, { maxOutputLength: maxBodyBytes });
+    } catch (error) {
+      const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+      if (tooLarge)
+        fail(reply, 413, 'too large', `decompressed body exceeds ${maxBodyBytes} bytes`);
+      else fail(reply, 400, 'invalid', `body is not valid gzip: ${(error as Error).message}`);
+      return null;
+    }
+  }
+  if (encoding && encoding !== 'identity') {
+    fail(
+      reply,
+      415,
+      'invalid',
+      `unsupported Content-Encoding "${encoding.slice(0, 40)}": use gzip or none`,
+    );
+    return null;
+  }
+  return body;
+}
+
+/** Answers a write the writer did not take: 429 over the path's rate, 503 when busy. */
+export function refused(
+  reply: FastifyReply,
+  outcome: Exclude<IngestOutcome, { status: 'written' }>,
+): FastifyReply {
+  reply.header('Retry-After', String(outcome.retryAfterSeconds));
+  return outcome.status === 'busy'
+    ? fail(reply, 503, 'unavailable', outcome.message, { retryAfter: outcome.retryAfterSeconds })
+    : fail(reply, 429, 'too many requests', outcome.message, {
+        retryAfter: outcome.retryAfterSeconds,
+      });
 }
 
 /**
@@ -109,6 +161,10 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
         'invalid',
         `unknown precision "${String(query.precision).slice(0, 20)}": use ns, us, ms, s${v2 ? '' : ', m or h'}`,
       );
+    return gate(request, reply, (path) => handleWrite(path, request, reply, unit));
+  };
+
+  const gate: WriteGate = async (request, reply, handle) => {
     const path = await options.directory.authenticate(credential(request));
     if (!path) {
       return fail(
@@ -124,7 +180,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     }
     inFlight++;
     try {
-      return await handleWrite(path, request, reply, unit);
+      return await handle(path);
     } finally {
       inFlight--;
     }
@@ -136,25 +192,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     reply: FastifyReply,
     unit: bigint,
   ) {
-    let body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const encoding = String(request.headers['content-encoding'] ?? '').toLowerCase();
-    if (encoding === 'gzip') {
-      try {
-        body = await gunzipAsync(body, { maxOutputLength: options.maxBodyBytes });
-      } catch (error) {
-        const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-        return tooLarge
-          ? fail(reply, 413, 'too large', `decompressed body exceeds ${options.maxBodyBytes} bytes`)
-          : fail(reply, 400, 'invalid', `body is not valid gzip: ${(error as Error).message}`);
-      }
-    } else if (encoding && encoding !== 'identity') {
-      return fail(
-        reply,
-        415,
-        'invalid',
-        `unsupported Content-Encoding "${encoding.slice(0, 40)}": use gzip or none`,
-      );
-    }
+    const body = await readBody(request, reply, options.maxBodyBytes);
+    if (!body) return reply;
     const decoded = decodeBody(body);
     const parsed = parseLineProtocol(decoded.text, {
       unit,
@@ -164,14 +203,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     const outcome = await options.writer.write(path, parsed.lines);
     if (outcome.status === 'rate-limited' || outcome.status === 'busy') {
       options.stats.rejected(path, parsed.lines.length, outcome.message);
-      reply.header('Retry-After', String(outcome.retryAfterSeconds));
-      return outcome.status === 'busy'
-        ? fail(reply, 503, 'unavailable', outcome.message, {
-            retryAfter: outcome.retryAfterSeconds,
-          })
-        : fail(reply, 429, 'too many requests', outcome.message, {
-            retryAfter: outcome.retryAfterSeconds,
-          });
+      return refused(reply, outcome);
     }
     const bad = [
       ...errors.map((e) => ({
@@ -197,5 +229,6 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   app.post('/write', write(false));
   app.post('/api/v2/write', write(true));
+  registerJsonRoutes(app, options, gate);
   return app;
 }

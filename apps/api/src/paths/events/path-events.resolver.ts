@@ -1,0 +1,16 @@
+import { Args, Query, Resolver } from '@nestjs/graphql';
+import { PathEventsArgs } from './dto/list-path-events.args';
+import { PathEventConnection, PathEventModel } from './path-event.model';
+import { PathEventsService } from './path-events.service';
+
+@Resolver(() => PathEventModel)
+export class PathEventsResolver {
+  constructor(private readonly service: PathEventsService) {}
+
+  @Query(() => PathEventConnection, {
+    description: 'Events of a path (records with no numeric value), newest first.',
+  })
+  pathEvents(@Args() { pathId, ...page }: PathEventsArgs) {
+    return this.service.list(pathId, page);
+  }
+}

@@ -1,0 +1,144 @@
+import type { IngestLine } from '@sextant/ingest';
+import { EventTime, ForwardEntry } from './forward-decoder';
+
+/** How a path turns forward records into series: `mapping.forward` of the path. */
+export interface ForwardMapping {
+  /** Measurement of every record; default: the record's tag. */
+  measurement: string | null;
+  /** Record keys whose values become series tags rather than fields. */
+  tags: Set<string>;
+}
+
+/** A record with no numeric value, kept in the event log instead of a series. */
+export interface ForwardEvent {
+  tag: string;
+  time: bigint;
+  /** The record as JSON (bytes as base64, big integers as text). */
+  record: Record<string, unknown>;
+  /** Entry number in its message (1-based). */
+  entry: number;
+}
+
+export interface MappedRecords {
+  lines: IngestLine[];
+  events: ForwardEvent[];
+}
+
+const maxNameLength = 200;
+const maxFlattenDepth = 8;
+
+/** Reads `mapping.forward` of a path (anything malformed counts as absent). */
+export function forwardMappingOf(mapping: unknown): ForwardMapping {
+  const forward =
+    typeof mapping === 'object' && mapping !== null
+      ? (mapping as Record<string, unknown>).forward
+      : undefined;
+  const rules =
+    typeof forward === 'object' && forward !== null ? (forward as Record<string, unknown>) : {};
+  const measurement =
+    typeof rules.measurement === 'string' &&
+    rules.measurement.length > 0 &&
+    rules.measurement.length <= maxNameLength
+      ? rules.measurement
+      : null;
+  const tags = Array.isArray(rules.tags)
+    ? rules.tags.filter((t): t is string => typeof t === 'string')
+    : [];
+  return { measurement, tags: new Set(tags) };
+}
+
+/** Postgres text and jsonb cannot hold NUL. */
+function clean(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
+/** A value as JSON for the event log. */
+function jsonOf(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value === 'boolean') return value;
+  if (typeof value === 'string') return clean(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (value instanceof EventTime) return value.nanoseconds.toString();
+  if (value instanceof Date) return value.toISOString();
+  if (depth >= maxFlattenDepth) return null;
+  if (Array.isArray(value)) return value.map((v) => jsonOf(v, depth + 1));
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[clean(k)] = jsonOf(v, depth + 1);
+    return out;
+  }
+  return null;
+}
+
+/**
+ * Turns the entries of one forward message into points and events. Numbers become float
+ * fields (msgpack integers beyond 32 bits, which decode as bigint, integer fields), booleans
+ * boolean fields, nested maps dotted keys (`{cpu: {p: 1}}` → `cpu.p`). String values become
+ * tags only for keys the mapping lists; a record without any numeric value is an event.
+ */
+export function mapRecords(
+  tag: string,
+  entries: ForwardEntry[],
+  mapping: ForwardMapping,
+  firstLine = 1,
+): MappedRecords {
+  const measurement = (mapping.measurement ?? tag).slice(0, maxNameLength);
+  const lines: IngestLine[] = [];
+  const events: ForwardEvent[] = [];
+  entries.forEach(({ time, record }, i) => {
+    const tags: [string, string][] = [];
+    const fields: IngestLine['fields'] = [];
+    const visit = (object: Record<string, unknown>, prefix: string, depth: number) => {
+      for (const [key, value] of Object.entries(object)) {
+        const name = prefix + key;
+        if (mapping.tags.has(name)) {
+          if (typeof value === 'string') tags.push([name, value]);
+          else if (
+            typeof value === 'number' ||
+            typeof value === 'bigint' ||
+            typeof value === 'boolean'
+          )
+            tags.push([name, String(value)]);
+          continue;
+        }
+        if (name.length === 0 || name.length > maxNameLength) continue;
+        if (typeof value === 'number') fields.push({ key: name, value: { type: 'float', value } });
+        else if (typeof value === 'bigint')
+          fields.push({ key: name, value: { type: 'integer', value } });
+        else if (typeof value === 'boolean')
+          fields.push({ key: name, value: { type: 'boolean', value } });
+        else if (
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          !(value instanceof Uint8Array) &&
+          !(value instanceof EventTime) &&
+          depth < maxFlattenDepth
+        )
+          visit(value as Record<string, unknown>, `${name}.`, depth + 1);
+      }
+    };
+    visit(record, '', 0);
+    if (fields.length === 0) {
+      events.push({
+        tag: clean(tag),
+        time,
+        record: jsonOf(record) as Record<string, unknown>,
+        entry: i + 1,
+      });
+      return;
+    }
+    tags.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    fields.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    lines.push({
+      prefix: JSON.stringify([measurement, tags]),
+      measurement,
+      tags,
+      fields,
+      time,
+      line: firstLine + i,
+    });
+  });
+  return { lines, events };
+}

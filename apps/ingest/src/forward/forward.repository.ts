@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import { uuidv7 } from '@sextant/ingest';
+import type { ForwardEvent } from './forward-mapping';
+
+/** An id that is the same each time a client retries the same chunk (so retries add nothing). */
+function retryStableId(pathId: string, chunk: string, entry: number): string {
+  const hex = createHash('sha256').update(`${pathId}\u0000${chunk}\u0000${entry}`).digest('hex');
+  // Shaped as a version 8 (custom) UUID.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The forward server's queries: handshake keys, path mapping rules and the event log. */
+export class ForwardRepository {
+  private tokens: { hashes: string[]; loadedAt: number } | null = null;
+
+  constructor(private readonly pool: Pool) {}
+
+  /**
+   * Hashes of the tokens that may write now (active tokens of active paths), kept for
+   * `maxAgeMs` so that a burst of reconnecting clients reads them once. The path of a matching
+   * hash is read again before use, so a revoked token is never accepted.
+   */
+  async activeTokenHashes(maxAgeMs = 1000): Promise<string[]> {
+    if (this.tokens && Date.now() - this.tokens.loadedAt < maxAgeMs) return this.tokens.hashes;
+    const { rows } = await this.pool.query<{ token_hash: string }>(
+      `SELECT t.token_hash FROM path_token t JOIN path p ON p.id = t.path_id
+        WHERE t.revoked_at IS NULL AND p.state = 'active'`,
+    );
+    this.tokens = { hashes: rows.map((r) => r.token_hash), loadedAt: Date.now() };
+    return this.tokens.hashes;
+  }
+
+  async mappingOf(pathId: string): Promise<unknown> {
+    const { rows } = await this.pool.query<{ mapping: unknown }>(
+      'SELECT mapping FROM path WHERE id = $1',
+      [pathId],
+    );
+    return rows[0]?.mapping ?? {};
+  }
+
+  /**
+   * Stores events in one statement (committed when it returns). With a chunk id the ids are
+   * derived from it, so a chunk the client sends again after a lost ack is stored once.
+   */
+  async insertEvents(pathId: string, events: ForwardEvent[], chunk?: string): Promise<number> {
+    if (events.length === 0) return 0;
+    const ids: string[] = [];
+    const tags: string[] = [];
+    const times: string[] = [];
+    const timesNs: string[] = [];
+    const records: string[] = [];
+    for (const event of events) {
+      ids.push(chunk ? retryStableId(pathId, chunk, event.entry) : uuidv7());
+      tags.push(event.tag);
+      times.push(new Date(Number(event.time / 1_000_000n)).toISOString());
+      timesNs.push(event.time.toString());
+      records.push(JSON.stringify(event.record));
+    }
+    const result = await this.pool.query(
+      `INSERT INTO ingest_event (id, path_id, tag, time, time_ns, record)
+       SELECT id, $1, tag, time, time_ns, record
+         FROM unnest($2::uuid[], $3::text[], $4::timestamptz[], $5::bigint[], $6::jsonb[])
+              AS e(id, tag, time, time_ns, record)
+       ON CONFLICT (id) DO NOTHING`,
+      [pathId, ids, tags, times, timesNs, records],
+    );
+    return result.rowCount ?? 0;
+  }
+}
