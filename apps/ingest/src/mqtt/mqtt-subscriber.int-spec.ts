@@ -1,0 +1,314 @@
+import { IngestWriter, PathDirectory, uuidv7 } from '@sextant/ingest';
+import { createTestDatabase, TestDatabase } from '@sextant/testing';
+import { TimeSeriesStore } from '@sextant/timeseries';
+import { connectAsync, MqttClient } from 'mqtt';
+import { randomBytes } from 'node:crypto';
+import { createServer, Server } from 'node:net';
+import { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PathStats } from '../stats';
+import { MqttSubscriber } from './mqtt-subscriber';
+
+const mosquittoUrl = 'mqtt://127.0.0.1:1883';
+
+interface Broker {
+  url: string;
+  name: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The local Mosquitto when one answers within a second, else an in-process aedes broker
+ * (MQTT_TEST_BROKER=aedes skips Mosquitto).
+ */
+async function startBroker(): Promise<Broker> {
+  try {
+    if (process.env.MQTT_TEST_BROKER === 'aedes') throw new Error('aedes asked for');
+    const probe = await connectAsync(mosquittoUrl, { connectTimeout: 1000, reconnectPeriod: 0 });
+    await probe.endAsync();
+    return { url: mosquittoUrl, name: `local Mosquitto at ${mosquittoUrl}`, close: async () => {} };
+  } catch {
+    const { Aedes } = await import('aedes');
+    const aedes = await Aedes.createBroker();
+    const server: Server = createServer(aedes.handle);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    return {
+      url: `mqtt://127.0.0.1:${port}`,
+      name: `in-process aedes on port ${port}`,
+      close: async () => {
+        await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+}
+
+async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, ms = 15_000) {
+  const end = Date.now() + ms;
+  let value = await probe();
+  while (!done(value) && Date.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await probe();
+  }
+  return value;
+}
+
+describe(MqttSubscriber.name, () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let broker: Broker;
+  let publisher: MqttClient;
+  let lakeId: string;
+  // Topics and sessions of this run only: the local broker may be shared.
+  const run = randomBytes(4).toString('hex');
+  const root = `sextant-test/${run}`;
+  const clientIds: string[] = [];
+  const subscribers: MqttSubscriber[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('mqtt');
+    pool = new Pool({ connectionString: db.url, max: 4 });
+    broker = await startBroker();
+    console.log(`MQTT tests use the ${broker.name}`);
+    publisher = await connectAsync(broker.url, { clientId: `sextant-test-pub-${run}` });
+    lakeId = await node('lake');
+  });
+
+  afterAll(async () => {
+    for (const subscriber of subscribers) await subscriber.stop();
+    await publisher?.endAsync();
+    // Drop the persistent sessions left on the broker.
+    for (const clientId of clientIds) {
+      const client = await connectAsync(broker.url, { clientId, clean: true });
+      await client.endAsync();
+    }
+    await broker?.close();
+    await pool?.end();
+    await db?.drop();
+  });
+
+  async function node(name: string): Promise<string> {
+    const id = uuidv7();
+    await pool.query(
+      `INSERT INTO node (id, kind, name, reference, updated_at) VALUES ($1, 'sensor', $2, $3, now())`,
+      [id, name, `${name}-${run}-${id.slice(-6)}`],
+    );
+    return id;
+  }
+
+  /** A node and an mqtt path from it to the lake; returns the node's id. */
+  async function mqttPath(mqtt: Record<string, unknown>, state = 'active'): Promise<string> {
+    const sourceId = await node('sensor');
+    await pool.query(
+      `INSERT INTO path (id, name, source_id, destination_id, protocol, state, settings, updated_at)
+       VALUES ($1, $2, $3, $4, 'mqtt', $5, $6, now())`,
+      [uuidv7(), `mqtt ${sourceId}`, sourceId, lakeId, state, JSON.stringify({ mqtt })],
+    );
+    return sourceId;
+  }
+
+  function subscriber(
+    clientId: string,
+    writerPool: Pool = pool,
+  ): { subscriber: MqttSubscriber; stats: PathStats; logs: string[] } {
+    if (!clientIds.includes(clientId)) clientIds.push(clientId);
+    const stats = new PathStats();
+    const logs: string[] = [];
+    const subscriber = new MqttSubscriber({
+      mqtt: { url: broker.url, clientId, username: null, password: null },
+      directory: new PathDirectory(pool),
+      writer: new IngestWriter(new TimeSeriesStore(writerPool)),
+      stats,
+      maxRecordBytes: 1 << 20,
+      reloadIntervalMs: 60_000,
+      log: (line) => logs.push(line),
+    });
+    subscribers.push(subscriber);
+    subscriber.start();
+    return { subscriber, stats, logs };
+  }
+
+  /** Points stored per series of a measurement: chunk counts, so a duplicate would show. */
+  async function stored(measurement: string) {
+    const { rows } = await pool.query<{
+      node_id: string;
+      tags: Record<string, string>;
+      points: number;
+    }>(
+      `SELECT s.node_id, s.tags, sum(c.count)::int AS points
+         FROM series s JOIN chunk c ON c.series_id = s.id
+        WHERE s.measurement = $1 GROUP BY s.id ORDER BY s.tags->>'turbine'`,
+      [measurement],
+    );
+    return rows;
+  }
+
+  const total = (rows: { points: number }[]) => rows.reduce((n, r) => n + r.points, 0);
+  const t0 = Date.parse('2026-11-21T10:00:00Z');
+
+  it('stores each message published on a path’s topics exactly once, tagged by topic', async () => {
+    const measurement = `scada_${run}`;
+    const plantNode = await mqttPath({
+      topics: [`${root}/plant1/+/telemetry`],
+      topicTags: { '3': 'turbine' },
+    });
+    // A more specific filter of another path takes the messages of its topic.
+    const specialNode = await mqttPath({ topics: [`${root}/plant1/T99/telemetry`] });
+    const { subscriber: sub } = subscriber(`sextant-test-a-${run}`);
+    await sub.ready();
+    for (let i = 0; i < 30; i++) {
+      const turbine = ['T01', 'T02', 'T99'][i % 3];
+      const record = { measurement, fields: { power_kw: 1000 + i }, time: t0 + i * 1000 };
+      await publisher.publishAsync(`${root}/plant1/${turbine}/telemetry`, JSON.stringify(record), {
+        qos: 1,
+      });
+    }
+    const rows = await until(
+      () => stored(measurement),
+      (r) => total(r) >= 30,
+    );
+    expect(rows.map((r) => [r.tags, r.points])).toEqual([
+      [{ turbine: 'T01' }, 10],
+      [{ turbine: 'T02' }, 10],
+      [{}, 10], // the T99 path has no topic tags
+    ]);
+    expect(rows.map((r) => r.node_id)).toEqual([plantNode, plantNode, specialNode]);
+    // Nothing arrives twice later on either.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(total(await stored(measurement))).toBe(30);
+    await sub.stop();
+  });
+
+  it('logs and counts a bad payload, acknowledges it, and stores the good ones after it', async () => {
+    const measurement = `bad_${run}`;
+    await mqttPath({ topics: [`${root}/bad/#`], format: 'ndjson' });
+    const clientId = `sextant-test-b-${run}`;
+    const { subscriber: sub, stats, logs } = subscriber(clientId);
+    await sub.ready();
+    const topic = `${root}/bad/device`;
+    await publisher.publishAsync(topic, '{"measurement": ', { qos: 1 });
+    await publisher.publishAsync(
+      topic,
+      `{"fields":{"v":1}}\n{"measurement":"${measurement}","v":2,"time":${t0}}`,
+      {
+        qos: 1,
+      },
+    );
+    await publisher.publishAsync(
+      topic,
+      `{"measurement":"${measurement}","v":3,"time":${t0 + 1000}}`,
+      {
+        qos: 1,
+      },
+    );
+    const rows = await until(
+      () => stored(measurement),
+      (r) => total(r) >= 2,
+    );
+    expect(total(rows)).toBe(2);
+    const [path] = stats.snapshot();
+    expect(path.rejectedLines).toBe(2); // the broken message, and line 1 of the second
+    expect(path.points).toBe(2);
+    expect(logs.join('\n')).toContain(
+      `topic ${topic}: 1 record rejected, 0 points stored; line 1: not valid JSON`,
+    );
+    expect(logs.join('\n')).toContain(
+      `topic ${topic}: 1 record rejected, 1 points stored; line 1: missing measurement`,
+    );
+
+    // Acknowledged: a new connection of the same session gets none of them again.
+    await sub.stop();
+    const again = subscriber(clientId);
+    await again.subscriber.ready();
+    await publisher.publishAsync(
+      topic,
+      `{"measurement":"${measurement}","v":4,"time":${t0 + 2000}}`,
+      {
+        qos: 1,
+      },
+    );
+    await until(
+      () => stored(measurement),
+      (r) => total(r) >= 3,
+    );
+    expect(again.stats.snapshot()).toMatchObject([{ points: 1, rejectedLines: 0 }]);
+    expect(total(await stored(measurement))).toBe(3);
+    await again.subscriber.stop();
+  });
+
+  it('does not acknowledge a message whose commit failed: the next session gets it again', async () => {
+    const measurement = `retry_${run}`;
+    await mqttPath({ topics: [`${root}/retry/+`] });
+    const clientId = `sextant-test-c-${run}`;
+    // A writer whose database is unreachable: every commit fails.
+    const down = new Pool({
+      connectionString: 'postgres://nobody@127.0.0.1:1/none',
+      connectionTimeoutMillis: 200,
+    });
+    const first = subscriber(clientId, down);
+    await first.subscriber.ready();
+    await publisher.publishAsync(
+      `${root}/retry/x`,
+      JSON.stringify({ measurement, v: 1, time: t0 }),
+      { qos: 1 },
+    );
+    await until(
+      async () => first.logs.join('\n'),
+      (text) => text.includes('could not store the message'),
+    );
+    await first.subscriber.stop(); // as a crash would: nothing acknowledged
+    await down.end();
+    expect(await stored(measurement)).toEqual([]);
+
+    const second = subscriber(clientId);
+    const rows = await until(
+      () => stored(measurement),
+      (r) => total(r) >= 1,
+    );
+    expect(total(rows)).toBe(1);
+    expect(second.logs.some((l) => l.includes('(session resumed)'))).toBe(true);
+    await second.subscriber.stop();
+  });
+
+  it('picks up a path created after start on reload, and drops a paused one', async () => {
+    const measurement = `later_${run}`;
+    const { subscriber: sub, logs } = subscriber(`sextant-test-d-${run}`);
+    await sub.ready();
+    await mqttPath({ topics: [`${root}/later/+`] });
+    await mqttPath({ topics: [`${root}/paused/+`] }, 'paused');
+    await sub.reload();
+    await publisher.publishAsync(
+      `${root}/later/x`,
+      JSON.stringify({ measurement, v: 1, time: t0 }),
+      { qos: 1 },
+    );
+    await publisher.publishAsync(
+      `${root}/paused/x`,
+      JSON.stringify({ measurement: `${measurement}_p`, v: 1 }),
+      {
+        qos: 1,
+      },
+    );
+    const rows = await until(
+      () => stored(measurement),
+      (r) => total(r) >= 1,
+    );
+    expect(total(rows)).toBe(1);
+    expect(await stored(`${measurement}_p`)).toEqual([]);
+    expect(logs.join('\n')).toMatch(/\d+ topic filters subscribed/);
+    await sub.stop();
+  });
+
+  it('skips a path with unusable settings and says why', async () => {
+    await mqttPath({ topics: ['a/#/b'] });
+    const { subscriber: sub, logs, stats } = subscriber(`sextant-test-e-${run}`);
+    await sub.ready();
+    expect(logs.join('\n')).toMatch(
+      /is not subscribed: settings\.mqtt\.topics\[0\]: "a\/#\/b": # must be a whole level/,
+    );
+    expect(stats.snapshot().some((p) => /# must be a whole level/.test(p.lastError ?? ''))).toBe(
+      true,
+    );
+  });
+});
