@@ -139,3 +139,36 @@ export interface SummaryRow {
   amount: string | null;
   movements: number;
 }
+
+export interface PathToken {
+  id: string;
+  pathId: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+/** A token as created: the only time its secret is seen. */
+export interface CreatedPathToken extends PathToken {
+  token: string;
+}
+
+export interface PathIngestStatus {
+  pathId: string;
+  points: number;
+  /** Averaged over the last 60 seconds. */
+  pointsPerSecond: number;
+  lastSeenAt: string | null;
+  rejectedLines: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  updatedAt: string | null;
+}
+
+export interface IngestEndpoints {
+  httpUrl: string;
+  forwardHost: string;
+  forwardPort: number;
+}

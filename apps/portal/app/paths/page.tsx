@@ -3,6 +3,7 @@
 import { pathProtocols, pathStates } from '@sextant/domain';
 import Link from 'next/link';
 import { EntityList } from '@/components/entity-list';
+import { PathLastSeenCell, PathRateCell } from '@/components/ingest-status';
 import { NodeLink } from '@/components/lookups';
 import type { Path } from '@/lib/api';
 
@@ -24,6 +25,8 @@ export default function PathsPage() {
         { label: 'Destination', render: (p) => <NodeLink id={p.destinationId} /> },
         { label: 'Protocol', render: (p) => p.protocol },
         { label: 'State', render: (p) => p.state },
+        { label: 'Points/s', render: (p) => <PathRateCell pathId={p.id} /> },
+        { label: 'Last seen', render: (p) => <PathLastSeenCell pathId={p.id} /> },
       ]}
     />
   );

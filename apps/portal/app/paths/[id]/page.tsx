@@ -2,6 +2,7 @@
 
 import { DetailPage } from '@/components/entity-pages';
 import { NodeLink } from '@/components/lookups';
+import { PathIngest } from '@/components/path-ingest';
 import type { Path } from '@/lib/api';
 import { pathFields } from '@/lib/forms';
 
@@ -20,6 +21,8 @@ export default function PathPage() {
         ['Mapping', <pre key="m">{JSON.stringify(p.mapping, null, 2)}</pre>],
         ['Settings', <pre key="t">{JSON.stringify(p.settings, null, 2)}</pre>],
       ]}
-    />
+    >
+      {(p) => <PathIngest pathId={p.id} />}
+    </DetailPage>
   );
 }

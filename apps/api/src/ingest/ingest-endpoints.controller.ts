@@ -1,0 +1,19 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IngestEndpointsModel } from './ingest-endpoints.model';
+import { IngestEndpointsService } from './ingest-endpoints.service';
+
+@ApiTags('ingest')
+@Controller('ingest')
+export class IngestEndpointsController {
+  constructor(private readonly service: IngestEndpointsService) {}
+
+  @Get('endpoints')
+  @ApiOperation({
+    summary: 'Where agents send data: the ingest gateway’s HTTP URL and forward port.',
+  })
+  @ApiOkResponse({ type: IngestEndpointsModel })
+  get() {
+    return this.service.get();
+  }
+}

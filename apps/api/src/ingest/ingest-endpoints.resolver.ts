@@ -1,0 +1,13 @@
+import { Query, Resolver } from '@nestjs/graphql';
+import { IngestEndpointsModel } from './ingest-endpoints.model';
+import { IngestEndpointsService } from './ingest-endpoints.service';
+
+@Resolver(() => IngestEndpointsModel)
+export class IngestEndpointsResolver {
+  constructor(private readonly service: IngestEndpointsService) {}
+
+  @Query(() => IngestEndpointsModel, { description: 'Where agents send data.' })
+  ingestEndpoints() {
+    return this.service.get();
+  }
+}

@@ -1,0 +1,17 @@
+/** "just now", "12 s ago", "5 min ago", "3 h ago", "4 d ago" for an ISO time before `now`. */
+export function timeAgo(iso: string, now: number = Date.now()): string {
+  const seconds = Math.floor((now - Date.parse(iso)) / 1000);
+  if (seconds < 5) return 'just now';
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
+  return `${Math.floor(seconds / 86_400)} d ago`;
+}
+
+/** A date and time for a title or a table, to the second, in the browser's zone. */
+export function dateTime(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, {
+    dateStyle: 'medium',
+    timeStyle: 'medium',
+  });
+}

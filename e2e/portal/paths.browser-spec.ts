@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { api } from '../support/http';
+
+const executablePath = '/usr/bin/chromium';
+const hasChromium = existsSync(executablePath);
+if (!hasChromium)
+  console.warn(
+    `skipping the paths browser tests: no Chromium at ${executablePath} (apt-get install chromium)`,
+  );
+
+const args = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe.skipIf(!hasChromium)('paths page in Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+  let pathId: string;
+  const portal = () => inject('portalUrl');
+  const shot = (name: string) =>
+    page.screenshot({ path: path.join(inject('artefactsDir'), `${name}.png`), fullPage: true });
+  const unique = `e2e-${Date.now().toString(36)}`;
+  // Markup in a name must show as text.
+  const pathName = `${unique} <b>feed</b>`;
+  const tokenName = `telegraf ${unique}`;
+
+  beforeAll(async () => {
+    const nodes = await api<{ items: { id: string; reference: string }[] }>(
+      'GET',
+      '/api/nodes?limit=500&sort=reference',
+    );
+    const ref = (reference: string) => nodes.body.items.find((n) => n.reference === reference)!.id;
+    const created = await api<{ id: string }>('POST', '/api/paths', {
+      name: pathName,
+      sourceId: ref('acme.north'),
+      destinationId: ref('acme'),
+      protocol: 'line',
+    });
+    expect(created.status).toBe(201);
+    pathId = created.body.id;
+
+    // What gateways would have written: the browser tier runs no gateway.
+    const sql = new Client({ connectionString: inject('databaseUrl') });
+    await sql.connect();
+    try {
+      await sql.query(
+        `INSERT INTO ingest_path_status
+           (path_id, points, rejected_lines, last_seen_at, last_error, last_error_at)
+         VALUES ($1, 12345, 2, now() - interval '3 seconds',
+                 'line 2: <script>alert(1)</script> is not a field', now() - interval '20 seconds')`,
+        [pathId],
+      );
+      await sql.query(
+        `INSERT INTO ingest_tally (id, path_id, resource_id, minute, points, first_time, last_time)
+         SELECT gen_random_uuid(), $1, r.id, date_trunc('minute', now()) - m * interval '1 minute',
+                600, now(), now()
+           FROM resource r, (VALUES (0), (1)) AS v(m)
+          WHERE r.reference = 'ingest.points'`,
+        [pathId],
+      );
+    } finally {
+      await sql.end();
+    }
+
+    browser = await chromium.launch({ executablePath, args });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(30_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('shows a path’s live statistics, and its rate and last activity in the list', async () => {
+    await page.goto(`${portal()}/paths/${pathId}`);
+    await page.getByRole('heading', { name: pathName }).waitFor();
+    const stats = page.getByTestId('ingest-status');
+    await stats.getByTestId('points-total').waitFor();
+    expect(await stats.getByTestId('points-total').textContent()).toMatch(/^12.?345$/);
+    // 600 points in each of the last two minutes: between 10 and 20 points/s in the last 60 s
+    const rate = Number(await stats.getByTestId('points-per-second').textContent());
+    expect(rate).toBeGreaterThanOrEqual(10);
+    expect(rate).toBeLessThanOrEqual(20);
+    expect(await stats.getByTestId('last-seen').textContent()).toMatch(/^(just now|\d+ s ago)$/);
+    expect(await stats.getByTestId('rejected-lines').textContent()).toBe('2');
+    expect(await stats.getByTestId('last-error').textContent()).toMatch(
+      /Last error · \d+ s ago\s*line 2: <script>alert\(1\)<\/script> is not a field/,
+    );
+    await shot('paths-01-statistics');
+
+    await page.goto(`${portal()}/paths`);
+    await page.getByLabel('Search').fill(unique);
+    const row = page.getByRole('row').filter({ hasText: unique });
+    await row.getByTestId('path-rate').waitFor();
+    expect(Number(await row.getByTestId('path-rate').textContent())).toBeGreaterThanOrEqual(10);
+    await row.getByText(/^(just now|\d+ s ago)$/).waitFor();
+    await shot('paths-02-list');
+  });
+
+  it('creates a token shown once, in the agent configuration too, then revokes it', async () => {
+    await page.goto(`${portal()}/paths/${pathId}`);
+    await page.getByLabel('Token name').fill(tokenName);
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = page.getByTestId('new-token');
+    await secret.waitFor();
+    const token = (await secret.textContent())!;
+    expect(token).toMatch(/^sxt_[A-Za-z0-9_-]{32}$/);
+    expect(await page.getByTestId('new-token-box').textContent()).toMatch(/shown only this once/);
+
+    // Telegraf first: the token itself; the forward protocol's shared key is its sha256.
+    const config = page.getByTestId('agent-config');
+    expect(await config.textContent()).toContain(`token = "${token}"`);
+    expect(await config.textContent()).toMatch(/\[\[outputs\.influxdb_v2\]\]\s+urls = \["http:/);
+    await page.getByRole('tab', { name: 'fluent-bit' }).click();
+    const sharedKey = createHash('sha256').update(token).digest('hex');
+    expect(await config.textContent()).toMatch(
+      new RegExp(`Name\\s+forward[\\s\\S]*Shared_Key\\s+${sharedKey}`),
+    );
+    await page.getByRole('tab', { name: 'fluentd' }).click();
+    expect(await config.textContent()).toContain(`shared_key ${sharedKey}`);
+    await page.getByRole('tab', { name: 'curl' }).click();
+    expect(await config.textContent()).toContain(`Authorization: Token ${token}`);
+    await shot('paths-03-token-created');
+
+    // Once: after a reload only the prefix is left, and the configuration has a placeholder.
+    await page.reload();
+    const row = page.getByRole('row').filter({ hasText: tokenName });
+    await row.waitFor();
+    expect(await row.textContent()).toContain(token.slice(0, 10));
+    expect(await page.getByTestId('new-token').count()).toBe(0);
+    expect(await page.content()).not.toContain(token);
+    expect(await page.getByTestId('agent-config').textContent()).toContain('token = "<token>"');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: `Revoke token ${tokenName}` }).click();
+    await row.getByText('revoked').waitFor();
+    expect(await row.getByRole('button', { name: /Revoke/ }).count()).toBe(0);
+    const tokens = await api<{ name: string; revokedAt: string | null }[]>(
+      'GET',
+      `/api/paths/${pathId}/tokens`,
+    );
+    expect(tokens.body.find((t) => t.name === tokenName)?.revokedAt).not.toBeNull();
+
+    await page.getByTestId('theme-toggle').click(); // system → dark
+    await shot('paths-04-token-revoked-dark');
+  });
+});
