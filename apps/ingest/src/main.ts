@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const store = new TimeSeriesStore(pool);
   const stats = new PathStats(pool, (line) => console.error(line));
   stats.start();
-  const writer = new IngestWriter(store);
+  const writer = new IngestWriter(store, { maxPendingPoints: config.ingest.maxPendingPoints });
   const http = createHttpServer({
     directory: new PathDirectory(pool),
     writer,

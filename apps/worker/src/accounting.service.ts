@@ -1,3 +1,4 @@
+import { loadConfig } from '@sextant/config';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { flushTallies } from '@sextant/ingest';
 import { Pool } from 'pg';
@@ -15,7 +16,7 @@ export class AccountingService implements OnModuleInit, OnApplicationShutdown {
   private running: Promise<number> | null = null;
 
   onModuleInit(): void {
-    const seconds = Number(process.env.ACCOUNTING_INTERVAL_SECONDS || 10);
+    const seconds = loadConfig().worker.accountingIntervalSeconds;
     this.timer = setInterval(() => void this.runOnce(), seconds * 1000);
     this.timer.unref();
   }

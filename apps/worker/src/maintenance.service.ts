@@ -1,3 +1,4 @@
+import { loadConfig } from '@sextant/config';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { applyRetention, compact, TimeSeriesStore } from '@sextant/timeseries';
 import { Pool } from 'pg';
@@ -21,7 +22,7 @@ export class MaintenanceService implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    const seconds = Number(process.env.MAINTENANCE_INTERVAL_SECONDS || 60);
+    const seconds = loadConfig().worker.maintenanceIntervalSeconds;
     this.timer = setInterval(() => void this.runOnce(), seconds * 1000);
     this.timer.unref();
   }

@@ -9,6 +9,14 @@ describe(loadConfig.name, () => {
     expect(config.api.port).toBe(3000);
     expect(config.portal.port).toBe(3001);
     expect(config.portal.apiUrl).toBe('http://127.0.0.1:3000');
+    expect(config.ingest.httpPort).toBe(8086);
+    expect(config.ingest.forwardPort).toBe(24224);
+    expect(config.ingest.maxPendingPoints).toBe(2_000_000);
+    expect(config.ingest.forward.requireAuth).toBe(true);
+    expect(config.worker).toEqual({
+      maintenanceIntervalSeconds: 60,
+      accountingIntervalSeconds: 10,
+    });
   });
 
   it.each([
@@ -19,6 +27,10 @@ describe(loadConfig.name, () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: expected one of debug, info, warn, error/],
     ['SEXTANT_DEMO_DATA', 'maybe', /SEXTANT_DEMO_DATA/],
     ['API_DB_POOL_SIZE', '0', /API_DB_POOL_SIZE: expected a whole number 1-500/],
+    ['INGEST_MAX_PENDING_POINTS', '10', /INGEST_MAX_PENDING_POINTS: expected a whole number/],
+    ['INGEST_FORWARD_TLS_CERT', '/x.pem', /INGEST_FORWARD_TLS_KEY: missing/],
+    ['ACCOUNTING_INTERVAL_SECONDS', '0', /ACCOUNTING_INTERVAL_SECONDS: expected a whole number/],
+    ['MQTT_URL', 'http://broker', /MQTT_URL: expected an mqtt/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

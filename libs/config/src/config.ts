@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import path from 'node:path';
 
 /** Typed platform configuration, read and validated once at start-up. */
@@ -17,6 +18,8 @@ export interface SextantConfig {
     maxLineBytes: number;
     /** Writes processed at once; more are answered 503 with Retry-After. */
     maxInFlight: number;
+    /** Points waiting for or in a commit; writes beyond are answered 503 (bounds memory). */
+    maxPendingPoints: number;
     poolSize: number;
     /** Seconds a client may take to send a request, and idle keep-alive connections live. */
     requestTimeoutSeconds: number;
@@ -24,6 +27,12 @@ export interface SextantConfig {
     mqtt: MqttConfig;
     /** The fluentd forward protocol server on forwardPort. */
     forward: ForwardConfig;
+  };
+  worker: {
+    /** Seconds between passes of time-series compaction and retention. */
+    maintenanceIntervalSeconds: number;
+    /** Seconds between turning closed ingest tallies into movements. */
+    accountingIntervalSeconds: number;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   demoData: boolean;
@@ -115,7 +124,8 @@ function mqtt(env: Env): MqttConfig {
       'MQTT_URL',
       'expected an mqtt://, mqtts://, tcp://, tls://, ws:// or wss:// URL',
     );
-  const clientId = env.MQTT_CLIENT_ID || `sextant-ingest-${process.pid}`;
+  // Stable across restarts, so the broker's session (and what it holds unacknowledged) resumes.
+  const clientId = env.MQTT_CLIENT_ID || `sextant-ingest-${hostname()}`.slice(0, 128);
   if (clientId.length > 128 || !/^[\x21-\x7e]+$/.test(clientId))
     throw new ConfigError(
       'MQTT_CLIENT_ID',
@@ -186,10 +196,15 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxBodyBytes: integer(env, 'INGEST_MAX_BODY_BYTES', 32 << 20, 1024, 1 << 30),
       maxLineBytes: integer(env, 'INGEST_MAX_LINE_BYTES', 1 << 20, 64, 64 << 20),
       maxInFlight: integer(env, 'INGEST_MAX_IN_FLIGHT', 16, 1, 1024),
+      maxPendingPoints: integer(env, 'INGEST_MAX_PENDING_POINTS', 2_000_000, 1000, 100_000_000),
       poolSize: integer(env, 'INGEST_DB_POOL_SIZE', 10, 1, 200),
       requestTimeoutSeconds: integer(env, 'INGEST_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600),
       mqtt: mqtt(env),
       forward: forward(env, cwd),
+    },
+    worker: {
+      maintenanceIntervalSeconds: integer(env, 'MAINTENANCE_INTERVAL_SECONDS', 60, 1, 86_400),
+      accountingIntervalSeconds: integer(env, 'ACCOUNTING_INTERVAL_SECONDS', 10, 1, 3600),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     demoData: bool(env, 'SEXTANT_DEMO_DATA', true),

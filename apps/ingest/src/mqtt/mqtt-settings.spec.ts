@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { loadConfig } from '@sextant/config';
 import { describe, expect, it } from 'vitest';
 import { decodeMqttPayload } from './mqtt-payload';
@@ -147,7 +148,7 @@ describe('MQTT configuration', () => {
   it('is off without MQTT_URL, with a per-process client id', () => {
     expect(loadConfig({}).ingest.mqtt).toEqual({
       url: null,
-      clientId: `sextant-ingest-${process.pid}`,
+      clientId: `sextant-ingest-${hostname()}`,
       username: null,
       password: null,
     });
