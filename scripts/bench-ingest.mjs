@@ -180,6 +180,8 @@ try {
     const events = Number(process.env.BENCH_FORWARD_EVENTS || 500_000);
     const client = new FluentClient('bench.forward', {
       socket: { host: '127.0.0.1', port: forwardPort, timeout: 5_000 },
+      // The forward shared key is the sha256 (hex) of a path token.
+      security: { clientHostname: 'bench', sharedKey: token.hash },
       eventMode: 'PackedForward',
       ack: { ackTimeout: 30_000 },
       flushInterval: 5,

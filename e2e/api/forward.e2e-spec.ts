@@ -1,6 +1,6 @@
 import { decodeMultiStream, encode } from '@msgpack/msgpack';
 import { EventTime, FluentClient } from '@fluent-org/logger';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api, graphql } from '../support/http';
-import { pathWithToken } from '../support/ingest';
+import { OwnGateway, pathWithToken, pointsOf, seriesOf, startGateway } from '../support/ingest';
 
 // The fluentd forward protocol server of the ingest gateway, driven by real clients
 // (@fluent-org/logger, fluent-logger), a fluent-bit capture and hand-made frames.
@@ -23,28 +23,6 @@ const port = () => inject('ingestForwardPort');
 
 /** The forward shared key of a path token: its sha256, hex (what the gateway keeps). */
 const sharedKeyOf = (token: string) => createHash('sha256').update(token).digest('hex');
-
-interface Series {
-  id: string;
-  nodeId: string;
-  field: string;
-}
-
-async function seriesOf(measurement: string): Promise<Series[]> {
-  const reply = await api<{ items: Series[] }>(
-    'GET',
-    `/api/series?measurement=${encodeURIComponent(measurement)}&limit=500`,
-  );
-  return reply.body.items;
-}
-
-async function pointsOf(id: string): Promise<{ time: string; value: unknown }[]> {
-  const reply = await api<{ points: { time: string; value: unknown }[] }>(
-    'GET',
-    `/api/series/${id}/points?from=1970-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&limit=100000`,
-  );
-  return reply.body.points;
-}
 
 /** A forward path (a fresh node and token) whose records land in `measurement`. */
 async function forwardPath(forward: Record<string, unknown> = {}) {
@@ -371,47 +349,6 @@ describe('ingest gateway over the fluentd forward protocol', () => {
   });
 });
 
-/** A second gateway process with other forward settings, on the same database. */
-async function startGateway(
-  env: Record<string, string>,
-): Promise<{ process: ChildProcess; port: number; logs: string[] }> {
-  const child = spawn(process.execPath, [path.join(root, 'dist/apps/ingest/src/main.js')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: inject('databaseUrl'),
-      INGEST_HOST: '127.0.0.1',
-      INGEST_HTTP_PORT: '0',
-      INGEST_FORWARD_PORT: '0',
-      MQTT_URL: '',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: string[] = [];
-  child.stderr!.on('data', (d: Buffer) => logs.push(...d.toString().split('\n').filter(Boolean)));
-  const forwardPort = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(
-      () => reject(new Error(`gateway did not start: ${logs.join('\n')}`)),
-      30_000,
-    );
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /ingest ready: .*fluentd forward on (?:tcp|tls):\/\/[^:]+:(\d+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`gateway exited with ${code}: ${logs.join('\n')}`)),
-    );
-  });
-  return { process: child, port: forwardPort, logs };
-}
-
 function hasOpenssl(): boolean {
   try {
     execFileSync('openssl', ['version'], { stdio: 'ignore' });
@@ -424,7 +361,7 @@ function hasOpenssl(): boolean {
 describe('forward server without the handshake, over TLS, with small limits', () => {
   const openssl = hasOpenssl();
   if (!openssl) console.log('skipped the TLS forward tests: openssl is not installed');
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let gateway: OwnGateway;
   let measurement: string;
   let tempDir: string;
 
@@ -466,8 +403,8 @@ describe('forward server without the handshake, over TLS, with small limits', ()
 
   afterAll(async () => {
     if (gateway) {
-      const exited = new Promise((resolve) => gateway.process.once('exit', resolve));
-      gateway.process.kill('SIGTERM');
+      const exited = new Promise((resolve) => gateway.process.child.once('exit', resolve));
+      gateway.process.child.kill('SIGTERM');
       await exited;
     }
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
@@ -476,7 +413,7 @@ describe('forward server without the handshake, over TLS, with small limits', ()
   it.skipIf(!openssl || !existsSync(capturePath))(
     'stores the fluent-bit capture on the default token’s path over TLS',
     async () => {
-      const connection = await RawConnection.open(gateway.port, true);
+      const connection = await RawConnection.open(gateway.forwardPort, true);
       connection.write(readFileSync(capturePath));
       connection.write(encode(['marker', 1, { n: 1 }, { chunk: 'tls' }]));
       expect(await connection.next()).toEqual({ ack: 'tls' });
@@ -486,7 +423,7 @@ describe('forward server without the handshake, over TLS, with small limits', ()
   );
 
   it.skipIf(!openssl)('closes an idle connection after INGEST_FORWARD_IDLE_SECONDS', async () => {
-    const connection = await RawConnection.open(gateway.port, true);
+    const connection = await RawConnection.open(gateway.forwardPort, true);
     const started = Date.now();
     expect(await connection.next(10_000)).toBe('closed');
     expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
@@ -494,7 +431,7 @@ describe('forward server without the handshake, over TLS, with small limits', ()
   });
 
   it.skipIf(!openssl)('closes a connection whose message trickles in too slowly', async () => {
-    const connection = await RawConnection.open(gateway.port, true);
+    const connection = await RawConnection.open(gateway.forwardPort, true);
     const bytes = encode(['slow', 1, { text: 'x'.repeat(100) }]);
     const started = Date.now();
     let i = 0;
@@ -508,7 +445,7 @@ describe('forward server without the handshake, over TLS, with small limits', ()
   it.skipIf(!openssl)(
     'refuses a message over INGEST_FORWARD_MAX_MESSAGE_BYTES with a clear reason',
     async () => {
-      const connection = await RawConnection.open(gateway.port, true);
+      const connection = await RawConnection.open(gateway.forwardPort, true);
       connection.write(encode(['big', 1, { text: 'x'.repeat(10_000) }, { chunk: 'big' }]));
       expect(await connection.next()).toBe('closed');
       expect(gateway.logs.join('\n')).toMatch(

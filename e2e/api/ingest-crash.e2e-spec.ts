@@ -14,7 +14,6 @@ const linesPerBatch = 500;
 
 describe('ingest gateway killed under load', () => {
   let pool: Pool;
-  const log: string[] = [];
   let gateway: ManagedProcess | null = null;
   beforeAll(() => {
     pool = new Pool({ connectionString: inject('databaseUrl'), max: 2 });
@@ -26,7 +25,7 @@ describe('ingest gateway killed under load', () => {
 
   it('stores every acknowledged point exactly once after kill -9 and restart, and accounts each once', async () => {
     const port = await freePort();
-    gateway = await startGateway({ INGEST_HTTP_PORT: String(port) }, log);
+    gateway = (await startGateway({ INGEST_HTTP_PORT: String(port) })).process;
     const { token, pathId, measurement } = await pathWithToken();
     let acknowledged = 0;
     let failures = 0;
@@ -77,7 +76,7 @@ describe('ingest gateway killed under load', () => {
         gateway!.child.kill('SIGKILL');
         await gateway!.exited;
         await new Promise((r) => setTimeout(r, 300));
-        gateway = await startGateway({ INGEST_HTTP_PORT: String(port) }, log);
+        gateway = (await startGateway({ INGEST_HTTP_PORT: String(port) })).process;
       }
     })();
     await Promise.all([...send, crashes]);

@@ -11,21 +11,19 @@ describe('ingest gateway under overload and slow clients', () => {
   let gateway: ManagedProcess;
   let url: string;
   let port: number;
-  const log: string[] = [];
   let token: PathToken;
   let measurement: string;
 
   beforeAll(async () => {
     port = await freePort();
     // Two writes in progress at most, and one second for a client to send its request.
-    gateway = await startGateway(
-      {
+    gateway = (
+      await startGateway({
         INGEST_HTTP_PORT: String(port),
         INGEST_MAX_IN_FLIGHT: '2',
         INGEST_REQUEST_TIMEOUT_SECONDS: '1',
-      },
-      log,
-    );
+      })
+    ).process;
     url = `http://127.0.0.1:${port}`;
     ({ token, measurement } = await pathWithToken());
   });

@@ -4,40 +4,12 @@ import { gzipSync } from 'node:zlib';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api } from '../support/http';
-import { pathWithToken } from '../support/ingest';
-
-interface Series {
-  id: string;
-  nodeId: string;
-  resourceId: string;
-  field: string;
-}
+import { pathWithToken, pointsOf, postToGateway, seriesOf } from '../support/ingest';
 
 const ingest = () => inject('ingestUrl');
 const s = 1_000_000_000n;
-
-async function post(path: string, body: string | Buffer, headers: Record<string, string> = {}) {
-  const response = await fetch(`${ingest()}${path}`, { method: 'POST', body, headers });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
-  };
-}
-
-async function seriesOf(measurement: string): Promise<Series[]> {
-  const reply = await api<{ items: Series[] }>('GET', `/api/series?measurement=${measurement}`);
-  return reply.body.items;
-}
-
-async function pointCount(id: string): Promise<number> {
-  const reply = await api<{ points: unknown[] }>(
-    'GET',
-    `/api/series/${id}/points?from=1970-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&limit=100000`,
-  );
-  return reply.body.points.length;
-}
+const post = postToGateway;
+const pointCount = async (id: string) => (await pointsOf(id)).length;
 
 describe('ingest gateway over HTTP (InfluxDB protocol)', () => {
   let pool: Pool;
@@ -268,9 +240,7 @@ describe('ingest gateway over HTTP (InfluxDB protocol)', () => {
     expect(String(reply.body!.message)).toMatch(/may hold 3 series and holds 2/);
     const lines = reply.body!.lines as { line: number }[];
     expect(lines.map((l) => l.line)).toEqual([3, 4]);
-    const units = (await seriesOf(measurement)).map(
-      (x) => (x as unknown as { tags: { unit: string } }).tags.unit,
-    );
+    const units = (await seriesOf(measurement)).map((x) => x.tags.unit);
     expect(units.sort()).toEqual(['u1', 'u2', 'u3']);
   });
 });

@@ -1,15 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, inject, it } from 'vitest';
 import { api } from '../support/http';
-import { pathWithToken } from '../support/ingest';
+import { pathWithToken, seriesOf } from '../support/ingest';
 
-interface Series {
-  id: string;
-  tags: Record<string, string>;
-  field: string;
-  valueType: string;
-  nodeId: string;
-}
 interface Rejected {
   index?: number;
   line?: number;
@@ -41,13 +34,6 @@ async function post(
     headers: response.headers,
     body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
   };
-}
-
-async function seriesOf(measurement: string): Promise<Series[]> {
-  const reply = await api<{ items: Series[] }>('GET', `/api/series?measurement=${measurement}`);
-  return reply.body.items.sort((a, b) =>
-    `${a.field} ${JSON.stringify(a.tags)}`.localeCompare(`${b.field} ${JSON.stringify(b.tags)}`),
-  );
 }
 
 async function points(id: string) {

@@ -50,30 +50,88 @@ export async function pathWithToken(
 
 const root = path.resolve(__dirname, '../..');
 
+/** A series as the API lists it. */
+export interface ListedSeries {
+  id: string;
+  nodeId: string;
+  resourceId: string;
+  measurement: string;
+  tags: Record<string, string>;
+  field: string;
+  valueType: string;
+}
+
+/** The series of a measurement, by field and then tags. */
+export async function seriesOf(measurement: string): Promise<ListedSeries[]> {
+  const reply = await api<{ items: ListedSeries[] }>(
+    'GET',
+    `/api/series?measurement=${encodeURIComponent(measurement)}&limit=500`,
+  );
+  return reply.body.items.sort((a, b) =>
+    `${a.field} ${JSON.stringify(a.tags)}`.localeCompare(`${b.field} ${JSON.stringify(b.tags)}`),
+  );
+}
+
+/** Every point of a series (up to 100,000). */
+export async function pointsOf(id: string): Promise<{ time: string; value: unknown }[]> {
+  const reply = await api<{ points: { time: string; value: unknown }[] }>(
+    'GET',
+    `/api/series/${id}/points?from=1970-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&limit=100000`,
+  );
+  return reply.body.points;
+}
+
+/** A POST to the e2e stack's gateway, with its JSON answer (null for none). */
+export async function postToGateway(
+  path: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> | null }> {
+  const response = await fetch(`${inject('ingestUrl')}${path}`, { method: 'POST', body, headers });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
+  };
+}
+
+/** A gateway process of a test's own (see startGateway). */
+export interface OwnGateway {
+  process: ManagedProcess;
+  httpPort: number;
+  forwardPort: number;
+  /** Everything it printed, a line each. */
+  logs: string[];
+}
+
 /**
  * A gateway of the test's own on the e2e stack's database (from the build), so that a test
- * may kill it or give it other limits. `env` overrides the configuration.
+ * may kill it or give it other settings. `env` overrides the configuration.
  */
-export async function startGateway(
-  env: Record<string, string>,
-  log: string[],
-): Promise<ManagedProcess> {
+export async function startGateway(env: Record<string, string> = {}): Promise<OwnGateway> {
+  const httpPort = Number(env.INGEST_HTTP_PORT ?? (await freePort()));
+  const forwardPort = Number(env.INGEST_FORWARD_PORT ?? (await freePort()));
+  const logs: string[] = [];
   const gateway = startProcess(
     'ingest',
     process.execPath,
     [path.join(root, 'dist/apps/ingest/src/main.js')],
     {
       ...process.env,
+      NODE_ENV: 'production',
       DATABASE_URL: inject('databaseUrl'),
-      INGEST_HTTP_PORT: String(await freePort()),
-      INGEST_FORWARD_PORT: String(await freePort()),
       INGEST_HOST: '127.0.0.1',
       MQTT_URL: '',
       ...env,
+      INGEST_HTTP_PORT: String(httpPort),
+      INGEST_FORWARD_PORT: String(forwardPort),
     },
     root,
-    (line) => log.push(line),
+    (line) => logs.push(line),
   );
-  await waitForLine(gateway, 'ingest ready', 30_000);
-  return gateway;
+  await waitForLine(gateway, 'ingest ready', 30_000).catch((error: Error) => {
+    throw new Error(`${error.message}\n${logs.join('\n')}`);
+  });
+  return { process: gateway, httpPort, forwardPort, logs };
 }
