@@ -173,7 +173,9 @@ try {
   if (Number(stored.rows[0].n) !== totalPoints)
     throw new Error(`stored ${stored.rows[0].n} points, sent ${totalPoints}`);
 
-  // Forward protocol, when the gateway serves it.
+  // Forward protocol, when the gateway serves it. The line batches (hundreds of MB) are let go
+  // first, so that the client here does not collect them while it sends.
+  batches.length = 0;
   let forwardEventsPerS = null;
   try {
     const { FluentClient } = require('@fluent-org/logger');
