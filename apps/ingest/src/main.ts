@@ -1,12 +1,15 @@
 import { loadConfig } from '@sextant/config';
-import { IngestWriter, PathDirectory } from '@sextant/ingest';
+import { IngestStage, IngestWriter, PathDirectory } from '@sextant/ingest';
 import { TimeSeriesStore } from '@sextant/timeseries';
 import { Pool } from 'pg';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { ForwardServer } from './forward/forward-server';
 import { ForwardRepository } from './forward/forward.repository';
 import { createHttpServer } from './http/server';
 import { MqttSubscriber } from './mqtt/mqtt-subscriber';
+import type { SettleThreadData } from './settle-thread';
 import { PathStats } from './stats';
 
 const version = '0.1.0';
@@ -24,7 +27,27 @@ async function main(): Promise<void> {
   const store = new TimeSeriesStore(pool);
   const stats = new PathStats(pool, (line) => console.error(line));
   stats.start();
-  const writer = new IngestWriter(store, { maxPendingPoints: config.ingest.maxPendingPoints });
+  const stage = new IngestStage(pool, store);
+  const writer = new IngestWriter(store, {
+    maxPendingPoints: config.ingest.maxPendingPoints,
+    stage: config.ingest.stageMinPoints > 0 ? stage : undefined,
+    stageMinPoints: config.ingest.stageMinPoints,
+  });
+  // Staged commits (also those a stopped gateway left) are settled into chunks continuously,
+  // in a thread of their own.
+  const settler = new Worker(path.join(__dirname, 'settle-thread.js'), {
+    workerData: {
+      databaseUrl,
+      intervalMs: config.ingest.settleIntervalMs,
+    } satisfies SettleThreadData,
+  });
+  settler.on('error', (error) => console.error(`ingest: settling thread failed: ${error.message}`));
+  const stopSettler = () =>
+    new Promise<void>((resolve) => {
+      settler.once('message', () => resolve());
+      settler.once('exit', () => resolve());
+      settler.postMessage('stop');
+    }).then(() => settler.terminate());
   const http = createHttpServer({
     directory: new PathDirectory(pool),
     writer,
@@ -79,6 +102,7 @@ async function main(): Promise<void> {
     await forward.close();
     await mqtt?.stop();
     await writer.drain();
+    await stopSettler();
     await stats.stop();
     await pool.end();
     process.exit(0);

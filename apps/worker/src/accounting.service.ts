@@ -1,17 +1,21 @@
 import { loadConfig } from '@sextant/config';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { flushTallies } from '@sextant/ingest';
+import { flushTallies, IngestStage } from '@sextant/ingest';
+import { TimeSeriesStore } from '@sextant/timeseries';
 import { Pool } from 'pg';
 
 /**
  * Turns the ingest gateway's per-minute tallies into movements once their minute has closed,
  * every ACCOUNTING_INTERVAL_SECONDS (default 10). Each pass moves and deletes tallies in one
- * transaction, so several workers never count a tally twice.
+ * transaction, so several workers never count a tally twice. It first settles commits a
+ * gateway staged and could not settle (one that stopped for good): gateways settle their own
+ * within a second, and one settler runs at a time.
  */
 @Injectable()
 export class AccountingService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('accounting');
   private readonly pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
+  private readonly stage = new IngestStage(this.pool, new TimeSeriesStore(this.pool));
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
 
@@ -22,7 +26,9 @@ export class AccountingService implements OnModuleInit, OnApplicationShutdown {
   }
 
   runOnce(): Promise<number> {
-    this.running ??= flushTallies(this.pool)
+    this.running ??= this.stage
+      .settle()
+      .then(() => flushTallies(this.pool))
       .then((movements) => {
         if (movements) this.logger.log(`recorded ${movements} ingest movements`);
         return movements;

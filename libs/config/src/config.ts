@@ -20,6 +20,10 @@ export interface SextantConfig {
     maxInFlight: number;
     /** Points waiting for or in a commit; writes beyond are answered 503 (bounds memory). */
     maxPendingPoints: number;
+    /** Group commits of at least this many points are staged, then settled; 0: never. */
+    stageMinPoints: number;
+    /** Milliseconds between settling passes of staged commits. */
+    settleIntervalMs: number;
     poolSize: number;
     /** Seconds a client may take to send a request, and idle keep-alive connections live. */
     requestTimeoutSeconds: number;
@@ -197,6 +201,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxLineBytes: integer(env, 'INGEST_MAX_LINE_BYTES', 1 << 20, 64, 64 << 20),
       maxInFlight: integer(env, 'INGEST_MAX_IN_FLIGHT', 16, 1, 1024),
       maxPendingPoints: integer(env, 'INGEST_MAX_PENDING_POINTS', 2_000_000, 1000, 100_000_000),
+      stageMinPoints: integer(env, 'INGEST_STAGE_MIN_POINTS', 20_000, 0, 100_000_000),
+      settleIntervalMs: integer(env, 'INGEST_SETTLE_INTERVAL_MS', 1000, 10, 60_000),
       poolSize: integer(env, 'INGEST_DB_POOL_SIZE', 10, 1, 200),
       requestTimeoutSeconds: integer(env, 'INGEST_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600),
       mqtt: mqtt(env),

@@ -8,6 +8,7 @@ import {
 import { addToTally, TallyEntry } from './accounting';
 import { IngestPath, PathDirectory } from './paths';
 import { RateLimiter } from './rate-limit';
+import type { IngestStage } from './stage';
 
 /** One line (or record) as a protocol decoded it: a series' fields at one time. */
 export interface IngestLine {
@@ -47,6 +48,13 @@ export interface WriterOptions {
   maxPendingPoints?: number;
   /** Commits in progress at once (default 2). */
   maxCommits?: number;
+  /**
+   * Where a commit of at least `stageMinPoints` points is staged rather than stored as chunks
+   * straight away (see stage.ts); none: never.
+   */
+  stage?: IngestStage;
+  /** Default 20,000. */
+  stageMinPoints?: number;
 }
 
 /** A caller waiting for its points to commit. */
@@ -114,6 +122,8 @@ class Pending {
 export class IngestWriter {
   private readonly limiter = new RateLimiter();
   private readonly quota: SeriesQuota;
+  private readonly stage: IngestStage | null;
+  private readonly stageMinPoints: number;
   /** Per path and series prefix, per field. */
   /** Per path, per series prefix (measurement and tags as written), per field. */
   private pending = new Map<string, Map<string, Map<string, Pending>>>();
@@ -138,6 +148,8 @@ export class IngestWriter {
     this.maxPendingPoints = options.maxPendingPoints ?? 4_000_000;
     this.maxCommits = options.maxCommits ?? 2;
     this.quota = new SeriesQuota(store);
+    this.stage = options.stage ?? null;
+    this.stageMinPoints = options.stageMinPoints ?? 20_000;
   }
 
   /** Points waiting or being committed. */
@@ -297,6 +309,9 @@ export class IngestWriter {
    * point, the reason it was rejected, or null when it was stored.
    */
   private async storeBatches(all: Pending[]): Promise<Rejections[]> {
+    let points = 0;
+    for (const p of all) points += p.n;
+    if (this.stage && points >= this.stageMinPoints) return this.stageBatches(all);
     const result = await this.store.writeColumns(
       all.map((p) => p.batch()),
       {},
@@ -322,21 +337,41 @@ export class IngestWriter {
         },
       },
     );
-    // The store reports rejections by index in the concatenation of the batches.
-    const starts: number[] = [];
-    let offset = 0;
-    for (const p of all) {
-      starts.push(offset);
-      offset += p.n;
-    }
-    const rejections: Map<number, string>[] = all.map(() => new Map());
-    let b = 0;
-    for (const r of result.rejected) {
-      while (b + 1 < starts.length && starts[b + 1] <= r.index) b++;
-      rejections[b].set(r.index - starts[b], r.reason);
-    }
-    return rejections;
+    return rejectionsOf(all, result.rejected);
   }
+
+  /** Validates pending series and stages them in one row; the settler stores and accounts them. */
+  private async stageBatches(all: Pending[]): Promise<Rejections[]> {
+    const { prepared, rejected } = await this.store.prepareColumns(all.map((p) => p.batch()));
+    await this.stage!.write(
+      prepared.map((p) => ({
+        seriesId: p.series.id,
+        pathId: all[p.batch].path.id,
+        resourceId: all[p.batch].resourceId,
+        type: p.series.valueType,
+        times: p.times,
+        values: p.values,
+      })),
+    );
+    return rejectionsOf(all, rejected);
+  }
+}
+
+/** The store's rejections (by index in the concatenation of the batches) per pending series. */
+function rejectionsOf(all: Pending[], rejected: { index: number; reason: string }[]): Rejections[] {
+  const starts: number[] = [];
+  let offset = 0;
+  for (const p of all) {
+    starts.push(offset);
+    offset += p.n;
+  }
+  const rejections: Map<number, string>[] = all.map(() => new Map());
+  let b = 0;
+  for (const r of rejected) {
+    while (b + 1 < starts.length && starts[b + 1] <= r.index) b++;
+    rejections[b].set(r.index - starts[b], r.reason);
+  }
+  return rejections;
 }
 
 /** Per point of a pending series, why it was rejected; a string when all of them were. */

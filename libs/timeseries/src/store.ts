@@ -69,6 +69,16 @@ export interface AcceptedBatch {
   lastTime: bigint;
 }
 
+/** A series' validated points, ready for writePrepared. */
+export interface PreparedSeries {
+  /** Index of the batch in writeColumns' batches (-1 for write()). */
+  batch: number;
+  series: SeriesInfo;
+  /** Not necessarily sorted or unique. */
+  times: BigInt64Array;
+  values: Float64Array | PointValue[];
+}
+
 /** One series' share of a write, validated. */
 interface SeriesWrite {
   key: string;
@@ -156,6 +166,7 @@ export class TimeSeriesStore {
   readonly chunks: ChunkRepository;
   readonly chunkSize: number;
   private readonly seriesCache = new Map<string, SeriesInfo>();
+  private readonly seriesById = new Map<bigint, SeriesInfo>();
 
   constructor(
     private readonly pool: Pool,
@@ -187,6 +198,15 @@ export class TimeSeriesStore {
     options: WriteOptions = {},
   ): Promise<WriteResult> {
     const rejected: RejectedPoint[] = [];
+    const writes = this.validateColumns(batches, rejected);
+    return this.writeSeries(writes, rejected, owner, options);
+  }
+
+  /** The valid points of columnar batches; the others go to `rejected` by overall index. */
+  private validateColumns(
+    batches: readonly ColumnBatch[],
+    rejected: RejectedPoint[],
+  ): SeriesWrite[] {
     const writes: SeriesWrite[] = [];
     let offset = 0;
     for (let batchIndex = 0; batchIndex < batches.length; batchIndex++) {
@@ -253,7 +273,7 @@ export class TimeSeriesStore {
         batch: batchIndex,
       });
     }
-    return this.writeSeries(writes, rejected, owner, options);
+    return writes;
   }
 
   private async writeSeries(
@@ -262,12 +282,36 @@ export class TimeSeriesStore {
     owner: SeriesOwner,
     options: WriteOptions = {},
   ): Promise<WriteResult> {
+    const prepared = await this.prepare(writes, rejected, owner);
+    const result = await this.writePrepared(prepared, options);
+    rejected.sort((a, b) => a.index - b.index);
+    return { ...result, rejected };
+  }
+
+  /**
+   * Validates a columnar write and registers its new series without storing a point: what
+   * `writePrepared` stores, now or later (a staging area in between). Rejected points are
+   * reported as writeColumns does.
+   */
+  async prepareColumns(
+    batches: readonly ColumnBatch[],
+    owner: SeriesOwner = {},
+  ): Promise<{ prepared: PreparedSeries[]; rejected: RejectedPoint[] }> {
+    const rejected: RejectedPoint[] = [];
+    const writes = this.validateColumns(batches, rejected);
+    const prepared = await this.prepare(writes, rejected, owner);
+    rejected.sort((a, b) => a.index - b.index);
+    return { prepared, rejected };
+  }
+
+  /** Resolves the series of valid writes; points whose type conflicts with theirs are rejected. */
+  private async prepare(
+    writes: SeriesWrite[],
+    rejected: RejectedPoint[],
+    owner: SeriesOwner,
+  ): Promise<PreparedSeries[]> {
     const series = await this.resolveSeries(writes, owner);
-    const chunks: NewChunk[] = [];
-    let accepted = 0;
-    const written = new Set<string>();
-    const acceptedBatches: AcceptedBatch[] = [];
-    const batchTimes: BigInt64Array[] = [];
+    const prepared: PreparedSeries[] = [];
     for (const write of writes) {
       const info = series.get(write.key)!;
       if (info.valueType !== write.type) {
@@ -279,15 +323,39 @@ export class TimeSeriesStore {
         }
         continue;
       }
-      const sorted = sortAndDedupe(write.times, write.values);
-      accepted += write.times.length;
-      written.add(write.key);
+      prepared.push({
+        batch: write.batch ?? -1,
+        series: info,
+        times: write.times,
+        values: write.values,
+      });
+    }
+    return prepared;
+  }
+
+  /**
+   * Stores prepared points in one transaction — its own, or the caller's `client` (then the
+   * caller commits). Resolves after commit.
+   */
+  async writePrepared(
+    prepared: readonly PreparedSeries[],
+    options: WriteOptions & { client?: PoolClient } = {},
+  ): Promise<WriteResult> {
+    const chunks: NewChunk[] = [];
+    let accepted = 0;
+    const acceptedBatches: AcceptedBatch[] = [];
+    const batchTimes: BigInt64Array[] = [];
+    const written = new Set<bigint>();
+    for (const { batch, series: info, times, values } of prepared) {
+      const sorted = sortAndDedupe(times, values);
+      accepted += times.length;
+      written.add(info.id);
       chunks.push(...this.encodeChunks(info, sorted.times, sorted.values));
       if (sorted.times.length) {
         acceptedBatches.push({
-          batch: write.batch ?? -1,
+          batch,
           series: info,
-          points: write.times.length,
+          points: times.length,
           newPoints: sorted.times.length,
           firstTime: sorted.times[0],
           lastTime: sorted.times[sorted.times.length - 1],
@@ -295,14 +363,41 @@ export class TimeSeriesStore {
         batchTimes.push(sorted.times);
       }
     }
-    await this.commit(chunks, async (client, stage) => {
+    const steps = async (client: PoolClient, stage: 'before' | 'after') => {
       if (stage === 'before' && options.countNew)
         await this.countNewPoints(client, acceptedBatches, batchTimes);
       if (stage === 'after' && options.inTransaction)
         await options.inTransaction(client, acceptedBatches);
-    });
-    rejected.sort((a, b) => a.index - b.index);
-    return { accepted, rejected, series: written.size, chunks: chunks.length };
+    };
+    if (options.client) {
+      await steps(options.client, 'before');
+      await this.chunks.insertChunks(options.client, chunks);
+      await steps(options.client, 'after');
+    } else await this.commit(chunks, steps);
+    return { accepted, rejected: [], series: written.size, chunks: chunks.length };
+  }
+
+  /** The series of these ids (from the cache, else the registry). */
+  async seriesByIds(ids: readonly bigint[]): Promise<Map<bigint, SeriesInfo>> {
+    const result = new Map<bigint, SeriesInfo>();
+    const missing: bigint[] = [];
+    for (const id of ids) {
+      const cached = this.seriesById.get(id);
+      if (cached) result.set(id, cached);
+      else missing.push(id);
+    }
+    if (missing.length) {
+      for (const info of await this.chunks.findSeries({ ids: missing, limit: missing.length })) {
+        this.remember(info);
+        result.set(info.id, info);
+      }
+    }
+    return result;
+  }
+
+  private remember(info: SeriesInfo): void {
+    this.seriesCache.set(info.key, info);
+    this.seriesById.set(info.id, info);
   }
 
   /**
@@ -395,7 +490,7 @@ export class TimeSeriesStore {
     if (missing.length) {
       const found = await this.chunks.ensureSeries(missing, owner);
       for (const [key, info] of found) {
-        this.seriesCache.set(key, info);
+        this.remember(info);
         result.set(key, info);
       }
     }

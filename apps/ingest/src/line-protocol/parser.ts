@@ -105,6 +105,18 @@ const booleans: Record<string, boolean> = {
   FALSE: false,
 };
 
+/** Only the characters of a decimal float, starting with a digit, '-' or '.'. */
+function plainNumber(token: string): boolean {
+  const first = token.charCodeAt(0);
+  if (!((first >= 48 && first <= 57) || first === 45 || first === 46)) return false;
+  for (let i = 1; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || c === 46 || c === 101 || c === 69 || c === 45 || c === 43))
+      return false;
+  }
+  return true;
+}
+
 function parseFieldValue(token: string, at: number): FieldValue {
   if (token === '') throw new LineSyntaxError(at, 'field value is missing');
   const last = token.charCodeAt(token.length - 1);
@@ -125,6 +137,20 @@ function parseFieldValue(token: string, at: number): FieldValue {
     if (value > maxUint64)
       throw new LineSyntaxError(at, `unsigned ${token} is out of the 0..2^64-1 range`);
     return { type: 'unsigned', value };
+  }
+  // The usual case, a plain decimal, without the pattern: only digits, '.', '-', 'e', 'E' and
+  // '+', not starting with '+' or 'e', and a number where Number() agrees (it rejects "1.2.3",
+  // "1e", "-" and "."; the characters rule out hex, "Infinity" and whitespace).
+  if (plainNumber(token)) {
+    const value = Number(token);
+    if (value === value) {
+      if (!Number.isFinite(value))
+        throw new LineSyntaxError(
+          at,
+          `cannot parse ${token.slice(0, 40)}…: out of the float64 range`,
+        );
+      return { type: 'float', value };
+    }
   }
   const bool = booleans[token];
   if (bool !== undefined) return { type: 'boolean', value: bool };

@@ -1,0 +1,190 @@
+import { createTestDatabase, TestDatabase } from '@sextant/testing';
+import {
+  PointValue,
+  SeriesValueType,
+  TimeSeriesQueries,
+  TimeSeriesStore,
+} from '@sextant/timeseries';
+import { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flushTallies } from './accounting';
+import { IngestPath, PathDirectory } from './paths';
+import { decodeStage, encodeStage, IngestStage } from './stage';
+import { newToken, uuidv7 } from './tokens';
+import { IngestLine, IngestWriter } from './writer';
+
+const s = 1_000_000_000n;
+
+/** One line of `measurement` with one field. */
+function line(
+  measurement: string,
+  unit: string,
+  key: string,
+  type: SeriesValueType,
+  value: PointValue,
+  second: number,
+  number = 1,
+): IngestLine {
+  return {
+    prefix: `${measurement},unit=${unit}`,
+    measurement,
+    tags: [['unit', unit]],
+    fields: [{ key, value: { type, value } }],
+    time: BigInt(second) * s,
+    line: number,
+  };
+}
+
+describe(IngestStage.name, () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let store: TimeSeriesStore;
+  let stage: IngestStage;
+  let writer: IngestWriter;
+  let path: IngestPath;
+  let pathId: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ingest_stage');
+    pool = new Pool({ connectionString: db.url, max: 4 });
+    const [source, destination] = [uuidv7(), uuidv7()];
+    pathId = uuidv7();
+    await pool.query(
+      `INSERT INTO node (id, kind, reference, name, metadata, updated_at) VALUES
+         ($1, 'site', 'stage.farm', 'Farm', '{}', now()), ($2, 'database', 'stage.lake', 'Lake', '{}', now())`,
+      [source, destination],
+    );
+    await pool.query(
+      `INSERT INTO path (id, name, source_id, destination_id, protocol, mapping, settings, updated_at)
+       VALUES ($1, 'staged', $2, $3, 'line', '{}', '{}', now())`,
+      [pathId, source, destination],
+    );
+    const token = newToken();
+    await pool.query(
+      `INSERT INTO path_token (id, path_id, name, prefix, token_hash) VALUES ($1, $2, 't', $3, $4)`,
+      [uuidv7(), pathId, token.prefix, token.hash],
+    );
+    path = (await new PathDirectory(pool).authenticate(token.token))!;
+    store = new TimeSeriesStore(pool);
+    stage = new IngestStage(pool, store);
+    // Every commit is staged.
+    writer = new IngestWriter(store, { stage, stageMinPoints: 1, flushDelayMs: 1 });
+  });
+  afterAll(async () => {
+    await pool.end();
+    await db.drop();
+  });
+
+  const stored = async (measurement: string) => {
+    const { rows } = await pool.query<{ n: string | null }>(
+      `SELECT sum(c.count)::text AS n FROM chunk c JOIN series x ON x.id = c.series_id
+        WHERE x.measurement = $1`,
+      [measurement],
+    );
+    return Number(rows[0].n ?? 0);
+  };
+  const values = async (measurement: string, field: string) => {
+    const queries = new TimeSeriesQueries(store);
+    const [series] = await queries.findSeries({ measurement, field });
+    const { points } = await queries.raw(series.id, {
+      from: 0n,
+      to: 1000n * s,
+      limit: 1000,
+      order: 'asc',
+    });
+    return points.values;
+  };
+
+  it('encodes and decodes staged series of every value type exactly', () => {
+    const series = [
+      {
+        seriesId: 7n,
+        pathId: 'p',
+        resourceId: 'r',
+        type: 'float' as const,
+        times: BigInt64Array.of(1n, -(2n ** 62n), 2n ** 62n),
+        values: Float64Array.of(0.1, -0, 1e308),
+      },
+      {
+        seriesId: 8n,
+        pathId: 'p',
+        resourceId: 'q',
+        type: 'integer' as const,
+        times: BigInt64Array.of(5n),
+        values: [-(2n ** 63n)],
+      },
+      {
+        seriesId: 9n,
+        pathId: 'o',
+        resourceId: 'r',
+        type: 'string' as const,
+        times: BigInt64Array.of(6n),
+        values: ['é"\n'],
+      },
+      {
+        seriesId: 10n,
+        pathId: 'o',
+        resourceId: 'r',
+        type: 'boolean' as const,
+        times: BigInt64Array.of(7n, 8n),
+        values: [true, false],
+      },
+    ];
+    const decoded = decodeStage(encodeStage(series));
+    expect(decoded.map((d) => ({ ...d, times: [...d.times], values: [...d.values] }))).toEqual(
+      series.map((d) => ({ ...d, times: [...d.times], values: [...d.values] })),
+    );
+    expect(Object.is(decoded[0].values[1], -0)).toBe(true);
+  });
+
+  it('stores a staged commit when it is settled, and accounts a retried one once', async () => {
+    const lines = Array.from({ length: 30 }, (_, i) =>
+      line('staged', `u${i % 3}`, 'v', 'float', i + 0.5, i, i + 1),
+    );
+    expect(await writer.write(path, lines)).toMatchObject({ status: 'written', accepted: 30 });
+    // Durable, not yet visible.
+    expect(await stage.pending()).toBe(30);
+    expect(await stored('staged')).toBe(0);
+    expect(await stage.settle()).toBe(30);
+    expect(await stage.pending()).toBe(0);
+    expect(await stored('staged')).toBe(30);
+    // The same commit again, as a client that lost the answer sends it.
+    expect(await writer.write(path, lines)).toMatchObject({ status: 'written', accepted: 30 });
+    await stage.settle();
+    await flushTallies(pool, { all: true });
+    const { rows } = await pool.query<{ n: string }>(
+      'SELECT sum(quantity)::text AS n FROM movement WHERE path_id = $1',
+      [pathId],
+    );
+    expect(Number(rows[0].n)).toBe(30);
+    expect((await values('staged', 'v')).length).toBe(10);
+  });
+
+  it('keeps the latest of staged values of one timestamp', async () => {
+    // Eleven rows: the tenth and eleventh must not sort as text before the ninth.
+    for (let v = 1; v <= 11; v++)
+      await writer.write(path, [line('later', 'a', 'v', 'float', v, 5)]);
+    await stage.settle();
+    expect(await values('later', 'v')).toEqual([11]);
+  });
+
+  it('stages integer, boolean and string fields, and rejects a type conflict at once', async () => {
+    const outcome = await writer.write(path, [
+      line('typed', 'a', 'n', 'integer', 2n ** 60n, 1, 1),
+      line('typed', 'a', 'ok', 'boolean', true, 1, 2),
+      line('typed', 'a', 'state', 'string', 'running', 1, 3),
+    ]);
+    expect(outcome).toMatchObject({ status: 'written', accepted: 3 });
+    await stage.settle();
+    const conflict = await writer.write(path, [line('typed', 'a', 'n', 'float', 1.5, 2, 7)]);
+    expect(conflict).toMatchObject({ status: 'written', accepted: 0 });
+    expect(conflict.status === 'written' && conflict.rejected[0]).toMatchObject({
+      line: 7,
+      message: expect.stringMatching(/type conflict/),
+    });
+    expect(await values('typed', 'n')).toEqual([2n ** 60n]);
+    expect(await values('typed', 'ok')).toEqual([true]);
+    expect(await values('typed', 'state')).toEqual(['running']);
+    expect(await stage.pending()).toBe(0);
+  });
+});
