@@ -1,28 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { chromiumFor, launchChromium } from '../support/browser';
 import { api } from '../support/http';
 
-const executablePath = '/usr/bin/chromium';
-const hasChromium = existsSync(executablePath);
-if (!hasChromium)
-  console.warn(
-    `skipping the paths browser tests: no Chromium at ${executablePath} (apt-get install chromium)`,
-  );
-
-const args = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const hasChromium = chromiumFor('paths');
 
 describe.skipIf(!hasChromium)('paths page in Chromium', () => {
   let browser: Browser;
@@ -74,7 +58,7 @@ describe.skipIf(!hasChromium)('paths page in Chromium', () => {
       await sql.end();
     }
 
-    browser = await chromium.launch({ executablePath, args });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(30_000);
   });

@@ -1,26 +1,10 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { chromiumFor, launchChromium } from '../support/browser';
 
-const executablePath = '/usr/bin/chromium';
-const hasChromium = existsSync(executablePath);
-if (!hasChromium)
-  console.warn(
-    `skipping the portal browser tests: no Chromium at ${executablePath} (apt-get install chromium)`,
-  );
-
-const args = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const hasChromium = chromiumFor('portal');
 
 describe.skipIf(!hasChromium)('portal in Chromium', () => {
   let browser: Browser;
@@ -31,7 +15,7 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
   const unique = `e2e-${Date.now().toString(36)}`;
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath, args });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(30_000);
   });

@@ -418,9 +418,11 @@ export class TimeSeriesStore {
       const n = allNumbers ? allNumbers.subarray(start, end) : null;
       out.push({
         seriesId: info.id,
-        data: encodeChunk({ type: info.valueType, timestamps: t, values: v } as Parameters<
-          typeof encodeChunk
-        >[0]),
+        data: encodeChunk(
+          { type: info.valueType, timestamps: t, values: v } as Parameters<typeof encodeChunk>[0],
+          // Compaction rewrites chunks under half full: deflate only those it will keep.
+          { deflate: end - start >= this.chunkSize / 2 },
+        ),
         segments: n ? encodeSegments(t, n) : null,
         ...summarise(info.valueType, t, n ?? (v as ArrayLike<unknown>)),
       });

@@ -112,6 +112,14 @@ describe('chunk codec', () => {
     expect(size / 4096).toBeLessThan(1);
   });
 
+  it('decodes a chunk left undeflated (for compaction to rewrite) exactly, a little larger', () => {
+    const values = walk(1000, 2, 1);
+    const input = { type: 'float' as const, timestamps: regular(1000), values };
+    const raw = encodeChunk(input, { deflate: false });
+    expect(decodeChunk(raw).values).toEqual(values);
+    expect(raw.length).toBeGreaterThan(encodeChunk(input).length);
+  });
+
   it('rejects an empty chunk and mismatched lengths', () => {
     expect(() =>
       encodeChunk({ type: 'float', timestamps: new BigInt64Array(0), values: new Float64Array(0) }),

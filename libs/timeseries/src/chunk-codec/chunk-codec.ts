@@ -283,7 +283,7 @@ function readStrings(reader: ByteReader, n: number): string[] {
 }
 
 /** Encodes one chunk: sorted unique timestamps and their values of one type. */
-export function encodeChunk(input: ChunkInput): Buffer {
+export function encodeChunk(input: ChunkInput, options: { deflate?: boolean } = {}): Buffer {
   const n = input.timestamps.length;
   if (n === 0) throw new RangeError('a chunk holds at least one point');
   if (input.values.length !== n)
@@ -311,7 +311,7 @@ export function encodeChunk(input: ChunkInput): Buffer {
   }
   const plain = body.result();
   const packed =
-    plain.length > 32
+    plain.length > 32 && options.deflate !== false
       ? deflateRawSync(plain, { level: 6, memLevel: 9, strategy: constants.Z_RLE })
       : null;
   if (packed && packed.length < plain.length) {
