@@ -140,13 +140,23 @@ export function sortAndDedupe<V>(
   let sorted = true;
   for (let i = 1; i < times.length && sorted; i++) if (times[i] <= times[i - 1]) sorted = false;
   if (sorted) return { times, values, order: null };
-  const order = Array.from({ length: times.length }, (_, i) => i);
+  const n = times.length;
+  const order = Array.from({ length: n }, (_, i) => i);
+  // Compared as two exact doubles (high and low 32 bits): reading a BigInt64Array allocates a
+  // BigInt per access, too many inside a sort's comparisons.
+  const high = new Float64Array(n);
+  const low = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = times[i];
+    high[i] = Number(t >> 32n);
+    low[i] = Number(t & 0xffffffffn);
+  }
   // Stable: among equal times the later arrival stays later, and wins below.
-  order.sort((a, b) => (times[a] < times[b] ? -1 : times[a] > times[b] ? 1 : a - b));
+  order.sort((a, b) => high[a] - high[b] || low[a] - low[b] || a - b);
   const kept: number[] = [];
   for (const i of order) {
-    const n = kept.length;
-    if (n > 0 && times[kept[n - 1]] === times[i]) kept[n - 1] = i;
+    const k = kept.length;
+    if (k > 0 && high[kept[k - 1]] === high[i] && low[kept[k - 1]] === low[i]) kept[k - 1] = i;
     else kept.push(i);
   }
   const outTimes = BigInt64Array.from(kept, (i) => times[i]);
