@@ -8,6 +8,7 @@ export interface ChangeSource {
   lsn?: number | string | null;
   txId?: number | null;
   ts_ms: number;
+  /** As Debezium writes it; `decodeChangeMessage` normalises it to a boolean. */
   snapshot?: 'true' | 'false' | 'last' | 'first' | 'incremental' | boolean | null;
   [extra: string]: unknown;
 }
