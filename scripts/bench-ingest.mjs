@@ -55,7 +55,12 @@ function buildBatches() {
 }
 
 function peakRssMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  let status;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    throw new Error(`the gateway (pid ${pid}) is gone: it died during the benchmark`);
+  }
   const match = /VmHWM:\s+(\d+) kB/.exec(status);
   return match ? Math.round(Number(match[1]) / 1024) : null;
 }

@@ -36,6 +36,8 @@ async function main(): Promise<void> {
   // Staged commits (also those a stopped gateway left) are settled into chunks continuously,
   // in a thread of their own.
   const settler = new Worker(path.join(__dirname, 'settle-thread.js'), {
+    // A settling pass holds at most about a million points (see IngestStage.settle).
+    resourceLimits: { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 32 },
     workerData: {
       databaseUrl,
       intervalMs: config.ingest.settleIntervalMs,

@@ -160,6 +160,20 @@ describe(IngestStage.name, () => {
     expect((await values('staged', 'v')).length).toBe(10);
   });
 
+  it('settles a backlog in transactions of a bounded number of points', async () => {
+    for (let commit = 0; commit < 3; commit++)
+      await writer.write(
+        path,
+        Array.from({ length: 10 }, (_, i) =>
+          line('backlog', 'a', 'v', 'float', i, commit * 10 + i),
+        ),
+      );
+    // At most 15 points a transaction, but always one row: three transactions of 10.
+    expect(await stage.settle(256, 15)).toBe(30);
+    expect(await stored('backlog')).toBe(30);
+    expect(await stage.pending()).toBe(0);
+  });
+
   it('keeps the latest of staged values of one timestamp', async () => {
     // Eleven rows: the tenth and eleventh must not sort as text before the ninth.
     for (let v = 1; v <= 11; v++)

@@ -163,7 +163,7 @@ export class IngestStage {
    * returns the points settled. One settler at a time (an advisory lock): rows settle in the
    * order they were staged, so the later write of a timestamp wins; a busy lock returns 0.
    */
-  async settle(maxRows = 256): Promise<number> {
+  async settle(maxRows = 256, maxPoints = 1_000_000): Promise<number> {
     // Only what is staged now: rows staged while settling wait for the next pass, so that a
     // pass gathers a whole interval of commits (larger chunks) rather than chasing each one.
     const { rows } = await this.pool.query<{ last: string | null }>(
@@ -172,25 +172,35 @@ export class IngestStage {
     if (rows[0].last === null) return 0;
     let settled = 0;
     for (;;) {
-      const points = await this.settleOnce(maxRows, rows[0].last);
+      const points = await this.settleOnce(maxRows, maxPoints, rows[0].last);
       if (points === null) return settled;
       settled += points;
     }
   }
 
   /** One transaction of settle(): rows up to `last`; null when nothing was settled. */
-  private async settleOnce(maxRows: number, last: string): Promise<number | null> {
+  private async settleOnce(
+    maxRows: number,
+    maxPoints: number,
+    last: string,
+  ): Promise<number | null> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       const lock = await client.query<{ locked: boolean }>(
         'SELECT pg_try_advisory_xact_lock(7302) AS locked',
       );
+      // The oldest rows up to about `maxPoints` points (at least one row): memory stays
+      // bounded however long a backlog grows.
       const { rows } = lock.rows[0].locked
         ? await client.query<{ seq: string; data: Buffer }>(
-            // Ordered by the number, not by its text (which the output column "seq" is).
-            'SELECT seq::text AS seq, data FROM ingest_stage WHERE seq <= $2::bigint ORDER BY ingest_stage.seq LIMIT $1',
-            [maxRows, last],
+            `SELECT s.seq::text AS seq, s.data FROM ingest_stage s
+               JOIN (SELECT seq, sum(points) OVER (ORDER BY seq) - points AS before
+                       FROM ingest_stage WHERE seq <= $2::bigint ORDER BY seq LIMIT $1) w
+                 ON w.seq = s.seq
+              WHERE w.before < $3
+              ORDER BY s.seq`,
+            [maxRows, last, maxPoints],
           )
         : { rows: [] };
       if (rows.length === 0) {
