@@ -34,22 +34,34 @@ async function main(): Promise<void> {
     stageMinPoints: config.ingest.stageMinPoints,
   });
   // Staged commits (also those a stopped gateway left) are settled into chunks continuously,
-  // in a thread of their own.
-  const settler = new Worker(path.join(__dirname, 'settle-thread.js'), {
-    // A settling pass holds at most about a million points (see IngestStage.settle).
-    resourceLimits: { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 32 },
-    workerData: {
-      databaseUrl,
-      intervalMs: config.ingest.settleIntervalMs,
-    } satisfies SettleThreadData,
-  });
-  settler.on('error', (error) => console.error(`ingest: settling thread failed: ${error.message}`));
-  const stopSettler = () =>
-    new Promise<void>((resolve) => {
+  // in a thread of their own, started again should it fail (staged rows wait meanwhile).
+  let settling = true;
+  let settler = startSettler();
+  function startSettler(): Worker {
+    const thread = new Worker(path.join(__dirname, 'settle-thread.js'), {
+      // A settling pass holds at most about a million points (see IngestStage.settle).
+      resourceLimits: { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 32 },
+      workerData: {
+        databaseUrl: databaseUrl!,
+        intervalMs: config.ingest.settleIntervalMs,
+      } satisfies SettleThreadData,
+    });
+    thread.on('error', (error) =>
+      console.error(`ingest: settling thread failed: ${error.message}`),
+    );
+    thread.on('exit', () => {
+      if (settling) setTimeout(() => settling && (settler = startSettler()), 1000).unref();
+    });
+    return thread;
+  }
+  const stopSettler = () => {
+    settling = false;
+    return new Promise<void>((resolve) => {
       settler.once('message', () => resolve());
       settler.once('exit', () => resolve());
       settler.postMessage('stop');
     }).then(() => settler.terminate());
+  };
   const http = createHttpServer({
     directory: new PathDirectory(pool),
     writer,
