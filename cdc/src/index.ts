@@ -8,3 +8,8 @@ export * from './appliers/mirror-applier';
 export * from './appliers/movements-applier';
 export * from './appliers/change-applier';
 export * from './dead-letters/dead-letters.repository';
+export * from './sources/pgoutput/pgoutput.errors';
+export * from './sources/pgoutput/pgoutput-decoder';
+export * from './sources/pgoutput/pgoutput-values';
+export * from './sources/pgoutput/pgoutput-translator';
+export * from './sources/pgoutput/pgoutput-reader';

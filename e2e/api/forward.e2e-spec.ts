@@ -9,7 +9,14 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api, graphql } from '../support/http';
-import { OwnGateway, pathWithToken, pointsOf, seriesOf, startGateway } from '../support/ingest';
+import {
+  logged,
+  OwnGateway,
+  pathWithToken,
+  pointsOf,
+  seriesOf,
+  startGateway,
+} from '../support/ingest';
 
 // The fluentd forward protocol server of the ingest gateway, driven by real clients
 // (@fluent-org/logger, fluent-logger), a fluent-bit capture and hand-made frames.
@@ -427,7 +434,7 @@ describe('forward server without the handshake, over TLS, with small limits', ()
     const started = Date.now();
     expect(await connection.next(10_000)).toBe('closed');
     expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
-    expect(gateway.logs.join('\n')).toMatch(/idle for 2 s/);
+    expect(await logged(gateway, /idle for 2 s/)).toBe(true);
   });
 
   it.skipIf(!openssl)('closes a connection whose message trickles in too slowly', async () => {
@@ -439,7 +446,7 @@ describe('forward server without the handshake, over TLS, with small limits', ()
     expect(await connection.next(10_000)).toBe('closed');
     clearInterval(timer);
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(gateway.logs.join('\n')).toMatch(/a message stayed incomplete for 2 s/);
+    expect(await logged(gateway, /a message stayed incomplete for 2 s/)).toBe(true);
   });
 
   it.skipIf(!openssl)(
@@ -448,9 +455,12 @@ describe('forward server without the handshake, over TLS, with small limits', ()
       const connection = await RawConnection.open(gateway.forwardPort, true);
       connection.write(encode(['big', 1, { text: 'x'.repeat(10_000) }, { chunk: 'big' }]));
       expect(await connection.next()).toBe('closed');
-      expect(gateway.logs.join('\n')).toMatch(
-        /message is larger than the limit of 4096 bytes \(INGEST_FORWARD_MAX_MESSAGE_BYTES\)/,
-      );
+      expect(
+        await logged(
+          gateway,
+          /message is larger than the limit of 4096 bytes \(INGEST_FORWARD_MAX_MESSAGE_BYTES\)/,
+        ),
+      ).toBe(true);
     },
   );
 });

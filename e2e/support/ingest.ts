@@ -135,3 +135,19 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ow
   });
   return { process: gateway, httpPort, forwardPort, logs };
 }
+
+/**
+ * Whether the gateway prints a line matching `pattern` within `timeoutMs`: its output comes
+ * through a pipe, a moment after what it did.
+ */
+export async function logged(
+  gateway: OwnGateway,
+  pattern: RegExp,
+  timeoutMs = 5_000,
+): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
+    if (gateway.logs.some((line) => pattern.test(line))) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
