@@ -153,6 +153,38 @@ describe('ingest gateway over the fluentd forward protocol', () => {
     },
   );
 
+  it('attributes series to a node under the path’s source by the record’s tag', async () => {
+    const { measurement, sharedKey, nodeId, pathId } = await forwardPath();
+    const reference = `${measurement}.t07`;
+    const child = await api<{ id: string }>('POST', '/api/nodes', {
+      name: `Turbine ${reference}`,
+      reference,
+      kind: 'machine',
+      parentId: nodeId,
+    });
+    expect(child.status).toBe(201);
+    const patched = await api('PATCH', `/api/paths/${pathId}`, {
+      mapping: {
+        forward: {
+          measurement,
+          // The second rule names a node outside the path's source node: it is ignored.
+          nodes: { 't07.*': reference, 'other.*': 'acme.lake' },
+        },
+      },
+    });
+    expect(patched.status).toBe(200);
+    const client = fluentClient(sharedKey, 'Forward');
+    await Promise.all([
+      client.emit('t07.power', { power_kw: 1 }, new Date(t0)),
+      client.emit('other.power', { other_kw: 2 }, new Date(t0)),
+    ]);
+    await client.shutdown();
+    const series = await seriesOf(measurement);
+    const owner = (field: string) => series.find((x) => x.field === field)?.nodeId;
+    expect(owner('power_kw')).toBe(child.body.id);
+    expect(owner('other_kw')).toBe(nodeId);
+  });
+
   it('stores fluent-logger’s records (requireAckResponse and the shared key)', async () => {
     const { measurement, sharedKey } = await forwardPath();
     // fluent-logger is CommonJS without types.

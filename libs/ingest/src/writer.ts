@@ -21,6 +21,8 @@ export interface IngestLine {
   time: bigint;
   /** Line or record number, to name it in errors. */
   line: number;
+  /** The node a new series belongs to (default: the path's source node). */
+  nodeId?: string;
 }
 
 export interface IngestRejection {
@@ -80,6 +82,7 @@ class Pending {
 
   constructor(
     readonly path: IngestPath,
+    readonly nodeId: string,
     readonly resourceId: string,
     readonly measurement: string,
     readonly tags: Record<string, string>,
@@ -107,7 +110,7 @@ class Pending {
       type: this.type,
       times: BigInt64Array.from(this.times),
       values: this.type === 'float' ? Float64Array.from(this.values as number[]) : this.values,
-      owner: { nodeId: this.path.sourceId, resourceId: this.resourceId, pathId: this.path.id },
+      owner: { nodeId: this.nodeId, resourceId: this.resourceId, pathId: this.path.id },
     };
   }
 }
@@ -223,6 +226,7 @@ export class IngestWriter {
       if (!pending) {
         pending = new Pending(
           waiter.path,
+          line.nodeId ?? waiter.path.sourceId,
           PathDirectory.resourceOf(waiter.path, line.measurement, field),
           line.measurement,
           Object.fromEntries(line.tags),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forwardMappingOf, mapRecords } from './forward-mapping';
+import { forwardMappingOf, mapRecords, nodeReferencesOf } from './forward-mapping';
 
 const t = 1_700_000_000_000_000_000n;
 
@@ -60,9 +60,29 @@ describe(mapRecords.name, () => {
   });
 
   it('ignores a malformed mapping', () => {
-    expect(forwardMappingOf({ forward: { measurement: 5, tags: 'x' } })).toEqual({
+    expect(forwardMappingOf({ forward: { measurement: 5, tags: 'x', nodes: ['a'] } })).toEqual({
       measurement: null,
       tags: new Set(),
+      nodes: [],
     });
+  });
+
+  it('attributes records to the node of the first tag pattern that matches', () => {
+    const mapping = forwardMappingOf(
+      { forward: { nodes: { 'scada.t07.*': 't07', 'scada.*': 'farm', 'x.y': 'elsewhere' } } },
+      // "elsewhere" is not a node the path may write to: the caller found no id for it.
+      new Map([
+        ['t07', 'id-t07'],
+        ['farm', 'id-farm'],
+      ]),
+    );
+    expect(nodeReferencesOf({ forward: { nodes: { a: 'r1', b: 5 } } })).toEqual(['r1']);
+    const node = (tag: string) =>
+      mapRecords(tag, [{ time: 1n, record: { v: 1 } }], mapping).lines[0].nodeId;
+    expect(node('scada.t07.power')).toBe('id-t07');
+    expect(node('scada.t08.power')).toBe('id-farm');
+    // Dots are literal, not "any character".
+    expect(node('scadaXt07')).toBeUndefined();
+    expect(node('x.y')).toBeUndefined();
   });
 });

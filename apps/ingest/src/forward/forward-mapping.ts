@@ -7,6 +7,23 @@ export interface ForwardMapping {
   measurement: string | null;
   /** Record keys whose values become series tags rather than fields. */
   tags: Set<string>;
+  /**
+   * Fluentd tag patterns (`*` matches any run of characters) → the node new series of
+   * records with such a tag belong to; the first match wins, none: the path's source node.
+   */
+  nodes: { pattern: RegExp; nodeId: string }[];
+}
+
+/** A tag pattern of `mapping.forward.nodes` as a regular expression (`*` = any characters). */
+export function tagPattern(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*');
+  return new RegExp(`^${escaped}$`);
+}
+
+/** The node of a tag under the mapping's rules, or null for the path's own. */
+export function nodeOfTag(mapping: ForwardMapping, tag: string): string | null {
+  for (const rule of mapping.nodes) if (rule.pattern.test(tag)) return rule.nodeId;
+  return null;
 }
 
 /** A record with no numeric value, kept in the event log instead of a series. */
@@ -27,8 +44,14 @@ export interface MappedRecords {
 const maxNameLength = 200;
 const maxFlattenDepth = 8;
 
-/** Reads `mapping.forward` of a path (anything malformed counts as absent). */
-export function forwardMappingOf(mapping: unknown): ForwardMapping {
+/**
+ * Reads `mapping.forward` of a path (anything malformed counts as absent). `nodeIds` gives the
+ * id of each node reference the rules may name (only nodes the path may write to).
+ */
+export function forwardMappingOf(
+  mapping: unknown,
+  nodeIds: ReadonlyMap<string, string> = new Map(),
+): ForwardMapping {
   const forward =
     typeof mapping === 'object' && mapping !== null
       ? (mapping as Record<string, unknown>).forward
@@ -44,7 +67,28 @@ export function forwardMappingOf(mapping: unknown): ForwardMapping {
   const tags = Array.isArray(rules.tags)
     ? rules.tags.filter((t): t is string => typeof t === 'string')
     : [];
-  return { measurement, tags: new Set(tags) };
+  const nodes: ForwardMapping['nodes'] = [];
+  if (typeof rules.nodes === 'object' && rules.nodes !== null && !Array.isArray(rules.nodes)) {
+    for (const [pattern, reference] of Object.entries(rules.nodes as Record<string, unknown>)) {
+      const nodeId = typeof reference === 'string' ? nodeIds.get(reference) : undefined;
+      if (nodeId) nodes.push({ pattern: tagPattern(pattern), nodeId });
+    }
+  }
+  return { measurement, tags: new Set(tags), nodes };
+}
+
+/** The node references that `mapping.forward.nodes` names. */
+export function nodeReferencesOf(mapping: unknown): string[] {
+  const forward =
+    typeof mapping === 'object' && mapping !== null
+      ? (mapping as Record<string, unknown>).forward
+      : undefined;
+  const nodes =
+    typeof forward === 'object' && forward !== null
+      ? (forward as Record<string, unknown>).nodes
+      : undefined;
+  if (typeof nodes !== 'object' || nodes === null || Array.isArray(nodes)) return [];
+  return Object.values(nodes).filter((r): r is string => typeof r === 'string');
 }
 
 /** Postgres text and jsonb cannot hold NUL. */
@@ -84,6 +128,7 @@ export function mapRecords(
   firstLine = 1,
 ): MappedRecords {
   const measurement = (mapping.measurement ?? tag).slice(0, maxNameLength);
+  const nodeId = nodeOfTag(mapping, tag) ?? undefined;
   const lines: IngestLine[] = [];
   const events: ForwardEvent[] = [];
   entries.forEach(({ time, record }, i) => {
@@ -138,6 +183,7 @@ export function mapRecords(
       fields,
       time,
       line: firstLine + i,
+      nodeId,
     });
   });
   return { lines, events };

@@ -6,7 +6,7 @@ import type { IngestPath, IngestWriter, PathDirectory } from '@sextant/ingest';
 import type { PathStats } from '../stats';
 import { ForwardDecodeError, ForwardDecoder, ForwardFrame } from './forward-decoder';
 import { matchSharedKey, newHelo, pong, sharedKeyDigest } from './forward-handshake';
-import { ForwardMapping, forwardMappingOf, mapRecords } from './forward-mapping';
+import { ForwardMapping, forwardMappingOf, mapRecords, nodeReferencesOf } from './forward-mapping';
 import type { ForwardRepository } from './forward.repository';
 
 export interface ForwardServerOptions {
@@ -109,7 +109,7 @@ class ForwardConnection {
   private path: IngestPath | null = null;
   /** Token hash proven in the handshake, or null for the default token. */
   private tokenHash: string | null = null;
-  private mapping: ForwardMapping = { measurement: null, tags: new Set() };
+  private mapping: ForwardMapping = { measurement: null, tags: new Set(), nodes: [] };
   private checkedAt = 0;
   private refreshing: Promise<boolean> | null = null;
   private incomplete: NodeJS.Timeout | null = null;
@@ -308,7 +308,15 @@ class ForwardConnection {
       return false;
     }
     this.path = path;
-    this.mapping = forwardMappingOf(await repository.mappingOf(path.id));
+    const mapping = await repository.mappingOf(path.id);
+    const references = nodeReferencesOf(mapping);
+    const nodeIds = await repository.nodesUnderSource(path.id, references);
+    for (const reference of references)
+      if (!nodeIds.has(reference))
+        this.options.log(
+          `forward path "${path.name}": mapping.forward.nodes names "${reference.slice(0, 100)}", which is not the path's source node or under it: rule ignored`,
+        );
+    this.mapping = forwardMappingOf(mapping, nodeIds);
     this.checkedAt = Date.now();
     return true;
   }

@@ -31,6 +31,24 @@ export class ForwardRepository {
     return this.tokens.hashes;
   }
 
+  /**
+   * Ids of the nodes with these references that the path may attribute series to: its source
+   * node and the nodes under it.
+   */
+  async nodesUnderSource(pathId: string, references: string[]): Promise<Map<string, string>> {
+    if (references.length === 0) return new Map();
+    const { rows } = await this.pool.query<{ id: string; reference: string }>(
+      `WITH RECURSIVE under AS (
+         SELECT n.id, n.reference FROM node n JOIN path p ON p.source_id = n.id WHERE p.id = $1
+         UNION ALL
+         SELECT c.id, c.reference FROM node c JOIN under u ON c.parent_id = u.id
+       )
+       SELECT id, reference FROM under WHERE reference = ANY($2::text[])`,
+      [pathId, references],
+    );
+    return new Map(rows.map((r) => [r.reference, r.id]));
+  }
+
   async mappingOf(pathId: string): Promise<unknown> {
     const { rows } = await this.pool.query<{ mapping: unknown }>(
       'SELECT mapping FROM path WHERE id = $1',
