@@ -1,6 +1,7 @@
 import { decodeMultiStream, encode } from '@msgpack/msgpack';
 import { EventTime, FluentClient } from '@fluent-org/logger';
 import { execFileSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -152,6 +153,20 @@ describe('ingest gateway over the fluentd forward protocol', () => {
       expect(first.time).toMatch(/^2026-11-20T00:00:0[01]\.000Z$/);
     },
   );
+
+  it('answers fluentd’s UDP heartbeat on the forward port', async () => {
+    const socket = dgram.createSocket('udp4');
+    try {
+      const reply = new Promise<Buffer>((resolve, reject) => {
+        socket.once('message', resolve);
+        setTimeout(() => reject(new Error('no heartbeat reply within 3 s')), 3_000);
+      });
+      socket.send(Buffer.from([0]), port(), '127.0.0.1');
+      expect((await reply).length).toBe(1);
+    } finally {
+      socket.close();
+    }
+  });
 
   it('attributes series to a node under the path’s source by the record’s tag', async () => {
     const { measurement, sharedKey, nodeId, pathId } = await forwardPath();

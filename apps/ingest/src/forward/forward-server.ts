@@ -1,4 +1,5 @@
 import { encode } from '@msgpack/msgpack';
+import dgram from 'node:dgram';
 import net, { AddressInfo } from 'node:net';
 import os from 'node:os';
 import tls from 'node:tls';
@@ -35,6 +36,8 @@ export interface ForwardServerOptions {
 const recheckMs = 5_000;
 /** Event messages of one connection stored at once. */
 const maxConcurrentWrites = 64;
+/** What fluentd's in_forward sends back to a UDP heartbeat. */
+const heartbeatReply = Buffer.from([0]);
 
 /**
  * The fluentd forward protocol (v1) server: Message, Forward, PackedForward and
@@ -45,6 +48,7 @@ const maxConcurrentWrites = 64;
 export class ForwardServer {
   private readonly server: net.Server;
   private readonly connections = new Set<ForwardConnection>();
+  private heartbeat: dgram.Socket | null = null;
   readonly hostname: string;
 
   constructor(private readonly options: ForwardServerOptions) {
@@ -77,12 +81,40 @@ export class ForwardServer {
     this.server.on('error', (error) => options.log(`forward server error: ${error.message}`));
   }
 
-  listen(port: number, host: string): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
+  async listen(port: number, host: string): Promise<AddressInfo> {
+    const address = await new Promise<AddressInfo>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
         this.server.off('error', reject);
         resolve(this.server.address() as AddressInfo);
+      });
+    });
+    await this.listenHeartbeat(address.port, host);
+    return address;
+  }
+
+  /**
+   * fluentd's UDP heartbeat (`heartbeat_type udp`): any datagram on the forward port is
+   * answered with one, so the sender knows the node is alive. Without it (the port taken for
+   * UDP) the gateway still serves TCP, and says why.
+   */
+  private listenHeartbeat(port: number, host: string): Promise<void> {
+    const type = host.includes(':') ? 'udp6' : 'udp4';
+    const socket = dgram.createSocket(type);
+    socket.on('message', (_message, peer) => {
+      socket.send(heartbeatReply, peer.port, peer.address);
+    });
+    return new Promise((resolve) => {
+      socket.once('error', (error) => {
+        this.options.log(`forward: no UDP heartbeat on port ${port}: ${error.message}`);
+        socket.close();
+        resolve();
+      });
+      socket.bind(port, host, () => {
+        socket.removeAllListeners('error');
+        socket.on('error', (error) => this.options.log(`forward heartbeat: ${error.message}`));
+        this.heartbeat = socket;
+        resolve();
       });
     });
   }
@@ -93,6 +125,8 @@ export class ForwardServer {
 
   /** Stops accepting, lets writes in progress finish (and ack), then closes every connection. */
   async close(): Promise<void> {
+    this.heartbeat?.close();
+    this.heartbeat = null;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.connections].map((c) => c.finish()));
     await closed;
