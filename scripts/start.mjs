@@ -59,7 +59,9 @@ Sextant is running.
   REST API  ${urls.api}   (health: ${urls.api}/health)
   OpenAPI   ${urls.docs}
   GraphQL   ${urls.graphql}
-  Ingest    ${urls.ingest}/write   (InfluxDB line protocol 1.x; /api/v2/write for 2.x)
+  Ingest    ${urls.ingest}/write   (InfluxDB line protocol 1.x; /api/v2/write for 2.x; /api/v1/json)
+            ${urls.ingestForward}   (fluentd forward; shared key: sha256 of a path token)
+  Tokens    create one on a path's page in the portal, or POST ${urls.api}/paths/<id>/tokens
   Database  ${stack.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}
 Press Ctrl-C to stop.`);
 // Exit if an app dies, rather than run half a platform.
