@@ -14,7 +14,7 @@ import { Pool } from 'pg';
 @Injectable()
 export class AccountingService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('accounting');
-  private readonly pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
+  private readonly pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
   private readonly stage = new IngestStage(this.pool, new TimeSeriesStore(this.pool));
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;

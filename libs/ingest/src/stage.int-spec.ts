@@ -174,6 +174,20 @@ describe(IngestStage.name, () => {
     expect(await stage.pending()).toBe(0);
   });
 
+  it('settles on a pool of one connection (the worker’s), series unknown to its store', async () => {
+    await writer.write(path, [line('one', 'a', 'v', 'float', 1, 1)]);
+    const single = new Pool({ connectionString: db.url, max: 1 });
+    try {
+      // A store with an empty cache must look the series up on the settling transaction's
+      // own connection: asking the pool for a second one would wait forever.
+      const settler = new IngestStage(single, new TimeSeriesStore(single));
+      expect(await settler.settle()).toBe(1);
+      expect(await stored('one')).toBe(1);
+    } finally {
+      await single.end();
+    }
+  }, 10_000);
+
   it('keeps the latest of staged values of one timestamp', async () => {
     // Eleven rows: the tenth and eleventh must not sort as text before the ninth.
     for (let v = 1; v <= 11; v++)

@@ -187,6 +187,9 @@ export class IngestStage {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      // Should this settler ever stall holding the lock, the server ends its session and the
+      // lock goes with it, rather than every other settler waiting forever.
+      await client.query("SET LOCAL idle_in_transaction_session_timeout = '30s'");
       const lock = await client.query<{ locked: boolean }>(
         'SELECT pg_try_advisory_xact_lock(7302) AS locked',
       );
@@ -218,7 +221,10 @@ export class IngestStage {
         }
       }
       const parts = [...groups.values()];
-      const series = await this.store.seriesByIds([...new Set(parts.map((p) => p[0].seriesId))]);
+      const series = await this.store.seriesByIds(
+        [...new Set(parts.map((p) => p[0].seriesId))],
+        client,
+      );
       const prepared: PreparedSeries[] = [];
       const owners: { pathId: string; resourceId: string }[] = [];
       for (const part of parts) {

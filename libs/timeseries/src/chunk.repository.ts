@@ -134,7 +134,8 @@ export class ChunkRepository {
     return new Map(rows.map((r) => [r.key, toSeries(r)]));
   }
 
-  async findSeries(filter: SeriesFilter): Promise<SeriesInfo[]> {
+  /** Series matching the filter; `db` runs the query on a caller's connection (transaction). */
+  async findSeries(filter: SeriesFilter, db: Pool | PoolClient = this.pool): Promise<SeriesInfo[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -150,7 +151,7 @@ export class ChunkRepository {
     if (filter.resourceId) add('resource_id = ?::uuid', filter.resourceId);
     if (filter.afterId !== undefined) add('id > ?::bigint', String(filter.afterId));
     params.push(filter.limit);
-    const { rows } = await this.pool.query<SeriesRow>(
+    const { rows } = await db.query<SeriesRow>(
       `SELECT ${seriesColumns} FROM series ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT $${params.length}`,
       params,
     );

@@ -387,8 +387,11 @@ export class TimeSeriesStore {
     return { accepted, rejected: [], series: written.size, chunks: chunks.length };
   }
 
-  /** The series of these ids (from the cache, else the registry). */
-  async seriesByIds(ids: readonly bigint[]): Promise<Map<bigint, SeriesInfo>> {
+  /**
+   * The series of these ids (from the cache, else the registry; on `client` when given, so
+   * that a caller inside a transaction needs no second connection).
+   */
+  async seriesByIds(ids: readonly bigint[], client?: PoolClient): Promise<Map<bigint, SeriesInfo>> {
     const result = new Map<bigint, SeriesInfo>();
     const missing: bigint[] = [];
     for (const id of ids) {
@@ -397,7 +400,8 @@ export class TimeSeriesStore {
       else missing.push(id);
     }
     if (missing.length) {
-      for (const info of await this.chunks.findSeries({ ids: missing, limit: missing.length })) {
+      const found = await this.chunks.findSeries({ ids: missing, limit: missing.length }, client);
+      for (const info of found) {
         this.remember(info);
         result.set(info.id, info);
       }
