@@ -109,13 +109,15 @@ describe('ingest gateway killed under load', () => {
 
       expect(acknowledged).toBe(total);
       // Staged commits are durable when answered and visible once settled.
-      for (let waited = 0; waited < 30_000; waited += 50) {
+      let unsettled = -1;
+      for (let waited = 0; waited < 30_000 && unsettled !== 0; waited += 50) {
         const { rows } = await pool.query<{ n: number }>(
           'SELECT count(*)::int AS n FROM ingest_stage',
         );
-        if (rows[0].n === 0) break;
-        await new Promise((r) => setTimeout(r, 50));
+        unsettled = rows[0].n;
+        if (unsettled) await new Promise((r) => setTimeout(r, 50));
       }
+      expect(unsettled, 'staged commits still waiting after 30 s').toBe(0);
       // The kills landed while clients were writing: some writes failed and were retried.
       expect(failures).toBeGreaterThan(0);
 

@@ -20,6 +20,10 @@ export class AccountingService implements OnModuleInit, OnApplicationShutdown {
   private running: Promise<number> | null = null;
 
   onModuleInit(): void {
+    // A connection the server ends (e.g. a stalled settle) must not take the worker down.
+    this.pool.on('error', (error) =>
+      this.logger.warn(`database connection lost: ${error.message}`),
+    );
     const seconds = loadConfig().worker.accountingIntervalSeconds;
     this.timer = setInterval(() => void this.runOnce(), seconds * 1000);
     this.timer.unref();
