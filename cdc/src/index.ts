@@ -13,3 +13,7 @@ export * from './sources/pgoutput/pgoutput-decoder';
 export * from './sources/pgoutput/pgoutput-values';
 export * from './sources/pgoutput/pgoutput-translator';
 export * from './sources/pgoutput/pgoutput-reader';
+export * from './runner/cdc-config';
+export * from './sources/kafka/kafka-batch';
+export * from './sources/kafka/kafka-source';
+export * from './sinks/kafka-publisher';
