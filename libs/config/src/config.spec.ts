@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, decodeSecretKey, loadConfig } from './config';
 
 describe(loadConfig.name, () => {
   it('applies the documented defaults', () => {
@@ -13,6 +13,12 @@ describe(loadConfig.name, () => {
     expect(config.ingest.forwardPort).toBe(24224);
     expect(config.ingest.maxPendingPoints).toBe(2_000_000);
     expect(config.ingest.forward.requireAuth).toBe(true);
+    expect(config.secretKey).toBeNull();
+    expect(config.kafkaBrokers).toBeNull();
+    expect(loadConfig({ KAFKA_BROKERS: 'a:9092, b:9093' }).kafkaBrokers).toEqual([
+      'a:9092',
+      'b:9093',
+    ]);
     expect(config.worker).toEqual({
       maintenanceIntervalSeconds: 60,
       accountingIntervalSeconds: 10,
@@ -31,8 +37,22 @@ describe(loadConfig.name, () => {
     ['INGEST_FORWARD_TLS_CERT', '/x.pem', /INGEST_FORWARD_TLS_KEY: missing/],
     ['ACCOUNTING_INTERVAL_SECONDS', '0', /ACCOUNTING_INTERVAL_SECONDS: expected a whole number/],
     ['MQTT_URL', 'http://broker', /MQTT_URL: expected an mqtt/],
+    ['KAFKA_BROKERS', 'localhost', /KAFKA_BROKERS: "localhost" is not host:port/],
+    ['SEXTANT_SECRET_KEY', 'short', /SEXTANT_SECRET_KEY: expected 32 bytes/],
+    ['SEXTANT_SECRET_KEY', 'ab'.repeat(31), /SEXTANT_SECRET_KEY: expected 32 bytes/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+});
+
+describe(decodeSecretKey.name, () => {
+  it('reads 32 bytes from hex or base64 and nothing else', () => {
+    const bytes = Buffer.alloc(32, 7);
+    expect(decodeSecretKey(bytes.toString('hex'))).toEqual(bytes);
+    expect(decodeSecretKey(bytes.toString('base64'))).toEqual(bytes);
+    expect(decodeSecretKey(bytes.toString('base64url'))).toEqual(bytes);
+    expect(decodeSecretKey(Buffer.alloc(31).toString('base64'))).toBeNull();
+    expect(decodeSecretKey('not a key')).toBeNull();
   });
 });

@@ -40,6 +40,14 @@ export interface SextantConfig {
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   demoData: boolean;
+  /**
+   * SEXTANT_SECRET_KEY: 32 bytes (base64 or hex) that encrypt secrets at rest, such as CDC
+   * sources' connection strings; null when unset (`npm start` then keeps one in
+   * `.sextant/secret.key`).
+   */
+  secretKey: string | null;
+  /** KAFKA_BROKERS: `host:port,…` where CDC publishes its change envelopes; null: no Kafka. */
+  kafkaBrokers: string[] | null;
 }
 
 export interface MqttConfig {
@@ -119,6 +127,41 @@ function url(env: Env, name: string): string | null {
     throw new ConfigError(name, 'not a valid URL');
   }
   return raw;
+}
+
+/** The 32 bytes of a key given as 64 hex digits or base64; null when it is neither. */
+export function decodeSecretKey(raw: string): Buffer | null {
+  const text = raw.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) {
+    const bytes = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (bytes.length === 32) return bytes;
+  }
+  return null;
+}
+
+function secretKey(env: Env): string | null {
+  const raw = env.SEXTANT_SECRET_KEY;
+  if (raw === undefined || raw === '') return null;
+  if (!decodeSecretKey(raw))
+    throw new ConfigError(
+      'SEXTANT_SECRET_KEY',
+      'expected 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)',
+    );
+  return raw.trim();
+}
+
+function kafkaBrokers(env: Env): string[] | null {
+  const raw = env.KAFKA_BROKERS?.trim();
+  if (!raw) return null;
+  const brokers = raw
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  const bad = brokers.find((b) => !/^[^\s:]+:\d{1,5}$/.test(b));
+  if (bad !== undefined)
+    throw new ConfigError('KAFKA_BROKERS', `"${bad}" is not host:port (expected host:port,…)`);
+  return brokers;
 }
 
 function mqtt(env: Env): MqttConfig {
@@ -214,5 +257,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     demoData: bool(env, 'SEXTANT_DEMO_DATA', true),
+    secretKey: secretKey(env),
+    kafkaBrokers: kafkaBrokers(env),
   };
 }

@@ -13,6 +13,7 @@ interface DmmfField {
   dbName: string | null;
   kind: 'scalar' | 'enum' | 'object';
   isRequired: boolean;
+  isList: boolean;
   hasDefaultValue: boolean;
   default?: unknown;
   type: string;
@@ -58,6 +59,11 @@ function expectedType(field: DmmfField): {
   udt?: string;
 } {
   if (field.kind === 'enum') return { dataType: 'USER-DEFINED', udt: field.type };
+  if (field.isList) {
+    const element = expectedType({ ...field, isList: false });
+    const udt: Record<string, string> = { text: '_text', integer: '_int4', bigint: '_int8' };
+    return { dataType: 'ARRAY', udt: udt[element.dataType] ?? `_${element.dataType}` };
+  }
   const [native, args] = field.nativeType ?? [null, []];
   switch (native) {
     case 'Uuid':

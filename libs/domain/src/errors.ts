@@ -16,6 +16,7 @@ export const errorCodes = {
   MovementNotFound: 404,
   SeriesNotFound: 404,
   RouteNotFound: 404,
+  CdcSourceNotFound: 404,
   ReferenceTaken: 409,
   DuplicateMovement: 409,
   NodeHasChildren: 409,
@@ -24,6 +25,9 @@ export const errorCodes = {
   ResourceInUse: 409,
   PathInUse: 409,
   ItemInUse: 409,
+  CdcSourcePaused: 409,
+  SourceUnreachable: 502,
+  SecretKeyMissing: 503,
   DatabaseUnavailable: 503,
 } as const;
 

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SextantConfig } from '@sextant/config';
 import { DatabaseHandle, freePort, migrate, openDatabase } from '@sextant/db';
@@ -74,6 +75,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ...options.env,
       DATABASE_URL: database.url,
       NODE_ENV: 'production',
+      SEXTANT_SECRET_KEY: await secretKey(config, print),
     };
     // Every app gets the gateway's ports: the API tells agents where to send (ingest/endpoints).
     const ingestPorts = {
@@ -158,6 +160,24 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await stop().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * SEXTANT_SECRET_KEY when set; else the key kept beside the embedded data directory
+ * (`.sextant/secret.key`), made on first start.
+ */
+async function secretKey(config: SextantConfig, print: (line: string) => void): Promise<string> {
+  if (config.secretKey) return config.secretKey;
+  const file = path.join(path.dirname(config.embeddedPostgres.dataDir), 'secret.key');
+  try {
+    return (await fs.readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  print(`secret key: SEXTANT_SECRET_KEY is unset; made ${file} (keep it: it opens stored secrets)`);
+  return (await fs.readFile(file, 'utf8')).trim();
 }
 
 /** Hides the password of a connection string. */
