@@ -9,6 +9,8 @@
 //   2. Latency: the writers paced at BENCH_RATE changes/s for BENCH_LATENCY_SECONDS; p50/p99.
 // Baseline in the same run: the server decoding the same WAL (both phases) through a second
 // pgoutput slot (pg_logical_slot_get_binary_changes), the ceiling of any logical-replication reader.
+// `cpu_us_per_change`: CPU of each process in phase 1 (Linux /proc), since all share the CPUs.
+// BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the runner; BENCH_BATCH sets its batch size.
 // Progress on stderr; the last line is one JSON object.
 import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -51,6 +53,51 @@ const updateRows = `
          attrs = attrs || jsonb_build_object('rev', quantity), updated_at = now()
    WHERE id = ANY($1::bigint[])`;
 const deleteRows = `DELETE FROM orders WHERE id = ANY($1::bigint[])`;
+/** A statement above with its ids written in (integers we made): a transaction is one round trip. */
+const withIds = (sql, ids) => sql.replace('$1::bigint[]', `'{${ids.join(',')}}'::bigint[]`);
+
+/**
+ * CPU seconds used so far by each part, from /proc (Linux; empty elsewhere): everything shares
+ * the same CPUs, so this says where the time goes. Postgres processes by server and role; the
+ * bench's own connections carry application_name 'bench'.
+ */
+async function cpuSeconds(runnerPid) {
+  const ticks = async (pid) => {
+    try {
+      const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime + stime, in USER_HZ (100 per second on Linux)
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return 0;
+    }
+  };
+  if (!(await ticks(process.pid))) return {};
+  const parts = {
+    bench_node: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+    runner: await ticks(runnerPid),
+  };
+  for (const [server, pool] of [
+    ['source', source],
+    ['sextant', sextant],
+  ]) {
+    const { rows } = await pool.query(
+      `SELECT pid, backend_type, application_name FROM pg_stat_activity WHERE pid <> pg_backend_pid()`,
+    );
+    for (const row of rows) {
+      const part =
+        row.backend_type === 'walsender'
+          ? `${server}_walsender`
+          : row.backend_type !== 'client backend'
+            ? `${server}_server_other`
+            : row.application_name === 'bench'
+              ? `${server}_bench_sessions`
+              : `${server}_applier`;
+      parts[part] = (parts[part] ?? 0) + (await ticks(row.pid));
+    }
+  }
+  return parts;
+}
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return null;
@@ -73,18 +120,19 @@ function writer(w) {
     return ids;
   };
   return {
-    /** Commits one transaction; returns the rows it changed. */
+    /**
+     * Commits one transaction; returns the rows it changed. One simple query, so the writers
+     * (on the same 2 CPUs as what they measure) spend no more than they must.
+     */
     async transaction(client) {
       const fresh = Array.from({ length: mix.insert }, () => (nextId += writers));
       const updated = take(mix.update);
       const deleted = take(mix.delete);
-      await client.query('BEGIN');
-      let changed = (await client.query(insertRows, [fresh])).rowCount;
-      changed += (await client.query(updateRows, [updated])).rowCount;
-      changed += (await client.query(deleteRows, [deleted])).rowCount;
-      await client.query('COMMIT');
+      const results = await client.query(
+        `BEGIN; ${withIds(insertRows, fresh)}; ${withIds(updateRows, updated)}; ${withIds(deleteRows, deleted)}; COMMIT`,
+      );
       live.push(...fresh, ...updated);
-      return changed;
+      return results[1].rowCount + results[2].rowCount + results[3].rowCount;
     },
   };
 }
@@ -102,8 +150,14 @@ try {
     startEmbeddedPostgres({ dataDir: path.join(tmp, 'sextant'), port: 0 }),
   ]);
   await migrate(sextantDb.url);
-  source = new pg.Pool({ connectionString: sourceDb.url, max: writers + 3 });
-  sextant = new pg.Pool({ connectionString: sextantDb.url, max: 3 });
+  source = new pg.Pool({
+    connectionString: sourceDb.url,
+    max: writers + 3,
+    application_name: 'bench',
+  });
+  sextant = new pg.Pool({ connectionString: sextantDb.url, max: 3, application_name: 'bench' });
+  // A client still closing when its server stops gets a FATAL: not a failure of the bench.
+  for (const pool of [source, sextant]) pool.on('error', () => undefined);
   const nodes = [uuidv7(), uuidv7()];
   await sextant.query(
     `INSERT INTO node (id, kind, reference, name, metadata, updated_at) VALUES
@@ -122,7 +176,13 @@ try {
   runner = startProcess(
     'cdc',
     process.execPath,
-    [path.join(root, 'dist/cdc/src/runner/cdc-main.js')],
+    [
+      // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the runner, written when it stops.
+      ...(process.env.BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`]
+        : []),
+      path.join(root, 'dist/cdc/src/runner/cdc-main.js'),
+    ],
     {
       ...process.env,
       CDC_SOURCE_URL: sourceDb.url,
@@ -220,7 +280,10 @@ try {
     return { made, seconds: (performance.now() - t0) / 1000 };
   }
 
-  // Phase 1: throughput.
+  // Phase 1: throughput. The writers' sessions open first, so their CPU counts from here.
+  const opened = await Promise.all(state.map(() => source.connect()));
+  for (const client of opened) client.release();
+  const cpu0 = await cpuSeconds(runner.child.pid);
   log(`phase 1: ${throughputChanges} changes from ${writers} writers, unthrottled`);
   latencies.phase = 'throughput';
   const t1 = performance.now();
@@ -232,6 +295,14 @@ try {
   const seconds1 = (applied1 - t1) / 1000;
   const changesPerS = phase1.made / seconds1;
   log(`  applied in ${round(seconds1)} s = ${Math.round(changesPerS)} changes/s end to end`);
+  const cpu1 = await cpuSeconds(runner.child.pid);
+  // Microseconds of CPU per change in phase 1, by part.
+  const cpuPerChange = Object.fromEntries(
+    Object.entries(cpu1)
+      .map(([part, s]) => [part, round(((s - (cpu0[part] ?? 0)) * 1e6) / phase1.made, 1)])
+      .sort((a, b) => b[1] - a[1]),
+  );
+  log(`  CPU µs per change: ${JSON.stringify(cpuPerChange)}`);
 
   // Phase 2: latency at a steady rate.
   log(`phase 2: ${latencyRate} changes/s for ${latencySeconds} s`);
@@ -292,6 +363,7 @@ try {
       movements_match: Number(moved[0].n) === expected,
       baseline_wal_decode_changes_per_s: Math.round(decodePerS),
       ratio_to_wal_decode: round(changesPerS / decodePerS, 3),
+      cpu_us_per_change: cpuPerChange,
       targets: { changes_per_s: 20_000, p99_ms: 500 },
     }),
   );

@@ -10,7 +10,10 @@ import {
   slotPosition,
   streamOf,
 } from '../position';
+import { lakeTableName } from './identifiers';
 import { MirrorApplier, MirrorChange } from './mirror-applier';
+import { MirrorRepository } from './mirror.repository';
+import { MirrorSchema, SchemaChangeHooks, SourceRelation } from './mirror-schema';
 import { CountedChange, MovementsApplier } from './movements-applier';
 import { PositionsRepository, StoredPosition } from './positions.repository';
 
@@ -24,6 +27,8 @@ export interface ChangeApplierOptions {
   pathId?: string | null;
   /** Key columns per source table (`schema.table`); else the message key's, else `id`. */
   keys?: Readonly<Record<string, readonly string[]>>;
+  /** How schema changes carried by the changes (pgoutput relations) are followed; see MirrorSchema. */
+  schemaChanges?: SchemaChangeHooks;
 }
 
 /** A raw message as read from Kafka (or re-encoded from a replication slot). */
@@ -67,12 +72,14 @@ type Item =
 export class ChangeApplier {
   readonly mirror: MirrorApplier;
   readonly movements: MovementsApplier;
+  readonly schema: MirrorSchema;
 
   constructor(
     private readonly pool: Pool,
     private readonly options: ChangeApplierOptions,
   ) {
     this.mirror = new MirrorApplier(options);
+    this.schema = new MirrorSchema(options);
     this.movements = new MovementsApplier({ ...options, pathId: options.pathId ?? null });
   }
 
@@ -135,6 +142,27 @@ export class ChangeApplier {
       }
     }
     return result;
+  }
+
+  /**
+   * Replaces a mirror table's rows with a snapshot of the source table (changes with op `r`)
+   * and records their movements, in one transaction: the mirror's columns and key are made to
+   * match the snapshot's, its rows deleted, the snapshot's inserted. The stream's position is
+   * left alone. Returns the rows inserted.
+   */
+  replaceTable(relation: SourceRelation, changes: readonly PositionedChange[]): Promise<number> {
+    return this.transaction(async (client) => {
+      const repository = new MirrorRepository(client);
+      const mirror = await repository.describe(
+        this.mirror.schema,
+        lakeTableName(relation.schema, relation.table),
+      );
+      if (mirror.columns.size > 0) await repository.deleteAll(mirror);
+      this.schema.forget(relation.schema, relation.table);
+      await this.schema.follow(client, relation, true);
+      await this.applyChanges(client, changes, () => false);
+      return changes.length;
+    });
   }
 
   private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -228,7 +256,10 @@ export class ChangeApplier {
     for (const { position, message } of changes) {
       if (message.kind === 'change') mirrorChanges.push({ ...message, position });
     }
-    const rows = await this.mirror.apply(client, mirrorChanges);
+    // Cut where a change carries a new description of its table, whose DDL goes first.
+    const rows = await this.schema.apply(client, mirrorChanges, (part) =>
+      this.mirror.apply(client, part),
+    );
     const counted: CountedChange[] = mirrorChanges.map((c, i) => ({
       envelope: c.envelope,
       position: c.position,

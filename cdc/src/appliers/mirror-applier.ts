@@ -1,10 +1,12 @@
+import { assertNever } from '@sextant/domain';
 import type { PoolClient } from 'pg';
 import { ChangeEnvelope } from '../envelope';
 import { ChangeRow } from '../envelope/debezium-codec';
 import { ConnectSchema } from '../envelope/connect-schema';
 import { CdcApplyError } from '../errors';
 import { CdcPosition } from '../position';
-import { lakeSchemaName, lakeTableName } from './identifiers';
+import { lakeSchemaName } from './identifiers';
+import { foldRows, mirrorSteps } from './mirror-fold';
 import { MirrorColumnType, MirrorRepository, MirrorTable } from './mirror.repository';
 
 /** One decoded change to mirror. */
@@ -97,15 +99,33 @@ function parameter(value: unknown, type: MirrorColumnType): unknown {
   }
 }
 
-type Run =
-  | { kind: 'upsert'; table: string; columns: string; changes: MirrorChange[] }
-  | { kind: 'delete'; table: string; changes: MirrorChange[] }
-  | { kind: 'truncate'; table: string; changes: MirrorChange[] };
+/**
+ * The rows as one JSON text for MirrorRepository.upsertJson, which casts each value as `parameter`
+ * does: objects are JSON text in a text column, numbers and booleans their text. Null when that
+ * would not hold: a bytea column (base64 to decode), a name the identifier shortens or strips, a
+ * lone surrogate (Postgres rejects its escape, the array path replaces it), or a bigint value.
+ */
+function jsonRows(mirror: MirrorTable, columns: string[], rows: ChangeRow[]): string | null {
+  for (const column of columns) {
+    if (mirror.columns.get(column) === 'bytea') return null;
+    if (Buffer.byteLength(column) > 63 || column.includes('\0')) return null;
+  }
+  let json: string;
+  try {
+    json = JSON.stringify(rows);
+  } catch {
+    return null;
+  }
+  // JSON.stringify escapes a lone surrogate as \udXXX (lower case); pairs stay as they are.
+  return /\\ud[89a-f]/.test(json) ? null : json;
+}
 
 /**
  * Keeps a replica of each source table in schema `lake_<source>`: creates it from the first
  * row seen, adds columns that appear later, widens a column whose values no longer fit, and
- * upserts, deletes or truncates. Runs inside the caller's transaction.
+ * upserts, deletes or truncates. A batch is folded to the last image per key first, so each
+ * table costs one delete and one upsert statement between truncates. Runs inside the caller's
+ * transaction.
  */
 export class MirrorApplier {
   readonly schema: string;
@@ -126,29 +146,65 @@ export class MirrorApplier {
       }
       return found;
     };
-    if (changes.length > 0) await repository.createSchema(this.schema);
 
-    const counts = new Map<MirrorChange, number>();
-    for (const run of runs(changes)) {
-      const mirror = await table(run.table);
-      switch (run.kind) {
-        case 'upsert':
-          await this.prepare(repository, mirror, run.changes);
-          await this.upsert(repository, mirror, run.changes);
-          for (const change of run.changes) counts.set(change, 1);
-          break;
-        case 'delete':
-          if (mirror.columns.size > 0) await this.delete(repository, mirror, run.changes);
-          for (const change of run.changes) counts.set(change, 1);
+    // An upsert or a delete counts one row even when folded away or finding none (movements
+    // count changes); a truncate the rows it removed.
+    const counts = changes.map(() => 1);
+    for (const step of mirrorSteps(changes)) {
+      const mirror = await table(step.table);
+      switch (step.kind) {
+        case 'rows':
+          await this.applyRows(repository, mirror, step.changes);
           break;
         case 'truncate':
-          for (const change of run.changes) {
-            counts.set(change, mirror.columns.size > 0 ? await repository.truncate(mirror) : 0);
-          }
+          counts[step.index] = mirror.columns.size > 0 ? await repository.truncate(mirror) : 0;
           break;
+        default:
+          assertNever(step);
       }
     }
-    return changes.map((change) => counts.get(change) ?? 0);
+    return counts;
+  }
+
+  /** One table's upserts and deletes, folded: one delete, then one upsert per column set. */
+  private async applyRows(
+    repository: MirrorRepository,
+    mirror: MirrorTable,
+    changes: MirrorChange[],
+  ) {
+    const existed = mirror.columns.size > 0;
+    // Every image is prepared for, also those folded away, so columns grow as if applied one by one.
+    const upserts = changes.filter((change) => change.envelope.op !== 'd');
+    if (upserts.length > 0) await this.prepare(repository, mirror, upserts);
+    if (mirror.columns.size === 0) return;
+    // Deletes before the table was created had nothing to delete.
+    const folded = foldRows(
+      existed ? changes : changes.slice(changes.indexOf(upserts[0])),
+      (row, change) => this.keyText(mirror, row, change),
+    );
+    if (folded.deletes.length > 0) {
+      const values = mirror.primaryKey.map((column) => {
+        const type = mirror.columns.get(column)!;
+        return folded.deletes.map((change) => {
+          const row = change.envelope.before ?? change.key ?? {};
+          return parameter(row[column] ?? change.key?.[column], type);
+        });
+      });
+      await repository.delete(mirror, values);
+    }
+    for (const rows of folded.upserts) {
+      const columns = Object.keys(rows[0]);
+      const json = jsonRows(mirror, columns, rows);
+      if (json !== null) {
+        await repository.upsertJson(mirror, columns, json);
+        continue;
+      }
+      const values = columns.map((column) => {
+        const type = mirror.columns.get(column)!;
+        return rows.map((row) => parameter(row[column], type));
+      });
+      await repository.upsert(mirror, columns, values);
+    }
   }
 
   private keyColumns(change: MirrorChange, mirror: MirrorTable): string[] {
@@ -167,13 +223,22 @@ export class MirrorApplier {
     changes: MirrorChange[],
   ) {
     const wanted = new Map<string, MirrorColumnType | null>();
+    // Changes of one relation share their columns' array: its types are looked up once.
+    const schemas = new Map<ConnectSchema[] | null, Map<string | undefined, MirrorColumnType>>();
     for (const change of changes) {
-      const fromSchema = new Map(
-        (change.columns ?? []).map((field) => [field.field, typeOfConnectField(field)]),
-      );
-      for (const [name, value] of Object.entries(change.envelope.after!)) {
-        const type = fromSchema.get(name) ?? typeOfValue(value);
+      let fromSchema = schemas.get(change.columns);
+      if (!fromSchema) {
+        fromSchema = new Map(
+          (change.columns ?? []).map((field) => [field.field, typeOfConnectField(field)]),
+        );
+        schemas.set(change.columns, fromSchema);
+      }
+      const after = change.envelope.after!;
+      for (const name in after) {
+        const type = fromSchema.get(name) ?? typeOfValue(after[name]);
         const seen = wanted.get(name);
+        // The same type as the rows before: the rule for all but the first row of a table.
+        if (seen === type) continue;
         wanted.set(name, seen && type ? widenType(seen, type) : (seen ?? type));
       }
     }
@@ -189,6 +254,8 @@ export class MirrorApplier {
       }
       for (const [name, type] of wanted) mirror.columns.set(name, type ?? 'text');
       mirror.primaryKey = primaryKey;
+      // Only needed with a table to create: a statement less per batch.
+      await repository.createSchema(this.schema);
       await repository.createTable(mirror);
       return;
     }
@@ -205,78 +272,20 @@ export class MirrorApplier {
     }
   }
 
-  private async upsert(repository: MirrorRepository, mirror: MirrorTable, changes: MirrorChange[]) {
-    const columns = Object.keys(changes[0].envelope.after!);
-    // One statement cannot update a row twice: the last change of each key wins.
-    const latest = new Map<string, ChangeRow>();
-    for (const change of changes) {
-      const after = change.envelope.after!;
-      latest.set(this.keyText(mirror, after, change), after);
-    }
-    const values = columns.map((column) => {
-      const type = mirror.columns.get(column)!;
-      return [...latest.values()].map((row) => parameter(row[column], type));
-    });
-    await repository.upsert(mirror, columns, values);
-  }
-
-  private async delete(repository: MirrorRepository, mirror: MirrorTable, changes: MirrorChange[]) {
-    const keys = new Map<string, ChangeRow>();
-    for (const change of changes) {
-      const row = change.envelope.before ?? change.key ?? {};
-      keys.set(this.keyText(mirror, row, change), row);
-    }
-    const values = mirror.primaryKey.map((column) => {
-      const type = mirror.columns.get(column)!;
-      return [...keys.values()].map((row) => parameter(row[column], type));
-    });
-    await repository.delete(mirror, values);
-  }
-
+  /** The row's key as text; 7 and "7" are one key, as they are in the typed column. */
   private keyText(mirror: MirrorTable, row: ChangeRow, change: MirrorChange): string {
-    return JSON.stringify(
-      mirror.primaryKey.map((column) => {
-        const value = row[column] ?? change.key?.[column];
-        if (value === null || value === undefined) {
-          throw new CdcApplyError(
-            change.position,
-            `key column "${column}" of ${mirror.table} is missing or null in the ${change.envelope.op === 'd' ? 'deleted' : 'changed'} row`,
-          );
-        }
-        return value;
-      }),
-    );
-  }
-}
-
-/** Consecutive changes of one kind on one table (with the same columns, for upserts). */
-function* runs(changes: readonly MirrorChange[]): Generator<Run> {
-  let current: Run | null = null;
-  for (const change of changes) {
-    const { op, source, after } = change.envelope;
-    const table = lakeTableName(source.schema, source.table);
-    const next: Run =
-      op === 't'
-        ? { kind: 'truncate', table, changes: [change] }
-        : op === 'd'
-          ? { kind: 'delete', table, changes: [change] }
-          : {
-              kind: 'upsert',
-              table,
-              columns: JSON.stringify(Object.keys(after!)),
-              changes: [change],
-            };
-    if (
-      current &&
-      current.kind === next.kind &&
-      current.table === next.table &&
-      (current.kind !== 'upsert' || next.kind !== 'upsert' || current.columns === next.columns)
-    ) {
-      current.changes.push(change);
-    } else {
-      if (current) yield current;
-      current = next;
+    let text = '';
+    for (const column of mirror.primaryKey) {
+      const value = row[column] ?? change.key?.[column];
+      if (value === null || value === undefined) {
+        throw new CdcApplyError(
+          change.position,
+          `key column "${column}" of ${mirror.table} is missing or null in the ${change.envelope.op === 'd' ? 'deleted' : 'changed'} row`,
+        );
+      }
+      // NUL cannot be part of a key value (Postgres text holds none).
+      text += `${typeof value === 'object' ? JSON.stringify(value) : String(value)}\0`;
     }
+    return text;
   }
-  if (current) yield current;
 }

@@ -36,6 +36,16 @@ export interface MirrorTable {
 const qualified = (t: { schema: string; table: string }) =>
   `${identifier(t.schema)}.${identifier(t.table)}`;
 
+/** An upsert's conflict clause: the given columns other than the key are updated. */
+function onConflict(t: MirrorTable, columns: readonly string[]): string {
+  const updates = columns.filter((c) => !t.primaryKey.includes(c));
+  return `ON CONFLICT (${t.primaryKey.map(identifier).join(', ')}) ${
+    updates.length === 0
+      ? 'DO NOTHING'
+      : `DO UPDATE SET ${updates.map((c) => `${identifier(c)} = EXCLUDED.${identifier(c)}`).join(', ')}`
+  }`;
+}
+
 /** Every query of the mirror tables (`lake_<source>` schemas). Types come from the fixed list above. */
 export class MirrorRepository {
   constructor(private readonly client: PoolClient) {}
@@ -98,16 +108,25 @@ export class MirrorRepository {
   /** Inserts or updates rows (one value array per column, all of equal length). */
   async upsert(t: MirrorTable, columns: string[], values: unknown[][]): Promise<void> {
     const types = columns.map((c) => t.columns.get(c)!);
-    const updates = columns.filter((c) => !t.primaryKey.includes(c));
-    const conflict = `ON CONFLICT (${t.primaryKey.map(identifier).join(', ')}) ${
-      updates.length === 0
-        ? 'DO NOTHING'
-        : `DO UPDATE SET ${updates.map((c) => `${identifier(c)} = EXCLUDED.${identifier(c)}`).join(', ')}`
-    }`;
     await this.client.query(
       `INSERT INTO ${qualified(t)} (${columns.map(identifier).join(', ')})
-       SELECT * FROM unnest(${types.map((type, i) => `$${i + 1}::${type}[]`).join(', ')}) ${conflict}`,
+       SELECT * FROM unnest(${types.map((type, i) => `$${i + 1}::${type}[]`).join(', ')}) ${onConflict(t, columns)}`,
       values,
+    );
+  }
+
+  /**
+   * Inserts or updates rows given as one JSON array of objects with exactly these keys: one
+   * JSON.stringify in place of an array per column (less than half the CPU on the Node side).
+   * The keys must be the column names as they are (not shortened), no column of type bytea.
+   */
+  async upsertJson(t: MirrorTable, columns: string[], rows: string): Promise<void> {
+    const names = columns.map(identifier).join(', ');
+    await this.client.query(
+      `INSERT INTO ${qualified(t)} (${names})
+       SELECT ${names} FROM json_to_recordset($1::json)
+           AS r(${columns.map((c) => `${identifier(c)} ${t.columns.get(c)!}`).join(', ')}) ${onConflict(t, columns)}`,
+      [rows],
     );
   }
 
@@ -129,5 +148,40 @@ export class MirrorRepository {
     );
     await this.client.query(`TRUNCATE ${qualified(t)}`);
     return Number(rows[0].count);
+  }
+
+  /** Deletes every row (unlike TRUNCATE, readers with an older snapshot still see them). */
+  async deleteAll(t: MirrorTable): Promise<number> {
+    const { rowCount } = await this.client.query(`DELETE FROM ${qualified(t)}`);
+    return rowCount ?? 0;
+  }
+
+  async renameColumn(t: MirrorTable, from: string, to: string): Promise<void> {
+    await this.client.query(
+      `ALTER TABLE ${qualified(t)} RENAME COLUMN ${identifier(from)} TO ${identifier(to)}`,
+    );
+  }
+
+  /** Drops a column (a primary key it was part of goes with it). */
+  async dropColumn(t: MirrorTable, name: string): Promise<void> {
+    await this.client.query(
+      `ALTER TABLE ${qualified(t)} DROP COLUMN IF EXISTS ${identifier(name)}`,
+    );
+  }
+
+  /** Replaces the primary key; fails when the rows are not unique by the new key. */
+  async replacePrimaryKey(t: MirrorTable, columns: readonly string[]): Promise<void> {
+    const { rows } = await this.client.query<{ name: string }>(
+      `SELECT conname AS name FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p'`,
+      [qualified(t)],
+    );
+    if (rows.length > 0) {
+      await this.client.query(
+        `ALTER TABLE ${qualified(t)} DROP CONSTRAINT ${identifier(rows[0].name)}`,
+      );
+    }
+    await this.client.query(
+      `ALTER TABLE ${qualified(t)} ADD PRIMARY KEY (${columns.map(identifier).join(', ')})`,
+    );
   }
 }

@@ -33,27 +33,38 @@ export class MovementsApplier {
     continued: (stream: string, txId: number) => boolean,
   ): RowMovement[] {
     const groups = new Map<string, RowMovement>();
-    for (const { envelope, position, rows } of changes) {
+    // Changes of one transaction and table come in runs: those skip the lookup by name.
+    let previous: { change: CountedChange; movement: RowMovement } | null = null;
+    for (const change of changes) {
+      const { envelope, position, rows } = change;
       const { schema, table, txId } = envelope.source;
+      if (previous && sameGroup(previous.change, change)) {
+        previous.movement.quantity += rows;
+        previous.movement.time = Math.max(previous.movement.time, envelope.source.ts_ms);
+        continue;
+      }
       const name = `${schema}.${table}`;
       const group = `${txId ?? 'batch'}:${streamOf(position)}:${name}`;
       const seen = groups.get(group);
       if (seen) {
         seen.quantity += rows;
         seen.time = Math.max(seen.time, envelope.source.ts_ms);
+        previous = { change, movement: seen };
         continue;
       }
       const id =
         txId === null || txId === undefined
           ? `cdc:${this.options.source}:batch:${formatPosition(position)}:${name}`
           : `cdc:${this.options.source}:${txId}:${name}${continued(streamOf(position), txId) ? `@${formatPosition(position)}` : ''}`;
-      groups.set(group, {
+      const movement: RowMovement = {
         resourceReference: rowResourceReference(schema, table),
         resourceName: limitLength(`Rows of ${name}`, 200),
         externalId: limitLength(id, 200),
         quantity: rows,
         time: envelope.source.ts_ms,
-      });
+      };
+      groups.set(group, movement);
+      previous = { change, movement };
     }
     return [...groups.values()].filter((m) => m.quantity > 0);
   }
@@ -69,4 +80,18 @@ export class MovementsApplier {
       this.movementsOf(changes, continued),
     );
   }
+}
+
+/** Same transaction, table and stream: the same movement (as its group key in movementsOf says). */
+function sameGroup(a: CountedChange, b: CountedChange): boolean {
+  const [x, y] = [a.envelope.source, b.envelope.source];
+  if ((x.txId ?? null) !== (y.txId ?? null) || x.schema !== y.schema || x.table !== y.table) {
+    return false;
+  }
+  const [p, q] = [a.position, b.position];
+  if (p.kind === 'slot' && q.kind === 'slot') return p.slot === q.slot;
+  if (p.kind === 'kafka' && q.kind === 'kafka') {
+    return p.topic === q.topic && p.partition === q.partition;
+  }
+  return false;
 }

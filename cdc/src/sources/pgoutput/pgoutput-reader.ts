@@ -1,6 +1,6 @@
 import { Client, ClientConfig, Pool } from 'pg';
-import { ChangeApplier, ChangeApplierOptions } from '../../appliers/change-applier';
-import { formatLsn, parseLsn, slotPosition } from '../../position';
+import { ApplyResult, ChangeApplier, ChangeApplierOptions } from '../../appliers/change-applier';
+import { formatLsn, parseLsn } from '../../position';
 import {
   decodePgoutputMessage,
   decodeReplicationMessage,
@@ -8,10 +8,10 @@ import {
 } from './pgoutput-decoder';
 import { CdcSourceError } from './pgoutput.errors';
 import { PgoutputTranslator, SlotChange, SlotTransaction } from './pgoutput-translator';
-import { connectTypeOfOid, valueOfText } from './pgoutput-values';
 import { ReplicationStream } from './replication-stream';
 import { SlotPositionsRepository } from './slot-positions.repository';
 import { SourceRepository, SourceTable } from './source.repository';
+import { sessionOptions, snapshotChanges } from './table-snapshot';
 
 export interface PgoutputReaderOptions {
   /** Connection string of the source database (its user needs the REPLICATION attribute). */
@@ -26,16 +26,19 @@ export interface PgoutputReaderOptions {
   applier: ChangeApplierOptions;
   /** pgoutput protocol version; 1 unless told (2 only adds streaming of large transactions, not used). */
   protoVersion?: 1 | 2;
-  /** Committed transactions are applied together up to this many changes (default 1000). */
+  /** Committed transactions are applied together up to this many changes (default 1000; 4 times as many while behind). */
   maxBatchChanges?: number;
   /** Interval of unsolicited status updates, below the server's wal_sender_timeout (default 10 s). */
   statusIntervalMs?: number;
   /** Called once when reading fails after start; the reader has then stopped. */
   onError?: (error: Error) => void;
+  /** Called after each batch (and the snapshot) is committed, before it is confirmed. */
+  onApplied?: (changes: readonly SlotChange[], result: ApplyResult) => Promise<void> | void;
+  /** Called when start() begins the initial snapshot. */
+  onSnapshot?: () => void;
+  /** Changes of `schema.table` in transactions ending at or before the LSN are left out (re-read there). */
+  skipThrough?: ReadonlyMap<string, bigint>;
 }
-
-// Timestamps in ISO form and UTC, so their text converts the same on every server.
-const sessionOptions = '-c DateStyle=ISO,YMD -c TimeZone=UTC';
 const namePattern = /^[a-z0-9_]{1,63}$/;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -61,12 +64,64 @@ export class PgoutputReader {
   private confirmed = 0n;
   private stopped = false;
   private failure: Error | null = null;
+  private held: Promise<unknown> | null = null;
+  private inFlightCommitTime: number | null = null;
+  private readonly skips: Map<string, bigint>;
 
   constructor(
     private readonly pool: Pool,
     private readonly options: PgoutputReaderOptions,
   ) {
     this.applier = new ChangeApplier(pool, options.applier);
+    this.skips = new Map(options.skipThrough);
+  }
+
+  /** The WAL end of the last message received. */
+  get receivedLsn(): bigint {
+    return this.received;
+  }
+
+  /** Commit time (ms, source clock) of the oldest transaction received and not yet applied. */
+  get oldestUnappliedCommitTime(): number | null {
+    return this.inFlightCommitTime ?? this.pending[0]?.commitTime ?? null;
+  }
+
+  /**
+   * Runs `work` while no batch is applied: waits for the batch under way, holds the next ones
+   * (the stream is still read, with the usual backpressure) until `work` settles.
+   */
+  async hold<T>(work: () => Promise<T>): Promise<T> {
+    while (this.held) await this.held.catch(() => undefined);
+    const run = (async () => {
+      await this.applying;
+      return work();
+    })();
+    this.held = run;
+    try {
+      return await run;
+    } finally {
+      this.held = null;
+      this.kick();
+    }
+  }
+
+  /**
+   * Leaves out the changes of `table` in transactions ending at or before `lsn`, pending ones
+   * too. Call it inside hold(), while no batch is under way.
+   */
+  skipTableThrough(table: string, lsn: bigint): void {
+    if ((this.skips.get(table) ?? -1n) < lsn) this.skips.set(table, lsn);
+    this.pending = this.pending.map((tx) => this.withoutSkipped(tx));
+    this.pendingChanges = this.pending.reduce((n, tx) => n + tx.changes.length, 0);
+  }
+
+  private withoutSkipped(tx: SlotTransaction): SlotTransaction {
+    const changes = tx.changes.filter((c) => {
+      const { schema, table } = c.message.envelope.source;
+      const through = this.skips.get(`${schema}.${table}`);
+      return through === undefined || tx.endLsn > through;
+    });
+    return changes.length === tx.changes.length ? tx : { ...tx, changes };
   }
 
   /** The error that stopped the reader, if any. */
@@ -127,6 +182,7 @@ export class PgoutputReader {
       } else {
         // A slot without applied changes may have died during its snapshot: take it again.
         if (existing) await this.replication.query(`DROP_REPLICATION_SLOT ${slot} WAIT`);
+        this.options.onSnapshot?.();
         startLsn = await this.snapshot(repository, tables, db);
       }
       this.received = startLsn;
@@ -194,49 +250,17 @@ export class PgoutputReader {
     await repository.beginSnapshot(created.rows[0].snapshot_name);
     try {
       for (const table of tables) {
-        const { columns, rows } = await repository.readTable(table);
-        const connect = columns.map((c) => ({
-          type: connectTypeOfOid(c.typeOid),
-          optional: true,
-          field: c.name,
-        }));
-        for (const values of rows) {
-          const after = Object.fromEntries(
-            columns.map((c, i) => [
-              c.name,
-              values[i] === null ? null : valueOfText(values[i]!, c.typeOid),
-            ]),
-          );
-          changes.push({
-            position: slotPosition(slot, lsn, changes.length),
-            message: {
-              kind: 'change',
-              key: Object.fromEntries(table.key.map((k) => [k, after[k]])),
-              columns: connect,
-              envelope: {
-                op: 'r',
-                before: null,
-                after,
-                source: {
-                  db,
-                  schema: table.schema,
-                  table: table.table,
-                  lsn: Number(lsn),
-                  txId: null,
-                  ts_ms: now,
-                  snapshot: true,
-                },
-                ts_ms: now,
-              },
-            },
-          });
-        }
+        const read = await repository.readTable(table);
+        changes.push(
+          ...snapshotChanges(table, read, { slot, lsn, db, now, first: changes.length }),
+        );
       }
     } finally {
       await repository.endSnapshot();
     }
     // One applier transaction: a crash leaves either the whole snapshot or none of it.
-    await this.applier.apply(changes);
+    const result = await this.applier.apply(changes);
+    await this.options.onApplied?.(changes, result);
     return lsn;
   }
 
@@ -275,8 +299,9 @@ export class PgoutputReader {
       const decoded = decodePgoutputMessage(message.data, message.walStart);
       const tx = this.translator!.push(decoded, message.walStart);
       if (!tx) return;
-      this.pending.push(tx);
-      this.pendingChanges += tx.changes.length;
+      const kept = this.skips.size > 0 ? this.withoutSkipped(tx) : tx;
+      this.pending.push(kept);
+      this.pendingChanges += kept.changes.length;
       if (!this.paused && this.pendingChanges > 4 * this.maxBatch) {
         this.paused = true;
         this.stream?.pause();
@@ -297,18 +322,26 @@ export class PgoutputReader {
 
   /** Applies the committed transactions one batch at a time, then confirms the last one. */
   private kick() {
-    if (this.applying || this.failure) return;
+    if (this.applying || this.failure || this.held) return;
     this.applying = (async () => {
-      while (this.pending.length > 0 && !this.failure) {
+      while (this.pending.length > 0 && !this.failure && !this.held) {
         const batch: SlotTransaction[] = [];
         let count = 0;
-        while (this.pending.length > 0 && (batch.length === 0 || count < this.maxBatch)) {
+        // Behind by more than a batch: up to 4 at once (all that is held before the stream
+        // pauses), so a backlog costs fewer statements and commits per change.
+        const limit = this.pendingChanges > this.maxBatch ? 4 * this.maxBatch : this.maxBatch;
+        while (this.pending.length > 0 && (batch.length === 0 || count < limit)) {
           const tx = this.pending.shift()!;
           batch.push(tx);
           count += tx.changes.length;
         }
         const changes = batch.flatMap((tx) => tx.changes);
-        if (changes.length > 0) await this.applier.apply(changes);
+        this.inFlightCommitTime = batch[0].commitTime;
+        if (changes.length > 0) {
+          const result = await this.applier.apply(changes);
+          await this.options.onApplied?.(changes, result);
+        }
+        this.inFlightCommitTime = null;
         this.pendingChanges -= changes.length;
         this.confirmed = batch[batch.length - 1].endLsn;
         this.sendStatus();

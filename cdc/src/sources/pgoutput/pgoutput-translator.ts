@@ -1,4 +1,5 @@
 import { assertNever } from '@sextant/domain';
+import { SourceRelation } from '../../appliers/mirror-schema';
 import { ChangeEnvelope, ChangeOperation } from '../../envelope';
 import { ConnectSchema } from '../../envelope/connect-schema';
 import { ChangeRow, DecodedChange } from '../../envelope/debezium-codec';
@@ -21,7 +22,8 @@ export interface PgoutputEnvelope extends ChangeEnvelope {
 
 export interface SlotChange {
   position: SlotPosition;
-  message: DecodedChange & { envelope: PgoutputEnvelope };
+  /** `relation`: the table as the last Relation message described it (the mirror follows it). */
+  message: DecodedChange & { envelope: PgoutputEnvelope; relation?: SourceRelation };
 }
 
 /** A committed source transaction and its changes, in commit order. */
@@ -48,6 +50,7 @@ interface Relation {
   columns: RelationColumn[];
   connect: ConnectSchema[];
   key: readonly string[];
+  shape: SourceRelation;
 }
 
 type Pending = Omit<PgoutputEnvelope, 'ts_ms' | 'source'> & {
@@ -173,6 +176,7 @@ export class PgoutputTranslator {
           kind: 'change',
           key,
           columns: relation.connect,
+          relation: relation.shape,
           envelope: {
             ...change,
             op,
@@ -211,16 +215,24 @@ export class PgoutputTranslator {
         name,
       );
     }
+    const connect: ConnectSchema[] = message.columns.map((c) => ({
+      type: connectTypeOfOid(c.typeOid),
+      optional: true,
+      field: c.name,
+    }));
     return {
       schema: message.schema,
       table: message.table,
       columns: message.columns,
-      connect: message.columns.map((c) => ({
-        type: connectTypeOfOid(c.typeOid),
-        optional: true,
-        field: c.name,
-      })),
+      connect,
       key,
+      shape: {
+        schema: message.schema,
+        table: message.table,
+        columns: connect,
+        // Key flags are the primary key's only with the default replica identity.
+        primaryKey: message.replicaIdentity === 'd' ? fromFlags : null,
+      },
     };
   }
 

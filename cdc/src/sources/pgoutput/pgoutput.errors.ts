@@ -5,7 +5,10 @@ export type CdcSourceErrorCode =
   | 'TableWithoutKey'
   | 'SlotInUse'
   | 'SlotOfOtherPlugin'
-  | 'ReplicationFailed';
+  | 'ReplicationFailed'
+  | 'SourceUnreachable'
+  | 'WalLevelNotLogical'
+  | 'NoReplicationPrivilege';
 
 /** A source database that cannot be replicated as asked: the code, and the table when one is to blame. */
 export class CdcSourceError extends Error {

@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RunningPostgres, startEmbeddedPostgres } from '@sextant/db';
+import { uuidv7 } from '@sextant/ingest';
+import { createTestDatabase, TestDatabase } from '@sextant/testing';
+import { Client, Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sealSecret } from './connection-secret';
+import { CdcSupervisor } from './cdc-supervisor';
+
+const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 20_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+describe(CdcSupervisor.name, () => {
+  const key = randomBytes(32).toString('base64');
+  const ids = { database: uuidv7(), lake: uuidv7(), path: uuidv7(), broken: uuidv7() };
+  let tempDir: string;
+  let server: RunningPostgres;
+  let source: Client;
+  let db: TestDatabase;
+  let pool: Pool;
+  const supervisors: CdcSupervisor[] = [];
+  const logs: string[] = [];
+
+  const supervisor = (secretKey = key) => {
+    const made = new CdcSupervisor(pool, {
+      secretKey,
+      databaseUrl: db.url,
+      pollMs: 200,
+      sampleMs: 500,
+      runner: { statusIntervalMs: 500, heartbeatIntervalMs: 1000 },
+      env: {},
+      log: (line) => logs.push(line),
+    });
+    supervisors.push(made);
+    made.start();
+    return made;
+  };
+  const status = async (pathId = ids.path) =>
+    (
+      await pool.query<{ state: string; last_error: string | null; runner: string }>(
+        'SELECT state, last_error, runner FROM cdc_status WHERE path_id = $1',
+        [pathId],
+      )
+    ).rows[0];
+  const mirrored = async () =>
+    Number(
+      (await pool.query<{ n: string }>(`SELECT count(*) AS n FROM lake_shop."public.orders"`))
+        .rows[0].n,
+    );
+
+  beforeAll(async () => {
+    tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sextant-cdc-supervisor-'));
+    server = await startEmbeddedPostgres({
+      dataDir: path.join(tempDir, 'data'),
+      port: 0,
+      database: 'shop',
+    });
+    source = new Client({ connectionString: server.url });
+    await source.connect();
+    await source.query(`CREATE TABLE orders (id int PRIMARY KEY, status text);
+                        INSERT INTO orders SELECT i, 'new' FROM generate_series(1, 50) i`);
+    db = await createTestDatabase('cdc_supervisor');
+    pool = new Pool({ connectionString: db.url, max: 8 });
+    await pool.query(
+      `INSERT INTO node (id, kind, reference, name, metadata, updated_at) VALUES
+         ($1, 'database', 'sup.shop', 'Shop', '{}', now()), ($2, 'database', 'sup.lake', 'Lake', '{}', now())`,
+      [ids.database, ids.lake],
+    );
+    for (const [pathId, name, secret] of [
+      [ids.path, 'shop', sealSecret(key, server.url)],
+      [ids.broken, 'other', sealSecret(randomBytes(32).toString('hex'), server.url)],
+    ] as const) {
+      await pool.query(
+        `INSERT INTO path (id, name, source_id, destination_id, protocol, updated_at)
+         VALUES ($1, $2, $3, $4, 'cdc', now())`,
+        [pathId, `CDC ${name}`, ids.database, ids.lake],
+      );
+      await pool.query(
+        `INSERT INTO cdc_source (path_id, name, connection_secret, connection_hint, tables, slot, publication)
+         VALUES ($1, $2, $3, 'hint', '{public.orders}', $4, $4)`,
+        [pathId, name, secret, `sextant_${name}`],
+      );
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(supervisors.map((s) => s.stop()));
+    await source?.end();
+    await pool?.end();
+    await db?.drop();
+    await server?.stop();
+    await fs.rm(tempDir, { recursive: true, force: true });
+  });
+
+  it('runs each source in one process only, follows pause and resume, and fails over', async () => {
+    const a = supervisor();
+    const b = supervisor();
+    await until(
+      'a supervisor streams the source',
+      async () => (await status())?.state === 'streaming',
+    );
+    expect(a.runners.size + b.runners.size).toBe(1);
+    await until('the snapshot is mirrored', async () => (await mirrored()) === 50);
+
+    await pool.query(`UPDATE path SET state = 'paused' WHERE id = $1`, [ids.path]);
+    await until('the source is paused', async () => (await status()).state === 'paused');
+    await source.query(`INSERT INTO orders SELECT i, 'new' FROM generate_series(51, 60) i`);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await mirrored()).toBe(50);
+    await pool.query(`UPDATE path SET state = 'active' WHERE id = $1`, [ids.path]);
+    await until('paused changes arrive after resume', async () => (await mirrored()) === 60);
+
+    const [holder, other] = a.runners.size === 1 ? [a, b] : [b, a];
+    await holder.stop();
+    await until('the other process takes the source over', async () => other.runners.size === 1);
+    await source.query(`INSERT INTO orders SELECT i, 'new' FROM generate_series(61, 70) i`);
+    await until('changes flow through the new process', async () => (await mirrored()) === 70);
+    const { rows } = await pool.query<{ quantity: string }>(
+      'SELECT coalesce(sum(quantity), 0)::text AS quantity FROM movement WHERE path_id = $1',
+      [ids.path],
+    );
+    expect(Number(rows[0].quantity)).toBe(70);
+  }, 90_000);
+
+  it('reports a connection string that does not open with the key, and runs nothing for it', async () => {
+    await until(
+      'the broken source is reported',
+      async () => (await status(ids.broken)) !== undefined,
+    );
+    const broken = await status(ids.broken);
+    expect(broken.state).toBe('stopped');
+    expect(broken.last_error).toMatch(/does not open with SEXTANT_SECRET_KEY/);
+    expect(supervisors.every((s) => !s.runners.has(ids.broken))).toBe(true);
+  });
+});

@@ -1,0 +1,116 @@
+import { Client } from 'pg';
+import { CdcSourceError } from '../sources/pgoutput/pgoutput.errors';
+import { SourceRepository, SourceTable } from '../sources/pgoutput/source.repository';
+
+export interface SourceCheck {
+  database: string;
+  serverVersion: string;
+  tables: SourceTable[];
+}
+
+const connectTimeoutMs = 10_000;
+
+/** Runs `work` on a normal connection to the source; a failed connection names the reason. */
+async function withSource<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new CdcSourceError(
+      'SourceUnreachable',
+      `cannot connect to the source: ${(error as Error).message || String(error)}`,
+    );
+  }
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Checks that a source can be captured before it is registered: it answers, has
+ * `wal_level=logical`, the user may replicate, and every table exists and has a key.
+ */
+export function checkSource(
+  url: string,
+  tables: readonly string[],
+  keys: Readonly<Record<string, readonly string[]>> = {},
+): Promise<SourceCheck> {
+  return withSource(url, async (client) => {
+    const { rows } = await client.query<{
+      wal_level: string;
+      version: string;
+      can_replicate: boolean;
+      db: string;
+    }>(
+      `SELECT current_setting('wal_level') AS wal_level, current_setting('server_version') AS version,
+              current_database() AS db,
+              (SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user) AS can_replicate`,
+    );
+    const info = rows[0];
+    if (info.wal_level !== 'logical') {
+      throw new CdcSourceError(
+        'WalLevelNotLogical',
+        `the source has wal_level=${info.wal_level}; logical replication needs wal_level=logical (set it and restart the server)`,
+      );
+    }
+    if (!info.can_replicate) {
+      throw new CdcSourceError(
+        'NoReplicationPrivilege',
+        'the source user lacks the REPLICATION attribute (ALTER ROLE ... REPLICATION)',
+      );
+    }
+    const found = await new SourceRepository(client).tables(tables, keys);
+    return { database: info.db, serverVersion: info.version, tables: found };
+  });
+}
+
+/**
+ * Drops a source's replication slot (ending the walsender that still holds it) and its
+ * publication; either may already be gone.
+ */
+export function dropSlotAndPublication(
+  url: string,
+  slot: string,
+  publication: string,
+): Promise<{ slotDropped: boolean; publicationDropped: boolean }> {
+  return withSource(url, async (client) => {
+    let slotDropped = false;
+    for (let attempt = 0; ; attempt++) {
+      const { rows } = await client.query<{ active_pid: number | null }>(
+        'SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1',
+        [slot],
+      );
+      if (rows.length === 0) break;
+      if (attempt >= 20) {
+        throw new CdcSourceError(
+          'SlotInUse',
+          `slot ${slot} stays in use by process ${rows[0].active_pid}; stop that reader first`,
+        );
+      }
+      if (rows[0].active_pid !== null) {
+        await client.query('SELECT pg_terminate_backend($1)', [rows[0].active_pid]);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
+      try {
+        await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
+        slotDropped = true;
+        break;
+      } catch (error) {
+        // Taken again between the check and the drop (55006): end that walsender and retry.
+        if ((error as { code?: string }).code !== '55006') throw error;
+      }
+    }
+    const dropped = await client.query<{ pubname: string }>(
+      'SELECT pubname FROM pg_publication WHERE pubname = $1',
+      [publication],
+    );
+    if (dropped.rows.length > 0) {
+      await client.query(`DROP PUBLICATION ${client.escapeIdentifier(publication)}`);
+    }
+    return { slotDropped, publicationDropped: dropped.rows.length > 0 };
+  });
+}
