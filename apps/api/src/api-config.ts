@@ -10,6 +10,8 @@ export interface ApiConfig {
   corsOrigins: string[];
   /** The ingest gateway as agents reach it (GET /api/ingest/endpoints). */
   ingest: { httpUrl: string; forwardHost: string; forwardPort: number };
+  /** SEXTANT_SECRET_KEY: encrypts CDC sources' connection strings; null refuses to store one. */
+  secretKey?: string | null;
 }
 
 /**

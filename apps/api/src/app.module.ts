@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
 import { API_CONFIG, ApiConfig } from './api-config';
+import { CdcModule } from './cdc/cdc.module';
 import { formatGraphqlError, graphqlStatus } from './common/graphql-errors';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
@@ -45,6 +46,7 @@ export class AppModule {
         MovementsModule,
         SeriesModule,
         IngestModule,
+        CdcModule,
       ],
       providers: [{ provide: API_CONFIG, useValue: config }],
       exports: [API_CONFIG],

@@ -22,6 +22,15 @@ describe('committed API contracts', () => {
     };
     expect(Object.keys(openapi.paths).sort()).toEqual(
       [
+        '/api/cdc/sources',
+        '/api/cdc/sources/{id}',
+        '/api/cdc/sources/{id}/commands',
+        '/api/cdc/sources/{id}/dead-letters',
+        '/api/cdc/sources/{id}/dead-letters/replay',
+        '/api/cdc/sources/{id}/lag',
+        '/api/cdc/sources/{id}/pause',
+        '/api/cdc/sources/{id}/resnapshot',
+        '/api/cdc/sources/{id}/resume',
         '/api/health',
         '/api/ingest/endpoints',
         '/api/items',

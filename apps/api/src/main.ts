@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     schemaFile: null,
     corsOrigins: config.api.corsOrigins,
     ingest: ingestEndpoints(config),
+    secretKey: config.secretKey,
   });
   await app.listen({ port: config.api.port, host: config.api.host });
   console.log(

@@ -1,0 +1,145 @@
+import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { IdField, JsonObjectField, NameField } from '../../common/fields';
+
+const sourceName = /^[a-z0-9_]{1,63}$/;
+const tableName = /^[^\s.,]+(\.[^\s.,]+)?$/;
+
+@InputType({ description: 'A Postgres database to capture, registered as a path of protocol cdc.' })
+export class CreateCdcSourceInput {
+  @Field({ description: 'Names the mirror schema lake_<name>: [a-z0-9_], 1-63 characters.' })
+  @ApiProperty({ pattern: sourceName.source, example: 'erp' })
+  @IsString()
+  @Matches(sourceName, { message: 'must be 1-63 characters of a-z, 0-9 and _' })
+  name!: string;
+
+  @NameField({ optional: true, description: 'The path\'s name; default "CDC <name>".' })
+  pathName?: string;
+
+  @IdField({ description: 'The database node (movements come from it).' })
+  sourceId!: string;
+
+  @IdField({ description: 'The lake node (movements go to it).' })
+  destinationId!: string;
+
+  @Field({
+    description:
+      'postgres:// URL of the source; its user needs REPLICATION. Stored encrypted, never shown again.',
+  })
+  @ApiProperty({ example: 'postgresql://replicator:secret@erp-db:5432/erp' })
+  @IsString()
+  @MaxLength(2000)
+  @Matches(/^postgres(ql)?:\/\/./, { message: 'must be a postgres:// or postgresql:// URL' })
+  connectionString!: string;
+
+  @Field(() => [String], { description: 'Tables to capture: schema.table, or table in public.' })
+  @ApiProperty({ type: String, isArray: true, example: ['public.orders'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @Matches(tableName, { each: true, message: 'each must be a table or schema.table name' })
+  tables!: string[];
+
+  @JsonObjectField({
+    optional: true,
+    description: 'Key columns of tables without a primary key: {"schema.table": ["column"]}.',
+  })
+  keys?: Record<string, string[]>;
+
+  @Field({ nullable: true, description: 'Replication slot; default sextant_<name>.' })
+  @ApiPropertyOptional({ pattern: sourceName.source })
+  @IsOptional()
+  @Matches(sourceName, { message: 'must be 1-63 characters of a-z, 0-9 and _' })
+  slot?: string;
+
+  @Field({ nullable: true, description: 'Publication; default sextant_<name>.' })
+  @ApiPropertyOptional({ pattern: sourceName.source })
+  @IsOptional()
+  @Matches(sourceName, { message: 'must be 1-63 characters of a-z, 0-9 and _' })
+  publication?: string;
+
+  @Field({ nullable: true, description: 'Create it paused (default: start at once).' })
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  paused?: boolean;
+}
+
+@InputType({ description: 'A table to read again from the source, while streaming goes on.' })
+export class ResnapshotInput {
+  @Field({ description: "schema.table, one of the source's tables." })
+  @ApiProperty({ example: 'public.orders' })
+  @IsString()
+  @Matches(tableName, { message: 'must be a table or schema.table name' })
+  table!: string;
+}
+
+@InputType({ description: "Dead letters to replay; all of the source's when ids is absent." })
+export class ReplayDeadLettersInput {
+  @Field(() => [String], { nullable: true })
+  @ApiPropertyOptional({ type: String, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsUUID('all', { each: true })
+  ids?: string[];
+}
+
+@ArgsType()
+export class DropCdcSourceArgs {
+  @Field({ nullable: true, description: 'Forget the source even if its slot cannot be dropped.' })
+  @ApiPropertyOptional({
+    description:
+      'Forget the source even if its slot cannot be dropped (it then keeps pinning WAL on the source).',
+  })
+  @IsOptional()
+  @Type(() => String)
+  @Matches(/^(true|false)$/, { message: 'must be true or false' })
+  force?: string;
+
+  @Field({ nullable: true, description: 'Also drop the mirror schema lake_<name>.' })
+  @ApiPropertyOptional({ description: 'Also drop the mirror schema lake_<name>.' })
+  @IsOptional()
+  @Matches(/^(true|false)$/, { message: 'must be true or false' })
+  dropMirror?: string;
+}
+
+@ArgsType()
+export class LagArgs {
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Minutes back from now (default 60, at most 1440).',
+  })
+  @ApiPropertyOptional({ minimum: 1, maximum: 1440, default: 60 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  minutes?: number;
+}
+
+@ArgsType()
+export class DeadLetterArgs {
+  @Field({ nullable: true, description: 'Include dead letters already replayed.' })
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^(true|false)$/, { message: 'must be true or false' })
+  includeReplayed?: string;
+}

@@ -1,0 +1,274 @@
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { api, graphql, uniqueRef } from '../support/http';
+
+// The stack's own embedded Postgres (wal_level=logical) holds the source: a second database.
+interface Source {
+  id: string;
+  name: string;
+  state: string;
+  connection: string;
+  tables: string[];
+  slot: string;
+  mirrorSchema: string;
+  status: {
+    state: string;
+    confirmedLsn: string | null;
+    lagBytes: number | null;
+    changesApplied: number;
+    problems: string[];
+  };
+}
+
+async function until<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  ms = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const name = `erp_${Date.now().toString(36)}`;
+let admin: Client;
+let source: Client;
+let sextant: Client;
+let sourceUrl: string;
+let nodeId: string;
+let lakeId: string;
+
+const mirrorRows = async () =>
+  (
+    await sextant.query<{ id: number; status: string }>(
+      `SELECT id::int, status FROM "lake_${name}"."public.orders" ORDER BY id`,
+    )
+  ).rows;
+const sourceRows = async () =>
+  (await source.query<{ id: number; status: string }>('SELECT id, status FROM orders ORDER BY id'))
+    .rows;
+const get = async (id: string) => (await api<Source>('GET', `/api/cdc/sources/${id}`)).body;
+
+beforeAll(async () => {
+  const databaseUrl = inject('databaseUrl');
+  admin = new Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(databaseUrl);
+  url.pathname = `/${name}`;
+  sourceUrl = url.toString();
+  source = new Client({ connectionString: sourceUrl });
+  await source.connect();
+  await source.query(`CREATE TABLE orders (id int PRIMARY KEY, status text NOT NULL, amount numeric(10,2));
+                      CREATE TABLE notes (body text);
+                      INSERT INTO orders SELECT i, 'new', i * 1.5 FROM generate_series(1, 100) i`);
+  sextant = new Client({ connectionString: databaseUrl });
+  await sextant.connect();
+  const nodes = await api<{ items: { id: string; reference: string }[] }>(
+    'GET',
+    '/api/nodes?limit=500',
+  );
+  lakeId = nodes.body.items.find((n) => n.reference === 'acme.lake')!.id;
+  const reference = uniqueRef('e2e.erp');
+  const node = await api<{ id: string }>('POST', '/api/nodes', {
+    name: `ERP ${reference}`,
+    reference,
+    kind: 'database',
+  });
+  nodeId = node.body.id;
+});
+
+afterAll(async () => {
+  await source?.end();
+  await sextant?.end();
+  // A slot left by a failed test would keep the database from being dropped.
+  await admin
+    ?.query(
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active`,
+      [name],
+    )
+    .catch(() => undefined);
+  await admin?.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+  await admin?.end();
+});
+
+describe('managed CDC sources', () => {
+  it('refuse a source that cannot be captured, naming the field and why', async () => {
+    const base = { name, sourceId: nodeId, destinationId: lakeId, connectionString: sourceUrl };
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ ...base, tables: ['public.missing'] }, 'tables', /public\.missing does not exist/],
+      [{ ...base, tables: ['notes'] }, 'tables', /public\.notes has no primary key/],
+      [
+        { ...base, tables: ['orders'], connectionString: 'mysql://x/y' },
+        'connectionString',
+        /postgres/,
+      ],
+      [
+        { ...base, tables: ['orders'], connectionString: 'postgresql://u@127.0.0.1:1/db' },
+        'connectionString',
+        /cannot connect to the source/,
+      ],
+      [{ ...base, tables: ['orders'], name: 'Bad Name' }, 'name', /a-z, 0-9/],
+      [{ ...base, tables: [] }, 'tables', /at least 1/],
+      [{ ...base, tables: ['orders'], destinationId: nodeId }, 'destinationId', /differ/],
+      [{ ...base, tables: ['orders'], keys: { orders: 'id' } }, 'keys', /key columns/],
+    ];
+    for (const [body, field, reason] of cases) {
+      const reply = await api<{ code: string; errors: { field: string; reason: string }[] }>(
+        'POST',
+        '/api/cdc/sources',
+        body,
+      );
+      expect(reply.status, JSON.stringify(body)).toBe(400);
+      const error = reply.body.errors.find((e) => e.field === field);
+      expect(error?.reason, `${field} of ${JSON.stringify(body)}`).toMatch(reason);
+    }
+    expect((await api<Source[]>('GET', '/api/cdc/sources')).body.some((s) => s.name === name)).toBe(
+      false,
+    );
+  });
+
+  let id: string;
+
+  it('registers a source with its connection string encrypted, then streams it into the mirror', async () => {
+    const created = await api<Source>('POST', '/api/cdc/sources', {
+      name,
+      sourceId: nodeId,
+      destinationId: lakeId,
+      connectionString: sourceUrl,
+      tables: ['orders'],
+    });
+    expect(created.status).toBe(201);
+    id = created.body.id;
+    expect(created.body).toMatchObject({
+      name,
+      state: 'active',
+      tables: ['public.orders'],
+      slot: `sextant_${name}`,
+      mirrorSchema: `lake_${name}`,
+    });
+    const password = new URL(sourceUrl).password;
+    if (password) {
+      expect(created.body.connection).toContain(':***@');
+      expect(created.body.connection).not.toContain(`:${password}@`);
+    }
+    const stored = await sextant.query<{ secret: Buffer }>(
+      'SELECT connection_secret AS secret FROM cdc_source WHERE path_id = $1',
+      [id],
+    );
+    expect(stored.rows[0].secret.includes(Buffer.from(sourceUrl))).toBe(false);
+    expect(stored.rows[0].secret.includes(Buffer.from(name))).toBe(false);
+
+    // The worker takes it, snapshots the 100 rows and streams.
+    const streaming = await until(
+      () => get(id),
+      (s) => s.status.state === 'streaming',
+    );
+    expect(streaming.status.state).toBe('streaming');
+    await source.query(`INSERT INTO orders VALUES (101, 'new', 9.99);
+                        UPDATE orders SET status = 'paid' WHERE id <= 10;
+                        DELETE FROM orders WHERE id BETWEEN 91 AND 95`);
+    const expected = await sourceRows();
+    const mirrored = await until(
+      mirrorRows,
+      (rows) => JSON.stringify(rows) === JSON.stringify(expected),
+    );
+    expect(mirrored).toEqual(expected);
+    const status = await until(
+      () => get(id),
+      (s) => s.status.changesApplied >= 116 && s.status.confirmedLsn !== null,
+    );
+    expect(status.status.confirmedLsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    expect(status.status.lagBytes).not.toBeNull();
+
+    const movements = await sextant.query<{ quantity: string }>(
+      'SELECT coalesce(sum(quantity), 0)::text AS quantity FROM movement WHERE path_id = $1',
+      [id],
+    );
+    // 100 snapshot rows, 1 insert, 10 updates, 5 deletes.
+    expect(Number(movements.rows[0].quantity)).toBe(116);
+
+    const listed = await graphql<{ cdcSources: { id: string; status: { state: string } }[] }>(
+      '{ cdcSources { id status { state } } }',
+    );
+    expect(listed.data?.cdcSources.find((s) => s.id === id)?.status.state).toBe('streaming');
+  });
+
+  it('pauses (nothing applied meanwhile) and resumes where it stopped', async () => {
+    expect((await api('POST', `/api/cdc/sources/${id}/pause`)).status).toBe(200);
+    const paused = await until(
+      () => get(id),
+      (s) => s.status.state === 'paused',
+    );
+    expect(paused.status.state).toBe('paused');
+    await source.query(`UPDATE orders SET status = 'packed' WHERE id = 1`);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await mirrorRows())[0].status).toBe('paid');
+
+    expect((await api('POST', `/api/cdc/sources/${id}/resume`)).status).toBe(200);
+    const rows = await until(mirrorRows, (r) => r[0].status === 'packed');
+    expect(rows[0].status).toBe('packed');
+  });
+
+  it('re-reads a table on demand and repairs a mirror that drifted', async () => {
+    await sextant.query(`DELETE FROM "lake_${name}"."public.orders" WHERE id > 50`);
+    const bad = await api<{ errors: { field: string; reason: string }[] }>(
+      'POST',
+      `/api/cdc/sources/${id}/resnapshot`,
+      { table: 'public.other' },
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].reason).toMatch(/not captured by this source/);
+
+    const command = await api<{ id: string; state: string }>(
+      'POST',
+      `/api/cdc/sources/${id}/resnapshot`,
+      { table: 'orders' },
+    );
+    expect(command.status).toBe(202);
+    const done = await until(
+      async () =>
+        (
+          await api<{ id: string; state: string; error: string | null }[]>(
+            'GET',
+            `/api/cdc/sources/${id}/commands`,
+          )
+        ).body.find((c) => c.id === command.body.id)!,
+      (c) => c.state === 'done' || c.state === 'failed',
+    );
+    expect(done).toMatchObject({ state: 'done', error: null });
+    expect(await mirrorRows()).toEqual(await sourceRows());
+  });
+
+  it('keeps lag samples for the chart', async () => {
+    const samples = await until(
+      async () =>
+        (await api<{ at: string }[]>('GET', `/api/cdc/sources/${id}/lag?minutes=10`)).body,
+      (s) => s.length > 0,
+    );
+    expect(samples.length).toBeGreaterThan(0);
+    expect((await api('GET', `/api/cdc/sources/${id}/lag?minutes=0`)).status).toBe(400);
+  });
+
+  it('drops the source with its slot and publication; the mirror stays', async () => {
+    const dropped = await api<{ slotDropped: boolean; publicationDropped: boolean; path: string }>(
+      'DELETE',
+      `/api/cdc/sources/${id}`,
+    );
+    expect(dropped.status).toBe(200);
+    expect(dropped.body).toMatchObject({
+      slotDropped: true,
+      publicationDropped: true,
+      path: 'revoked',
+    });
+    const slots = await admin.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [
+      `sextant_${name}`,
+    ]);
+    expect(slots.rowCount).toBe(0);
+    expect((await api('GET', `/api/cdc/sources/${id}`)).status).toBe(404);
+    expect((await mirrorRows()).length).toBeGreaterThan(0);
+  });
+});
