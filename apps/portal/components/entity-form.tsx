@@ -6,7 +6,17 @@ import { ErrorBanner } from './error-banner';
 import { useNodes, useResources } from './lookups';
 
 export type FieldKind =
-  'text' | 'number' | 'select' | 'json' | 'node' | 'resource' | 'textarea' | 'datetime';
+  | 'text'
+  | 'number'
+  | 'select'
+  | 'json'
+  | 'node'
+  | 'resource'
+  | 'textarea'
+  | 'datetime'
+  | 'password'
+  | 'list'
+  | 'checkbox';
 
 export interface FieldSpec {
   name: string;
@@ -25,7 +35,16 @@ function initialText(spec: FieldSpec, value: unknown): string {
   if (value === undefined || value === null) return spec.kind === 'json' ? '{}' : '';
   if (spec.kind === 'json') return JSON.stringify(value, null, 2);
   if (spec.kind === 'datetime') return String(value).slice(0, 16);
+  if (spec.kind === 'list' && Array.isArray(value)) return value.join('\n');
   return String(value);
+}
+
+/** The items of a list field: one per line or between commas, blanks dropped. */
+function listItems(text: string): string[] {
+  return text
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 /**
@@ -71,6 +90,10 @@ export function EntityForm({
         if (text !== '') values[spec.name] = Number(text);
       } else if (spec.kind === 'datetime') {
         if (text !== '') values[spec.name] = new Date(text).toISOString();
+      } else if (spec.kind === 'list') {
+        values[spec.name] = listItems(text);
+      } else if (spec.kind === 'checkbox') {
+        values[spec.name] = text === 'true';
       } else if (text === '') {
         if (spec.nullable && changedOnly) values[spec.name] = null;
         else if (spec.required) values[spec.name] = '';
@@ -159,8 +182,20 @@ export function EntityForm({
               </select>
             );
             break;
+          case 'checkbox':
+            input = (
+              <input
+                id={id}
+                name={spec.name}
+                type="checkbox"
+                checked={texts[spec.name] === 'true'}
+                onChange={(e) => set(String(e.target.checked))}
+              />
+            );
+            break;
           case 'json':
           case 'textarea':
+          case 'list':
             input = (
               <textarea
                 id={id}
@@ -180,8 +215,11 @@ export function EntityForm({
                     ? 'datetime-local'
                     : spec.kind === 'number'
                       ? 'number'
-                      : 'text'
+                      : spec.kind === 'password'
+                        ? 'password'
+                        : 'text'
                 }
+                autoComplete={spec.kind === 'password' ? 'off' : undefined}
                 value={texts[spec.name]}
                 onChange={(e) => set(e.target.value)}
               />
@@ -190,13 +228,25 @@ export function EntityForm({
         return (
           <div
             key={spec.name}
-            className={spec.kind === 'json' || spec.kind === 'textarea' ? 'wide' : undefined}
+            className={
+              spec.kind === 'json' || spec.kind === 'textarea' || spec.kind === 'list'
+                ? 'wide'
+                : undefined
+            }
           >
-            <label htmlFor={id}>
-              {spec.label}
-              {spec.required ? ' *' : ''}
-            </label>
-            {input}
+            {spec.kind === 'checkbox' ? (
+              <label className="checkbox">
+                {input} {spec.label}
+              </label>
+            ) : (
+              <>
+                <label htmlFor={id}>
+                  {spec.label}
+                  {spec.required ? ' *' : ''}
+                </label>
+                {input}
+              </>
+            )}
             {spec.hint ? <div className="muted">{spec.hint}</div> : null}
             {message ? (
               <div className="field-error" data-testid={`error-${spec.name}`}>

@@ -1,36 +1,16 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
 import { api, type PathIngestStatus } from '@/lib/api';
 import { loadIngestStatus } from '@/lib/ingest-status';
-import { dateTime, timeAgo } from '@/lib/time';
 import { ErrorBanner } from './error-banner';
+import { Ago, useNow } from './time-ago';
 
 const detailRefreshMs = 3000;
 const listRefreshMs = 5000;
 
-/** The current time, ticking every second (for "12 s ago" that keeps counting). */
-function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
-  return now;
-}
-
 export function formatRate(perSecond: number): string {
   return perSecond.toLocaleString(undefined, { maximumFractionDigits: perSecond < 10 ? 2 : 0 });
-}
-
-function Ago({ iso, now }: { iso: string | null; now: number }) {
-  if (!iso) return <span className="muted">never</span>;
-  return (
-    <time dateTime={iso} title={dateTime(iso)}>
-      {timeAgo(iso, now)}
-    </time>
-  );
 }
 
 /** A path's live statistics, summed over every gateway, refreshed every few seconds. */

@@ -14,6 +14,8 @@ export interface ChartSeries {
   max: (number | null)[];
   /** True when a point stands for several raw points: draw the min/max band. */
   downsampled: boolean;
+  /** How its values read on its axis and in the legend (default: uPlot's numbers). */
+  format?: (value: number) => string;
 }
 
 const palette = ['--chart', '--chart-2', '--chart-3', '--chart-4', '--chart-5'];
@@ -22,6 +24,9 @@ function cssVar(name: string, fallback: string): string {
   const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   return value || fallback;
 }
+
+const axisValues = (format: (value: number) => string) => (_: uPlot, splits: number[]) =>
+  splits.map(format);
 
 /** Joins several series on one time axis (uPlot wants aligned columns). */
 function align(series: ChartSeries[]): uPlot.AlignedData {
@@ -68,8 +73,18 @@ export function SeriesChart({
       // Each series on its own scale: the first has the left axis, the second the right one.
       const scale = `y${k}`;
       const edge = { scale, stroke: 'transparent', show: s.downsampled, points: { show: false } };
+      const format = s.format;
       uSeries.push(
-        { label: s.label, scale, stroke: color, width: 1.5, spanGaps: false },
+        {
+          label: s.label,
+          scale,
+          stroke: color,
+          width: 1.5,
+          spanGaps: false,
+          ...(format
+            ? { value: (_: uPlot, v: number | null) => (v === null ? '–' : format(v)) }
+            : {}),
+        },
         { ...edge, label: `${s.label} min` },
         { ...edge, label: `${s.label} max` },
       );
@@ -92,9 +107,11 @@ export function SeriesChart({
             ...axis,
             scale: `y${k}`,
             side: k === 0 ? 3 : 1,
-            size: 60,
+            // Formatted values ("2.86 MiB") are wider than plain numbers.
+            size: s.format ? 80 : 60,
             stroke: cssVar(palette[k], text),
             grid: { show: k === 0, stroke: grid, width: 1 },
+            ...(s.format ? { values: axisValues(s.format) } : {}),
           })),
         ],
         legend: { show: true, live: true },

@@ -9,6 +9,7 @@ const links = [
   { href: '/nodes', label: 'Nodes' },
   { href: '/resources', label: 'Resources' },
   { href: '/paths', label: 'Paths' },
+  { href: '/cdc', label: 'CDC' },
   { href: '/items', label: 'Items' },
   { href: '/movements', label: 'Movements' },
   { href: '/explorer', label: 'Explorer' },

@@ -172,3 +172,87 @@ export interface IngestEndpoints {
   forwardHost: string;
   forwardPort: number;
 }
+
+/** What the process running a CDC source does; waiting: no process has taken it yet. */
+export type CdcRunState =
+  'starting' | 'snapshotting' | 'streaming' | 'paused' | 'retrying' | 'stopped' | 'waiting';
+
+export interface CdcSourceStatus {
+  state: CdcRunState;
+  confirmedLsn: string | null;
+  sourceLsn: string | null;
+  lagBytes: number | null;
+  lagSeconds: number | null;
+  changesPerSecond: number;
+  changesApplied: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  nextRetryAt: string | null;
+  pausedReason: string | null;
+  problems: string[];
+  runner: string | null;
+  updatedAt: string | null;
+}
+
+/** A Postgres database captured into lake_<name>: a path of protocol cdc. */
+export interface CdcSource {
+  id: string;
+  name: string;
+  /** The path's state: active, paused or revoked. */
+  state: string;
+  sourceId: string;
+  destinationId: string;
+  /** The connection string without its password. */
+  connection: string;
+  tables: string[];
+  keys: Record<string, string[]>;
+  slot: string;
+  publication: string;
+  mirrorSchema: string;
+  createdAt: string;
+  status: CdcSourceStatus;
+}
+
+export interface CdcCommand {
+  id: string;
+  kind: string;
+  table: string | null;
+  state: 'pending' | 'running' | 'done' | 'failed';
+  requestedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+export interface CdcLagSample {
+  at: string;
+  lagBytes: number | null;
+  lagSeconds: number | null;
+  changesPerSecond: number;
+}
+
+export interface CdcDeadLetter {
+  id: string;
+  topic: string | null;
+  partition: number | null;
+  offset: string | null;
+  position: string | null;
+  reason: string;
+  /** UTF-8 text, or `base64:…`. */
+  payload: string | null;
+  createdAt: string;
+  replayedAt: string | null;
+}
+
+export interface CdcReplayResult {
+  replayed: string[];
+  failed: { id: string; reason: string }[];
+}
+
+export interface CdcDropResult {
+  slotDropped: boolean;
+  publicationDropped: boolean;
+  mirrorDropped: boolean;
+  mirrorSchema: string;
+  path: 'deleted' | 'revoked';
+  warning: string | null;
+}

@@ -66,3 +66,38 @@ export const movementFields: FieldSpec[] = [
   { name: 'origin', label: 'Origin', kind: 'select', options: movementOrigins },
   { name: 'externalId', label: 'External id (idempotency key)', kind: 'text' },
 ];
+
+export const cdcSourceFields: FieldSpec[] = [
+  {
+    name: 'name',
+    label: 'Name',
+    kind: 'text',
+    required: true,
+    hint: 'a-z, 0-9 and _; the mirror is the schema lake_<name>',
+  },
+  { name: 'sourceId', label: 'Source (database node)', kind: 'node', required: true },
+  { name: 'destinationId', label: 'Destination (lake node)', kind: 'node', required: true },
+  {
+    name: 'connectionString',
+    label: 'Connection string',
+    kind: 'password',
+    required: true,
+    hint: 'postgresql://user:password@host:5432/db; the user needs REPLICATION. Stored encrypted, never shown again.',
+  },
+  {
+    name: 'tables',
+    label: 'Tables',
+    kind: 'list',
+    required: true,
+    hint: 'One per line or comma-separated: schema.table, or table in public.',
+  },
+  {
+    name: 'keys',
+    label: 'Key columns (JSON, optional)',
+    kind: 'json',
+    hint: 'For tables without a primary key: {"public.events": ["id"]}',
+  },
+  { name: 'slot', label: 'Replication slot', kind: 'text', hint: 'Default sextant_<name>' },
+  { name: 'publication', label: 'Publication', kind: 'text', hint: 'Default sextant_<name>' },
+  { name: 'paused', label: 'Create paused (start later)', kind: 'checkbox' },
+];

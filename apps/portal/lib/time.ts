@@ -15,3 +15,12 @@ export function dateTime(iso: string): string {
     timeStyle: 'medium',
   });
 }
+
+/** "in 12 s", "in 3 min", or "now" once it has passed: for an ISO time after `now`. */
+export function timeUntil(iso: string, now: number = Date.now()): string {
+  const seconds = Math.ceil((Date.parse(iso) - now) / 1000);
+  if (seconds <= 0) return 'now';
+  if (seconds < 60) return `in ${seconds} s`;
+  if (seconds < 3600) return `in ${Math.ceil(seconds / 60)} min`;
+  return `in ${Math.round(seconds / 3600)} h`;
+}
