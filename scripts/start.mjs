@@ -62,6 +62,7 @@ Sextant is running.
   Ingest    ${urls.ingest}/write   (InfluxDB line protocol 1.x; /api/v2/write for 2.x; /api/v1/json)
             ${urls.ingestForward}   (fluentd forward; shared key: sha256 of a path token)
   Tokens    create one on a path's page in the portal, or POST ${urls.api}/paths/<id>/tokens
+  CDC       capture a Postgres database: the portal's CDC page, or POST ${urls.api}/cdc/sources
   Database  ${stack.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}
 Press Ctrl-C to stop.`);
 // Exit if an app dies, rather than run half a platform.
