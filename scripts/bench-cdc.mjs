@@ -7,6 +7,8 @@
 //   1. Throughput: the writers unthrottled for BENCH_CHANGES changes; changes/s from the first
 //      change to the mirror showing the heartbeat committed after the last.
 //   2. Latency: the writers paced at BENCH_RATE changes/s for BENCH_LATENCY_SECONDS; p50/p99.
+//   3. The CDC alone: BENCH_BACKLOG_CHANGES written while the runner is stopped, then drained
+//      by the restarted runner (from its start to the mirror showing the last heartbeat).
 // Baseline in the same run: the server decoding the same WAL (both phases) through a second
 // pgoutput slot (pg_logical_slot_get_binary_changes), the ceiling of any logical-replication reader.
 // `cpu_us_per_change`: CPU of each process in phase 1 (Linux /proc), since all share the CPUs.
@@ -30,6 +32,7 @@ const throughputChanges = Number(process.env.BENCH_CHANGES || 400_000);
 const latencyRate = Number(process.env.BENCH_RATE || 20_000);
 const latencySeconds = Number(process.env.BENCH_LATENCY_SECONDS || 10);
 const writers = Number(process.env.BENCH_WRITERS || 4);
+const backlogChanges = Number(process.env.BENCH_BACKLOG_CHANGES || 200_000);
 const seedRows = 50_000;
 const heartbeatMs = 50;
 // Per transaction: 12 inserts, 6 updates, 2 deletes.
@@ -173,30 +176,32 @@ try {
     INSERT INTO heartbeat VALUES (1, 0, now());`);
   await source.query(insertRows, [Array.from({ length: seedRows }, (_, i) => i + 1)]);
 
-  runner = startProcess(
-    'cdc',
-    process.execPath,
-    [
-      // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the runner, written when it stops.
-      ...(process.env.BENCH_CPU_PROF
-        ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`]
-        : []),
-      path.join(root, 'dist/cdc/src/runner/cdc-main.js'),
-    ],
-    {
-      ...process.env,
-      CDC_SOURCE_URL: sourceDb.url,
-      DATABASE_URL: sextantDb.url,
-      CDC_SOURCE_NAME: 'bench',
-      CDC_TABLES: 'public.orders,public.heartbeat',
-      CDC_SOURCE_NODE_ID: nodes[0],
-      CDC_DESTINATION_NODE_ID: nodes[1],
-      ...(process.env.BENCH_BATCH ? { CDC_MAX_BATCH_CHANGES: process.env.BENCH_BATCH } : {}),
-      NODE_ENV: 'production',
-    },
-    root,
-    log,
-  );
+  const startRunner = () =>
+    startProcess(
+      'cdc',
+      process.execPath,
+      [
+        // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the runner, written when it stops.
+        ...(process.env.BENCH_CPU_PROF
+          ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`]
+          : []),
+        path.join(root, 'dist/cdc/src/runner/cdc-main.js'),
+      ],
+      {
+        ...process.env,
+        CDC_SOURCE_URL: sourceDb.url,
+        DATABASE_URL: sextantDb.url,
+        CDC_SOURCE_NAME: 'bench',
+        CDC_TABLES: 'public.orders,public.heartbeat',
+        CDC_SOURCE_NODE_ID: nodes[0],
+        CDC_DESTINATION_NODE_ID: nodes[1],
+        ...(process.env.BENCH_BATCH ? { CDC_MAX_BATCH_CHANGES: process.env.BENCH_BATCH } : {}),
+        NODE_ENV: 'production',
+      },
+      root,
+      log,
+    );
+  runner = startRunner();
   const s0 = performance.now();
   await waitForLine(runner, 'cdc ready', 120_000);
   log(`snapshot of ${seedRows} rows applied, streaming (${Math.round(performance.now() - s0)} ms)`);
@@ -311,6 +316,19 @@ try {
   log(`  written ${phase2.made} changes = ${Math.round(phase2.made / phase2.seconds)} changes/s`);
   await drain();
   latencies.phase = null;
+
+  // Phase 3: the CDC alone. The runner stops, the writers leave a backlog in the WAL, and the
+  // runner (restarted, resuming from its confirmed position) drains it with the CPUs to itself.
+  log(`phase 3: ${backlogChanges} changes written while the runner is stopped, then drained`);
+  await stopProcess(runner);
+  runner = null;
+  const phase3 = await write(backlogChanges, 0, 0);
+  const t3 = performance.now();
+  runner = startRunner();
+  await waitForLine(runner, 'cdc ready', 120_000);
+  const applied3 = await drain();
+  const backlogPerS = phase3.made / ((applied3 - t3) / 1000);
+  log(`  drained in ${round((applied3 - t3) / 1000)} s = ${Math.round(backlogPerS)} changes/s`);
   stopHeartbeat = true;
   await Promise.all([heartbeat, poller]);
   const sorted = latencies.latency.sort((a, b) => a - b);
@@ -323,7 +341,7 @@ try {
   const { rows: moved } = await sextant.query(
     `SELECT sum(quantity)::bigint::text AS n FROM movement WHERE origin = 'cdc'`,
   );
-  const expected = seedRows + 1 + phase1.made + phase2.made + seq;
+  const expected = seedRows + 1 + phase1.made + phase2.made + phase3.made + seq;
   log(`movements count ${moved[0].n} changes, expected ${expected}`);
 
   // Baseline: the server decoding phase 1's WAL with pgoutput into a slot's binary changes.
@@ -360,6 +378,8 @@ try {
       latency_at_changes_per_s: Math.round(phase2.made / phase2.seconds),
       latency_samples: sorted.length,
       p99_ms_unthrottled: round(percentile(sorted1, 99)),
+      backlog_changes: phase3.made,
+      backlog_changes_per_s: Math.round(backlogPerS),
       movements_match: Number(moved[0].n) === expected,
       baseline_wal_decode_changes_per_s: Math.round(decodePerS),
       ratio_to_wal_decode: round(changesPerS / decodePerS, 3),
