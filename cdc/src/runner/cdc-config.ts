@@ -1,4 +1,5 @@
 import { ConfigError } from '@sextant/config';
+import { Env, integer, keys, postgresUrl, uuid } from './env-values';
 
 /** What one pgoutput runner reads and where it applies, from the environment. */
 export interface CdcRunnerConfig {
@@ -30,48 +31,8 @@ export interface CdcRunnerConfig {
   poolSize: number;
 }
 
-type Env = Record<string, string | undefined>;
-
 const namePattern = /^[a-z0-9_]{1,63}$/;
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const tablePattern = /^[^\s.,]+(\.[^\s.,]+)?$/;
-
-function postgresUrl(env: Env, name: string): string {
-  const raw = env[name];
-  if (!raw) throw new ConfigError(name, 'missing (a postgres:// URL)');
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'not a valid URL');
-  }
-  if (!/^postgres(ql)?:$/.test(parsed.protocol)) {
-    throw new ConfigError(name, 'expected a postgres:// or postgresql:// URL');
-  }
-  return raw;
-}
-
-function uuid(env: Env, name: string, required: true): string;
-function uuid(env: Env, name: string, required: false): string | null;
-function uuid(env: Env, name: string, required: boolean): string | null {
-  const raw = env[name];
-  if (!raw) {
-    if (required) throw new ConfigError(name, 'missing (a node id, a UUID)');
-    return null;
-  }
-  if (!uuidPattern.test(raw)) throw new ConfigError(name, `expected a UUID, got "${raw}"`);
-  return raw.toLowerCase();
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(name, `expected a whole number ${min}-${max}, got "${raw}"`);
-  }
-  return value;
-}
 
 function slotName(env: Env, name: string, fallback: string): string {
   const value = env[name] || fallback;
@@ -95,33 +56,6 @@ function tables(env: Env): string[] {
     }
   }
   return list;
-}
-
-function keys(env: Env): Record<string, string[]> {
-  const raw = env.CDC_KEYS;
-  if (!raw) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new ConfigError('CDC_KEYS', 'not valid JSON');
-  }
-  const shape = 'expected {"schema.table": ["column", ...]}';
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError('CDC_KEYS', shape);
-  }
-  const result: Record<string, string[]> = {};
-  for (const [table, columns] of Object.entries(parsed)) {
-    if (
-      !Array.isArray(columns) ||
-      columns.length === 0 ||
-      !columns.every((c) => typeof c === 'string' && c !== '')
-    ) {
-      throw new ConfigError('CDC_KEYS', `${shape}; "${table}" has ${JSON.stringify(columns)}`);
-    }
-    result[table] = columns as string[];
-  }
-  return result;
 }
 
 /** Reads and validates the runner's configuration; a bad or missing variable is a ConfigError. */
