@@ -131,6 +131,56 @@ describe('managed CDC sources', () => {
     );
   });
 
+  it('answers malformed requests with 400 or 404 naming what was wrong, never 500', async () => {
+    const unknown = '0190a1b2-0000-7000-8000-0000000000ff';
+    const cases: [string, string, unknown, number, RegExp][] = [
+      ['POST', '/api/cdc/sources', '{"name": ', 400, /JSON|json/],
+      ['POST', '/api/cdc/sources', { name, tables: 'orders' }, 400, /tables/],
+      ['POST', '/api/cdc/sources', { name, tables: ['orders'], keys: ['id'] }, 400, /keys/],
+      ['POST', '/api/cdc/sources', { name, tables: ['a b'] }, 400, /tables/],
+      ['GET', '/api/cdc/sources/not-a-uuid', undefined, 400, /id/],
+      ['GET', `/api/cdc/sources/${unknown}`, undefined, 404, /no CDC source/],
+      ['POST', `/api/cdc/sources/${unknown}/pause`, undefined, 404, /no CDC source/],
+      ['POST', `/api/cdc/sources/${unknown}/resnapshot`, { table: 'orders' }, 404, /no CDC source/],
+      ['POST', `/api/cdc/sources/${unknown}/resnapshot`, {}, 400, /table/],
+      ['GET', `/api/cdc/sources/${unknown}/lag?minutes=abc`, undefined, 400, /minutes/],
+      ['GET', `/api/cdc/sources/${unknown}/lag?minutes=5000`, undefined, 400, /minutes/],
+      [
+        'GET',
+        `/api/cdc/sources/${unknown}/dead-letters?includeReplayed=maybe`,
+        undefined,
+        400,
+        /includeReplayed/,
+      ],
+      ['POST', `/api/cdc/sources/${unknown}/dead-letters/replay`, { ids: ['x'] }, 400, /ids/],
+      ['DELETE', `/api/cdc/sources/${unknown}?force=maybe`, undefined, 400, /force/],
+      ['DELETE', `/api/cdc/sources/${unknown}`, undefined, 404, /no CDC source/],
+    ];
+    for (const [method, path, body, status, message] of cases) {
+      const reply = await api<{ message: string; errors?: { field: string; reason: string }[] }>(
+        method,
+        path,
+        body,
+      );
+      const text = JSON.stringify(reply.body);
+      expect(reply.status, `${method} ${path} ${JSON.stringify(body)}: ${text}`).toBe(status);
+      expect(text, `${method} ${path}`).toMatch(message);
+    }
+    const gql = await graphql(
+      'mutation($input: CreateCdcSourceInput!) { createCdcSource(input: $input) { id } }',
+      {
+        input: {
+          name: 'Bad',
+          sourceId: nodeId,
+          destinationId: lakeId,
+          connectionString: 'x',
+          tables: [],
+        },
+      },
+    );
+    expect(gql.errors?.[0].extensions?.code).toBe('ValidationFailed');
+  });
+
   let id: string;
 
   it('registers a source with its connection string encrypted, then streams it into the mirror', async () => {
