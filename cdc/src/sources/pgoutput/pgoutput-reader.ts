@@ -11,7 +11,7 @@ import { PgoutputTranslator, SlotChange, SlotTransaction } from './pgoutput-tran
 import { ReplicationStream } from './replication-stream';
 import { SlotPositionsRepository } from './slot-positions.repository';
 import { SourceRepository, SourceTable } from './source.repository';
-import { sessionOptions, snapshotChanges } from './table-snapshot';
+import { sessionOptions, snapshotChanges, sourceConnectTimeoutMs } from './table-snapshot';
 
 export interface PgoutputReaderOptions {
   /** Connection string of the source database (its user needs the REPLICATION attribute). */
@@ -154,6 +154,7 @@ export class PgoutputReader {
     const source = new Client({
       connectionString: this.options.sourceUrl,
       options: sessionOptions,
+      connectionTimeoutMillis: sourceConnectTimeoutMs,
     });
     await source.connect();
     try {
@@ -171,6 +172,7 @@ export class PgoutputReader {
         connectionString: this.options.sourceUrl,
         options: sessionOptions,
         replication: 'database',
+        connectionTimeoutMillis: sourceConnectTimeoutMs,
       };
       this.replication = new Client(config);
       this.replication.on('error', (error) => this.fail(error));

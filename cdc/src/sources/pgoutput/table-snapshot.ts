@@ -9,6 +9,8 @@ import { SnapshotColumn, SourceRepository, SourceTable } from './source.reposito
 
 // Timestamps in ISO form and UTC, so their text converts the same on every server.
 export const sessionOptions = '-c DateStyle=ISO,YMD -c TimeZone=UTC';
+/** A source that does not answer within this is retried (not waited for). */
+export const sourceConnectTimeoutMs = 10_000;
 
 /** The Connect schema of a snapshot's columns (the types the mirror gets). */
 export function snapshotSchema(columns: readonly SnapshotColumn[]): ConnectSchema[] {
@@ -78,9 +80,14 @@ export async function readTableSnapshot(options: {
     connectionString: options.sourceUrl,
     options: sessionOptions,
     replication: 'database',
+    connectionTimeoutMillis: sourceConnectTimeoutMs,
   };
   const replication = new Client(config);
-  const source = new Client({ connectionString: options.sourceUrl, options: sessionOptions });
+  const source = new Client({
+    connectionString: options.sourceUrl,
+    options: sessionOptions,
+    connectionTimeoutMillis: sourceConnectTimeoutMs,
+  });
   // Failures reach the queries; a lost idle connection must not be an unhandled event.
   replication.on('error', () => undefined);
   source.on('error', () => undefined);
