@@ -1,5 +1,4 @@
-import { ConfigError } from '@sextant/config';
-import { loadKafkaBrokers } from '../sinks/kafka-publisher';
+import { ConfigError, kafkaBrokers } from '@sextant/config';
 import { Env, integer, keys, postgresUrl, uuid } from './env-values';
 
 /** What one Kafka runner consumes and where it applies, from the environment. */
@@ -56,15 +55,7 @@ function topics(env: Env): (string | RegExp)[] {
 
 /** Reads and validates the Kafka runner's configuration; a bad variable is a ConfigError. */
 export function loadKafkaRunnerConfig(env: Env = process.env): KafkaRunnerConfig {
-  let brokers: string[] | null;
-  try {
-    brokers = loadKafkaBrokers(env);
-  } catch (error) {
-    throw new ConfigError(
-      'KAFKA_BROKERS',
-      (error as Error).message.replace(/^invalid KAFKA_BROKERS: /, ''),
-    );
-  }
+  const brokers = kafkaBrokers(env);
   if (!brokers) throw new ConfigError('KAFKA_BROKERS', 'missing (host:port, comma-separated)');
   const source = env.CDC_SOURCE_NAME ?? '';
   if (!namePattern.test(source)) {

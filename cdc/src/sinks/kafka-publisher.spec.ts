@@ -6,7 +6,7 @@ import {
   debeziumEvents,
   haveDebeziumData,
 } from '../sources/kafka/kafka-test-events';
-import { loadKafkaBrokers, PublishableChange, toKafkaRecords } from './kafka-publisher';
+import { PublishableChange, toKafkaRecords } from './kafka-publisher';
 
 if (!haveDebeziumData) console.log(`skipping the Kafka publisher: ${debeziumDataDir} is absent`);
 
@@ -52,22 +52,5 @@ describe.skipIf(!haveDebeziumData)(toKafkaRecords.name, () => {
       { server: 'shop', withSchema: false, keys: { 'inventory.products': ['name', 'id'] } },
     );
     expect(messages.map((m) => m.key)).toEqual(['{"name":"scooter","id":101}', '{"id":7}', null]);
-  });
-});
-
-describe(loadKafkaBrokers.name, () => {
-  it.each([
-    [undefined, null],
-    ['  ', null],
-    ['localhost:9092', ['localhost:9092']],
-    ['kafka-1:9092, kafka-2:9093', ['kafka-1:9092', 'kafka-2:9093']],
-  ])('reads KAFKA_BROKERS=%j', (value, brokers) => {
-    expect(loadKafkaBrokers({ KAFKA_BROKERS: value })).toEqual(brokers);
-  });
-
-  it('rejects a broker without a port', () => {
-    expect(() => loadKafkaBrokers({ KAFKA_BROKERS: 'localhost' })).toThrow(
-      'invalid KAFKA_BROKERS: "localhost" is not host:port',
-    );
   });
 });

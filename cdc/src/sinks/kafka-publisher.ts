@@ -1,3 +1,4 @@
+import { kafkaBrokers } from '@sextant/config';
 import type { Kafka, Producer } from 'kafkajs';
 import { ChangeEnvelope } from '../envelope';
 import { schemaOfValue } from '../envelope/connect-schema';
@@ -130,28 +131,12 @@ export class KafkaPublisher {
   }
 }
 
-/** Kafka settings from the environment; null when `KAFKA_BROKERS` is not set (no Kafka). */
-export function loadKafkaBrokers(env: NodeJS.ProcessEnv): string[] | null {
-  const text = env.KAFKA_BROKERS?.trim();
-  if (!text) return null;
-  const brokers = text
-    .split(',')
-    .map((b) => b.trim())
-    .filter((b) => b !== '');
-  for (const broker of brokers) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(broker)) {
-      throw new RangeError(`invalid KAFKA_BROKERS: "${broker}" is not host:port`);
-    }
-  }
-  return brokers;
-}
-
 /** The publisher when `KAFKA_BROKERS` is set, else null (the embedded path then publishes nothing). */
 export function kafkaPublisherFromEnv(
   env: NodeJS.ProcessEnv,
   options: KafkaPublisherOptions,
 ): KafkaPublisher | null {
-  const brokers = loadKafkaBrokers(env);
+  const brokers = kafkaBrokers(env);
   if (!brokers) return null;
   return new KafkaPublisher(createKafka({ brokers, clientId: env.KAFKA_CLIENT_ID }), options);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, decodeSecretKey, loadConfig } from './config';
+import { ConfigError, decodeSecretKey, kafkaBrokers, loadConfig } from './config';
 
 describe(loadConfig.name, () => {
   it('applies the documented defaults', () => {
@@ -54,5 +54,22 @@ describe(decodeSecretKey.name, () => {
     expect(decodeSecretKey(bytes.toString('base64url'))).toEqual(bytes);
     expect(decodeSecretKey(Buffer.alloc(31).toString('base64'))).toBeNull();
     expect(decodeSecretKey('not a key')).toBeNull();
+  });
+});
+
+describe(kafkaBrokers.name, () => {
+  it.each([
+    [undefined, null],
+    ['  ', null],
+    ['localhost:9092', ['localhost:9092']],
+    ['kafka-1:9092, kafka-2:9093', ['kafka-1:9092', 'kafka-2:9093']],
+  ])('reads KAFKA_BROKERS=%j', (value, brokers) => {
+    expect(kafkaBrokers({ KAFKA_BROKERS: value })).toEqual(brokers);
+  });
+
+  it('rejects a broker without a port', () => {
+    expect(() => kafkaBrokers({ KAFKA_BROKERS: 'localhost' })).toThrow(
+      'invalid KAFKA_BROKERS: "localhost" is not host:port',
+    );
   });
 });

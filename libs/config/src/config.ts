@@ -151,7 +151,8 @@ function secretKey(env: Env): string | null {
   return raw.trim();
 }
 
-function kafkaBrokers(env: Env): string[] | null {
+/** KAFKA_BROKERS as `host:port` entries; null when unset; a ConfigError naming a bad entry. */
+export function kafkaBrokers(env: Env): string[] | null {
   const raw = env.KAFKA_BROKERS?.trim();
   if (!raw) return null;
   const brokers = raw

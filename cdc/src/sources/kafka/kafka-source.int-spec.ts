@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChangeApplier } from '../../appliers/change-applier';
 import { decodeChangeMessage } from '../../envelope/debezium-codec';
 import { kafkaPosition } from '../../position';
-import { KafkaPublisher, loadKafkaBrokers, PublishableChange } from '../../sinks/kafka-publisher';
+import { kafkaBrokers } from '@sextant/config';
+import { KafkaPublisher, PublishableChange } from '../../sinks/kafka-publisher';
 import { KafkaBatchLike } from './kafka-batch';
 import {
   createKafka,
@@ -23,7 +24,7 @@ import {
 } from './kafka-test-events';
 
 if (!haveDebeziumData) console.log(`skipping the Kafka source tests: ${debeziumDataDir} is absent`);
-const brokers = loadKafkaBrokers(process.env);
+const brokers = kafkaBrokers(process.env);
 if (!brokers) {
   console.log(
     'skipping the Kafka broker tests: KAFKA_BROKERS is not set (no broker on this machine)',
