@@ -22,6 +22,14 @@ export function identifier(name: string): string {
   return escapeIdentifier(shorten(name.replaceAll('\0', ''), maxIdentifierBytes));
 }
 
+/** Names of sources, slots and publications: what Postgres takes unquoted, at most 63 bytes. */
+export const cdcNamePattern = /^[a-z0-9_]{1,63}$/;
+
+/** `schema.table` of a source table named `table` or `schema.table` (`public` by default). */
+export function qualifiedTableName(name: string): string {
+  return name.includes('.') ? name : `public.${name}`;
+}
+
 /** The schema of a source's mirror tables: `lake_` and the source name in [a-z0-9_]. */
 export function lakeSchemaName(source: string): string {
   const sanitised = source.toLowerCase().replace(/[^a-z0-9_]/g, '_');

@@ -1,6 +1,10 @@
 import { Client } from 'pg';
 import { CdcSourceError } from '../sources/pgoutput/pgoutput.errors';
-import { SourceRepository, SourceTable } from '../sources/pgoutput/source.repository';
+import {
+  SourceRepository,
+  SourceTable,
+  sourceConnectTimeoutMs,
+} from '../sources/pgoutput/source.repository';
 
 export interface SourceCheck {
   database: string;
@@ -8,11 +12,12 @@ export interface SourceCheck {
   tables: SourceTable[];
 }
 
-const connectTimeoutMs = 10_000;
-
 /** Runs `work` on a normal connection to the source; a failed connection names the reason. */
 async function withSource<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
+  const client = new Client({
+    connectionString: url,
+    connectionTimeoutMillis: sourceConnectTimeoutMs,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();

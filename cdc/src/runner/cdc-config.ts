@@ -1,5 +1,6 @@
 import { ConfigError } from '@sextant/config';
 import { Env, integer, keys, postgresUrl, uuid } from './env-values';
+import { cdcNamePattern } from '../appliers/identifiers';
 
 /** What one pgoutput runner reads and where it applies, from the environment. */
 export interface CdcRunnerConfig {
@@ -31,12 +32,11 @@ export interface CdcRunnerConfig {
   poolSize: number;
 }
 
-const namePattern = /^[a-z0-9_]{1,63}$/;
 const tablePattern = /^[^\s.,]+(\.[^\s.,]+)?$/;
 
 function slotName(env: Env, name: string, fallback: string): string {
   const value = env[name] || fallback;
-  if (!namePattern.test(value)) {
+  if (!cdcNamePattern.test(value)) {
     throw new ConfigError(name, `"${value}" must match [a-z0-9_]{1,63}`);
   }
   return value;
@@ -64,7 +64,7 @@ export function loadCdcConfig(env: Env = process.env): CdcRunnerConfig {
   const databaseUrl = postgresUrl(env, 'DATABASE_URL');
   const database = decodeURIComponent(new URL(sourceUrl).pathname.slice(1));
   const source = env.CDC_SOURCE_NAME || database.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  if (!namePattern.test(source)) {
+  if (!cdcNamePattern.test(source)) {
     throw new ConfigError(
       'CDC_SOURCE_NAME',
       source === ''

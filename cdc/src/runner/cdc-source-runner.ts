@@ -8,6 +8,7 @@ import { CdcSourceError } from '../sources/pgoutput/pgoutput.errors';
 import { PgoutputReader } from '../sources/pgoutput/pgoutput-reader';
 import { SlotChange } from '../sources/pgoutput/pgoutput-translator';
 import { readTableSnapshot } from '../sources/pgoutput/table-snapshot';
+import { qualifiedTableName } from '../appliers/identifiers';
 
 /** Where applied changes are published (KafkaPublisher, or anything shaped like it). */
 export interface ChangePublisher {
@@ -147,7 +148,6 @@ export function runnerProblems(
   return problems;
 }
 
-const qualified = (table: string) => (table.includes('.') ? table : `public.${table}`);
 const maxLsn = (...values: (bigint | null)[]) =>
   values.reduce<bigint | null>((a, b) => (b !== null && (a === null || b > a) ? b : a), null);
 
@@ -196,7 +196,7 @@ export class CdcSourceRunner {
     private readonly pool: Pool,
     private readonly options: CdcSourceRunnerOptions,
   ) {
-    this.tableNames = new Set(options.tables.map(qualified));
+    this.tableNames = new Set(options.tables.map(qualifiedTableName));
     this.applierOptions = {
       ...options.applier,
       schemaChanges: {
@@ -273,7 +273,7 @@ export class CdcSourceRunner {
    * retrying, the table is re-read the same way; a schema-change pause of that table then ends.
    */
   resnapshot(table: string): Promise<void> {
-    const name = qualified(table);
+    const name = qualifiedTableName(table);
     if (!this.tableNames.has(name)) {
       return Promise.reject(
         new CdcSourceError(

@@ -1,5 +1,6 @@
 import { ConfigError, kafkaBrokers } from '@sextant/config';
 import { Env, integer, keys, postgresUrl, uuid } from './env-values';
+import { cdcNamePattern } from '../appliers/identifiers';
 
 /** What one Kafka runner consumes and where it applies, from the environment. */
 export interface KafkaRunnerConfig {
@@ -23,8 +24,6 @@ export interface KafkaRunnerConfig {
   maxBatchMessages: number;
   poolSize: number;
 }
-
-const namePattern = /^[a-z0-9_]{1,63}$/;
 
 function topics(env: Env): (string | RegExp)[] {
   const list = (env.CDC_KAFKA_TOPICS ?? '')
@@ -58,7 +57,7 @@ export function loadKafkaRunnerConfig(env: Env = process.env): KafkaRunnerConfig
   const brokers = kafkaBrokers(env);
   if (!brokers) throw new ConfigError('KAFKA_BROKERS', 'missing (host:port, comma-separated)');
   const source = env.CDC_SOURCE_NAME ?? '';
-  if (!namePattern.test(source)) {
+  if (!cdcNamePattern.test(source)) {
     throw new ConfigError(
       'CDC_SOURCE_NAME',
       source === ''

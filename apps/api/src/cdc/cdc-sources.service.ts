@@ -7,6 +7,7 @@ import {
   dropSlotAndPublication,
   lakeSchemaName,
   openSecret,
+  qualifiedTableName,
   sealSecret,
   SecretError,
 } from '@sextant/cdc';
@@ -26,8 +27,6 @@ import type { CreateCdcSourceInput } from './dto/cdc-source.inputs';
 
 /** A status older than this has no live process behind it. */
 const staleStatusMs = 10_000;
-
-const qualified = (table: string) => (table.includes('.') ? table : `public.${table}`);
 
 function toModel(row: CdcSourceRow): CdcSourceModel {
   const source = row.cdcSource!;
@@ -90,7 +89,7 @@ function keysOf(input: unknown): Record<string, string[]> {
         { field: 'keys', reason: `"${table}" must list its key columns, e.g. ["id"]` },
       ]);
     }
-    keys[qualified(table)] = columns as string[];
+    keys[qualifiedTableName(table)] = columns as string[];
   }
   return keys;
 }
@@ -121,7 +120,7 @@ export class CdcSourcesService {
   async create(input: CreateCdcSourceInput): Promise<CdcSourceModel> {
     const secretKey = this.secretKey();
     const keys = keysOf(input.keys);
-    const tables = [...new Set(input.tables.map(qualified))];
+    const tables = [...new Set(input.tables.map(qualifiedTableName))];
     const errors: FieldError[] = [];
     if (input.sourceId === input.destinationId) {
       errors.push({ field: 'destinationId', reason: 'must differ from sourceId' });
@@ -176,7 +175,7 @@ export class CdcSourcesService {
 
   async resnapshot(id: string, table: string): Promise<CdcCommandModel> {
     const row = await this.row(id);
-    const name = qualified(table);
+    const name = qualifiedTableName(table);
     if (!row.cdcSource!.tables.includes(name)) {
       throw DomainError.validation([
         {

@@ -10,8 +10,9 @@ import { CdcSourceError } from './pgoutput.errors';
 import { PgoutputTranslator, SlotChange, SlotTransaction } from './pgoutput-translator';
 import { ReplicationStream } from './replication-stream';
 import { SlotPositionsRepository } from './slot-positions.repository';
-import { SourceRepository, SourceTable } from './source.repository';
-import { sessionOptions, snapshotChanges, sourceConnectTimeoutMs } from './table-snapshot';
+import { SourceRepository, SourceTable, sourceConnectTimeoutMs } from './source.repository';
+import { sessionOptions, snapshotChanges } from './table-snapshot';
+import { cdcNamePattern } from '../../appliers/identifiers';
 
 export interface PgoutputReaderOptions {
   /** Connection string of the source database (its user needs the REPLICATION attribute). */
@@ -39,7 +40,6 @@ export interface PgoutputReaderOptions {
   /** Changes of `schema.table` in transactions ending at or before the LSN are left out (re-read there). */
   skipThrough?: ReadonlyMap<string, bigint>;
 }
-const namePattern = /^[a-z0-9_]{1,63}$/;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -144,7 +144,7 @@ export class PgoutputReader {
       ['slot', slot],
       ['publication', publication],
     ]) {
-      if (!namePattern.test(name)) {
+      if (!cdcNamePattern.test(name)) {
         throw new CdcSourceError(
           'InvalidName',
           `${what} name "${name}" must match [a-z0-9_]{1,63}`,

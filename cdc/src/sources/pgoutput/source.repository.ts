@@ -1,5 +1,9 @@
 import type { Client } from 'pg';
 import { CdcSourceError } from './pgoutput.errors';
+import { qualifiedTableName } from '../../appliers/identifiers';
+
+/** A source that does not answer within this is retried (not waited for). */
+export const sourceConnectTimeoutMs = 10_000;
 
 export interface SourceTable {
   schema: string;
@@ -32,7 +36,7 @@ export class SourceRepository {
     names: readonly string[],
     configured: Readonly<Record<string, readonly string[]>> = {},
   ): Promise<SourceTable[]> {
-    const wanted = names.map((n) => (n.includes('.') ? n : `public.${n}`));
+    const wanted = names.map(qualifiedTableName);
     const { rows } = await this.client.query<{
       name: string;
       identity: string;

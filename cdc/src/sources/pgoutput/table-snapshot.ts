@@ -5,12 +5,15 @@ import { ConnectSchema } from '../../envelope/connect-schema';
 import { parseLsn, slotPosition } from '../../position';
 import { SlotChange } from './pgoutput-translator';
 import { connectTypeOfOid, valueOfText } from './pgoutput-values';
-import { SnapshotColumn, SourceRepository, SourceTable } from './source.repository';
+import {
+  SnapshotColumn,
+  sourceConnectTimeoutMs,
+  SourceRepository,
+  SourceTable,
+} from './source.repository';
 
 // Timestamps in ISO form and UTC, so their text converts the same on every server.
 export const sessionOptions = '-c DateStyle=ISO,YMD -c TimeZone=UTC';
-/** A source that does not answer within this is retried (not waited for). */
-export const sourceConnectTimeoutMs = 10_000;
 
 /** The Connect schema of a snapshot's columns (the types the mirror gets). */
 export function snapshotSchema(columns: readonly SnapshotColumn[]): ConnectSchema[] {

@@ -16,8 +16,9 @@ import {
   Min,
 } from 'class-validator';
 import { IdField, JsonObjectField, NameField } from '../../common/fields';
+import { cdcNamePattern } from '@sextant/cdc';
 
-const sourceName = /^[a-z0-9_]{1,63}$/;
+const sourceName = cdcNamePattern;
 const tableName = /^[^\s.,]+(\.[^\s.,]+)?$/;
 
 @InputType({ description: 'A Postgres database to capture, registered as a path of protocol cdc.' })
