@@ -2,13 +2,12 @@
 // prints `cdc ready` once streaming; SIGTERM/SIGINT let the applier finish, confirm and exit 0;
 // bad configuration or a source that cannot be read exits 1 with the reason on stderr.
 import { ConfigError } from '@sextant/config';
-import { Pool } from 'pg';
 import { lakeSchemaName } from '../appliers/identifiers';
 import { formatLsn } from '../position';
 import { CdcSourceError } from '../sources/pgoutput/pgoutput.errors';
 import { PgoutputReader } from '../sources/pgoutput/pgoutput-reader';
 import { CdcRunnerConfig, loadCdcConfig } from './cdc-config';
-import { NodesRepository } from './nodes.repository';
+import { openRunnerPool } from './nodes.repository';
 
 const fail = (message: string): never => {
   console.error(`cdc: ${message}`);
@@ -24,19 +23,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const pool = new Pool({ connectionString: config.databaseUrl, max: config.poolSize });
-  // An idle client losing its connection must not crash the process; the next query reports it.
-  pool.on('error', (error) => console.error(`cdc: Sextant database: ${error.message}`));
-  const missing = await new NodesRepository(pool).missing([
-    config.sourceNodeId,
-    config.destinationNodeId,
-  ]);
-  if (missing.length > 0) {
-    await pool.end();
-    return fail(
-      `no node ${missing.join(', ')} in Sextant's database (CDC_SOURCE_NODE_ID, CDC_DESTINATION_NODE_ID)`,
-    );
-  }
+  const pool = await openRunnerPool(config, 'cdc');
 
   const reader = new PgoutputReader(pool, {
     sourceUrl: config.sourceUrl,

@@ -3,12 +3,11 @@
 // `cdc kafka ready` once started, a status line every 30 s; SIGTERM/SIGINT let the batch being
 // applied commit its offsets, then exit 0; bad configuration exits 1 with the reason.
 import { ConfigError } from '@sextant/config';
-import { Pool } from 'pg';
 import { ChangeApplier } from '../appliers/change-applier';
 import { lakeSchemaName } from '../appliers/identifiers';
 import { createKafka, createKafkaConsumer, KafkaSource } from '../sources/kafka/kafka-source';
 import { KafkaRunnerConfig, loadKafkaRunnerConfig } from './kafka-config';
-import { NodesRepository } from './nodes.repository';
+import { openRunnerPool } from './nodes.repository';
 
 const fail = (message: string): never => {
   console.error(`cdc kafka: ${message}`);
@@ -23,18 +22,7 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) return fail(error.message);
     throw error;
   }
-  const pool = new Pool({ connectionString: config.databaseUrl, max: config.poolSize });
-  pool.on('error', (error) => console.error(`cdc kafka: Sextant database: ${error.message}`));
-  const missing = await new NodesRepository(pool).missing([
-    config.sourceNodeId,
-    config.destinationNodeId,
-  ]);
-  if (missing.length > 0) {
-    await pool.end();
-    return fail(
-      `no node ${missing.join(', ')} in Sextant's database (CDC_SOURCE_NODE_ID, CDC_DESTINATION_NODE_ID)`,
-    );
-  }
+  const pool = await openRunnerPool(config, 'cdc kafka');
   const applier = new ChangeApplier(pool, {
     source: config.source,
     sourceNodeId: config.sourceNodeId,
