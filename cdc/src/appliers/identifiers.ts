@@ -30,6 +30,15 @@ export function qualifiedTableName(name: string): string {
   return name.includes('.') ? name : `public.${name}`;
 }
 
+/** Key columns as configured for a table without a primary key: names, at least one. */
+export function isKeyColumnList(columns: unknown): columns is string[] {
+  return (
+    Array.isArray(columns) &&
+    columns.length > 0 &&
+    columns.every((c) => typeof c === 'string' && c !== '')
+  );
+}
+
 /** The schema of a source's mirror tables: `lake_` and the source name in [a-z0-9_]. */
 export function lakeSchemaName(source: string): string {
   const sanitised = source.toLowerCase().replace(/[^a-z0-9_]/g, '_');

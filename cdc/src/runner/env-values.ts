@@ -1,4 +1,5 @@
 import { ConfigError } from '@sextant/config';
+import { isKeyColumnList } from '../appliers/identifiers';
 
 // Readers of environment variables shared by the CDC runners' configurations; each names the
 // variable in its error.
@@ -21,6 +22,7 @@ export function postgresUrl(env: Env, name: string): string {
   }
   return raw;
 }
+
 export function uuid(env: Env, name: string, required: true): string;
 export function uuid(env: Env, name: string, required: false): string | null;
 export function uuid(env: Env, name: string, required: boolean): string | null {
@@ -32,6 +34,7 @@ export function uuid(env: Env, name: string, required: boolean): string | null {
   if (!uuidPattern.test(raw)) throw new ConfigError(name, `expected a UUID, got "${raw}"`);
   return raw.toLowerCase();
 }
+
 export function integer(
   env: Env,
   name: string,
@@ -47,6 +50,7 @@ export function integer(
   }
   return value;
 }
+
 export function keys(env: Env): Record<string, string[]> {
   const raw = env.CDC_KEYS;
   if (!raw) return {};
@@ -62,14 +66,10 @@ export function keys(env: Env): Record<string, string[]> {
   }
   const result: Record<string, string[]> = {};
   for (const [table, columns] of Object.entries(parsed)) {
-    if (
-      !Array.isArray(columns) ||
-      columns.length === 0 ||
-      !columns.every((c) => typeof c === 'string' && c !== '')
-    ) {
+    if (!isKeyColumnList(columns)) {
       throw new ConfigError('CDC_KEYS', `${shape}; "${table}" has ${JSON.stringify(columns)}`);
     }
-    result[table] = columns as string[];
+    result[table] = columns;
   }
   return result;
 }

@@ -5,6 +5,7 @@ import {
   checkSource,
   connectionHint,
   dropSlotAndPublication,
+  isKeyColumnList,
   lakeSchemaName,
   openSecret,
   qualifiedTableName,
@@ -80,16 +81,12 @@ function toModel(row: CdcSourceRow): CdcSourceModel {
 function keysOf(input: unknown): Record<string, string[]> {
   const keys: Record<string, string[]> = {};
   for (const [table, columns] of Object.entries((input ?? {}) as Record<string, unknown>)) {
-    if (
-      !Array.isArray(columns) ||
-      columns.length === 0 ||
-      !columns.every((c) => typeof c === 'string' && c !== '')
-    ) {
+    if (!isKeyColumnList(columns)) {
       throw DomainError.validation([
         { field: 'keys', reason: `"${table}" must list its key columns, e.g. ["id"]` },
       ]);
     }
-    keys[qualifiedTableName(table)] = columns as string[];
+    keys[qualifiedTableName(table)] = columns;
   }
   return keys;
 }
