@@ -96,3 +96,12 @@ export function DateTimeField(options: Options = {}): PropertyDecorator {
     ),
   );
 }
+
+/** A `true`/`false` query parameter of a REST route, kept as text for the caller to compare. */
+export function BooleanQueryField(description: string): PropertyDecorator {
+  return stack(
+    ApiPropertyOptional({ enum: ['true', 'false'], description }),
+    IsOptional(),
+    Matches(/^(true|false)$/, { message: 'must be true or false' }),
+  );
+}

@@ -1,4 +1,4 @@
-import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
+import { Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -15,7 +15,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { IdField, JsonObjectField, NameField } from '../../common/fields';
+import { BooleanQueryField, IdField, JsonObjectField, NameField } from '../../common/fields';
 import { cdcNamePattern } from '@sextant/cdc';
 
 const sourceName = cdcNamePattern;
@@ -102,32 +102,25 @@ export class ReplayDeadLettersInput {
   ids?: string[];
 }
 
-@ArgsType()
+// Query parameters of REST routes only (the GraphQL mutations take no such options).
+
 export class DropCdcSourceArgs {
-  @Field({ nullable: true, description: 'Forget the source even if its slot cannot be dropped.' })
-  @ApiPropertyOptional({
-    description:
-      'Forget the source even if its slot cannot be dropped (it then keeps pinning WAL on the source).',
-  })
-  @IsOptional()
-  @Type(() => String)
-  @Matches(/^(true|false)$/, { message: 'must be true or false' })
+  @BooleanQueryField(
+    'Forget the source even if its slot cannot be dropped (it then keeps pinning WAL on the source).',
+  )
   force?: string;
 
-  @Field({ nullable: true, description: 'Also drop the mirror schema lake_<name>.' })
-  @ApiPropertyOptional({ description: 'Also drop the mirror schema lake_<name>.' })
-  @IsOptional()
-  @Matches(/^(true|false)$/, { message: 'must be true or false' })
+  @BooleanQueryField('Also drop the mirror schema lake_<name>.')
   dropMirror?: string;
 }
 
-@ArgsType()
 export class LagArgs {
-  @Field(() => Int, {
-    nullable: true,
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 1440,
+    default: 60,
     description: 'Minutes back from now (default 60, at most 1440).',
   })
-  @ApiPropertyOptional({ minimum: 1, maximum: 1440, default: 60 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -136,11 +129,7 @@ export class LagArgs {
   minutes?: number;
 }
 
-@ArgsType()
 export class DeadLetterArgs {
-  @Field({ nullable: true, description: 'Include dead letters already replayed.' })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Matches(/^(true|false)$/, { message: 'must be true or false' })
+  @BooleanQueryField('Include dead letters already replayed.')
   includeReplayed?: string;
 }
