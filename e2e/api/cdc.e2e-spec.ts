@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { api, graphql, uniqueRef } from '../support/http';
+import { api, graphql } from '../support/http';
+import { lakeNodeId, newNode } from '../support/nodes';
 
 // The stack's own embedded Postgres (wal_level=logical) holds the source: a second database.
 interface Source {
@@ -67,18 +68,8 @@ beforeAll(async () => {
                       INSERT INTO orders SELECT i, 'new', i * 1.5 FROM generate_series(1, 100) i`);
   sextant = new Client({ connectionString: databaseUrl });
   await sextant.connect();
-  const nodes = await api<{ items: { id: string; reference: string }[] }>(
-    'GET',
-    '/api/nodes?limit=500',
-  );
-  lakeId = nodes.body.items.find((n) => n.reference === 'acme.lake')!.id;
-  const reference = uniqueRef('e2e.erp');
-  const node = await api<{ id: string }>('POST', '/api/nodes', {
-    name: `ERP ${reference}`,
-    reference,
-    kind: 'database',
-  });
-  nodeId = node.body.id;
+  lakeId = await lakeNodeId();
+  nodeId = (await newNode('e2e.erp', 'database', 'ERP')).id;
 });
 
 afterAll(async () => {

@@ -3,7 +3,8 @@ import { Client } from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromiumFor, launchChromium } from '../support/browser';
-import { api, uniqueRef } from '../support/http';
+import { api } from '../support/http';
+import { lakeNodeId, newNode } from '../support/nodes';
 
 const hasChromium = chromiumFor('CDC');
 
@@ -55,19 +56,8 @@ describe.skipIf(!hasChromium)('CDC pages in Chromium', () => {
     sextant = new Client({ connectionString: databaseUrl });
     await sextant.connect();
 
-    const nodes = await api<{ items: { id: string; reference: string }[] }>(
-      'GET',
-      '/api/nodes?limit=500',
-    );
-    lakeId = nodes.body.items.find((n) => n.reference === 'acme.lake')!.id;
-    const reference = uniqueRef('e2e.erp');
-    const node = await api<{ id: string }>('POST', '/api/nodes', {
-      name: `ERP ${reference}`,
-      reference,
-      kind: 'database',
-    });
-    expect(node.status).toBe(201);
-    nodeId = node.body.id;
+    lakeId = await lakeNodeId();
+    nodeId = (await newNode('e2e.erp', 'database', 'ERP')).id;
 
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

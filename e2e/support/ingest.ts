@@ -2,7 +2,8 @@ import { freePort } from '@sextant/db';
 import { ManagedProcess, startProcess, waitForLine } from '@sextant/stack';
 import path from 'node:path';
 import { expect, inject } from 'vitest';
-import { api, uniqueRef } from './http';
+import { api } from './http';
+import { lakeNodeId, newNode } from './nodes';
 
 interface Created {
   id: string;
@@ -20,22 +21,13 @@ export async function pathWithToken(
   settings: Record<string, unknown> = {},
   protocol = 'line',
 ): Promise<{ nodeId: string; pathId: string; token: PathToken; measurement: string }> {
-  const nodes = await api<{ items: (Created & { reference: string })[] }>(
-    'GET',
-    '/api/nodes?limit=500',
-  );
-  const lake = nodes.body.items.find((n) => n.reference === 'acme.lake')!;
-  const reference = uniqueRef('e2e.sensor');
-  const node = await api<Created>('POST', '/api/nodes', {
-    name: `Sensor ${reference}`,
-    reference,
-    kind: 'sensor',
-  });
-  expect(node.status).toBe(201);
+  const lakeId = await lakeNodeId();
+  const node = await newNode('e2e.sensor', 'sensor', 'Sensor');
+  const reference = node.reference;
   const path = await api<Created>('POST', '/api/paths', {
     name: `${reference} ${protocol}`,
-    sourceId: node.body.id,
-    destinationId: lake.id,
+    sourceId: node.id,
+    destinationId: lakeId,
     protocol,
     mapping: { fields: { wind_speed_ms: 'wind.speed' } },
     settings,
@@ -45,7 +37,7 @@ export async function pathWithToken(
     name: 'e2e',
   });
   expect(token.status).toBe(201);
-  return { nodeId: node.body.id, pathId: path.body.id, token: token.body, measurement: reference };
+  return { nodeId: node.id, pathId: path.body.id, token: token.body, measurement: reference };
 }
 
 const root = path.resolve(__dirname, '../..');
