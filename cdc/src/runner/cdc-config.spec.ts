@@ -25,6 +25,12 @@ describe(loadCdcConfig.name, () => {
     });
   });
 
+  it('names the tables of key columns as schema.table, public by default', () => {
+    expect(loadCdcConfig({ ...env, CDC_KEYS: '{"events": ["id"]}' }).keys).toEqual({
+      'public.events': ['id'],
+    });
+  });
+
   it('reads key columns as JSON', () => {
     expect(loadCdcConfig({ ...env, CDC_KEYS: '{"public.events": ["id", "at"]}' }).keys).toEqual({
       'public.events': ['id', 'at'],

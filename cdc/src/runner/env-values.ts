@@ -1,5 +1,5 @@
 import { ConfigError } from '@sextant/config';
-import { isKeyColumnList } from '../appliers/identifiers';
+import { isKeyColumnList, qualifiedTableName } from '../appliers/identifiers';
 
 // Readers of environment variables shared by the CDC runners' configurations; each names the
 // variable in its error.
@@ -69,7 +69,7 @@ export function keys(env: Env): Record<string, string[]> {
     if (!isKeyColumnList(columns)) {
       throw new ConfigError('CDC_KEYS', `${shape}; "${table}" has ${JSON.stringify(columns)}`);
     }
-    result[table] = columns;
+    result[qualifiedTableName(table)] = columns;
   }
   return result;
 }
