@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Agent, request } from 'undici';
+import { processSeconds, threadSeconds, treeSeconds } from './bench/cpu.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -171,6 +172,14 @@ try {
   const sinkPointsPerS = measured / sinkSeconds;
   log(`baseline: HTTP sink takes the same bodies at ${Math.round(sinkPointsPerS)} points/s`);
 
+  // Where the time goes: CPU seconds of the gateway (all its threads), of Postgres (server,
+  // background processes and backends) and of this process (the clients), over the phase.
+  const cpu = async () => ({
+    gateway: await processSeconds(gateway.child.pid),
+    postgres: await treeSeconds(db.pid),
+    bench_clients: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+  });
+  const cpuBefore = await cpu();
   // The clock stops when every point is in a chunk, visible to queries: staged commits
   // (durable already when answered) must have been settled too.
   const seconds = await sendAll(httpPort, async () => {
@@ -181,6 +190,15 @@ try {
     }
   });
   const linePointsPerS = measured / seconds;
+  const cpuAfter = await cpu();
+  const cpuUsPerPoint = Object.fromEntries(
+    Object.keys(cpuAfter)
+      .filter((part) => cpuAfter[part] !== null && cpuBefore[part] !== null)
+      .map((part) => [part, round(((cpuAfter[part] - cpuBefore[part]) * 1e6) / totalPoints, 3)]),
+  );
+  log(`  CPU µs per point: ${JSON.stringify(cpuUsPerPoint)}`);
+  if (process.env.BENCH_VERBOSE)
+    log(`  gateway threads (CPU s): ${JSON.stringify(await threadSeconds(gateway.child.pid))}`);
   const stored = await pool.query(
     'SELECT sum(count)::bigint AS n, count(*)::int AS chunks FROM chunk',
   );
@@ -238,6 +256,7 @@ try {
       line_seconds: round(seconds),
       baseline_http_sink_points_per_s: Math.round(sinkPointsPerS),
       ratio_to_http_sink: round(linePointsPerS / sinkPointsPerS, 3),
+      line_cpu_us_per_point: cpuUsPerPoint,
       forward_events_per_s: forwardEventsPerS,
       peak_rss_mb: peak,
       targets: { line_points_per_s: 1_200_000, forward_events_per_s: 100_000, peak_rss_mb: 300 },

@@ -9,7 +9,7 @@ import { ForwardServer } from './forward/forward-server';
 import { ForwardRepository } from './forward/forward.repository';
 import { createHttpServer } from './http/server';
 import { MqttSubscriber } from './mqtt/mqtt-subscriber';
-import type { SettleThreadData } from './settle-thread';
+import type { SettleThreadData, StagedMessage } from './settle-thread';
 import { PathStats } from './stats';
 
 const version = '0.1.0';
@@ -27,7 +27,14 @@ async function main(): Promise<void> {
   const store = new TimeSeriesStore(pool);
   const stats = new PathStats(pool, (line) => console.error(line));
   stats.start();
-  const stage = new IngestStage(pool, store);
+  // Each staged row's data goes to the settling thread too (transferred, not copied).
+  const stage = new IngestStage(pool, store, {
+    onStaged: (seq, data) => {
+      const message: StagedMessage = { seq, data };
+      const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+      settler.postMessage(message, whole ? [data.buffer as ArrayBuffer] : []);
+    },
+  });
   const writer = new IngestWriter(store, {
     maxPendingPoints: config.ingest.maxPendingPoints,
     stage: config.ingest.stageMinPoints > 0 ? stage : undefined,

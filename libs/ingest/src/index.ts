@@ -1,5 +1,6 @@
 export * from './accounting';
 export * from './paths';
+export * from './point-batch';
 export * from './rate-limit';
 export * from './stage';
 export * from './tokens';

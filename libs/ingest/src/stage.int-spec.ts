@@ -9,9 +9,17 @@ import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flushTallies } from './accounting';
 import { IngestPath, PathDirectory } from './paths';
-import { decodeStage, encodeStage, IngestStage } from './stage';
+import {
+  decodeStage,
+  encodeStage,
+  gatherStaged,
+  IngestStage,
+  StagedColumns,
+  stagedTypes,
+} from './stage';
 import { newToken, uuidv7 } from './tokens';
-import { IngestLine, IngestWriter } from './writer';
+import { IngestLine } from './point-batch';
+import { IngestWriter } from './writer';
 
 const s = 1_000_000_000n;
 
@@ -32,6 +40,40 @@ function line(
     fields: [{ key, value: { type, value } }],
     time: BigInt(second) * s,
     line: number,
+  };
+}
+
+/** Staged columns holding these series' points. */
+function columnsOf(
+  series: {
+    seriesId: bigint;
+    pathId: string;
+    resourceId: string;
+    type: SeriesValueType;
+    times: BigInt64Array;
+    values: Float64Array | PointValue[];
+  }[],
+): StagedColumns {
+  const offsets = new Int32Array(series.length + 1);
+  series.forEach((s, k) => (offsets[k + 1] = offsets[k] + s.times.length));
+  const n = offsets[series.length];
+  const times = new BigInt64Array(n);
+  const floats = new Float64Array(n);
+  series.forEach((s, k) => {
+    times.set(s.times, offsets[k]);
+    if (s.values instanceof Float64Array) floats.set(s.values, offsets[k]);
+  });
+  const ids = [...new Set(series.flatMap((s) => [s.pathId, s.resourceId]))];
+  return {
+    ids,
+    seriesIds: BigInt64Array.from(series, (s) => s.seriesId),
+    paths: Uint32Array.from(series, (s) => ids.indexOf(s.pathId)),
+    resources: Uint32Array.from(series, (s) => ids.indexOf(s.resourceId)),
+    types: Uint8Array.from(series, (s) => stagedTypes.indexOf(s.type)),
+    offsets,
+    times,
+    floats,
+    others: series.map((s) => (s.values instanceof Float64Array ? null : s.values)),
   };
 }
 
@@ -130,11 +172,40 @@ describe(IngestStage.name, () => {
         values: [true, false],
       },
     ];
-    const decoded = decodeStage(encodeStage(series));
+    const decoded = gatherStaged([decodeStage(encodeStage(columnsOf(series)))]);
     expect(decoded.map((d) => ({ ...d, times: [...d.times], values: [...d.values] }))).toEqual(
       series.map((d) => ({ ...d, times: [...d.times], values: [...d.values] })),
     );
     expect(Object.is(decoded[0].values[1], -0)).toBe(true);
+  });
+
+  it('still reads rows staged in format 1 by an earlier gateway', () => {
+    // u32 header length, the JSON header, padding to 8, then times (and float values).
+    const header = Buffer.from(
+      JSON.stringify({
+        v: 1,
+        ids: ['p', 'r'],
+        series: [
+          ['7', 0, 1, 'float', 2],
+          ['8', 0, 1, 'integer', 1, ['-9223372036854775808']],
+        ],
+      }),
+    );
+    const start = Math.ceil((4 + header.length) / 8) * 8;
+    const row = Buffer.alloc(start + 2 * 8 + 2 * 8 + 8);
+    row.writeUInt32LE(header.length, 0);
+    header.copy(row, 4);
+    row.writeBigInt64LE(10n, start);
+    row.writeBigInt64LE(20n, start + 8);
+    row.writeDoubleLE(1.5, start + 16);
+    row.writeDoubleLE(-2.5, start + 24);
+    row.writeBigInt64LE(30n, start + 32);
+    const [floats, integers] = gatherStaged([decodeStage(row)]);
+    expect(floats).toMatchObject({ seriesId: 7n, pathId: 'p', resourceId: 'r', type: 'float' });
+    expect([...floats.times]).toEqual([10n, 20n]);
+    expect([...floats.values]).toEqual([1.5, -2.5]);
+    expect([...integers.times]).toEqual([30n]);
+    expect(integers.values).toEqual([-(2n ** 63n)]);
   });
 
   it('stores a staged commit when it is settled, and accounts a retried one once', async () => {

@@ -16,138 +16,261 @@ import { addToTally, TallyEntry } from './accounting';
 // transaction, so every staged point is stored and accounted exactly once. Staged points
 // become visible to queries when settled.
 //
-// Row format: u32 header length, the header (JSON: path and resource ids, and per series
-// [series id, path, resource, type, count, values unless float]), zero padding to 8 bytes,
-// then per series its times (int64 LE) and, for floats, its values (float64 LE).
+// Row format 2 (little-endian, sections aligned to 8 bytes): u32 0xffffffff, u32 2, u32 series
+// count G, u32 point count N, u32 length of a JSON array of the path and resource ids, that
+// JSON; then per series its id (i64 × G), where its points start (i32 × G+1), its path and
+// resource (indexes into the ids, u32 × G each) and value type (u8 × G); then every point's
+// time (i64 × N, series after series) and float value (f64 × N, 0 for other types), and a u32
+// length and a JSON array holding the values of each non-float series (integers as strings).
+// Writing and reading a row is copying arrays. Format 1 (a JSON header first) is still read:
+// rows a gateway of an earlier version left behind.
 
-/** Points of one series written through one path, as staged. */
-export interface StagedSeries {
-  seriesId: bigint;
-  pathId: string;
-  resourceId: string;
-  type: SeriesValueType;
-  times: BigInt64Array;
-  values: Float64Array | PointValue[];
-}
-
-type HeaderSeries = [string, number, number, SeriesValueType, number, unknown[]?];
-
-interface Header {
-  v: 1;
+/** The points of several series, each written through one path, in columns. */
+export interface StagedColumns {
+  /** The path and resource ids the series refer to. */
   ids: string[];
-  series: HeaderSeries[];
+  /** Per series: its id, */
+  seriesIds: BigInt64Array;
+  /** its path and resource (indexes into `ids`), */
+  paths: Uint32Array;
+  resources: Uint32Array;
+  /** its value type (an index into `stagedTypes`), */
+  types: Uint8Array;
+  /** and where its points start in `times` and `floats` (one more entry: the end). */
+  offsets: Int32Array;
+  /** Nanoseconds since the epoch. */
+  times: BigInt64Array;
+  /** Values of the points of float series (others: 0). */
+  floats: Float64Array;
+  /** Values of the points of each non-float series (null for float series). */
+  others: (PointValue[] | null)[];
 }
 
+/** Value types by their code in staged columns. */
+export const stagedTypes: readonly SeriesValueType[] = [
+  'float',
+  'integer',
+  'unsigned',
+  'boolean',
+  'string',
+];
+const marker = 0xffffffff;
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const align = (n: number) => Math.ceil(n / 8) * 8;
 
-/** Encodes staged series as one row's data. */
-export function encodeStage(series: readonly StagedSeries[]): Buffer {
-  const ids: string[] = [];
-  const idIndex = new Map<string, number>();
-  const index = (id: string) => {
-    let i = idIndex.get(id);
-    if (i === undefined) idIndex.set(id, (i = ids.push(id) - 1));
-    return i;
-  };
-  let binary = 0;
-  const header: Header = {
-    v: 1,
-    ids,
-    series: series.map((s) => {
-      const n = s.times.length;
-      binary += n * 8 + (s.type === 'float' ? n * 8 : 0);
-      const entry: HeaderSeries = [
-        String(s.seriesId),
-        index(s.pathId),
-        index(s.resourceId),
-        s.type,
-        n,
-      ];
-      if (s.type !== 'float')
-        entry.push(
-          Array.from(s.values as PointValue[], (v) => (typeof v === 'bigint' ? String(v) : v)),
-        );
-      return entry;
-    }),
-  };
-  const json = Buffer.from(JSON.stringify(header));
-  const start = Math.ceil((4 + json.length) / 8) * 8;
-  const out = Buffer.alloc(start + binary);
-  out.writeUInt32LE(json.length, 0);
-  json.copy(out, 4);
-  let at = start;
-  const copy = (array: BigInt64Array | Float64Array) => {
-    if (littleEndian) out.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), at);
-    else if (array instanceof BigInt64Array)
-      array.forEach((v, i) => out.writeBigInt64LE(v, at + i * 8));
-    else array.forEach((v, i) => out.writeDoubleLE(v, at + i * 8));
+/** A row being staged: its data, with views of its times and float values to fill in. */
+export interface StageRowDraft {
+  data: Buffer;
+  times: BigInt64Array;
+  floats: Float64Array;
+}
+
+/**
+ * Lays out the row of staged columns whose values of non-float series are known: the caller
+ * writes the points' times and float values straight into the draft's views (no copy).
+ */
+export function draftStageRow(columns: Omit<StagedColumns, 'times' | 'floats'>): StageRowDraft {
+  if (!littleEndian) throw new Error('staging needs a little-endian machine');
+  const { ids, seriesIds, paths, resources, types, offsets, others } = columns;
+  const g = seriesIds.length;
+  const n = offsets[g];
+  const otherValues: unknown[][] = [];
+  for (let k = 0; k < g; k++)
+    if (types[k] !== 0)
+      otherValues.push(Array.from(others[k] ?? [], (v) => (typeof v === 'bigint' ? String(v) : v)));
+  const idsJson = Buffer.from(JSON.stringify(ids));
+  const othersJson = otherValues.length ? Buffer.from(JSON.stringify(otherValues)) : null;
+  const head = align(20 + idsJson.length);
+  const tables = align(g * 8 + (g + 1) * 4 + g * 4 + g * 4 + g);
+  const size = head + tables + n * 16 + 4 + (othersJson?.length ?? 0);
+  // Its own memory (never a shared pool slice): the data can be handed to another thread.
+  const data = Buffer.allocUnsafeSlow(size);
+  data.fill(0, 0, head + tables);
+  data.writeUInt32LE(marker, 0);
+  data.writeUInt32LE(2, 4);
+  data.writeUInt32LE(g, 8);
+  data.writeUInt32LE(n, 12);
+  data.writeUInt32LE(idsJson.length, 16);
+  idsJson.copy(data, 20);
+  let at = head;
+  const put = (array: ArrayBufferView) => {
+    data.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), at);
     at += array.byteLength;
   };
-  for (const s of series) {
-    copy(s.times);
-    if (s.type === 'float') copy(s.values as Float64Array);
-  }
-  return out;
+  put(seriesIds);
+  put(offsets.subarray(0, g + 1));
+  put(paths);
+  put(resources);
+  put(types);
+  at = head + tables;
+  const times = new BigInt64Array(data.buffer, data.byteOffset + at, n);
+  const floats = new Float64Array(data.buffer, data.byteOffset + at + n * 8, n);
+  at += n * 16;
+  data.writeUInt32LE(othersJson?.length ?? 0, at);
+  othersJson?.copy(data, at + 4);
+  return { data, times, floats };
 }
 
-/** Decodes one row's data. */
-export function decodeStage(data: Buffer): StagedSeries[] {
+/** Encodes staged columns as one row's data. */
+export function encodeStage(columns: StagedColumns): Buffer {
+  const draft = draftStageRow(columns);
+  const n = draft.times.length;
+  draft.times.set(columns.times.subarray(0, n));
+  draft.floats.set(columns.floats.subarray(0, n));
+  return draft.data;
+}
+
+/** Decodes one row's data (either format). */
+export function decodeStage(data: Buffer): StagedColumns {
+  if (data.readUInt32LE(0) !== marker) return decodeStageV1(data);
+  const version = data.readUInt32LE(4);
+  if (version !== 2) throw new Error(`unknown staged row version ${version}`);
+  const g = data.readUInt32LE(8);
+  const n = data.readUInt32LE(12);
+  const idsLength = data.readUInt32LE(16);
+  const ids = JSON.parse(data.toString('utf8', 20, 20 + idsLength)) as string[];
+  const head = align(20 + idsLength);
+  // One aligned copy (a pg Buffer may start anywhere), read through views.
+  const copy = new Uint8Array(data.length - head);
+  copy.set(data.subarray(head));
+  const buffer = copy.buffer;
+  const seriesIds = new BigInt64Array(buffer, 0, g);
+  const offsets = new Int32Array(buffer, g * 8, g + 1);
+  const paths = new Uint32Array(buffer, g * 8 + (g + 1) * 4, g);
+  const resources = new Uint32Array(buffer, g * 8 + (g + 1) * 4 + g * 4, g);
+  const types = new Uint8Array(buffer, g * 8 + (g + 1) * 4 + g * 8, g);
+  const tables = align(g * 8 + (g + 1) * 4 + g * 4 + g * 4 + g);
+  const times = new BigInt64Array(buffer, tables, n);
+  const floats = new Float64Array(buffer, tables + n * 8, n);
+  const at = tables + n * 16;
+  const othersLength = new DataView(buffer).getUint32(at, true);
+  const otherValues = othersLength
+    ? (JSON.parse(Buffer.from(buffer, at + 4, othersLength).toString('utf8')) as unknown[][])
+    : [];
+  let other = 0;
+  const others: StagedColumns['others'] = [];
+  for (let k = 0; k < g; k++) {
+    const type = stagedTypes[types[k]];
+    if (!type) throw new Error(`staged row: unknown value type ${types[k]}`);
+    others.push(type === 'float' ? null : fromJson(type, otherValues[other++] ?? []));
+  }
+  return { ids, seriesIds, paths, resources, types, offsets, times, floats, others };
+}
+
+/** Values of a non-float series as staged in JSON (integers as strings). */
+function fromJson(type: SeriesValueType, values: unknown[]): PointValue[] {
+  return type === 'integer' || type === 'unsigned'
+    ? values.map((v) => BigInt(v as string))
+    : (values as PointValue[]);
+}
+
+type HeaderSeriesV1 = [string, number, number, SeriesValueType, number, unknown[]?];
+
+/**
+ * Format 1: u32 header length, the header (JSON: `{v: 1, ids, series: [[series id, path,
+ * resource, type, count, values unless float]]}`), zero padding to 8 bytes, then per series
+ * its times (i64) and, for floats, its values (f64).
+ */
+function decodeStageV1(data: Buffer): StagedColumns {
   const length = data.readUInt32LE(0);
-  const header = JSON.parse(data.toString('utf8', 4, 4 + length)) as Header;
-  if (header.v !== 1) throw new Error(`unknown staged row version ${String(header.v)}`);
-  const start = Math.ceil((4 + length) / 8) * 8;
-  // One aligned copy of the points (a pg Buffer may start anywhere), read through views.
-  const aligned = new Uint8Array(data.length - start);
-  aligned.set(data.subarray(start));
-  const view = new DataView(aligned.buffer);
-  let at = 0;
-  const take = <T extends BigInt64Array | Float64Array>(kind: 'times' | 'values', n: number): T => {
-    const offset = at;
-    at += n * 8;
-    if (kind === 'times') {
-      if (littleEndian) return new BigInt64Array(aligned.buffer, offset, n) as T;
-      return BigInt64Array.from({ length: n }, (_, i) =>
-        view.getBigInt64(offset + i * 8, true),
-      ) as T;
-    }
-    if (littleEndian) return new Float64Array(aligned.buffer, offset, n) as T;
-    return Float64Array.from({ length: n }, (_, i) => view.getFloat64(offset + i * 8, true)) as T;
+  const header = JSON.parse(data.toString('utf8', 4, 4 + length)) as {
+    v: number;
+    ids: string[];
+    series: HeaderSeriesV1[];
   };
-  return header.series.map(([id, path, resource, type, n, others]) => {
-    const times = take<BigInt64Array>('times', n);
-    const values: Float64Array | PointValue[] =
-      type === 'float'
-        ? take<Float64Array>('values', n)
-        : (others ?? []).map((v) =>
-            type === 'integer' || type === 'unsigned' ? BigInt(v as string) : (v as PointValue),
-          );
-    return {
-      seriesId: BigInt(id),
-      pathId: header.ids[path],
-      resourceId: header.ids[resource],
-      type,
-      times,
-      values,
-    };
+  if (header.v !== 1) throw new Error(`unknown staged row version ${String(header.v)}`);
+  const g = header.series.length;
+  let n = 0;
+  for (const entry of header.series) n += entry[4];
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const columns: StagedColumns = {
+    ids: header.ids,
+    seriesIds: new BigInt64Array(g),
+    paths: new Uint32Array(g),
+    resources: new Uint32Array(g),
+    types: new Uint8Array(g),
+    offsets: new Int32Array(g + 1),
+    times: new BigInt64Array(n),
+    floats: new Float64Array(n),
+    others: [],
+  };
+  let at = align(4 + length);
+  let point = 0;
+  header.series.forEach(([id, path, resource, type, count, values], k) => {
+    columns.seriesIds[k] = BigInt(id);
+    columns.paths[k] = path;
+    columns.resources[k] = resource;
+    columns.types[k] = stagedTypes.indexOf(type);
+    columns.offsets[k] = point;
+    for (let i = 0; i < count; i++) columns.times[point + i] = view.getBigInt64(at + i * 8, true);
+    at += count * 8;
+    if (type === 'float') {
+      for (let i = 0; i < count; i++) columns.floats[point + i] = view.getFloat64(at + i * 8, true);
+      at += count * 8;
+    }
+    point += count;
+    columns.others.push(type === 'float' ? null : fromJson(type, values ?? []));
   });
+  columns.offsets[g] = point;
+  return columns;
+}
+
+/** Data of staged rows kept in memory beyond which the oldest are let go (read back instead). */
+const maxHeldBytes = 96 * 1024 * 1024;
+/** Held data older than this is let go: its row was settled by another process. */
+const maxHeldMs = 60_000;
+
+export interface StageOptions {
+  /** Called with each row this process stages: its data may be handed to a settler to hold. */
+  onStaged?: (seq: string, data: Buffer) => void;
 }
 
 /** Writes staged rows, and settles them into chunks. */
 export class IngestStage {
+  /** Data of rows staged by this process, by seq: settling them reads nothing back. */
+  private readonly held = new Map<string, { data: Buffer; at: number }>();
+  private heldBytes = 0;
+
   constructor(
     private readonly pool: Pool,
     private readonly store: TimeSeriesStore,
+    private readonly options: StageOptions = {},
   ) {}
 
-  /** Stages the series in one row; durable when this resolves. */
-  async write(series: readonly StagedSeries[]): Promise<void> {
-    if (series.length === 0) return;
-    let points = 0;
-    for (const s of series) points += s.times.length;
-    await this.pool.query('INSERT INTO ingest_stage (points, data) VALUES ($1, $2)', [
-      points,
-      encodeStage(series),
-    ]);
+  /** Stages the columns in one row; durable when this resolves. */
+  async write(columns: StagedColumns): Promise<void> {
+    await this.writeRow(encodeStage(columns));
+  }
+
+  /** Stages one row's data (see draftStageRow); durable when this resolves. */
+  async writeRow(data: Buffer): Promise<void> {
+    const points = data.readUInt32LE(12);
+    if (points === 0) return;
+    const { rows } = await this.pool.query<{ seq: string }>(
+      'INSERT INTO ingest_stage (points, data) VALUES ($1, $2) RETURNING seq::text AS seq',
+      [points, data],
+    );
+    this.options.onStaged?.(rows[0].seq, data);
+  }
+
+  /**
+   * Keeps the data of a staged row (as written by this process's writer) until it is settled,
+   * so that settling does not read it back from the database. Bounded: the oldest are let go.
+   */
+  hold(seq: string, data: Buffer): void {
+    this.held.set(seq, { data, at: Date.now() });
+    this.heldBytes += data.length;
+    for (const [oldest, entry] of this.held) {
+      if (this.heldBytes <= maxHeldBytes && Date.now() - entry.at < maxHeldMs) break;
+      this.letGo(oldest);
+    }
+  }
+
+  private letGo(seq: string): void {
+    const entry = this.held.get(seq);
+    if (!entry) return;
+    this.heldBytes -= entry.data.length;
+    this.held.delete(seq);
   }
 
   /** Points staged and not yet settled. */
@@ -196,13 +319,12 @@ export class IngestStage {
       // The oldest rows up to about `maxPoints` points (at least one row): memory stays
       // bounded however long a backlog grows.
       const { rows } = lock.rows[0].locked
-        ? await client.query<{ seq: string; data: Buffer }>(
-            `SELECT s.seq::text AS seq, s.data FROM ingest_stage s
-               JOIN (SELECT seq, sum(points) OVER (ORDER BY seq) - points AS before
-                       FROM ingest_stage WHERE seq <= $2::bigint ORDER BY seq LIMIT $1) w
-                 ON w.seq = s.seq
-              WHERE w.before < $3
-              ORDER BY s.seq`,
+        ? await client.query<{ seq: string }>(
+            `SELECT seq::text AS seq FROM (
+               SELECT seq, sum(points) OVER (ORDER BY seq) - points AS before
+                 FROM ingest_stage WHERE seq <= $2::bigint ORDER BY seq LIMIT $1) w
+              WHERE before < $3
+              ORDER BY seq`,
             [maxRows, last, maxPoints],
           )
         : { rows: [] };
@@ -210,29 +332,37 @@ export class IngestStage {
         await client.query('ROLLBACK');
         return null;
       }
-      // Per series and path, the points in the order they were staged.
-      const groups = new Map<string, StagedSeries[]>();
-      for (const row of rows) {
-        for (const s of decodeStage(row.data)) {
-          const key = `${s.seriesId}\u0000${s.pathId}\u0000${s.resourceId}`;
-          const list = groups.get(key);
-          if (list) list.push(s);
-          else groups.set(key, [s]);
-        }
+      // Rows staged by this process are held in memory; only the others are read back.
+      const seqs = rows.map((r) => r.seq);
+      const unheld = seqs.filter((seq) => !this.held.has(seq));
+      const read = new Map<string, Buffer>();
+      if (unheld.length) {
+        const found = await client.query<{ seq: string; data: Buffer }>(
+          'SELECT seq::text AS seq, data FROM ingest_stage WHERE seq = ANY($1::bigint[])',
+          [unheld],
+        );
+        for (const row of found.rows) read.set(row.seq, row.data);
       }
-      const parts = [...groups.values()];
+      const parts = gatherStaged(
+        seqs.map((seq) => decodeStage(this.held.get(seq)?.data ?? read.get(seq)!)),
+      );
       const series = await this.store.seriesByIds(
-        [...new Set(parts.map((p) => p[0].seriesId))],
+        [...new Set(parts.map((p) => p.seriesId))],
         client,
       );
       const prepared: PreparedSeries[] = [];
       const owners: { pathId: string; resourceId: string }[] = [];
       for (const part of parts) {
-        const info = series.get(part[0].seriesId);
+        const info = series.get(part.seriesId);
         // A series deleted since it was staged: its points have nowhere to go.
         if (!info) continue;
-        prepared.push({ batch: owners.length, series: info, ...concat(part) });
-        owners.push({ pathId: part[0].pathId, resourceId: part[0].resourceId });
+        prepared.push({
+          batch: owners.length,
+          series: info,
+          times: part.times,
+          values: part.values,
+        });
+        owners.push({ pathId: part.pathId, resourceId: part.resourceId });
       }
       const result = await this.store.writePrepared(prepared, {
         client,
@@ -254,10 +384,9 @@ export class IngestStage {
           for (const [pathId, entries] of byPath) await addToTally(tx, pathId, entries);
         },
       });
-      await client.query('DELETE FROM ingest_stage WHERE seq = ANY($1::bigint[])', [
-        rows.map((r) => r.seq),
-      ]);
+      await client.query('DELETE FROM ingest_stage WHERE seq = ANY($1::bigint[])', [seqs]);
       await client.query('COMMIT');
+      for (const seq of seqs) this.letGo(seq);
       return result.accepted;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -268,23 +397,92 @@ export class IngestStage {
   }
 }
 
-/** The points of several staged parts of one series, in order. */
-function concat(parts: StagedSeries[]): Pick<PreparedSeries, 'times' | 'values'> {
-  if (parts.length === 1) return { times: parts[0].times, values: parts[0].values };
-  let n = 0;
-  for (const p of parts) n += p.times.length;
-  const times = new BigInt64Array(n);
-  const float = parts[0].type === 'float';
-  const floats = float ? new Float64Array(n) : null;
-  const others: PointValue[] = [];
-  let at = 0;
-  for (const p of parts) {
-    times.set(p.times, at);
-    if (floats) floats.set(p.values as Float64Array, at);
-    else for (const v of p.values as PointValue[]) others.push(v);
-    at += p.times.length;
-  }
-  return { times, values: floats ?? others };
+/** The points of one series written through one path, gathered from staged rows. */
+export interface GatheredSeries {
+  seriesId: bigint;
+  pathId: string;
+  resourceId: string;
+  type: SeriesValueType;
+  /** In the order they were staged (a later value of a timestamp wins). */
+  times: BigInt64Array;
+  values: Float64Array | PointValue[];
+}
+
+/**
+ * Gathers the points of staged rows per series, path and resource, in the order of the rows:
+ * one copy of all times and values into two arrays (word by word: no BigInt, no view per
+ * part), each series a view of its share.
+ */
+export function gatherStaged(rows: readonly StagedColumns[]): GatheredSeries[] {
+  const groups: GatheredSeries[] = [];
+  const counts: number[] = [];
+  // Series ids stay far below 2^53: a number key, read from the id's words.
+  const bySeries = new Map<number, number[]>();
+  const groupOf = rows.map((row) => {
+    const g = row.seriesIds.length;
+    const words = new Int32Array(row.seriesIds.buffer, row.seriesIds.byteOffset, g * 2);
+    const groupOfSeries = new Int32Array(g);
+    for (let k = 0; k < g; k++) {
+      const id = words[2 * k + 1] * 4294967296 + (words[2 * k] >>> 0);
+      const pathId = row.ids[row.paths[k]];
+      const resourceId = row.ids[row.resources[k]];
+      const type = stagedTypes[row.types[k]];
+      let candidates = bySeries.get(id);
+      if (!candidates) bySeries.set(id, (candidates = []));
+      let group = -1;
+      for (const c of candidates) {
+        const other = groups[c];
+        if (other.pathId === pathId && other.resourceId === resourceId && other.type === type)
+          group = c;
+      }
+      if (group < 0) {
+        group = groups.length;
+        groups.push({
+          seriesId: row.seriesIds[k],
+          pathId,
+          resourceId,
+          type,
+          times: new BigInt64Array(0),
+          values: [],
+        });
+        counts.push(0);
+        candidates.push(group);
+      }
+      groupOfSeries[k] = group;
+      counts[group] += row.offsets[k + 1] - row.offsets[k];
+    }
+    return groupOfSeries;
+  });
+  const starts = new Int32Array(groups.length + 1);
+  for (let k = 0; k < groups.length; k++) starts[k + 1] = starts[k] + counts[k];
+  const total = starts[groups.length];
+  const times = new BigInt64Array(total);
+  const words = new Int32Array(times.buffer);
+  const floats = new Float64Array(total);
+  const others = groups.map((g) => (g.type === 'float' ? null : ([] as PointValue[])));
+  const cursor = starts.slice(0, groups.length);
+  rows.forEach((row, r) => {
+    const from = new Int32Array(row.times.buffer, row.times.byteOffset, row.times.length * 2);
+    const values = row.floats;
+    const { offsets } = row;
+    for (let k = 0; k < row.seriesIds.length; k++) {
+      const group = groupOf[r][k];
+      const list = others[group];
+      let at = cursor[group];
+      if (list) for (const v of row.others[k] ?? []) list.push(v);
+      for (let i = offsets[k]; i < offsets[k + 1]; i++, at++) {
+        words[2 * at] = from[2 * i];
+        words[2 * at + 1] = from[2 * i + 1];
+        floats[at] = values[i];
+      }
+      cursor[group] = at;
+    }
+  });
+  groups.forEach((group, k) => {
+    group.times = times.subarray(starts[k], starts[k + 1]);
+    group.values = others[k] ?? floats.subarray(starts[k], starts[k + 1]);
+  });
+  return groups.filter((group) => group.times.length > 0);
 }
 
 /**

@@ -1,29 +1,17 @@
 import {
-  ColumnBatch,
   PointValue,
+  PreparedSeries,
   seriesKey,
-  SeriesValueType,
+  SeriesInfo,
   TimeSeriesStore,
+  valueProblem,
 } from '@sextant/timeseries';
 import { addToTally, TallyEntry } from './accounting';
 import { IngestPath, PathDirectory } from './paths';
+import { IngestLine, PointBatch } from './point-batch';
 import { RateLimiter } from './rate-limit';
-import type { IngestStage } from './stage';
-
-/** One line (or record) as a protocol decoded it: a series' fields at one time. */
-export interface IngestLine {
-  /** Identifies measurement and tags cheaply (e.g. their text as written). */
-  prefix: string;
-  measurement: string;
-  /** Sorted by key. */
-  tags: [string, string][];
-  fields: { key: string; value: { type: SeriesValueType; value: PointValue } }[];
-  time: bigint;
-  /** Line or record number, to name it in errors. */
-  line: number;
-  /** The node a new series belongs to (default: the path's source node). */
-  nodeId?: string;
-}
+import { draftStageRow, encodeStage, stagedTypes } from './stage';
+import type { IngestStage, StagedColumns } from './stage';
 
 export interface IngestRejection {
   line: number;
@@ -59,61 +47,38 @@ export interface WriterOptions {
   stageMinPoints?: number;
 }
 
-/** A caller waiting for its points to commit. */
+/** Where the points of a slot go: a registered series, written through a path. */
+interface Target {
+  info: SeriesInfo;
+  pathId: string;
+  resourceId: string;
+}
+
+/** A write waiting for its commit. */
 interface Waiter {
-  path: IngestPath;
+  batch: PointBatch;
+  /** Per slot of the batch: where its points go, or null when they are not stored. */
+  targets: (Target | null)[];
+  /** Per point: 1 when it was rejected on its own (null while none was). */
+  dropped: Uint8Array | null;
   accepted: number;
   rejected: IngestRejection[];
   resolve: (outcome: IngestOutcome) => void;
   reject: (error: Error) => void;
 }
 
-/**
- * The points of one series from one path, waiting for the next commit. Plain arrays of
- * numbers keep their elements unboxed; typed arrays per series per commit cost more to
- * allocate than they save.
- */
-class Pending {
-  readonly times: bigint[] = [];
-  readonly values: PointValue[] = [];
-  /** Who sent each point (index into the commit's waiters), and on which line. */
-  readonly waiters: number[] = [];
-  readonly lines: number[] = [];
-
-  constructor(
-    readonly path: IngestPath,
-    readonly nodeId: string,
-    readonly resourceId: string,
-    readonly measurement: string,
-    readonly tags: Record<string, string>,
-    readonly field: string,
-    readonly type: SeriesValueType,
-  ) {}
-
-  get n(): number {
-    return this.times.length;
-  }
-
-  push(time: bigint, value: PointValue, waiter: number, line: number): void {
-    this.times.push(time);
-    this.values.push(value);
-    this.waiters.push(waiter);
-    this.lines.push(line);
-  }
-
-  /** The points as a batch for the store. */
-  batch(): ColumnBatch {
-    return {
-      measurement: this.measurement,
-      tags: this.tags,
-      field: this.field,
-      type: this.type,
-      times: BigInt64Array.from(this.times),
-      values: this.type === 'float' ? Float64Array.from(this.values as number[]) : this.values,
-      owner: { nodeId: this.nodeId, resourceId: this.resourceId, pathId: this.path.id },
-    };
-  }
+/** A path's series as its writes name them, so that a known series costs two map lookups. */
+interface PathSeries {
+  /** What the path's mapping was when these were resolved (a change starts afresh). */
+  signature: string;
+  /** Per prefix (and node), per field: the series. */
+  byPrefix: Map<string, Map<string, Target>>;
+  /** Per series key. */
+  byKey: Map<string, Target>;
 }
+
+/** Series remembered per path before the memory is started afresh. */
+const maxRemembered = 200_000;
 
 /**
  * Group commit: points from concurrent writes are gathered per series and stored together —
@@ -121,16 +86,17 @@ class Pending {
  * caller is answered only once the transaction holding its points has committed (with the
  * paths' tallies, so accounting matches storage exactly). If a commit fails, all its callers
  * get the error and nothing of theirs is stored; they retry.
+ *
+ * Writes arrive as PointBatch columns; each is checked (limits, series and their types,
+ * values) before it joins a commit, so that a commit only copies typed arrays.
  */
 export class IngestWriter {
   private readonly limiter = new RateLimiter();
   private readonly quota: SeriesQuota;
   private readonly stage: IngestStage | null;
   private readonly stageMinPoints: number;
-  /** Per path and series prefix, per field. */
-  /** Per path, per series prefix (measurement and tags as written), per field. */
-  private pending = new Map<string, Map<string, Map<string, Pending>>>();
-  /** The callers whose points wait in `pending`. */
+  private readonly paths = new Map<string, PathSeries>();
+  /** The writes whose points wait for the next commit. */
   private waiting: Waiter[] = [];
   private pendingPoints = 0;
   private inCommit = 0;
@@ -160,11 +126,14 @@ export class IngestWriter {
     return this.pendingPoints + this.inCommit;
   }
 
-  async write(path: IngestPath, lines: IngestLine[]): Promise<IngestOutcome> {
-    let points = 0;
-    for (const line of lines) points += line.fields.length;
-    if (points === 0) return { status: 'written', accepted: 0, rejected: [] };
-    if (this.load + points > this.maxPendingPoints && this.load > 0) {
+  /** Stores the points of one write; resolves once they are committed (or refused). */
+  async write(
+    path: IngestPath,
+    points: PointBatch | readonly IngestLine[],
+  ): Promise<IngestOutcome> {
+    let batch = points instanceof PointBatch ? points : PointBatch.fromLines(points);
+    if (batch.length === 0) return { status: 'written', accepted: 0, rejected: [] };
+    if (this.load + batch.length > this.maxPendingPoints && this.load > 0) {
       return {
         status: 'busy',
         retryAfterSeconds: 1,
@@ -173,38 +142,38 @@ export class IngestWriter {
     }
     let quota: { refused: IngestRejection[]; message: string } | null = null;
     if (path.limits.maxSeries !== null) {
-      quota = await this.quota.check(path, lines);
-      if (quota.refused.length) {
-        const refused = new Set(quota.refused.map((r) => r.line));
-        lines = lines.filter((line) => !refused.has(line.line));
-        points = 0;
-        for (const line of lines) points += line.fields.length;
-      }
+      quota = await this.quota.check(path, batch);
+      if (quota.refused.length) batch = withoutLines(batch, quota.refused);
     }
-    const wait = this.limiter.take(path.id, path.limits.pointsPerMinute, points);
+    const wait = this.limiter.take(path.id, path.limits.pointsPerMinute, batch.length);
     if (wait !== null)
       return {
         status: 'rate-limited',
         retryAfterSeconds: wait,
-        message: `path "${path.name}" may write ${path.limits.pointsPerMinute} points a minute; ${points} more would exceed it`,
+        message: `path "${path.name}" may write ${path.limits.pointsPerMinute} points a minute; ${batch.length} more would exceed it`,
       };
-    const outcome = await new Promise<IngestOutcome>((resolve, reject) => {
-      const waiter: Waiter = { path, accepted: 0, rejected: [], resolve, reject };
-      const before = this.pendingPoints;
-      const index = this.waiting.push(waiter) - 1;
-      for (const line of lines) this.add(waiter, index, line);
-      if (this.pendingPoints === before) {
-        this.waiting.pop();
-        resolve({ status: 'written', accepted: 0, rejected: waiter.rejected });
-        return;
+    const rejected: IngestRejection[] = [];
+    const targets = await this.targetsOf(path, batch, rejected);
+    const dropped = checkValues(batch, targets, rejected);
+    let accepted = 0;
+    for (let s = 0; s < batch.slots.length; s++) if (targets[s]) accepted += batch.slots[s].count;
+    if (dropped) for (let i = 0; i < batch.length; i++) accepted -= dropped[i];
+    let outcome: IngestOutcome;
+    if (accepted === 0) outcome = { status: 'written', accepted: 0, rejected };
+    else
+      outcome = await new Promise<IngestOutcome>((resolve, reject) => {
+        this.waiting.push({ batch, targets, dropped, accepted, rejected, resolve, reject });
+        this.pendingPoints += accepted;
+        if (this.pendingPoints >= this.flushPoints) this.flush();
+        else this.timer ??= setTimeout(() => this.flush(), this.flushDelayMs);
+      });
+    if (outcome.status === 'written') {
+      if (quota?.refused.length) {
+        outcome.rejected = [...outcome.rejected, ...quota.refused];
+        // A quota frees up only when someone raises it or drops series: retry much later.
+        outcome.quota = { retryAfterSeconds: 60, message: quota.message };
       }
-      if (this.pendingPoints >= this.flushPoints) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.flushDelayMs);
-    });
-    if (outcome.status === 'written' && quota?.refused.length) {
-      outcome.rejected = [...outcome.rejected, ...quota.refused].sort((a, b) => a.line - b.line);
-      // A quota frees up only when someone raises it or drops series: retry much later.
-      outcome.quota = { retryAfterSeconds: 60, message: quota.message };
+      outcome.rejected.sort((a, b) => a.line - b.line);
     }
     return outcome;
   }
@@ -216,34 +185,96 @@ export class IngestWriter {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private add(waiter: Waiter, waiterIndex: number, line: IngestLine): void {
-    let series = this.pending.get(waiter.path.id);
-    if (!series) this.pending.set(waiter.path.id, (series = new Map()));
-    let fields = series.get(line.prefix);
-    if (!fields) series.set(line.prefix, (fields = new Map()));
-    for (const { key: field, value } of line.fields) {
-      let pending = fields.get(field);
-      if (!pending) {
-        pending = new Pending(
-          waiter.path,
-          line.nodeId ?? waiter.path.sourceId,
-          PathDirectory.resourceOf(waiter.path, line.measurement, field),
-          line.measurement,
-          Object.fromEntries(line.tags),
-          field,
-          value.type,
-        );
-        fields.set(field, pending);
-      } else if (pending.type !== value.type) {
-        waiter.rejected.push({
-          line: line.line,
-          message: `field type conflict: ${field} is ${pending.type} in this write, ${value.type} here`,
-        });
-        continue;
-      }
-      pending.push(line.time, value.value, waiterIndex, line.line);
-      this.pendingPoints++;
+  /**
+   * Per slot of the batch, the series its points go to, registering new series; the points of
+   * a slot that cannot be stored (a bad name, a type other than the series') are rejected.
+   */
+  private async targetsOf(
+    path: IngestPath,
+    batch: PointBatch,
+    rejected: IngestRejection[],
+  ): Promise<(Target | null)[]> {
+    const known = this.pathSeries(path);
+    const targets: (Target | null)[] = new Array(batch.slots.length).fill(null);
+    const missing: number[] = [];
+    const prefixes = batch.series.map((s) =>
+      s.nodeId ? `${s.prefix}\u0000${s.nodeId}` : s.prefix,
+    );
+    for (let k = 0; k < batch.slots.length; k++) {
+      const slot = batch.slots[k];
+      if (slot.count === 0) continue;
+      const target = known.byPrefix.get(prefixes[slot.series])?.get(slot.field);
+      if (target) targets[k] = target;
+      else missing.push(k);
     }
+    if (missing.length) {
+      const specs = missing.map((k) => {
+        const slot = batch.slots[k];
+        const series = batch.series[slot.series];
+        const tags = Object.fromEntries(series.tags);
+        return {
+          measurement: series.measurement,
+          tags,
+          field: slot.field,
+          type: slot.type,
+          key: seriesKey(series.measurement, tags, slot.field),
+          owner: {
+            nodeId: series.nodeId ?? path.sourceId,
+            resourceId: PathDirectory.resourceOf(path, series.measurement, slot.field),
+            pathId: path.id,
+          },
+        };
+      });
+      const found = await this.store.seriesFor(specs);
+      if (known.byKey.size + missing.length > maxRemembered) {
+        known.byKey.clear();
+        known.byPrefix.clear();
+      }
+      missing.forEach((k, m) => {
+        const info = found[m];
+        const slot = batch.slots[k];
+        if (typeof info === 'string') {
+          rejectSlot(batch, k, `${specs[m].measurement} ${slot.field}: ${info}`, rejected);
+          return;
+        }
+        let target = known.byKey.get(info.key);
+        if (!target) {
+          target = { info, pathId: path.id, resourceId: specs[m].owner.resourceId };
+          known.byKey.set(info.key, target);
+        }
+        // Remembered under a copy of the prefix: the batch's may be a slice of a whole body.
+        const prefix = detached(prefixes[slot.series]);
+        let fields = known.byPrefix.get(prefix);
+        if (!fields) known.byPrefix.set(prefix, (fields = new Map()));
+        fields.set(detached(slot.field), target);
+        targets[k] = target;
+      });
+    }
+    for (let k = 0; k < batch.slots.length; k++) {
+      const target = targets[k];
+      const slot = batch.slots[k];
+      if (target && target.info.valueType !== slot.type) {
+        rejectSlot(
+          batch,
+          k,
+          `${target.info.key}: field type conflict: ${slot.type} value for a field stored as ${target.info.valueType}`,
+          rejected,
+        );
+        targets[k] = null;
+      }
+    }
+    return targets;
+  }
+
+  /** What the writer knows of a path's series (afresh when its mapping changed). */
+  private pathSeries(path: IngestPath): PathSeries {
+    const signature = `${path.sourceId} ${path.defaultResourceId} ${[...path.fieldResources].join(' ')}`;
+    let known = this.paths.get(path.id);
+    if (!known || known.signature !== signature) {
+      known = { signature, byPrefix: new Map(), byKey: new Map() };
+      this.paths.set(path.id, known);
+    }
+    return known;
   }
 
   private flush(): void {
@@ -253,17 +284,13 @@ export class IngestWriter {
     }
     if (this.pendingPoints === 0) return;
     if (this.commits >= this.maxCommits) return; // the commit in progress flushes again when done
-    const batch = [...this.pending.values()].flatMap((series) =>
-      [...series.values()].flatMap((fields) => [...fields.values()]),
-    );
     const waiting = this.waiting;
     const points = this.pendingPoints;
-    this.pending = new Map();
     this.waiting = [];
     this.pendingPoints = 0;
     this.inCommit += points;
     this.commits++;
-    void this.commit(batch, waiting).finally(() => {
+    void this.commit(waiting, points).finally(() => {
       this.inCommit -= points;
       this.commits--;
       if (this.pendingPoints > 0) this.flush();
@@ -271,115 +298,278 @@ export class IngestWriter {
     });
   }
 
-  private async commit(all: Pending[], waiters: Waiter[]): Promise<void> {
+  private async commit(waiters: Waiter[], points: number): Promise<void> {
     try {
-      let outcome: Rejections[];
-      try {
-        outcome = await this.storeBatches(all);
-      } catch (error) {
-        // Data the store's checks let through but Postgres refuses would fail everyone's points
-        // in this commit: store each series on its own, so that only its own lines fail.
-        if (!isDataError(error) || all.length === 1) throw error;
-        outcome = [];
-        for (const pending of all) {
-          try {
-            outcome.push((await this.storeBatches([pending]))[0]);
-          } catch (single) {
-            if (!isDataError(single)) throw single;
-            outcome.push(`could not be stored: ${(single as Error).message}`);
-          }
+      const gathered = gather(waiters);
+      if (this.stage && points >= this.stageMinPoints) await this.stage.writeRow(gathered.data);
+      else {
+        try {
+          await this.storeGathered(gathered);
+        } catch (error) {
+          // Data the checks let through but Postgres refuses would fail everyone's points in
+          // this commit: store each series on its own, so that only its own points fail.
+          if (!isDataError(error) || gathered.targets.length === 1) throw error;
+          await this.storeOneByOne(waiters, gathered);
         }
       }
-      all.forEach((p, b) => {
-        const rejected = outcome[b];
-        for (let i = 0; i < p.n; i++) {
-          const waiter = waiters[p.waiters[i]];
-          const reason = typeof rejected === 'string' ? rejected : rejected.get(i);
-          if (reason === undefined) waiter.accepted++;
-          else waiter.rejected.push({ line: p.lines[i], message: reason });
-        }
-      });
-      for (const waiter of waiters) {
-        waiter.rejected.sort((a, b) => a.line - b.line);
+      for (const waiter of waiters)
         waiter.resolve({ status: 'written', accepted: waiter.accepted, rejected: waiter.rejected });
-      }
     } catch (error) {
       for (const waiter of waiters) waiter.reject(error as Error);
     }
   }
 
-  /**
-   * Stores pending series in one transaction with the paths' tallies. Per pending series and
-   * point, the reason it was rejected, or null when it was stored.
-   */
-  private async storeBatches(all: Pending[]): Promise<Rejections[]> {
-    let points = 0;
-    for (const p of all) points += p.n;
-    if (this.stage && points >= this.stageMinPoints) return this.stageBatches(all);
-    const result = await this.store.writeColumns(
-      all.map((p) => p.batch()),
-      {},
-      {
-        countNew: true,
-        inTransaction: async (client, accepted) => {
-          // Tallies per path; a batch's points may come from several callers of one path.
-          const byPath = new Map<string, TallyEntry[]>();
-          for (const a of accepted) {
-            // Points already stored (a retried batch) are not counted twice.
-            if (a.newPoints === 0) continue;
-            const pending = all[a.batch];
-            const entries = byPath.get(pending.path.id) ?? [];
-            entries.push({
-              resourceId: pending.resourceId,
-              points: a.newPoints,
-              firstTime: a.firstTime,
-              lastTime: a.lastTime,
-            });
-            byPath.set(pending.path.id, entries);
-          }
-          for (const [pathId, entries] of byPath) await addToTally(client, pathId, entries);
-        },
+  /** Stores gathered points as chunks in one transaction with the paths' tallies. */
+  private async storeGathered(gathered: Gathered): Promise<void> {
+    const { offsets } = gathered;
+    const prepared: PreparedSeries[] = gathered.targets.map((target, g) => ({
+      batch: g,
+      series: target.info,
+      times: gathered.times.subarray(offsets[g], offsets[g + 1]),
+      values: gathered.others[g] ?? gathered.floats.subarray(offsets[g], offsets[g + 1]),
+    }));
+    await this.store.writePrepared(prepared, {
+      countNew: true,
+      inTransaction: async (client, accepted) => {
+        // Tallies per path; points already stored (a retried batch) are not counted twice.
+        const byPath = new Map<string, TallyEntry[]>();
+        for (const a of accepted) {
+          if (a.newPoints === 0) continue;
+          const target = gathered.targets[a.batch];
+          const entries = byPath.get(target.pathId) ?? [];
+          entries.push({
+            resourceId: target.resourceId,
+            points: a.newPoints,
+            firstTime: a.firstTime,
+            lastTime: a.lastTime,
+          });
+          byPath.set(target.pathId, entries);
+        }
+        for (const [pathId, entries] of byPath) await addToTally(client, pathId, entries);
       },
-    );
-    return rejectionsOf(all, result.rejected);
+    });
   }
 
-  /** Validates pending series and stages them in one row; the settler stores and accounts them. */
-  private async stageBatches(all: Pending[]): Promise<Rejections[]> {
-    const { prepared, rejected } = await this.store.prepareColumns(all.map((p) => p.batch()));
-    await this.stage!.write(
-      prepared.map((p) => ({
-        seriesId: p.series.id,
-        pathId: all[p.batch].path.id,
-        resourceId: all[p.batch].resourceId,
-        type: p.series.valueType,
-        times: p.times,
-        values: p.values,
-      })),
-    );
-    return rejectionsOf(all, rejected);
+  /** After a data error: each series in a transaction of its own; a failing one is rejected. */
+  private async storeOneByOne(waiters: Waiter[], gathered: Gathered): Promise<void> {
+    for (let g = 0; g < gathered.targets.length; g++) {
+      try {
+        await this.storeGathered(part(gathered, g));
+      } catch (error) {
+        if (!isDataError(error)) throw error;
+        const target = gathered.targets[g];
+        for (const waiter of waiters) {
+          waiter.targets.forEach((t, k) => {
+            if (t !== target) return;
+            const before = waiter.rejected.length;
+            rejectSlot(
+              waiter.batch,
+              k,
+              `could not be stored: ${(error as Error).message}`,
+              waiter.rejected,
+              waiter.dropped,
+            );
+            waiter.accepted -= waiter.rejected.length - before;
+          });
+        }
+      }
+    }
   }
 }
 
-/** The store's rejections (by index in the concatenation of the batches) per pending series. */
-function rejectionsOf(all: Pending[], rejected: { index: number; reason: string }[]): Rejections[] {
-  const starts: number[] = [];
-  let offset = 0;
-  for (const p of all) {
-    starts.push(offset);
-    offset += p.n;
-  }
-  const rejections: Map<number, string>[] = all.map(() => new Map());
-  let b = 0;
-  for (const r of rejected) {
-    while (b + 1 < starts.length && starts[b + 1] <= r.index) b++;
-    rejections[b].set(r.index - starts[b], r.reason);
-  }
-  return rejections;
+/** The points of a commit per target, in columns (staged as they are, or stored). */
+interface Gathered extends StagedColumns {
+  targets: Target[];
+  /** The row to stage: the columns are views of it. */
+  data: Buffer;
 }
 
-/** Per point of a pending series, why it was rejected; a string when all of them were. */
-type Rejections = Map<number, string> | string;
+/**
+ * Gathers the accepted points of waiting writes per target: a count, then one pass copying
+ * each point's time words and value to its place. Within a target, points keep their order of
+ * arrival, so that the later of two values of a timestamp wins.
+ */
+function gather(waiters: readonly Waiter[]): Gathered {
+  const targets: Target[] = [];
+  const index = new Map<Target, number>();
+  const groupsOf: Int32Array[] = [];
+  let counts = new Int32Array(64);
+  for (const waiter of waiters) {
+    const { batch } = waiter;
+    const groups = new Int32Array(batch.slots.length).fill(-1);
+    waiter.targets.forEach((target, k) => {
+      if (!target) return;
+      let g = index.get(target);
+      if (g === undefined) {
+        g = targets.push(target) - 1;
+        index.set(target, g);
+        if (g === counts.length) {
+          const grown = new Int32Array(counts.length * 2);
+          grown.set(counts);
+          counts = grown;
+        }
+      }
+      groups[k] = g;
+      if (!waiter.dropped) counts[g] += batch.slots[k].count;
+    });
+    if (waiter.dropped)
+      for (let i = 0; i < batch.length; i++) {
+        const g = groups[batch.slotOf[i]];
+        if (g >= 0 && !waiter.dropped[i]) counts[g]++;
+      }
+    groupsOf.push(groups);
+  }
+  const g = targets.length;
+  const offsets = new Int32Array(g + 1);
+  for (let k = 0; k < g; k++) offsets[k + 1] = offsets[k] + counts[k];
+  // Values of non-float series first (their JSON is part of the row's layout), in the order
+  // the pass below places the points.
+  const others: (PointValue[] | null)[] = targets.map((t) =>
+    t.info.valueType === 'float' ? null : [],
+  );
+  waiters.forEach((waiter, w) => {
+    const { batch, dropped } = waiter;
+    if (!batch.others) return;
+    const groups = groupsOf[w];
+    for (let i = 0; i < batch.length; i++) {
+      const k = groups[batch.slotOf[i]];
+      const list = k < 0 || (dropped && dropped[i]) ? null : others[k];
+      if (list) list.push(batch.others[i]);
+    }
+  });
+  const columns = { ...columnsOf(targets), offsets, others };
+  // The points go straight into the row's data: staged as it is, or stored from its views.
+  const { data, times, floats } = draftStageRow(columns);
+  const words = new Int32Array(times.buffer, times.byteOffset, times.length * 2);
+  const cursor = offsets.slice(0, g);
+  waiters.forEach((waiter, w) => {
+    const { batch, dropped } = waiter;
+    const groups = groupsOf[w];
+    const { slotOf, timeWords } = batch;
+    const values = batch.floats;
+    for (let i = 0; i < batch.length; i++) {
+      const k = groups[slotOf[i]];
+      if (k < 0 || (dropped && dropped[i])) continue;
+      const at = cursor[k]++;
+      words[2 * at] = timeWords[2 * i];
+      words[2 * at + 1] = timeWords[2 * i + 1];
+      floats[at] = values[i];
+    }
+  });
+  return { targets, ...columns, times, floats, data };
+}
+
+/** The series part of staged columns for targets. */
+function columnsOf(
+  targets: readonly Target[],
+): Pick<StagedColumns, 'ids' | 'seriesIds' | 'paths' | 'resources' | 'types'> {
+  const ids: string[] = [];
+  const idIndex = new Map<string, number>();
+  const index = (id: string) => {
+    let i = idIndex.get(id);
+    if (i === undefined) idIndex.set(id, (i = ids.push(id) - 1));
+    return i;
+  };
+  const g = targets.length;
+  const columns = {
+    ids,
+    seriesIds: new BigInt64Array(g),
+    paths: new Uint32Array(g),
+    resources: new Uint32Array(g),
+    types: new Uint8Array(g),
+  };
+  targets.forEach((target, k) => {
+    columns.seriesIds[k] = target.info.id;
+    columns.paths[k] = index(target.pathId);
+    columns.resources[k] = index(target.resourceId);
+    columns.types[k] = stagedTypes.indexOf(target.info.valueType);
+  });
+  return columns;
+}
+
+/** One target's share of gathered points. */
+function part(gathered: Gathered, g: number): Gathered {
+  const from = gathered.offsets[g];
+  const to = gathered.offsets[g + 1];
+  const targets = [gathered.targets[g]];
+  const columns: StagedColumns = {
+    ...columnsOf(targets),
+    offsets: Int32Array.of(0, to - from),
+    times: gathered.times.slice(from, to),
+    floats: gathered.floats.slice(from, to),
+    others: [gathered.others[g]],
+  };
+  return { targets, ...columns, data: encodeStage(columns) };
+}
+
+/**
+ * Checks each value against its series' type (floats: finite). Returns per point whether it
+ * was rejected, or null when none was.
+ */
+function checkValues(
+  batch: PointBatch,
+  targets: (Target | null)[],
+  rejected: IngestRejection[],
+): Uint8Array | null {
+  let dropped: Uint8Array | null = null;
+  const { slotOf, floats } = batch;
+  for (let i = 0; i < batch.length; i++) {
+    const target = targets[slotOf[i]];
+    if (!target) continue;
+    let problem: string | null;
+    if (target.info.valueType === 'float') {
+      const v = floats[i];
+      if (v - v === 0) continue;
+      problem = `value is ${v}; NaN and ±Infinity cannot be stored`;
+    } else {
+      problem = valueProblem(batch.others![i], target.info.valueType);
+      if (problem === null) continue;
+    }
+    dropped ??= new Uint8Array(batch.length);
+    dropped[i] = 1;
+    rejected.push({ line: batch.lines[i], message: `${target.info.key}: ${problem}` });
+  }
+  return dropped;
+}
+
+/** Rejects every point of a slot (not yet dropped) with one reason. */
+function rejectSlot(
+  batch: PointBatch,
+  slot: number,
+  message: string,
+  rejected: IngestRejection[],
+  dropped: Uint8Array | null = null,
+): void {
+  for (let i = 0; i < batch.length; i++)
+    if (batch.slotOf[i] === slot && !(dropped && dropped[i]))
+      rejected.push({ line: batch.lines[i], message });
+}
+
+/** The batch without the points of these lines. */
+function withoutLines(batch: PointBatch, lines: readonly IngestRejection[]): PointBatch {
+  const refused = new Set(lines.map((l) => l.line));
+  const kept = new PointBatch(batch.length);
+  for (const s of batch.series) kept.addSeries(s.prefix, s.measurement, s.tags, s.nodeId);
+  for (let i = 0; i < batch.length; i++) {
+    if (refused.has(batch.lines[i])) continue;
+    const slot = batch.slots[batch.slotOf[i]];
+    kept.push(
+      kept.slot(slot.series, slot.field, slot.type),
+      batch.times[i],
+      batch.value(i),
+      batch.lines[i],
+    );
+  }
+  return kept;
+}
+
+/**
+ * A flat copy of a string that will be remembered: a slice of a request body would keep the
+ * whole body alive.
+ */
+function detached(text: string): string {
+  return (' ' + text).slice(1);
+}
 
 /** A Postgres data exception (SQLSTATE class 22: bad value) or integrity violation (23). */
 function isDataError(error: unknown): boolean {
@@ -400,19 +590,19 @@ class SeriesQuota {
 
   async check(
     path: IngestPath,
-    lines: IngestLine[],
+    batch: PointBatch,
   ): Promise<{ refused: IngestRejection[]; message: string }> {
     const max = path.limits.maxSeries!;
     let known = this.known.get(path.id);
     if (!known) this.known.set(path.id, (known = new Set()));
-    const keysOf = new Map<IngestLine, string[]>();
+    const keys = batch.slots.map((slot) => {
+      const series = batch.series[slot.series];
+      return seriesKey(series.measurement, Object.fromEntries(series.tags), slot.field);
+    });
     const unknown = new Set<string>();
-    for (const line of lines) {
-      const tags = Object.fromEntries(line.tags);
-      const keys = line.fields.map((f) => seriesKey(line.measurement, tags, f.key));
-      keysOf.set(line, keys);
-      for (const key of keys) if (!known.has(key)) unknown.add(key);
-    }
+    batch.slots.forEach((slot, k) => {
+      if (slot.count > 0 && !known.has(keys[k])) unknown.add(keys[k]);
+    });
     if (unknown.size === 0) return { refused: [], message: '' };
     const existing = await this.store.chunks.existingKeys([...unknown]);
     if (known.size + existing.size > 100_000) known.clear();
@@ -423,11 +613,11 @@ class SeriesQuota {
     const room = Math.max(0, max - count);
     const allowed = new Set(fresh.slice(0, room));
     const message = `path "${path.name}" may hold ${max} series and holds ${count}; ${fresh.length - allowed.size} new series refused`;
-    const refused: IngestRejection[] = [];
-    for (const [line, keys] of keysOf) {
-      if (keys.some((key) => !known.has(key) && !allowed.has(key)))
-        refused.push({ line: line.line, message });
+    const refusedLines = new Set<number>();
+    for (let i = 0; i < batch.length; i++) {
+      const key = keys[batch.slotOf[i]];
+      if (!known.has(key) && !allowed.has(key)) refusedLines.add(batch.lines[i]);
     }
-    return { refused, message };
+    return { refused: [...refusedLines].map((line) => ({ line, message })), message };
   }
 }

@@ -8,3 +8,4 @@ export * from './summary';
 export * from './types';
 export * from './time';
 export * from './segments';
+export { valueProblem } from './batch';

@@ -1,6 +1,7 @@
 import { ByteReader, ByteWriter } from './chunk-codec/bytes';
 import { decimalsOf } from './chunk-codec/chunk-codec';
 import type { ChunkSummary } from './summary';
+import { timeOffsets } from './time';
 
 // Segment summaries: the summary of each run of a chunk's points that falls between two
 // consecutive multiples of a grain G since the epoch (1 s ... 1 week, chosen per chunk so that
@@ -56,8 +57,9 @@ export function encodeSegments(times: BigInt64Array, values: Float64Array): Buff
   let edge = Number((firstGrain + 1n) * grain - start);
   const ends: number[] = [];
   const grainNumbers: number[] = [0];
+  const offsets = timeOffsets(times)!;
   for (let i = 0; i < n; i++) {
-    const offset = Number(times[i] - start);
+    const offset = offsets[i];
     if (offset >= edge) {
       ends.push(i);
       const skipped = Math.floor((offset - edge) / grainNs) + 1;

@@ -4,6 +4,7 @@ import { ChunkMeta, ChunkRepository, NewChunk } from './chunk.repository';
 import { ChunkValues, decodeChunk, encodeChunk } from './chunk-codec';
 import { encodeSegments } from './segments';
 import { seriesKey, sortedTags } from './series-key';
+import { timeOffsets } from './time';
 import { numeric, summarise } from './summary';
 import type {
   Point,
@@ -18,6 +19,18 @@ import type {
 export interface StoreOptions {
   /** Points per chunk written by compaction (and the most a write puts in one chunk). */
   chunkSize?: number;
+}
+
+/** A series as a write names it, with its type and who owns it if it is new. */
+export interface SeriesSpec {
+  measurement: string;
+  tags: Record<string, string>;
+  field: string;
+  type: SeriesValueType;
+  /** The canonical key, when the caller has it already. */
+  key?: string;
+  /** Node and resource of the series if it is new (default: the call's owner). */
+  owner?: SeriesOwner;
 }
 
 /** Points of one series, sorted by time, one value per timestamp. */
@@ -132,39 +145,101 @@ function numbers(type: SeriesValueType, values: ChunkValues): Float64Array | nul
   return Float64Array.from(values as ArrayLike<unknown>, (v) => numeric(v, type)!);
 }
 
+/**
+ * The indexes of keys in ascending order, stable (equal keys keep their order). A natural
+ * merge sort: the runs already in order (the usual case: batches of concurrent writers, each
+ * sorted, arriving slightly out of order) are merged, never compared element by element again.
+ */
+export function timeOrder(keys: Float64Array): Int32Array {
+  const n = keys.length;
+  let runs: number[] = [0];
+  for (let i = 1; i < n; i++) if (keys[i] < keys[i - 1]) runs.push(i);
+  runs.push(n);
+  let order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let merged = new Int32Array(n);
+  while (runs.length > 2) {
+    const next = [0];
+    for (let r = 0; r + 1 < runs.length; r += 2) {
+      const lo = runs[r];
+      const mid = runs[r + 1];
+      const hi = r + 2 < runs.length ? runs[r + 2] : mid;
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi)
+        merged[k++] = keys[order[j]] < keys[order[i]] ? order[j++] : order[i++];
+      while (i < mid) merged[k++] = order[i++];
+      while (j < hi) merged[k++] = order[j++];
+      next.push(hi);
+    }
+    [order, merged] = [merged, order];
+    runs = next;
+  }
+  return order;
+}
+
 /** Sorts by time; for a repeated timestamp the last value written stays (as InfluxDB). */
 export function sortAndDedupe<V>(
   times: BigInt64Array,
   values: ArrayLike<V>,
-): { times: BigInt64Array; values: ArrayLike<V>; order: number[] | null } {
-  let sorted = true;
-  for (let i = 1; i < times.length && sorted; i++) if (times[i] <= times[i - 1]) sorted = false;
-  if (sorted) return { times, values, order: null };
+): { times: BigInt64Array; values: ArrayLike<V> } {
   const n = times.length;
-  const order = Array.from({ length: n }, (_, i) => i);
-  // Compared as two exact doubles (high and low 32 bits): reading a BigInt64Array allocates a
-  // BigInt per access, too many inside a sort's comparisons.
-  const high = new Float64Array(n);
-  const low = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const t = times[i];
-    high[i] = Number(t >> 32n);
-    low[i] = Number(t & 0xffffffffn);
+  // Offsets from the first time as exact doubles: comparing BigInt64Array elements would
+  // allocate a BigInt per access. Beyond 2^53 ns of span, two exact halves instead.
+  const offsets = timeOffsets(times);
+  let high: Float64Array;
+  let low: Float64Array;
+  if (offsets) {
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++) if (offsets[i] <= offsets[i - 1]) sorted = false;
+    if (sorted) return { times, values };
+    high = offsets;
+    low = new Float64Array(n);
+  } else {
+    high = new Float64Array(n);
+    low = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = times[i];
+      high[i] = Number(t >> 32n);
+      low[i] = Number(t & 0xffffffffn);
+    }
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++)
+      if (high[i] < high[i - 1] || (high[i] === high[i - 1] && low[i] <= low[i - 1]))
+        sorted = false;
+    if (sorted) return { times, values };
   }
-  // Stable: among equal times the later arrival stays later, and wins below.
-  order.sort((a, b) => high[a] - high[b] || low[a] - low[b] || a - b);
-  const kept: number[] = [];
-  for (const i of order) {
-    const k = kept.length;
+  let order: ArrayLike<number>;
+  if (offsets) order = timeOrder(offsets);
+  else {
+    const indexes = Array.from({ length: n }, (_, i) => i);
+    // Stable: among equal times the later arrival stays later, and wins below.
+    indexes.sort((a, b) => high[a] - high[b] || low[a] - low[b] || a - b);
+    order = indexes;
+  }
+  // For a repeated time the last in order (the latest arrival) stays.
+  const kept = new Int32Array(n);
+  let k = 0;
+  for (let o = 0; o < n; o++) {
+    const i = order[o];
     if (k > 0 && high[kept[k - 1]] === high[i] && low[kept[k - 1]] === low[i]) kept[k - 1] = i;
-    else kept.push(i);
+    else kept[k++] = i;
   }
-  const outTimes = BigInt64Array.from(kept, (i) => times[i]);
-  const outValues =
-    values instanceof Float64Array
-      ? (Float64Array.from(kept, (i) => values[i]) as unknown as ArrayLike<V>)
-      : kept.map((i) => values[i]);
-  return { times: outTimes, values: outValues, order: kept };
+  const outTimes = new BigInt64Array(k);
+  const inWords = new Int32Array(times.buffer, times.byteOffset, n * 2);
+  const outWords = new Int32Array(outTimes.buffer);
+  for (let j = 0; j < k; j++) {
+    outWords[2 * j] = inWords[2 * kept[j]];
+    outWords[2 * j + 1] = inWords[2 * kept[j] + 1];
+  }
+  let outValues: ArrayLike<V>;
+  if (values instanceof Float64Array) {
+    const floats = new Float64Array(k);
+    for (let j = 0; j < k; j++) floats[j] = values[kept[j]];
+    outValues = floats as unknown as ArrayLike<V>;
+  } else outValues = Array.from(kept.subarray(0, k), (i) => values[i]);
+  return { times: outTimes, values: outValues };
 }
 
 /**
@@ -344,6 +419,35 @@ export class TimeSeriesStore {
   }
 
   /**
+   * The registered series of each spec — created when new, the first writer's type winning —
+   * or why it cannot be one (a bad name or key). The series' type may differ from the spec's:
+   * the caller decides what to do with such points.
+   */
+  async seriesFor(
+    specs: readonly SeriesSpec[],
+    owner: SeriesOwner = {},
+  ): Promise<(SeriesInfo | string)[]> {
+    const out: (SeriesInfo | string)[] = new Array(specs.length);
+    const wanted = new Map<string, SeriesSpec & { key: string }>();
+    const keys = specs.map((spec, i) => {
+      const nameIssue = nameProblem(spec.measurement, spec.field);
+      const key = nameIssue ? '' : (spec.key ?? seriesKey(spec.measurement, spec.tags, spec.field));
+      const problem = nameIssue ?? keyProblem(key);
+      if (problem) {
+        out[i] = problem;
+        return null;
+      }
+      if (!wanted.has(key)) wanted.set(key, { ...spec, tags: sortedTags(spec.tags), key });
+      return key;
+    });
+    const found = await this.resolveSeries([...wanted.values()], owner);
+    keys.forEach((key, i) => {
+      if (key !== null) out[i] = found.get(key)!;
+    });
+    return out;
+  }
+
+  /**
    * Stores prepared points in one transaction — its own, or the caller's `client` (then the
    * caller commits). Resolves after commit.
    */
@@ -493,11 +597,11 @@ export class TimeSeriesStore {
   }
 
   private async resolveSeries(
-    writes: SeriesWrite[],
+    writes: readonly (SeriesSpec & { key: string })[],
     owner: SeriesOwner,
   ): Promise<Map<string, SeriesInfo>> {
     const result = new Map<string, SeriesInfo>();
-    const missing: SeriesWrite[] = [];
+    const missing: (SeriesSpec & { key: string })[] = [];
     for (const write of writes) {
       const cached = this.seriesCache.get(write.key);
       if (cached) result.set(write.key, cached);

@@ -46,3 +46,26 @@ export function formatTime(ns: bigint): string {
   if (rest === 0n) return iso;
   return `${iso.slice(0, -1)}${rest.toString().padStart(6, '0')}Z`;
 }
+
+const two32 = 4294967296;
+const maxExact = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The offsets in nanoseconds of times from `times[0]`, as exact doubles read from the times'
+ * 32-bit words (reading a BigInt64Array element allocates a BigInt), or null when one is
+ * 2^53 ns (104 days) or more away.
+ */
+export function timeOffsets(times: BigInt64Array): Float64Array | null {
+  const n = times.length;
+  const offsets = new Float64Array(n);
+  if (n === 0) return offsets;
+  const words = new Int32Array(times.buffer, times.byteOffset, n * 2);
+  const high0 = words[1];
+  const low0 = words[0] >>> 0;
+  for (let i = 1; i < n; i++) {
+    const offset = (words[2 * i + 1] - high0) * two32 + ((words[2 * i] >>> 0) - low0);
+    if (offset > maxExact || offset < -maxExact) return null;
+    offsets[i] = offset;
+  }
+  return offsets;
+}

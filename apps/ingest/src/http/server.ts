@@ -2,9 +2,9 @@ import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { IngestOutcome, IngestPath, IngestWriter, PathDirectory } from '@sextant/ingest';
-import { decodeBody } from '../line-protocol/decode-body';
-import { LineError, parseLineProtocol, precisionUnit } from '../line-protocol/parser';
+import { LineProtocolParser, precisionUnit } from '../line-protocol/parser';
 import { PathStats } from '../stats';
+import { BodyPool } from './body-pool';
 import { registerJsonRoutes } from './json-routes';
 
 const gunzipAsync = promisify(gunzip);
@@ -117,10 +117,24 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     logger: false,
   });
   let inFlight = 0;
+  // Remembers the series of the bodies it parses: the next bodies of an agent parse none again.
+  const parser = new LineProtocolParser();
 
-  // Bodies are line protocol whatever the content type claims; keep them as bytes.
+  // Bodies are line protocol whatever the content type claims; keep them as bytes, read into
+  // pooled buffers that go back to the pool once the request is answered.
+  const bodies = new BodyPool();
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('*', (request, payload, done) => {
+    const length = request.headers['content-length'];
+    const declared = length === undefined ? null : Number(length);
+    bodies
+      .read(payload, Number.isSafeInteger(declared) ? declared : null, options.maxBodyBytes)
+      .then(
+        (body) => done(null, body),
+        (error: Error) => done(error, undefined),
+      );
+  });
+  app.addHook('onResponse', async (request) => bodies.release(request.body));
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
     const status = error.statusCode ?? 500;
@@ -194,19 +208,17 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   ) {
     const body = await readBody(request, reply, options.maxBodyBytes);
     if (!body) return reply;
-    const decoded = decodeBody(body);
-    const parsed = parseLineProtocol(decoded.text, {
-      unit,
-      maxLineLength: options.maxLineBytes,
-    });
-    const errors: LineError[] = [...decoded.errors, ...parsed.errors];
-    const outcome = await options.writer.write(path, parsed.lines);
+    const parsed = parser.parse(body, { unit, maxLineLength: options.maxLineBytes });
+    const outcome = await options.writer.write(path, parsed.batch).finally(() =>
+      // Answered (or refused): its columns serve the next bodies.
+      parsed.batch.release(),
+    );
     if (outcome.status === 'rate-limited' || outcome.status === 'busy') {
-      options.stats.rejected(path, parsed.lines.length, outcome.message);
+      options.stats.rejected(path, parsed.lines, outcome.message);
       return refused(reply, outcome);
     }
     const bad = [
-      ...errors.map((e) => ({
+      ...parsed.errors.map((e) => ({
         line: e.line,
         message: `${e.message} (column ${e.column})`,
         text: e.text,

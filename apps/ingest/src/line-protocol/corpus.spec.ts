@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeBody } from './decode-body';
-import { parseLineProtocol, precisionUnit, type ParsedLine } from './parser';
+import type { IngestLine } from '@sextant/ingest';
+import { parseLineProtocol, precisionUnit } from './parser';
 
 // influxdata/line-protocol-corpus, curated (../shared/data/line-protocol): every decode case,
 // ok versus error and every value.
@@ -30,7 +30,7 @@ const source = readFileSync(file, 'utf8').replace(
 );
 const cases = Object.entries(JSON.parse(source).decode as Record<string, CorpusCase>);
 
-function asCorpus(line: ParsedLine) {
+function asCorpus(line: IngestLine) {
   return {
     time: String(line.time),
     name: line.measurement,
@@ -59,14 +59,14 @@ describe('line protocol parser against the curated corpus', () => {
       typeof c.input.text === 'string'
         ? Buffer.from(c.input.text, 'utf8')
         : Buffer.from(c.input.text.binary, 'base64');
-    const decoded = decodeBody(bytes);
     const unit = precisionUnit(c.input.precision.replace(/^1/, ''));
     expect(unit).not.toBeNull();
-    const { lines, errors } = parseLineProtocol(decoded.text, {
+    const { batch, errors } = parseLineProtocol(bytes, {
       unit: unit!,
       defaultTime: BigInt(c.input.defaultTime),
     });
-    const allErrors = [...decoded.errors, ...errors];
+    const lines = batch.toLines();
+    const allErrors = errors;
     if (c.output.error !== undefined) {
       expect(allErrors.length, `expected an error like: ${c.output.error}`).toBeGreaterThan(0);
       expect(allErrors[0].message).toBeTruthy();

@@ -1,6 +1,5 @@
 import { assertNever } from '@sextant/domain';
 import { decodeRecords, DecodedRecords } from '../json/json-records';
-import { decodeBody } from '../line-protocol/decode-body';
 import { parseLineProtocol } from '../line-protocol/parser';
 import { MqttPathSettings, topicTagsOf } from './mqtt-settings';
 
@@ -26,20 +25,19 @@ export function decodeMqttPayload(
         extraTags,
       });
     case 'line': {
-      const decoded = decodeBody(payload);
-      const parsed = parseLineProtocol(decoded.text, {
+      const parsed = parseLineProtocol(payload, {
         unit: settings.unit,
         defaultTime: options.defaultTime,
         maxLineLength: options.maxRecordBytes,
       });
-      const errors = [...decoded.errors, ...parsed.errors].map((e) => ({
+      const errors = parsed.errors.map((e) => ({
         record: e.line,
         message: `${e.message} (column ${e.column})`,
       }));
-      if (extraTags.length === 0) return { lines: parsed.lines, errors };
+      if (extraTags.length === 0) return { lines: parsed.batch.toLines(), errors };
       // The prefix still names the series: the same text with the same topic tags.
       const suffix = `\u0000${JSON.stringify(extraTags)}`;
-      const lines = parsed.lines.map((line) => {
+      const lines = parsed.batch.toLines().map((line) => {
         const tags = new Map(line.tags);
         for (const [key, value] of extraTags) tags.set(key, value);
         return {

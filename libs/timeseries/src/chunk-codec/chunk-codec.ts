@@ -1,5 +1,6 @@
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { SeriesValueType } from '../types';
+import { timeOffsets } from '../time';
 import { ByteReader, ByteWriter } from './bytes';
 
 // Chunk format, version 2:
@@ -72,27 +73,36 @@ function writeTimestamps(header: ByteWriter, body: ByteWriter, ts: BigInt64Array
     header.bigUvarint(0n);
     return;
   }
+  // Offsets from the first timestamp fit a double exactly while the chunk spans < 2^53 ns.
+  const offsets = timeOffsets(ts);
+  if (offsets) {
+    const step = offsets[1];
+    let regular = true;
+    for (let i = 2; i < n && regular; i++)
+      if (offsets[i] - offsets[i - 1] !== step) regular = false;
+    if (regular) {
+      header.byte(TimeMode.Regular);
+      header.bigUvarint(BigInt(step));
+      return;
+    }
+    header.byte(TimeMode.DeltaOfDelta);
+    let previous = 0;
+    let previousDelta = 0;
+    for (let i = 1; i < n; i++) {
+      const offset = offsets[i];
+      const delta = offset - previous;
+      body.varint(delta - previousDelta);
+      previous = offset;
+      previousDelta = delta;
+    }
+    return;
+  }
   const step = ts[1] - ts[0];
   let regular = true;
   for (let i = 2; i < n && regular; i++) if (ts[i] - ts[i - 1] !== step) regular = false;
   if (regular) {
     header.byte(TimeMode.Regular);
     header.bigUvarint(step);
-    return;
-  }
-  // Offsets from the first timestamp fit a double exactly while the chunk spans < 2^53 ns.
-  if (ts[n - 1] - ts[0] <= BigInt(maxSafe)) {
-    header.byte(TimeMode.DeltaOfDelta);
-    const base = ts[0];
-    let previous = 0;
-    let previousDelta = 0;
-    for (let i = 1; i < n; i++) {
-      const offset = Number(ts[i] - base);
-      const delta = offset - previous;
-      body.varint(delta - previousDelta);
-      previous = offset;
-      previousDelta = delta;
-    }
     return;
   }
   header.byte(TimeMode.BigDeltas);
