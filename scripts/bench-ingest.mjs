@@ -3,8 +3,11 @@
 // line, 5,000-line batches, 4 concurrent keep-alive clients, 10 million points; the clock
 // stops when the last batch is answered 204 (committed). Baseline in the same run: the same
 // bodies to an HTTP server that only reads them (the transport's ceiling here). Forward
-// protocol: PackedForward with acks, when the gateway has it. Peak RSS is the gateway's VmHWM.
-// Last line: one JSON object.
+// protocol: 500,000 events in PackedForward messages of 1,000 with acks and the shared-key
+// handshake (as fluent-bit sends them), beside a sink that acknowledges at once, and 100,000
+// events from @fluent-org/logger. Where the time goes: CPU µs per point (or event) of the
+// gateway, Postgres and this process. Peak RSS is the gateway's VmHWM. Last line: one JSON
+// object.
 import { promises as fs, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -14,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { processSeconds, threadSeconds, treeSeconds } from './bench/cpu.mjs';
+import { packedMessages, sendForward, sinkSource } from './bench/forward-client.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -179,6 +183,12 @@ try {
     postgres: await treeSeconds(db.pid),
     bench_clients: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
   });
+  const cpuPer = (before, after, count) =>
+    Object.fromEntries(
+      Object.keys(after)
+        .filter((part) => after[part] !== null && before[part] !== null)
+        .map((part) => [part, round(((after[part] - before[part]) * 1e6) / count, 3)]),
+    );
   const cpuBefore = await cpu();
   // The clock stops when every point is in a chunk, visible to queries: staged commits
   // (durable already when answered) must have been settled too.
@@ -191,11 +201,7 @@ try {
   });
   const linePointsPerS = measured / seconds;
   const cpuAfter = await cpu();
-  const cpuUsPerPoint = Object.fromEntries(
-    Object.keys(cpuAfter)
-      .filter((part) => cpuAfter[part] !== null && cpuBefore[part] !== null)
-      .map((part) => [part, round(((cpuAfter[part] - cpuBefore[part]) * 1e6) / totalPoints, 3)]),
-  );
+  const cpuUsPerPoint = cpuPer(cpuBefore, cpuAfter, totalPoints);
   log(`  CPU µs per point: ${JSON.stringify(cpuUsPerPoint)}`);
   if (process.env.BENCH_VERBOSE)
     log(`  gateway threads (CPU s): ${JSON.stringify(await threadSeconds(gateway.child.pid))}`);
@@ -208,38 +214,69 @@ try {
   if (Number(stored.rows[0].n) !== totalPoints)
     throw new Error(`stored ${stored.rows[0].n} points, sent ${totalPoints}`);
 
-  // Forward protocol, when the gateway serves it. The line batches (hundreds of MB) are let go
-  // first, so that the client here does not collect them while it sends.
+  // Forward protocol: PackedForward messages of 1,000 events as fluent-bit sends them, with
+  // acks and the shared-key handshake, 4 connections with 2 messages in flight on each; the
+  // clock stops at the last ack (each sent only once its events are committed). Encoded before
+  // the clock starts, as the line-protocol bodies are. Baseline: the same messages to a server
+  // that acknowledges each at once. The line batches (hundreds of MB) are let go first.
   batches.length = 0;
-  let forwardEventsPerS = null;
-  try {
-    const { FluentClient } = require('@fluent-org/logger');
-    const events = Number(process.env.BENCH_FORWARD_EVENTS || 500_000);
-    const client = new FluentClient('bench.forward', {
-      socket: { host: '127.0.0.1', port: forwardPort, timeout: 5_000 },
-      // The forward shared key is the sha256 (hex) of a path token.
-      security: { clientHostname: 'bench', sharedKey: token.hash },
-      eventMode: 'PackedForward',
-      ack: { ackTimeout: 30_000 },
-      flushInterval: 5,
-      eventRetry: { attempts: 0 },
-    });
-    const probe = client.emit({ probe: 1 });
-    await Promise.race([
-      probe,
-      new Promise((_, reject) => setTimeout(() => reject(new Error('no forward server')), 3_000)),
-    ]);
-    const f0 = performance.now();
-    const pending = [];
-    for (let i = 0; i < events; i++)
-      pending.push(client.emit({ turbine: `T${i % 1000}`, power: i % 3000 }));
-    await Promise.all(pending);
-    forwardEventsPerS = Math.round(events / ((performance.now() - f0) / 1000));
-    log(`forward: ${events} events in PackedForward with acks = ${forwardEventsPerS} events/s`);
-    await client.disconnect();
-  } catch (error) {
-    log(`forward: not measured (${error.message})`);
-  }
+  const forwardEvents = Number(process.env.BENCH_FORWARD_EVENTS || 500_000);
+  const messages = packedMessages({
+    tag: 'bench.forward',
+    events: forwardEvents,
+    perMessage: 1000,
+    start: 1_767_225_600,
+    record: (i) => ({ turbine: `T${String(i % 1000).padStart(4, '0')}`, power: (i % 3000) + 0.5 }),
+  });
+  const forwardSend = (port, sharedKey) =>
+    sendForward({ port, sharedKey, messages, connections: 4, window: 2 });
+  const forwardSinkPort = await freePort();
+  const forwardSink = startProcess(
+    'forward-sink',
+    process.execPath,
+    ['-e', sinkSource(forwardSinkPort)],
+    process.env,
+    root,
+    () => undefined,
+  );
+  await waitForLine(forwardSink, 'forward sink ready', 10_000);
+  const s0 = performance.now();
+  await forwardSend(forwardSinkPort, null);
+  const forwardSinkEventsPerS = Math.round(forwardEvents / ((performance.now() - s0) / 1000));
+  await stopProcess(forwardSink);
+  log(`baseline: forward sink acknowledges the same messages at ${forwardSinkEventsPerS} events/s`);
+  const forwardCpuBefore = await cpu();
+  const f0 = performance.now();
+  // The forward shared key is the sha256 (hex) of a path token.
+  await forwardSend(forwardPort, token.hash);
+  const forwardEventsPerS = Math.round(forwardEvents / ((performance.now() - f0) / 1000));
+  const forwardCpuUsPerEvent = cpuPer(forwardCpuBefore, await cpu(), forwardEvents);
+  log(`  CPU µs per event: ${JSON.stringify(forwardCpuUsPerEvent)}`);
+  log(
+    `forward: ${forwardEvents} events in PackedForward with acks = ${forwardEventsPerS} events/s`,
+  );
+
+  // The same through a Node.js client from npm (@fluent-org/logger, one connection, in this
+  // process): what a Node.js application gets, the client's own encoding included.
+  const nodeEvents = Math.min(100_000, forwardEvents);
+  const { FluentClient } = require('@fluent-org/logger');
+  const client = new FluentClient('bench.node', {
+    socket: { host: '127.0.0.1', port: forwardPort, timeout: 5_000 },
+    security: { clientHostname: 'bench', sharedKey: token.hash },
+    eventMode: 'PackedForward',
+    ack: { ackTimeout: 30_000 },
+    flushInterval: 5,
+    eventRetry: { attempts: 0 },
+  });
+  await client.emit({ probe: 1 });
+  const n0 = performance.now();
+  const pending = [];
+  for (let i = 0; i < nodeEvents; i++)
+    pending.push(client.emit({ turbine: `T${i % 1000}`, power: i % 3000 }));
+  await Promise.all(pending);
+  const nodeClientEventsPerS = Math.round(nodeEvents / ((performance.now() - n0) / 1000));
+  await client.disconnect();
+  log(`forward: ${nodeEvents} events from @fluent-org/logger = ${nodeClientEventsPerS} events/s`);
 
   const peak = peakRssMb(gateway.child.pid);
   log(`gateway peak RSS: ${peak} MB`);
@@ -258,6 +295,10 @@ try {
       ratio_to_http_sink: round(linePointsPerS / sinkPointsPerS, 3),
       line_cpu_us_per_point: cpuUsPerPoint,
       forward_events_per_s: forwardEventsPerS,
+      baseline_forward_sink_events_per_s: forwardSinkEventsPerS,
+      ratio_to_forward_sink: round(forwardEventsPerS / forwardSinkEventsPerS, 3),
+      forward_cpu_us_per_event: forwardCpuUsPerEvent,
+      forward_node_client_events_per_s: nodeClientEventsPerS,
       peak_rss_mb: peak,
       targets: { line_points_per_s: 1_200_000, forward_events_per_s: 100_000, peak_rss_mb: 300 },
     }),

@@ -277,3 +277,19 @@ export class PointBatch {
     this.lines = lines;
   }
 }
+
+/**
+ * Writes the 32-bit words (low, high) of `seconds` × 10^9 + `nanos` nanoseconds into `out`,
+ * exactly and without a BigInt, for whole seconds from 0 to 2^34 (beyond the year 2500).
+ */
+export function nanosecondWords(seconds: number, nanos: number, out: Int32Array): void {
+  // seconds = high16 × 2^16 + low16; every product below stays under 2^53.
+  const low16 = seconds % 65536;
+  const high16 = (seconds - low16) / 65536;
+  const a = high16 * 1e9;
+  const aLow = a % 65536;
+  const sum = aLow * 65536 + low16 * 1e9 + nanos;
+  const carry = Math.floor(sum / two32);
+  out[0] = (sum - carry * two32) | 0;
+  out[1] = (a - aLow) / 65536 + carry;
+}

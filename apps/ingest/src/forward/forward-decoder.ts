@@ -1,4 +1,4 @@
-import { decode, ExtData, ExtensionCodec } from '@msgpack/msgpack';
+import { Decoder, ExtData, ExtensionCodec } from '@msgpack/msgpack';
 import { gunzipSync } from 'node:zlib';
 import {
   arrayItemsAt,
@@ -33,7 +33,25 @@ export type Nanoseconds = bigint;
 
 /** The EventTime extension (type 0): seconds and nanoseconds, big-endian 32 bits each. */
 export class EventTime {
-  constructor(readonly nanoseconds: Nanoseconds) {}
+  readonly seconds: number;
+  readonly nanos: number;
+
+  constructor(nanoseconds: Nanoseconds) {
+    this.seconds = Number(nanoseconds / 1_000_000_000n);
+    this.nanos = Number(nanoseconds % 1_000_000_000n);
+  }
+
+  /** An EventTime from its two parts (no BigInt on the way). */
+  static of(seconds: number, nanos: number): EventTime {
+    const time = Object.create(EventTime.prototype) as { seconds: number; nanos: number };
+    time.seconds = seconds;
+    time.nanos = nanos;
+    return time as EventTime;
+  }
+
+  get nanoseconds(): Nanoseconds {
+    return BigInt(this.seconds) * 1_000_000_000n + BigInt(this.nanos);
+  }
 }
 
 export interface ForwardOption {
@@ -44,9 +62,18 @@ export interface ForwardOption {
   compressed?: 'gzip';
 }
 
-export interface ForwardEntry {
-  time: Nanoseconds;
-  record: Record<string, unknown>;
+/** One event: its time as whole seconds and nanoseconds, and its record. */
+export class ForwardEntry {
+  constructor(
+    readonly seconds: number,
+    readonly nanos: number,
+    readonly record: Record<string, unknown>,
+  ) {}
+
+  /** The time in nanoseconds since the epoch. */
+  get time(): Nanoseconds {
+    return BigInt(this.seconds) * 1_000_000_000n + BigInt(this.nanos);
+  }
 }
 
 export type ForwardMode = 'message' | 'forward' | 'packed-forward' | 'compressed-packed-forward';
@@ -89,8 +116,8 @@ extensionCodec.register({
     if (!(value instanceof EventTime)) return null;
     const bytes = new Uint8Array(8);
     const view = new DataView(bytes.buffer);
-    view.setUint32(0, Number(value.nanoseconds / 1_000_000_000n));
-    view.setUint32(4, Number(value.nanoseconds % 1_000_000_000n));
+    view.setUint32(0, value.seconds);
+    view.setUint32(4, value.nanos);
     return bytes;
   },
   decode: (data: Uint8Array) => {
@@ -98,7 +125,7 @@ extensionCodec.register({
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const nanos = view.getUint32(4);
     if (nanos >= 1_000_000_000) throw new Error(`EventTime nanoseconds ${nanos} exceed 999999999`);
-    return new EventTime(BigInt(view.getUint32(0)) * 1_000_000_000n + BigInt(nanos));
+    return EventTime.of(view.getUint32(0), nanos);
   },
 });
 
@@ -128,19 +155,47 @@ function isMap(value: unknown): value is Record<string, unknown> {
   );
 }
 
-/** Seconds (integer or float) or an EventTime as nanoseconds; null if not a valid time. */
-export function timeOf(value: unknown): Nanoseconds | null {
-  if (value instanceof EventTime) return value.nanoseconds;
-  if (typeof value === 'bigint') return value >= 0n ? value * 1_000_000_000n : null;
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value < 2 ** 33) {
-    const seconds = Math.floor(value);
-    return BigInt(seconds) * 1_000_000_000n + BigInt(Math.round((value - seconds) * 1e9));
+/** Latest second whose nanoseconds fit a signed 64-bit integer (2262-04-11). */
+const maxSeconds = 9_223_372_035;
+
+// timeOf's result (module state rather than an object per entry).
+let timeSeconds = 0;
+let timeNanos = 0;
+
+/**
+ * Reads seconds (integer or float) or an EventTime into timeSeconds/timeNanos; false if not a
+ * valid time (negative, or beyond what nanoseconds in 64 bits reach).
+ */
+function readTime(value: unknown): boolean {
+  if (value instanceof EventTime) {
+    timeSeconds = value.seconds;
+    timeNanos = value.nanos;
+    return value.seconds <= maxSeconds;
   }
-  return null;
+  if (typeof value === 'bigint') {
+    if (value < 0n || value > BigInt(maxSeconds)) return false;
+    timeSeconds = Number(value);
+    timeNanos = 0;
+    return true;
+  }
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= maxSeconds) {
+    timeSeconds = Math.floor(value);
+    timeNanos = Math.min(999_999_999, Math.round((value - timeSeconds) * 1e9));
+    return true;
+  }
+  return false;
 }
 
+/** Seconds (integer or float) or an EventTime as nanoseconds; null if not a valid time. */
+export function timeOf(value: unknown): Nanoseconds | null {
+  return readTime(value) ? BigInt(timeSeconds) * 1_000_000_000n + BigInt(timeNanos) : null;
+}
+
+// One decoder for every message and entry (making one per call costs more than decoding).
+const decoder = new Decoder({ extensionCodec, useBigInt64: true });
+
 function decodeOne(bytes: Uint8Array): unknown {
-  return decode(bytes, { extensionCodec, useBigInt64: true });
+  return decoder.decode(bytes);
 }
 
 /**
@@ -275,9 +330,9 @@ export class ForwardDecoder {
         option,
       };
     }
-    const time = timeOf(second);
-    if (time !== null || typeof second === 'number' || typeof second === 'bigint') {
-      if (time === null)
+    const valid = readTime(second);
+    if (valid || typeof second === 'number' || typeof second === 'bigint') {
+      if (!valid)
         return fail(`the time must be non-negative seconds or an EventTime, got ${String(second)}`);
       if (value.length < 3 || value.length > 4)
         return fail(`Message mode has 3 or 4 elements, got ${value.length}`);
@@ -285,7 +340,8 @@ export class ForwardDecoder {
       if (!isMap(record)) return fail(`the record must be a map, got ${describe(record)}`);
       const option = this.option(value[3], fail);
       if (option.compressed) return fail('compressed is only valid with packed entries');
-      return { kind: 'events', offset, mode: 'message', tag, entries: [{ time, record }], option };
+      const entries = [new ForwardEntry(timeSeconds, timeNanos, record)];
+      return { kind: 'events', offset, mode: 'message', tag, entries, option };
     }
     return fail(
       `the second element must be entries (array), packed entries (bin) or a time, got ${describe(second)}`,
@@ -349,13 +405,12 @@ export class ForwardDecoder {
       return fail(
         `an entry must be [time, record], got ${Array.isArray(value) ? `an array of ${value.length}` : describe(value)}`,
       );
-    const time = timeOf(value[0]);
-    if (time === null)
+    if (!readTime(value[0]))
       return fail(
         `the time must be non-negative seconds or an EventTime, got ${describe(value[0])}`,
       );
     if (!isMap(value[1])) return fail(`the record must be a map, got ${describe(value[1])}`);
-    return { time, record: value[1] };
+    return new ForwardEntry(timeSeconds, timeNanos, value[1]);
   }
 
   private packedEntries(bytes: Uint8Array, offset: number): ForwardEntry[] {

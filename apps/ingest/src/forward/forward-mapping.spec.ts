@@ -1,20 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import { ForwardEntry } from './forward-decoder';
 import { forwardMappingOf, mapRecords, nodeReferencesOf } from './forward-mapping';
 
 const t = 1_700_000_000_000_000_000n;
+/** An entry at `t` plus some nanoseconds. */
+const at = (plus: number, record: Record<string, unknown>) =>
+  new ForwardEntry(1_700_000_000, plus, record);
 
 describe(mapRecords.name, () => {
   it('makes numbers float fields, booleans boolean fields and nested maps dotted keys', () => {
-    const { lines, events } = mapRecords(
+    const { batch, events } = mapRecords(
       'cpu.local',
-      [{ time: t, record: { cpu_p: 0.25, up: true, disk: { free: 10 }, big: 2n ** 40n } }],
+      [at(0, { cpu_p: 0.25, up: true, disk: { free: 10 }, big: 2n ** 40n })],
       forwardMappingOf({}),
     );
+    const lines = batch.toLines();
     expect(events).toEqual([]);
     expect(lines).toHaveLength(1);
     expect(lines[0].measurement).toBe('cpu.local');
     expect(lines[0].time).toBe(t);
-    expect(lines[0].fields).toEqual([
+    expect([...lines[0].fields].sort((a, b) => (a.key < b.key ? -1 : 1))).toEqual([
       { key: 'big', value: { type: 'integer', value: 2n ** 40n } },
       { key: 'cpu_p', value: { type: 'float', value: 0.25 } },
       { key: 'disk.free', value: { type: 'float', value: 10 } },
@@ -24,11 +29,11 @@ describe(mapRecords.name, () => {
 
   it('takes the measurement and the tag keys from the path’s mapping.forward', () => {
     const mapping = forwardMappingOf({ forward: { measurement: 'scada', tags: ['turbine', 'n'] } });
-    const { lines } = mapRecords(
+    const lines = mapRecords(
       'ignored.tag',
-      [{ time: t, record: { turbine: 'T01', n: 3, level: 'info', wind: 7.5 } }],
+      [at(0, { turbine: 'T01', n: 3, level: 'info', wind: 7.5 })],
       mapping,
-    );
+    ).batch.toLines();
     expect(lines[0].measurement).toBe('scada');
     expect(lines[0].tags).toEqual([
       ['n', '3'],
@@ -39,15 +44,12 @@ describe(mapRecords.name, () => {
   });
 
   it('keeps records without a numeric value as events, numbered by entry', () => {
-    const { lines, events } = mapRecords(
+    const { batch, events } = mapRecords(
       'app.log',
-      [
-        { time: t, record: { v: 1 } },
-        { time: t + 1n, record: { log: 'disk full\u0000', raw: new Uint8Array([1, 2]), n: null } },
-      ],
+      [at(0, { v: 1 }), at(1, { log: 'disk full\u0000', raw: new Uint8Array([1, 2]), n: null })],
       forwardMappingOf({}),
     );
-    expect(lines).toHaveLength(1);
+    expect(batch.toLines()).toHaveLength(1);
     expect(events).toEqual([
       {
         tag: 'app.log',
@@ -78,11 +80,27 @@ describe(mapRecords.name, () => {
     );
     expect(nodeReferencesOf({ forward: { nodes: { a: 'r1', b: 5 } } })).toEqual(['r1']);
     const node = (tag: string) =>
-      mapRecords(tag, [{ time: 1n, record: { v: 1 } }], mapping).lines[0].nodeId;
+      mapRecords(tag, [at(0, { v: 1 })], mapping).batch.toLines()[0].nodeId;
     expect(node('scada.t07.power')).toBe('id-t07');
     expect(node('scada.t08.power')).toBe('id-farm');
     // Dots are literal, not "any character".
     expect(node('scadaXt07')).toBeUndefined();
     expect(node('x.y')).toBeUndefined();
+  });
+
+  it('times points to the nanosecond, also near the end of 64-bit time', () => {
+    for (const [seconds, nanos] of [
+      [0, 0],
+      [1_700_000_000, 123_456_789],
+      [4_294_967_295, 999_999_999],
+      [9_223_372_035, 999_999_999],
+    ]) {
+      const lines = mapRecords(
+        'm',
+        [new ForwardEntry(seconds, nanos, { v: 1 })],
+        forwardMappingOf({}),
+      ).batch.toLines();
+      expect(lines[0].time).toBe(BigInt(seconds) * 1_000_000_000n + BigInt(nanos));
+    }
   });
 });

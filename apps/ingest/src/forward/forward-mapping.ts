@@ -1,4 +1,5 @@
-import type { IngestLine } from '@sextant/ingest';
+import { nanosecondWords, PointBatch } from '@sextant/ingest';
+import type { SeriesValueType } from '@sextant/timeseries';
 import { EventTime, ForwardEntry } from './forward-decoder';
 
 /** How a path turns forward records into series: `mapping.forward` of the path. */
@@ -37,7 +38,8 @@ export interface ForwardEvent {
 }
 
 export interface MappedRecords {
-  lines: IngestLine[];
+  /** The points of the records with numeric values (line numbers: entry numbers). */
+  batch: PointBatch;
   events: ForwardEvent[];
 }
 
@@ -115,76 +117,103 @@ function jsonOf(value: unknown, depth = 0): unknown {
   return null;
 }
 
+// A record's fields and tags while it is mapped (reused: no arrays per record).
+const fieldKeys: string[] = [];
+const fieldTypes: SeriesValueType[] = [];
+const fieldValues: (number | bigint | boolean)[] = [];
+const tagPairs: [string, string][] = [];
+const words = new Int32Array(2);
+
+function collect(
+  object: Record<string, unknown>,
+  prefix: string,
+  depth: number,
+  tags: Set<string>,
+): void {
+  for (const key in object) {
+    const value = object[key];
+    const name = prefix === '' ? key : prefix + key;
+    if (tags.has(name)) {
+      if (typeof value === 'string') tagPairs.push([name, value]);
+      else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+        tagPairs.push([name, String(value)]);
+      continue;
+    }
+    if (name.length === 0 || name.length > maxNameLength) continue;
+    let type: SeriesValueType | null = null;
+    if (typeof value === 'number') type = 'float';
+    else if (typeof value === 'bigint') type = 'integer';
+    else if (typeof value === 'boolean') type = 'boolean';
+    else if (
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      !(value instanceof Uint8Array) &&
+      !(value instanceof EventTime) &&
+      depth < maxFlattenDepth
+    )
+      collect(value as Record<string, unknown>, `${name}.`, depth + 1, tags);
+    if (type === null) continue;
+    fieldKeys.push(name);
+    fieldTypes.push(type);
+    fieldValues.push(value as number | bigint | boolean);
+  }
+}
+
+const byName = (a: [string, string], b: [string, string]) =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+
 /**
  * Turns the entries of one forward message into points and events. Numbers become float
  * fields (msgpack integers beyond 32 bits, which decode as bigint, integer fields), booleans
  * boolean fields, nested maps dotted keys (`{cpu: {p: 1}}` → `cpu.p`). String values become
  * tags only for keys the mapping lists; a record without any numeric value is an event.
+ * Points go straight into a PointBatch (one series per measurement and tag values).
  */
 export function mapRecords(
   tag: string,
-  entries: ForwardEntry[],
+  entries: readonly ForwardEntry[],
   mapping: ForwardMapping,
   firstLine = 1,
 ): MappedRecords {
   const measurement = (mapping.measurement ?? tag).slice(0, maxNameLength);
   const nodeId = nodeOfTag(mapping, tag) ?? undefined;
-  const lines: IngestLine[] = [];
+  const batch = new PointBatch(entries.length);
   const events: ForwardEvent[] = [];
-  entries.forEach(({ time, record }, i) => {
-    const tags: [string, string][] = [];
-    const fields: IngestLine['fields'] = [];
-    const visit = (object: Record<string, unknown>, prefix: string, depth: number) => {
-      for (const [key, value] of Object.entries(object)) {
-        const name = prefix + key;
-        if (mapping.tags.has(name)) {
-          if (typeof value === 'string') tags.push([name, value]);
-          else if (
-            typeof value === 'number' ||
-            typeof value === 'bigint' ||
-            typeof value === 'boolean'
-          )
-            tags.push([name, String(value)]);
-          continue;
-        }
-        if (name.length === 0 || name.length > maxNameLength) continue;
-        if (typeof value === 'number') fields.push({ key: name, value: { type: 'float', value } });
-        else if (typeof value === 'bigint')
-          fields.push({ key: name, value: { type: 'integer', value } });
-        else if (typeof value === 'boolean')
-          fields.push({ key: name, value: { type: 'boolean', value } });
-        else if (
-          typeof value === 'object' &&
-          value !== null &&
-          !Array.isArray(value) &&
-          !(value instanceof Uint8Array) &&
-          !(value instanceof EventTime) &&
-          depth < maxFlattenDepth
-        )
-          visit(value as Record<string, unknown>, `${name}.`, depth + 1);
-      }
-    };
-    visit(record, '', 0);
-    if (fields.length === 0) {
+  // Records without tags (the usual case) are all one series.
+  const plain =
+    mapping.tags.size === 0 ? batch.addSeries(measurement, measurement, [], nodeId) : -1;
+  for (let i = 0; i < entries.length; i++) {
+    const { record, seconds, nanos } = entries[i];
+    fieldKeys.length = 0;
+    fieldTypes.length = 0;
+    fieldValues.length = 0;
+    tagPairs.length = 0;
+    collect(record, '', 0, mapping.tags);
+    if (fieldKeys.length === 0) {
       events.push({
         tag: clean(tag),
-        time,
+        time: entries[i].time,
         record: jsonOf(record) as Record<string, unknown>,
         entry: i + 1,
       });
-      return;
+      continue;
     }
-    tags.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    fields.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    lines.push({
-      prefix: JSON.stringify([measurement, tags]),
-      measurement,
-      tags,
-      fields,
-      time,
-      line: firstLine + i,
-      nodeId,
-    });
-  });
-  return { lines, events };
+    let series = plain;
+    if (series < 0) {
+      tagPairs.sort(byName);
+      let prefix = measurement;
+      for (const [k, v] of tagPairs) prefix += `\u0000${k}\u0000${v}`;
+      series = batch.addSeries(prefix, measurement, tagPairs.slice(), nodeId);
+    }
+    nanosecondWords(seconds, nanos, words);
+    const line = firstLine + i;
+    for (let f = 0; f < fieldKeys.length; f++) {
+      const slot = batch.slot(series, fieldKeys[f], fieldTypes[f]);
+      if (fieldTypes[f] === 'float')
+        batch.pushFloat(slot, words[0], words[1], fieldValues[f] as number, line);
+      else batch.pushOther(slot, words[0], words[1], fieldValues[f], line);
+    }
+  }
+  return { batch, events };
 }

@@ -363,10 +363,10 @@ class ForwardConnection {
     if (!(await this.refreshPath())) return;
     const path = this.path!;
     const { stats, writer, repository, log } = this.options;
-    const { lines, events } = mapRecords(frame.tag, frame.entries, this.mapping);
-    const outcome = await writer.write(path, lines);
+    const { batch, events } = mapRecords(frame.tag, frame.entries, this.mapping);
+    const outcome = await writer.write(path, batch).finally(() => batch.release());
     if (outcome.status !== 'written') {
-      stats.rejected(path, lines.length, outcome.message);
+      stats.rejected(path, frame.entries.length - events.length, outcome.message);
       log(
         `forward ${this.peer} path "${path.name}": ${outcome.status}, not acknowledged${frame.option.chunk ? ' (the client retries)' : ' (the client asked for no ack: records dropped)'}: ${outcome.message}`,
       );
