@@ -21,7 +21,9 @@ import { packedMessages, sendForward, sinkSource } from './bench/forward-client.
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const { startEmbeddedPostgres, migrate, freePort } = require(path.join(root, 'dist/libs/db/src'));
+const { startEmbeddedPostgres, migrate, freePort, allocatorEnv } = require(
+  path.join(root, 'dist/libs/db/src'),
+);
 const { startProcess, stopProcess, waitForLine } = require(path.join(root, 'dist/libs/stack/src'));
 const { newToken, uuidv7 } = require(path.join(root, 'dist/libs/ingest/src'));
 
@@ -108,7 +110,8 @@ try {
       path.join(root, 'dist/apps/ingest/src/main.js'),
     ],
     {
-      ...process.env,
+      // As the launcher starts it (npm start).
+      ...allocatorEnv(process.env),
       DATABASE_URL: db.url,
       INGEST_HTTP_PORT: String(httpPort),
       INGEST_FORWARD_PORT: String(forwardPort),

@@ -21,6 +21,22 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
+/**
+ * glibc allocator settings for processes that move large buffers (the embedded Postgres, the
+ * ingest gateway): allocations up to 4 MiB come from the heap, which keeps up to 32 MiB free
+ * instead of handing it back. By default each large message or buffer gets fresh pages from
+ * the kernel and faults them in again; on a virtual machine that costs more than the work
+ * itself (a 330 KB bytea parameter: 13 ns a byte, 0.6 with these). Variables already set win.
+ */
+export function allocatorEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return {
+    MALLOC_MMAP_THRESHOLD_: '4194304',
+    MALLOC_TRIM_THRESHOLD_: '33554432',
+    MALLOC_TOP_PAD_: '8388608',
+    ...env,
+  };
+}
+
 const user = 'sextant';
 // The server listens on 127.0.0.1 only.
 const password = 'sextant';
@@ -210,7 +226,7 @@ function startServer(
     const child = spawn(bin.postgres, args, {
       ...runAs,
       detached: true,
-      env: { ...process.env, LC_ALL: 'C' },
+      env: { ...allocatorEnv(), LC_ALL: 'C' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SextantConfig } from '@sextant/config';
-import { DatabaseHandle, freePort, migrate, openDatabase } from '@sextant/db';
+import { allocatorEnv, DatabaseHandle, freePort, migrate, openDatabase } from '@sextant/db';
 import { ManagedProcess, startProcess, stopProcess, waitForHttp, waitForLine } from './processes';
 
 export type AppName = 'api' | 'portal' | 'ingest' | 'worker';
@@ -134,6 +134,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       if (!options.apps.includes(name)) continue;
       const appEnv = { ...env };
       if (name === 'ingest') {
+        // The gateway moves large buffers: see allocatorEnv.
+        Object.assign(appEnv, allocatorEnv(env));
         const httpPort = ingestPorts.http;
         const forwardPort = ingestPorts.forward;
         Object.assign(appEnv, {
