@@ -11,6 +11,7 @@ async function stat(pid) {
       ppid: Number(fields[1]),
       own: (Number(fields[11]) + Number(fields[12])) / 100,
       reaped: (Number(fields[13]) + Number(fields[14])) / 100,
+      faults: Number(fields[7]),
       user: Number(fields[11]) / 100,
       system: Number(fields[12]) / 100,
     };
@@ -56,7 +57,7 @@ export async function threadSeconds(pid) {
     const name = (
       await fs.readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8').catch(() => '?')
     ).trim();
-    if (s && s.own > 0.05) out[`${name}:${tid}`] = `${s.user}u+${s.system}s`;
+    if (s && s.own > 0.05) out[`${name}:${tid}`] = `${s.user}u+${s.system}s ${s.faults}pf`;
   }
   return out;
 }

@@ -93,9 +93,11 @@ export class PointBatch {
   others: PointValue[] | null = null;
   /** Per point: the line (or record) it came from. */
   lines: Int32Array;
-  private readonly byPrefix = new Map<string, number>();
-  /** Per series, slot index by field (and, for a second type of one field, by type too). */
-  private readonly fieldSlots: Map<string, number>[] = [];
+  /** Series by prefix, for addSeries (appendSeries callers keep their own). */
+  private byPrefix: Map<string, number> | null = null;
+  /** Per series its first slot, and per slot the series' next one (-1: none): short lists. */
+  private firstSlot: number[] = [];
+  private nextSlot: number[] = [];
 
   constructor(capacity = 1024) {
     const { slotOf, times, floats, lines } = columns(capacity);
@@ -147,31 +149,36 @@ export class PointBatch {
     tags: [string, string][],
     nodeId?: string,
   ): number {
+    this.byPrefix ??= new Map();
     let index = this.byPrefix.get(prefix);
     if (index === undefined) {
-      index = this.series.push({ prefix, measurement, tags, nodeId }) - 1;
+      index = this.appendSeries({ prefix, measurement, tags, nodeId });
       this.byPrefix.set(prefix, index);
-      this.fieldSlots.push(new Map());
     }
     return index;
   }
 
-  /** The slot of a series' field with values of this type. */
+  /**
+   * Adds a series the caller knows is not in the batch yet (a parser that tells its series
+   * apart itself hands over its own long-lived object: nothing is allocated per batch).
+   */
+  appendSeries(series: BatchSeries): number {
+    this.firstSlot.push(-1);
+    return this.series.push(series) - 1;
+  }
+
+  /** The slot of a series' field with values of this type (a second type gets its own). */
   slot(series: number, field: string, type: SeriesValueType): number {
-    const slots = this.fieldSlots[series];
-    let index = slots.get(field);
-    if (index !== undefined && this.slots[index].type === type) return index;
-    // The same field with another type (which the store will refuse): a slot of its own.
-    if (index !== undefined) {
-      const typed = `${type}\u0000${field}`;
-      index = slots.get(typed);
-      if (index !== undefined) return index;
-      index = this.slots.push({ series, field, type, count: 0 }) - 1;
-      slots.set(typed, index);
-      return index;
+    let last = -1;
+    for (let k = this.firstSlot[series]; k >= 0; k = this.nextSlot[k]) {
+      const slot = this.slots[k];
+      if (slot.field === field && slot.type === type) return k;
+      last = k;
     }
-    index = this.slots.push({ series, field, type, count: 0 }) - 1;
-    slots.set(field, index);
+    const index = this.slots.push({ series, field, type, count: 0 }) - 1;
+    this.nextSlot.push(-1);
+    if (last < 0) this.firstSlot[series] = index;
+    else this.nextSlot[last] = index;
     return index;
   }
 

@@ -1,3 +1,4 @@
+import { binaryCopyHeader, binaryCopyTrailer } from '@sextant/timeseries';
 import type {
   PointValue,
   PreparedSeries,
@@ -5,6 +6,9 @@ import type {
   TimeSeriesStore,
 } from '@sextant/timeseries';
 import type { Pool } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { addToTally, TallyEntry } from './accounting';
 
 // Staging: under heavy load a group commit holds a few points for each of thousands of series,
@@ -130,19 +134,25 @@ export function decodeStage(data: Buffer): StagedColumns {
   const idsLength = data.readUInt32LE(16);
   const ids = JSON.parse(data.toString('utf8', 20, 20 + idsLength)) as string[];
   const head = align(20 + idsLength);
-  // One aligned copy (a pg Buffer may start anywhere), read through views.
-  const copy = new Uint8Array(data.length - head);
-  copy.set(data.subarray(head));
-  const buffer = copy.buffer;
-  const seriesIds = new BigInt64Array(buffer, 0, g);
-  const offsets = new Int32Array(buffer, g * 8, g + 1);
-  const paths = new Uint32Array(buffer, g * 8 + (g + 1) * 4, g);
-  const resources = new Uint32Array(buffer, g * 8 + (g + 1) * 4 + g * 4, g);
-  const types = new Uint8Array(buffer, g * 8 + (g + 1) * 4 + g * 8, g);
+  // Read through views: of the data itself when aligned (a row this process staged), else of
+  // one aligned copy (a Buffer from the database may start anywhere).
+  let buffer: ArrayBufferLike = data.buffer;
+  let base = data.byteOffset + head;
+  if (base % 8 !== 0) {
+    const copy = new Uint8Array(data.length - head);
+    copy.set(data.subarray(head));
+    buffer = copy.buffer;
+    base = 0;
+  }
+  const seriesIds = new BigInt64Array(buffer, base, g);
+  const offsets = new Int32Array(buffer, base + g * 8, g + 1);
+  const paths = new Uint32Array(buffer, base + g * 8 + (g + 1) * 4, g);
+  const resources = new Uint32Array(buffer, base + g * 8 + (g + 1) * 4 + g * 4, g);
+  const types = new Uint8Array(buffer, base + g * 8 + (g + 1) * 4 + g * 8, g);
   const tables = align(g * 8 + (g + 1) * 4 + g * 4 + g * 4 + g);
-  const times = new BigInt64Array(buffer, tables, n);
-  const floats = new Float64Array(buffer, tables + n * 8, n);
-  const at = tables + n * 16;
+  const times = new BigInt64Array(buffer, base + tables, n);
+  const floats = new Float64Array(buffer, base + tables + n * 8, n);
+  const at = base + tables + n * 16;
   const othersLength = new DataView(buffer).getUint32(at, true);
   const otherValues = othersLength
     ? (JSON.parse(Buffer.from(buffer, at + 4, othersLength).toString('utf8')) as unknown[][])
@@ -246,11 +256,31 @@ export class IngestStage {
   async writeRow(data: Buffer): Promise<void> {
     const points = data.readUInt32LE(12);
     if (points === 0) return;
-    const { rows } = await this.pool.query<{ seq: string }>(
-      'INSERT INTO ingest_stage (points, data) VALUES ($1, $2) RETURNING seq::text AS seq',
-      [points, data],
-    );
-    this.options.onStaged?.(rows[0].seq, data);
+    // COPY sends the data as it is (a parameter would be copied into the driver's message
+    // first), in its own transaction: durable once the COPY completes.
+    const client = await this.pool.connect();
+    let seq: string;
+    try {
+      const { rows } = await client.query<{ seq: string }>(
+        "SELECT nextval('chunk_seq_seq')::text AS seq",
+      );
+      seq = rows[0].seq;
+      const head = Buffer.alloc(binaryCopyHeader.length + 2 + 12 + 8 + 4);
+      let at = binaryCopyHeader.copy(head, 0);
+      at = head.writeInt16BE(3, at);
+      at = head.writeInt32BE(8, at);
+      at = head.writeBigInt64BE(BigInt(seq), at);
+      at = head.writeInt32BE(4, at);
+      at = head.writeInt32BE(points, at);
+      head.writeInt32BE(data.length, at);
+      const stream = client.query(
+        copyFrom('COPY ingest_stage (seq, points, data) FROM STDIN (FORMAT binary)'),
+      );
+      await pipeline(Readable.from([head, data, binaryCopyTrailer]), stream);
+    } finally {
+      client.release();
+    }
+    this.options.onStaged?.(seq, data);
   }
 
   /**

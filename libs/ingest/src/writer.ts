@@ -8,7 +8,7 @@ import {
 } from '@sextant/timeseries';
 import { addToTally, TallyEntry } from './accounting';
 import { IngestPath, PathDirectory } from './paths';
-import { IngestLine, PointBatch } from './point-batch';
+import { BatchSeries, IngestLine, PointBatch } from './point-batch';
 import { RateLimiter } from './rate-limit';
 import { draftStageRow, encodeStage, stagedTypes } from './stage';
 import type { IngestStage, StagedColumns } from './stage';
@@ -52,7 +52,13 @@ interface Target {
   info: SeriesInfo;
   pathId: string;
   resourceId: string;
+  /** The commit being gathered when `group` was set, and the target's place in it. */
+  stamp: number;
+  group: number;
 }
+
+/** Numbers the commits being gathered (see Target.stamp). */
+let commitStamp = 0;
 
 /** A write waiting for its commit. */
 interface Waiter {
@@ -96,6 +102,11 @@ export class IngestWriter {
   private readonly stage: IngestStage | null;
   private readonly stageMinPoints: number;
   private readonly paths = new Map<string, PathSeries>();
+  /** Per series object of a batch (the same one body after body), its fields' targets. */
+  private readonly memos = new WeakMap<
+    BatchSeries,
+    { owner: PathSeries; fields: Map<string, Target> }
+  >();
   /** The writes whose points wait for the next commit. */
   private waiting: Waiter[] = [];
   private pendingPoints = 0;
@@ -197,13 +208,22 @@ export class IngestWriter {
     const known = this.pathSeries(path);
     const targets: (Target | null)[] = new Array(batch.slots.length).fill(null);
     const missing: number[] = [];
-    const prefixes = batch.series.map((s) =>
-      s.nodeId ? `${s.prefix}\u0000${s.nodeId}` : s.prefix,
-    );
+    // Per series of the batch its fields' targets: from the series object itself when a parser
+    // hands over the same object body after body (no string hashed), else by its prefix.
+    const fieldsOf: (Map<string, Target> | undefined)[] = new Array(batch.series.length);
+    const prefixOf = (s: BatchSeries) => (s.nodeId ? `${s.prefix}\u0000${s.nodeId}` : s.prefix);
     for (let k = 0; k < batch.slots.length; k++) {
       const slot = batch.slots[k];
       if (slot.count === 0) continue;
-      const target = known.byPrefix.get(prefixes[slot.series])?.get(slot.field);
+      let fields = fieldsOf[slot.series];
+      if (!fields) {
+        const series = batch.series[slot.series];
+        const memo = this.memos.get(series);
+        fields = memo?.owner === known ? memo.fields : known.byPrefix.get(prefixOf(series));
+        if (fields && memo?.owner !== known) this.memos.set(series, { owner: known, fields });
+        fieldsOf[slot.series] = fields;
+      }
+      const target = fields?.get(slot.field);
       if (target) targets[k] = target;
       else missing.push(k);
     }
@@ -239,11 +259,17 @@ export class IngestWriter {
         }
         let target = known.byKey.get(info.key);
         if (!target) {
-          target = { info, pathId: path.id, resourceId: specs[m].owner.resourceId };
+          target = {
+            info,
+            pathId: path.id,
+            resourceId: specs[m].owner.resourceId,
+            stamp: 0,
+            group: -1,
+          };
           known.byKey.set(info.key, target);
         }
         // Remembered under a copy of the prefix: the batch's may be a slice of a whole body.
-        const prefix = detached(prefixes[slot.series]);
+        const prefix = detached(prefixOf(batch.series[slot.series]));
         let fields = known.byPrefix.get(prefix);
         if (!fields) known.byPrefix.set(prefix, (fields = new Map()));
         fields.set(detached(slot.field), target);
@@ -391,7 +417,8 @@ interface Gathered extends StagedColumns {
  */
 function gather(waiters: readonly Waiter[]): Gathered {
   const targets: Target[] = [];
-  const index = new Map<Target, number>();
+  // Each target's place in this commit, stamped on it (no map of targets).
+  const stamp = ++commitStamp;
   const groupsOf: Int32Array[] = [];
   let counts = new Int32Array(64);
   for (const waiter of waiters) {
@@ -399,10 +426,11 @@ function gather(waiters: readonly Waiter[]): Gathered {
     const groups = new Int32Array(batch.slots.length).fill(-1);
     waiter.targets.forEach((target, k) => {
       if (!target) return;
-      let g = index.get(target);
-      if (g === undefined) {
+      let g = target.stamp === stamp ? target.group : -1;
+      if (g < 0) {
         g = targets.push(target) - 1;
-        index.set(target, g);
+        target.stamp = stamp;
+        target.group = g;
         if (g === counts.length) {
           const grown = new Int32Array(counts.length * 2);
           grown.set(counts);

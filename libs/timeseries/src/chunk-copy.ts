@@ -7,8 +7,10 @@ import type { NewChunk } from './chunk.repository';
 // New chunks go in with binary COPY: many small chunks (a busy gateway commits a few points
 // per series at a time) cost a fraction of what INSERT ... unnest(text arrays) does.
 
-const header = Buffer.from('PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0', 'latin1');
-const trailer = Buffer.from([0xff, 0xff]);
+/** The start of a binary COPY stream (signature, no flags, no extension). */
+export const binaryCopyHeader = Buffer.from('PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0', 'latin1');
+/** The end of a binary COPY stream. */
+export const binaryCopyTrailer = Buffer.from([0xff, 0xff]);
 const columns = 12;
 
 function rowSize(chunk: NewChunk): number {
@@ -22,10 +24,10 @@ function rowSize(chunk: NewChunk): number {
 
 /** The chunks as one binary COPY stream body. */
 export function copyBody(chunks: NewChunk[]): Buffer {
-  let size = header.length + trailer.length;
+  let size = binaryCopyHeader.length + binaryCopyTrailer.length;
   for (const c of chunks) size += rowSize(c);
   const out = Buffer.allocUnsafe(size);
-  let at = header.copy(out, 0);
+  let at = binaryCopyHeader.copy(out, 0);
   const int8 = (v: bigint) => {
     at = out.writeInt32BE(8, at);
     at = out.writeBigInt64BE(v, at);
@@ -60,7 +62,7 @@ export function copyBody(chunks: NewChunk[]): Buffer {
     bytes(c.data);
     bytes(c.segments);
   }
-  trailer.copy(out, at);
+  binaryCopyTrailer.copy(out, at);
   return out;
 }
 

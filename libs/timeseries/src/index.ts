@@ -9,3 +9,4 @@ export * from './types';
 export * from './time';
 export * from './segments';
 export { valueProblem } from './batch';
+export { binaryCopyHeader, binaryCopyTrailer } from './chunk-copy';

@@ -534,14 +534,16 @@ export class TimeSeriesStore {
         all instanceof Float64Array ? all.subarray(start, end) : all.slice(start, end)
       ) as ChunkValues;
       const n = allNumbers ? allNumbers.subarray(start, end) : null;
+      // Compaction rewrites chunks under half full: deflate and summarise by segment only
+      // those it will keep (a query decodes a small chunk in no time).
+      const kept = end - start >= this.chunkSize / 2;
       out.push({
         seriesId: info.id,
         data: encodeChunk(
           { type: info.valueType, timestamps: t, values: v } as Parameters<typeof encodeChunk>[0],
-          // Compaction rewrites chunks under half full: deflate only those it will keep.
-          { deflate: end - start >= this.chunkSize / 2 },
+          { deflate: kept },
         ),
-        segments: n ? encodeSegments(t, n) : null,
+        segments: n && kept ? encodeSegments(t, n) : null,
         ...summarise(info.valueType, t, n ?? (v as ArrayLike<unknown>)),
       });
       start = end;

@@ -554,7 +554,8 @@ export class LineProtocolParser {
   private use(entry: SeriesEntry): SeriesEntry {
     if (entry.stamp !== this.stamp) {
       entry.stamp = this.stamp;
-      entry.series = this.batch.addSeries(entry.prefix, entry.measurement, entry.tags);
+      // The entry itself is the batch's series (its table already tells series apart).
+      entry.series = this.batch.appendSeries(entry);
       entry.floatSlots.fill(-1);
     }
     return entry;
