@@ -11,3 +11,7 @@ export * from './transit/bls-pool';
 export * from './transit/search';
 export * from './transit/fold';
 export * from './transit/koi';
+export * from './ml/gbt';
+export * from './rul/cmapss';
+export * from './rul/features';
+export * from './rul/model';
