@@ -15,3 +15,6 @@ export * from './ml/gbt';
 export * from './rul/cmapss';
 export * from './rul/features';
 export * from './rul/model';
+export * from './wind/scada';
+export * from './wind/power-curve';
+export * from './wind/performance';
