@@ -18,3 +18,6 @@ export * from './rul/model';
 export * from './wind/scada';
 export * from './wind/power-curve';
 export * from './wind/performance';
+export * from './solar/plant-data';
+export * from './solar/inverters';
+export * from './solar/analysis';
