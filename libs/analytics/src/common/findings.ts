@@ -1,3 +1,5 @@
+import { assertNever } from '@sextant/domain';
+
 // What every analysis hands back to a job: plain, JSON-serializable findings that a job turns
 // into alerts and maintenance orders on the machine's node.
 
@@ -54,5 +56,7 @@ export function priorityOf(severity: Severity): Priority {
     case 'low':
     case 'info':
       return 'low';
+    default:
+      return assertNever(severity);
   }
 }

@@ -29,7 +29,8 @@ export const BLS_FIELDS = {
  * `t` are times relative to the first point, `wy` = y·w and `w` = 1/σ² per point,
  * `sumWy` and `sumW` their totals. Writes `BLS_STRIDE` values per period into `out` at
  * `p·BLS_STRIDE`: power, depth, depth error, duration, transit time (mid-transit, relative to
- * the first point, in [0, period)), depth SNR and log likelihood.
+ * the first point, in [0, period)), depth SNR and log likelihood. `fill` chooses how bins are
+ * filled: 0 by the density of points (default), 1 per point, 2 per bin edge.
  */
 export function blsKernel(
   t: Float64Array,
@@ -44,6 +45,7 @@ export function blsKernel(
   binDuration: number,
   useSnr: boolean,
   out: Float64Array,
+  fill = 0,
 ): void {
   const n = t.length;
   const nDur = durations.length;
@@ -70,7 +72,9 @@ export function blsKernel(
   const span = n > 0 ? t[n - 1] - t[0] : 0;
   let sorted = true;
   for (let i = 1; i < n && sorted; i++) sorted = t[i] >= t[i - 1];
-  const byEdges = sorted && n > 0 && t[0] >= 0 && span / binDuration < 0.5 * n;
+  // fill: 0 chooses, 1 forces per point, 2 per bin edge (when the times allow it).
+  const edgesPossible = sorted && n > 0 && t[0] >= 0;
+  const byEdges = edgesPossible && (fill === 2 || (fill === 0 && span / binDuration < 0.5 * n));
   let prefW = bins;
   let prefY = bins;
   let first = new Int32Array(0);

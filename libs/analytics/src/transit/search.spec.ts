@@ -58,6 +58,7 @@ describe.skipIf(missing !== undefined)('searchTransits on the three light curves
       expect(noise.sdeRobust).toBeLessThan(12);
       expect(result.stoppedBecause).toMatch(/^round 2: the best peak/);
       expect(found.periodogram.period.length).toBeLessThanOrEqual(2000);
+      expect(JSON.parse(JSON.stringify(result))).toEqual(result);
     },
   );
 

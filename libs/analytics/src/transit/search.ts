@@ -37,8 +37,11 @@ export interface TransitCandidate {
   /** Transits with at least one point inside, and points inside all of them. */
   transits: number;
   pointsInTransit: number;
-  /** Depth of odd over even transits (far from 1 hints at an eclipsing binary at 2× period). */
-  oddEvenRatio: number;
+  /**
+   * Depth of odd over even transits (far from 1 hints at an eclipsing binary at twice the
+   * period); null without both odd and even transits.
+   */
+  oddEvenRatio: number | null;
   /** When this signal relates to an earlier candidate: its rank and how. */
   relatedTo?: { rank: number; relation: 'alias' | 'secondary-eclipse' };
 }
@@ -321,11 +324,11 @@ function describe(
   const sigma = robustSigma(outValues);
   const snr = pointsInTransit > 0 && sigma > 0 ? (depth * Math.sqrt(pointsInTransit)) / sigma : 0;
   const depthErr = Math.sqrt(1 / Math.max(wIn, 1e-300) + 1 / Math.max(wOut, 1e-300));
-  let oddEvenRatio = NaN;
+  let oddEvenRatio: number | null = null;
   if (odd.w > 0 && even.w > 0) {
     const dOdd = 1 - odd.s / odd.w / out;
     const dEven = 1 - even.s / even.w / out;
-    oddEvenRatio = dEven !== 0 ? dOdd / dEven : NaN;
+    if (dEven !== 0) oddEvenRatio = round(dOdd / dEven, 3);
   }
   return {
     rank,
@@ -341,7 +344,7 @@ function describe(
     power: round(peak.power, 4),
     transits: transitsSeen.size,
     pointsInTransit,
-    oddEvenRatio: round(oddEvenRatio, 3),
+    oddEvenRatio,
   };
 }
 

@@ -1,5 +1,6 @@
 // Wind turbine performance from the residual between expected (power curve) and produced power:
 // downtime, curtailment and underperformance periods, and a daily health indicator.
+import { assertNever } from '@sextant/domain';
 import { check } from '../common/errors';
 import { priorityOf, type Finding, type Severity } from '../common/findings';
 import { round } from '../common/stats';
@@ -257,6 +258,8 @@ export function periodSeverity(p: PerformancePeriod): Severity {
     case 'curtailment':
       // A set point from the grid operator or the owner, not a fault: reported for revenue.
       return 'info';
+    default:
+      return assertNever(p.kind);
   }
 }
 
