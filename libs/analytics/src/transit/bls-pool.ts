@@ -47,6 +47,8 @@ interface Slot {
   worker: Worker;
   busy: boolean;
   jobs: Set<number>;
+  /** Settles when the thread is running (or failed to start). */
+  online: Promise<void>;
 }
 
 /** Number of worker threads a pool starts by default: the CPUs this process may use. */
@@ -64,28 +66,38 @@ export class BlsPool {
   private nextId = 1;
   private closed = false;
 
-  constructor(readonly size = defaultPoolSize()) {
+  /**
+   * `size` threads; each periodogram is cut into about `chunksPerThread` chunks per thread
+   * (more chunks balance better when the CPUs are shared with other work).
+   */
+  constructor(
+    readonly size = defaultPoolSize(),
+    private readonly chunksPerThread = 8,
+  ) {
     check(Number.isInteger(size) && size >= 1, 'threads', 'must be an integer ≥ 1');
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
   /** Resolves when every thread has started (optional: jobs wait for them anyway). */
   async ready(): Promise<void> {
-    await Promise.all(
-      this.slots.map(
-        (slot) =>
-          new Promise<void>((resolve, reject) => {
-            slot.worker.once('online', resolve);
-            slot.worker.once('error', reject);
-          }),
-      ),
-    );
+    // Waiting keeps the process alive, as a running job does.
+    for (const slot of this.slots) slot.worker.ref();
+    try {
+      await Promise.all(this.slots.map((slot) => slot.online));
+    } finally {
+      if (this.jobs.size === 0) for (const slot of this.slots) slot.worker.unref();
+    }
   }
 
   private spawn(): Slot {
     const worker = new Worker(workerSource, { eval: true });
-    worker.unref();
-    const slot: Slot = { worker, busy: false, jobs: new Set() };
+    const online = new Promise<void>((resolve, reject) => {
+      worker.once('online', resolve);
+      worker.once('error', reject);
+    });
+    // Only ready() awaits it; a start failure also reaches the jobs through 'error'.
+    online.catch(() => undefined);
+    const slot: Slot = { worker, busy: false, jobs: new Set(), online };
     worker.on('message', (m: { type: string; id: number; message?: string }) => {
       const job = this.jobs.get(m.id);
       slot.busy = false;
@@ -107,6 +119,9 @@ export class BlsPool {
       if (index >= 0 && !this.closed) this.slots[index] = this.spawn();
       this.dispatch();
     });
+    // After the listeners: adding a 'message' listener refs the thread again. An idle pool
+    // does not keep the process alive; a running job does (see periodogramPrepared).
+    worker.unref();
     return slot;
   }
 
@@ -169,8 +184,8 @@ export class BlsPool {
       useSnr: objective === 'snr',
       out,
     };
-    // About 8 chunks per thread: small enough to balance long and short periods.
-    const chunkSize = Math.max(16, Math.ceil(n / (this.size * 8)));
+    // Several chunks per thread: small enough to balance long and short periods.
+    const chunkSize = Math.max(16, Math.ceil(n / (this.size * this.chunksPerThread)));
     const chunks: Array<[number, number]> = [];
     for (let from = 0; from < n; from += chunkSize)
       chunks.push([from, Math.min(n, from + chunkSize)]);

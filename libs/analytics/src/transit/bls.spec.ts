@@ -225,6 +225,28 @@ describe(BlsPool.name, () => {
     ]);
     expect(Array.from(a.depth)).toEqual(Array.from(b.depth));
   });
+
+  it('is ready also when asked after its threads started', async () => {
+    const late = new BlsPool(1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await expect(late.ready()).resolves.toBeUndefined();
+    await late.close();
+    await expect(
+      late.periodogram(
+        synthetic({
+          n: 100,
+          span: 5,
+          regular: true,
+          period: 2,
+          epoch: 0,
+          duration: 0.1,
+          depth: 0.01,
+          seed: 1,
+        }),
+        { periods: Float64Array.of(1), durations: [0.1] },
+      ),
+    ).rejects.toThrow('the BLS pool is closed');
+  });
 });
 
 describe(detrend.name, () => {
