@@ -123,12 +123,14 @@ export class PolicyGuard implements CanActivate {
       found.push({ ref, located });
     }
     if (found.length > 0) {
+      // Each target must be visible on its own first (a path between two organisations is not
+      // a way in, and a refusal must not tell that another organisation's node exists).
+      if (found.length > 1)
+        for (const { ref, located } of found)
+          await this.require(subject, 'node.read', ref, located);
       const decision = decide(subject, action, { kind: 'nodes', lineages });
       const error = denialError(decision, action, () => unknown(found[0].ref, found[0].located));
       if (error) throw error;
-      // Each target must be visible on its own (a path between two organisations is not a way in).
-      for (const { ref, located } of found.slice(1))
-        await this.require(subject, 'node.read', ref, located);
     } else if (!decided) {
       throw new DomainError('RouteNotGuarded', 'no target to decide on: refused');
     }

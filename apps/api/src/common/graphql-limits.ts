@@ -97,7 +97,10 @@ export function measure(
     let factor = 1;
     let limits = false;
     if (definition?.args.some((a) => a.name === 'limit')) {
-      const given = intValue(node.arguments?.find((a) => a.name.value === 'limit')?.value, variables);
+      const given = intValue(
+        node.arguments?.find((a) => a.name.value === 'limit')?.value,
+        variables,
+      );
       factor = given ?? defaultLimit;
       limits = true;
     } else if (definition && unwrap(definition.type).list) {
@@ -123,7 +126,8 @@ export function graphqlLimits(limits: { maxDepth: number; maxCost: number }) {
     Document(document) {
       const fragments: Record<string, FragmentDefinitionNode> = {};
       for (const definition of document.definitions)
-        if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+        if (definition.kind === Kind.FRAGMENT_DEFINITION)
+          fragments[definition.name.value] = definition;
       for (const definition of document.definitions) {
         if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
         const schema = context.getSchema();

@@ -38,7 +38,11 @@ export class ItemsController {
   }
 
   @Patch(':id')
-  @Can('item.manage', on('item', 'id'), on('node', 'ownerId', { optional: true, action: 'item.manage' }))
+  @Can(
+    'item.manage',
+    on('item', 'id'),
+    on('node', 'ownerId', { optional: true, action: 'item.manage' }),
+  )
   @ApiOperation({ summary: 'Change a item.' })
   @ApiOkResponse({ type: ItemModel })
   update(@Param('id', IdPipe) id: string, @Body() input: UpdateItemInput) {

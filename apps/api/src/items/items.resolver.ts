@@ -30,7 +30,11 @@ export class ItemsResolver {
   }
 
   @Mutation(() => ItemModel)
-  @Can('item.manage', on('item', 'id'), on('node', 'ownerId', { optional: true, action: 'item.manage' }))
+  @Can(
+    'item.manage',
+    on('item', 'id'),
+    on('node', 'ownerId', { optional: true, action: 'item.manage' }),
+  )
   updateItem(
     @Args('id', { type: () => ID }, IdPipe) id: string,
     @Args('input') input: UpdateItemInput,

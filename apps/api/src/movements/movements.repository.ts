@@ -38,7 +38,9 @@ export class MovementsRepository {
     if (filter.scope && !filter.scope.all) {
       params.push(filter.scope.roots);
       scope = scopeCte(params.length);
-      where.push('(source_id IN (SELECT id FROM scope) OR destination_id IN (SELECT id FROM scope))');
+      where.push(
+        '(source_id IN (SELECT id FROM scope) OR destination_id IN (SELECT id FROM scope))',
+      );
     }
     if (filter.resourceId) add('resource_id = ?::uuid', filter.resourceId);
     if (filter.nodeId) {

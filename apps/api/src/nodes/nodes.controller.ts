@@ -57,7 +57,11 @@ export class NodesController {
   @Can('node.manage', on('node', 'parentId', { absent: 'organisation.create' }))
   @ApiOperation({ summary: 'Create a node (under a node you administer; roots: platform admins).' })
   @ApiOkResponse({ type: NodeModel })
-  create(@Actor() actor: Principal, @Origin() origin: RequestOrigin, @Body() input: CreateNodeInput) {
+  create(
+    @Actor() actor: Principal,
+    @Origin() origin: RequestOrigin,
+    @Body() input: CreateNodeInput,
+  ) {
     return this.service.create(actor, origin, input);
   }
 

@@ -57,10 +57,16 @@ export class NodesService {
 
   /** The parent of a node, or null when the caller may not see it. */
   async visibleParent(actor: Principal, parentId: string): Promise<NodeModel | null> {
-    return (await this.access.allowedOnNode(actor, 'node.read', parentId)) ? this.get(parentId) : null;
+    return (await this.access.allowedOnNode(actor, 'node.read', parentId))
+      ? this.get(parentId)
+      : null;
   }
 
-  async create(actor: Principal, origin: RequestOrigin, input: CreateNodeInput): Promise<NodeModel> {
+  async create(
+    actor: Principal,
+    origin: RequestOrigin,
+    input: CreateNodeInput,
+  ): Promise<NodeModel> {
     if (input.parentId) await this.requireParent(input.parentId);
     try {
       const node = await this.nodes.create({
@@ -96,7 +102,8 @@ export class NodesService {
   ): Promise<NodeModel> {
     await this.get(id);
     // Making a node a root takes it out of its organisation: for platform administrators.
-    if (input.parentId === null) this.access.requireOn(actor, 'organisation.create', { kind: 'platform' });
+    if (input.parentId === null)
+      this.access.requireOn(actor, 'organisation.create', { kind: 'platform' });
     if (input.parentId) {
       await this.requireParent(input.parentId);
       if (await this.nodes.isInSubtree(id, input.parentId)) {
@@ -163,7 +170,11 @@ export class NodesService {
   async ancestors(actor: Principal, id: string): Promise<NodeModel[]> {
     await this.get(id);
     const ancestors = await this.nodes.ancestors(id);
-    const visible = await this.access.filterNodes(actor, 'node.read', ancestors.map((a) => a.id));
+    const visible = await this.access.filterNodes(
+      actor,
+      'node.read',
+      ancestors.map((a) => a.id),
+    );
     return ancestors.filter((a) => visible.has(a.id));
   }
 

@@ -33,7 +33,11 @@ export class PathsController {
   @Can('path.manage', [on('node', 'sourceId'), on('node', 'destinationId')])
   @ApiOperation({ summary: 'Create a path (you operate one of its ends and may see both).' })
   @ApiOkResponse({ type: PathModel })
-  create(@Actor() actor: Principal, @Origin() origin: RequestOrigin, @Body() input: CreatePathInput) {
+  create(
+    @Actor() actor: Principal,
+    @Origin() origin: RequestOrigin,
+    @Body() input: CreatePathInput,
+  ) {
     return this.service.create(actor, origin, input);
   }
 

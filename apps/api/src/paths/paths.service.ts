@@ -59,7 +59,11 @@ export class PathsService {
     return toModel(row);
   }
 
-  async create(actor: Principal, origin: RequestOrigin, input: CreatePathInput): Promise<PathModel> {
+  async create(
+    actor: Principal,
+    origin: RequestOrigin,
+    input: CreatePathInput,
+  ): Promise<PathModel> {
     await this.checkEnds(input.sourceId, input.destinationId);
     try {
       const path = toModel(

@@ -32,7 +32,12 @@ export class PathTokensService {
     return { ...row, token };
   }
 
-  private async record(actor: Principal, origin: RequestOrigin, action: string, row: PathTokenModel) {
+  private async record(
+    actor: Principal,
+    origin: RequestOrigin,
+    action: string,
+    row: PathTokenModel,
+  ) {
     await this.audit.record(actor, origin, {
       action,
       outcome: 'success',
