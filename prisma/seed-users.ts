@@ -29,7 +29,10 @@ const demo: Omit<DemoUser, 'password'>[] = [
  * in `passwordsFile` (mode 0600) so that every start can print them. Accounts that exist are
  * left as they are.
  */
-export async function seedDemoUsers(databaseUrl: string, passwordsFile: string): Promise<DemoUser[]> {
+export async function seedDemoUsers(
+  databaseUrl: string,
+  passwordsFile: string,
+): Promise<DemoUser[]> {
   const known = new Map<string, string>();
   if (existsSync(passwordsFile)) {
     const saved = JSON.parse(await fs.readFile(passwordsFile, 'utf8')) as DemoUser[];

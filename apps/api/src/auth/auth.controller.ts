@@ -1,14 +1,28 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { IdPipe } from '../common/id.pipe';
 import { MembersService } from '../members/members.service';
 import { Actor, Origin } from './actor.decorator';
+import { AccessService } from './access.service';
 import { AuthService } from './auth.service';
 import { Can, Public } from './can.decorator';
 import { clearedCookies, sessionCookies } from './cookies';
 import {
   ApiTokenModel,
+  CanModel,
+  CanQuery,
   ChangePasswordInput,
   CreateApiTokenInput,
   CreatedApiTokenModel,
@@ -47,7 +61,24 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly members: MembersService,
+    private readonly access: AccessService,
   ) {}
+
+  @Get('can')
+  @Can('account.manage', 'self')
+  @ApiOperation({
+    summary:
+      'Whether you may do an action on a row (what the portal shows); false for rows you cannot see.',
+  })
+  @ApiOkResponse({ type: CanModel })
+  async can(@Actor() actor: UserPrincipal, @Query() query: CanQuery): Promise<CanModel> {
+    try {
+      await this.access.requireRow(actor, query.action, query.kind, query.id);
+      return { allowed: true };
+    } catch {
+      return { allowed: false };
+    }
+  }
 
   @Post('register')
   @Public()

@@ -43,7 +43,7 @@ describe('route guards', () => {
     );
     await app.init();
     schema = app.get(GraphQLSchemaHost).schema;
-    const openapi = buildOpenApiDocument(app) as {
+    const openapi = buildOpenApiDocument(app) as unknown as {
       paths: Record<
         string,
         Record<

@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsEmail,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -10,8 +11,9 @@ import {
   MaxLength,
   Min,
   MinLength,
+  IsUUID,
 } from 'class-validator';
-import { roles } from '@sextant/policy';
+import { actions, roles, type Action } from '@sextant/policy';
 import { NameField } from '../../common/fields';
 
 const emailRule = { message: 'must be an email address' };
@@ -207,4 +209,25 @@ export class MeModel {
 export class SignedInModel {
   @ApiProperty({ type: MeModel })
   user!: MeModel;
+}
+
+export class CanQuery {
+  @ApiProperty({ enum: actions })
+  @IsIn(actions, { message: 'must be an action of the policy, e.g. path.manage' })
+  action!: Action;
+
+  @ApiProperty({ enum: ['node', 'path', 'item', 'movement', 'cdc', 'membership', 'invitation'] })
+  @IsIn(['node', 'path', 'item', 'movement', 'cdc', 'membership', 'invitation'], {
+    message: 'must be node, path, item, movement, cdc, membership or invitation',
+  })
+  kind!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'must be a UUID' })
+  id!: string;
+}
+
+export class CanModel {
+  @ApiProperty()
+  allowed!: boolean;
 }
