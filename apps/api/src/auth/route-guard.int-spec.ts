@@ -18,6 +18,8 @@ interface Handler {
   policy: Policy | undefined;
   /** Where the route's or field's ids may come from. */
   fields: Set<string>;
+  /** Ids the body or input must carry, as UUIDs (validation refuses the request without). */
+  requiredIds: Set<string>;
 }
 
 const verbs = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'ALL', 'OPTIONS', 'HEAD'];
@@ -54,7 +56,12 @@ describe('route guards', () => {
           }
         >
       >;
-      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+      components: {
+        schemas: Record<
+          string,
+          { properties?: Record<string, { format?: string }>; required?: string[] }
+        >;
+      };
     };
     for (const module of app.get(ModulesContainer).values()) {
       for (const wrapper of module.controllers.values()) {
@@ -77,10 +84,15 @@ describe('route guards', () => {
           const ref = operation?.requestBody?.content['application/json']?.schema.$ref;
           const body = ref ? openapi.components.schemas[ref.split('/').pop()!] : undefined;
           for (const f of Object.keys(body?.properties ?? {})) fields.add(f);
+          const requiredIds = new Set(
+            (body?.required ?? []).filter((f) => body?.properties?.[f]?.format === 'uuid'),
+          );
+          for (const f of route.matchAll(/:(\w+)/g)) requiredIds.add(f[1]);
           rest.push({
             name: `${verbs[verb]} ${route}`,
             policy: Reflect.getMetadata(POLICY, fn),
             fields,
+            requiredIds,
           });
         }
       }
@@ -109,11 +121,18 @@ describe('route guards', () => {
                 ]
               : undefined;
           const fields = new Set<string>();
+          const requiredIds = new Set<string>();
           for (const arg of definition?.args ?? []) {
             fields.add(arg.name);
+            if (String(arg.type) === 'ID!') requiredIds.add(arg.name);
             const input = schema.getType(String(arg.type).replace(/[!\[\]]/g, ''));
             if (input && 'getFields' in input)
-              for (const f of Object.keys(input.getFields())) fields.add(f);
+              for (const [f, d] of Object.entries(
+                input.getFields() as Record<string, { type: unknown }>,
+              )) {
+                fields.add(f);
+                if (String(d.type) === 'ID!') requiredIds.add(f);
+              }
           }
           if (owner && owner !== 'Query' && owner !== 'Mutation') {
             const parent = schema.getType(owner);
@@ -124,6 +143,7 @@ describe('route guards', () => {
             name: `${owner}.${name}`,
             policy: Reflect.getMetadata(POLICY, fn),
             fields,
+            requiredIds,
           });
         }
       }
@@ -180,6 +200,15 @@ describe('route guards', () => {
         if (!kinds.has(ref.kind)) problems.push(`${handler.name}: kind ${ref.kind}`);
         if (!handler.fields.has(ref.field))
           problems.push(`${handler.name}: no ${ref.field} in the request`);
+        // An id the guard needs is one validation insists on, so that a request without it
+        // (or with a bad one) is refused before the handler runs.
+        else if (
+          !ref.optional &&
+          !ref.absent &&
+          !ref.fromParent &&
+          !handler.requiredIds.has(ref.field)
+        )
+          problems.push(`${handler.name}: ${ref.field} is not a required id`);
       }
     }
     expect(problems).toEqual([]);

@@ -14,6 +14,8 @@ export interface TargetKind {
   notFound: ErrorCode;
   /** Names the row in messages: "no path with id …". */
   noun: string;
+  /** Names the id's field in the 404's field errors too (series, as the store reports it). */
+  field?: string;
 }
 
 const kinds = new Map<string, TargetKind>();
@@ -51,7 +53,8 @@ export function badShape(kind: TargetKind, field: string, id: string): DomainErr
 
 /** The 404 of a row that does not exist, or that the caller may not know of. */
 export function notFound(kind: TargetKind, id: string): DomainError {
-  return new DomainError(kind.notFound, `no ${kind.noun} with id ${id}`);
+  const reason = `no ${kind.noun} with id ${id}`;
+  return new DomainError(kind.notFound, reason, kind.field ? [{ field: kind.field, reason }] : []);
 }
 
 const ends = (table: string) =>
@@ -86,6 +89,7 @@ registerTargetKind('series', {
   shape: 'digits',
   notFound: 'SeriesNotFound',
   noun: 'series',
+  field: 'id',
 });
 registerTargetKind('cdc', {
   sql: `SELECT unnest(ARRAY[p.source_id, p.destination_id]) AS node

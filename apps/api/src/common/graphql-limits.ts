@@ -14,6 +14,8 @@ import {
 
 /** Default page of a field with a `limit` argument, as the lists use. */
 const defaultLimit = 50;
+/** The largest page: a bigger limit is refused by validation, naming the argument. */
+const maxLimit = 500;
 /** What a list without a limit (children, ancestors…) is assumed to hold. */
 const listFactor = 20;
 
@@ -101,7 +103,7 @@ export function measure(
         node.arguments?.find((a) => a.name.value === 'limit')?.value,
         variables,
       );
-      factor = given ?? defaultLimit;
+      factor = Math.min(given ?? defaultLimit, maxLimit);
       limits = true;
     } else if (definition && unwrap(definition.type).list) {
       factor = limited ? 1 : listFactor;
