@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumFor, launchChromium } from '../support/browser';
+import { chromiumFor, launchChromium, signedInPage } from '../support/browser';
 import { api } from '../support/http';
 
 const hasChromium = chromiumFor('paths');
@@ -59,7 +59,7 @@ describe.skipIf(!hasChromium)('paths page in Chromium', () => {
     }
 
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page = await signedInPage(browser);
     page.setDefaultTimeout(30_000);
   });
 
