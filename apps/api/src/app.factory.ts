@@ -58,6 +58,12 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
         'Nodes, resources, paths, items and movements of the Sextant monitoring platform.',
       )
       .setVersion('0.1.0')
+      // Personal API tokens (Authorization: Bearer sxp_…), or the portal's session cookie with
+      // its CSRF token in x-csrf-token on changes. See README, "Security".
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A personal API token.' })
+      .addCookieAuth('sextant_session')
+      .addSecurityRequirements('bearer')
+      .addSecurityRequirements('cookie')
       .build(),
   );
 }

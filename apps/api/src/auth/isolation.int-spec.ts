@@ -379,6 +379,80 @@ describe('tenant isolation matrix', () => {
     expect(leaks.filter((l) => l.startsWith(`${role}:`))).toEqual([]);
   });
 
+  it.each(roles)(
+    'answers injection attempts in every filter and tag query of a %s with 200 or 400, never B',
+    async (role) => {
+      const token = tokens.get(role)!;
+      const payloads = [
+        "' OR '1'='1",
+        "beta'; DROP TABLE node; --",
+        '%',
+        '_',
+        '\\',
+        '") OR 1=1 --',
+        '{"site": "beta"}',
+        "site:beta' OR '1'='1",
+        `${B.org}' OR 'x'='x`,
+      ];
+      const lists = [
+        (v: string) => `/api/nodes?q=${encodeURIComponent(v)}`,
+        (v: string) => `/api/nodes?sort=${encodeURIComponent(v)}`,
+        (v: string) => `/api/nodes?cursor=${encodeURIComponent(v)}`,
+        (v: string) => `/api/nodes?parentId=${encodeURIComponent(v)}`,
+        (v: string) => `/api/paths?q=${encodeURIComponent(v)}`,
+        (v: string) => `/api/items?q=${encodeURIComponent(v)}`,
+        (v: string) => `/api/resources?q=${encodeURIComponent(v)}`,
+        (v: string) => `/api/movements?cursor=${encodeURIComponent(v)}`,
+        (v: string) => `/api/series?measurement=${encodeURIComponent(v)}`,
+        (v: string) => `/api/series?field=${encodeURIComponent(v)}`,
+        (v: string) => `/api/series?tag=${encodeURIComponent(`site:${v}`)}`,
+        (v: string) => `/api/series?tag=${encodeURIComponent(`${v}:beta`)}`,
+        (v: string) => `/api/series/last?tag=${encodeURIComponent(`site:${v}`)}`,
+        (v: string) => `/api/audit?action=${encodeURIComponent(v)}`,
+        (v: string) => `/api/paths/${B.path}/events?cursor=${encodeURIComponent(v)}`,
+      ];
+      for (const list of lists)
+        for (const payload of payloads) {
+          const url = list(payload);
+          const reply = await api.call('GET', url, { token });
+          checks++;
+          const text = JSON.stringify(reply.body);
+          if (reply.status >= 500 || (reply.status === 200 && text.includes('beta')))
+            leaks.push(`${role}: GET ${url} → ${reply.status} ${text.slice(0, 160)}`);
+        }
+      for (const payload of payloads) {
+        const reply = await api.call('POST', '/api/series/aggregate', {
+          token,
+          body: {
+            measurement: payload,
+            field: 'f',
+            tags: { site: payload, [payload]: 'beta' },
+            from: '2026-01-01T00:00:00Z',
+            to: '2026-01-02T00:00:00Z',
+            every: '1h',
+            aggregates: ['count'],
+            groupBy: [payload],
+          },
+        });
+        const graph = await api.graphql(
+          'query($q: String, $tag: [String!]) { nodes(q: $q) { items { id } } series(tag: $tag) { items { id } } }',
+          { q: payload, tag: [`site:${payload}`] },
+          token,
+        );
+        checks += 2;
+        for (const [name, status, text] of [
+          ['aggregate', reply.status, JSON.stringify(reply.body)],
+          ['graphql', graph.status, JSON.stringify(graph.body)],
+        ] as const)
+          if (status >= 500 || text.includes('beta') || text.includes(B.org))
+            leaks.push(`${role}: ${name} with ${payload} → ${status} ${text.slice(0, 160)}`);
+      }
+      expect(leaks.filter((l) => l.startsWith(`${role}:`))).toEqual([]);
+      // The tables are all still there.
+      expect((await sql.query('SELECT count(*)::int AS n FROM node')).rows[0].n).toBeGreaterThan(7);
+    },
+  );
+
   it('left every row of B as it was', async () => {
     const state = await sql.query(
       `SELECT (SELECT name FROM node WHERE id = $1) AS site,
