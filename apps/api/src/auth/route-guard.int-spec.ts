@@ -125,7 +125,7 @@ describe('route guards', () => {
           for (const arg of definition?.args ?? []) {
             fields.add(arg.name);
             if (String(arg.type) === 'ID!') requiredIds.add(arg.name);
-            const input = schema.getType(String(arg.type).replace(/[!\[\]]/g, ''));
+            const input = schema.getType(String(arg.type).replace(/[![\]]/g, ''));
             if (input && 'getFields' in input)
               for (const [f, d] of Object.entries(
                 input.getFields() as Record<string, { type: unknown }>,
