@@ -57,7 +57,11 @@ try {
   const api = startProcess(
     'api',
     process.execPath,
-    [path.join(root, 'dist/apps/api/src/main.js')],
+    // BENCH_API_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where time goes.
+    [
+      ...(process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      path.join(root, 'dist/apps/api/src/main.js'),
+    ],
     { ...env, API_PORT: String(apiPort), API_HOST: '127.0.0.1' },
     root,
     () => undefined,
