@@ -35,6 +35,11 @@ describe.skipIf(!hasChromium)('paths page in Chromium', () => {
     expect(created.status).toBe(201);
     pathId = created.body.id;
 
+    // Signed in first: the tallies below are per minute, and are read a moment later.
+    browser = await launchChromium();
+    page = await signedInPage(browser);
+    page.setDefaultTimeout(30_000);
+
     // What gateways would have written: the browser tier runs no gateway.
     const sql = new Client({ connectionString: inject('databaseUrl') });
     await sql.connect();
@@ -58,9 +63,6 @@ describe.skipIf(!hasChromium)('paths page in Chromium', () => {
       await sql.end();
     }
 
-    browser = await launchChromium();
-    page = await signedInPage(browser);
-    page.setDefaultTimeout(30_000);
   });
 
   afterAll(async () => {
