@@ -62,7 +62,6 @@ describe.skipIf(!hasChromium)('paths page in Chromium', () => {
     } finally {
       await sql.end();
     }
-
   });
 
   afterAll(async () => {
