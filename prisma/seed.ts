@@ -1,3 +1,4 @@
+export { demoApiToken, seedDemoUsers, type DemoUser } from './seed-users';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createPrismaClient, Prisma, PrismaClient } from '@sextant/db';

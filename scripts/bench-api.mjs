@@ -1,6 +1,8 @@
 // `npm run bench:api`: GET /api/movements?limit=100 under 50 concurrent connections against the
-// API's production build, beside a bare Fastify route running the same query, in one run on
-// one throw-away embedded Postgres with the demo data. Last line: one JSON object.
+// API's production build, as ACME's owner with a personal API token (so the list is scoped to
+// ACME's subtree), beside a bare Fastify route doing the same: the same token check (sha256,
+// a lookup kept 5 s) and the same scoped query, in one run on one throw-away embedded Postgres
+// with the demo data. Last line: one JSON object.
 import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -14,7 +16,7 @@ const { startEmbeddedPostgres, migrate, freePort } = require(path.join(root, 'di
 const { startProcess, stopProcess, waitForHttp, waitForLine } = require(
   path.join(root, 'dist/libs/stack/src'),
 );
-const { seedDemoData } = require(path.join(root, 'dist/prisma/seed'));
+const { demoApiToken, seedDemoData, seedDemoUsers } = require(path.join(root, 'dist/prisma/seed'));
 
 const connections = Number(process.env.BENCH_CONNECTIONS || 50);
 const duration = Number(process.env.BENCH_SECONDS || 10);
@@ -22,9 +24,10 @@ const warmup = Number(process.env.BENCH_WARMUP_SECONDS || 3);
 const rounds = Number(process.env.BENCH_ROUNDS || 2);
 const log = (line) => console.error(line);
 
+let headers = {};
 function load(url, seconds) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration: seconds, pipelining: 1 }, (error, result) =>
+    autocannon({ url, connections, duration: seconds, pipelining: 1, headers }, (error, result) =>
       error ? reject(error) : resolve(result),
     );
   });
@@ -38,6 +41,10 @@ try {
   log(
     `demo data: ${await seedDemoData(pg.url, { sharedData: path.resolve(root, '../shared/data') })}`,
   );
+  await seedDemoUsers(pg.url, path.join(tmp, 'demo-users.json'));
+  headers = {
+    authorization: `Bearer ${await demoApiToken(pg.url, 'owner@acme.example', 'bench')}`,
+  };
   const env = {
     ...process.env,
     DATABASE_URL: pg.url,
@@ -50,7 +57,11 @@ try {
   const api = startProcess(
     'api',
     process.execPath,
-    [path.join(root, 'dist/apps/api/src/main.js')],
+    // BENCH_API_NODE_ARGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where time goes.
+    [
+      ...(process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      path.join(root, 'dist/apps/api/src/main.js'),
+    ],
     { ...env, API_PORT: String(apiPort), API_HOST: '127.0.0.1' },
     root,
     () => undefined,
@@ -74,7 +85,7 @@ try {
     bare: `http://127.0.0.1:${barePort}/movements?limit=100`,
   };
   for (const [name, url] of Object.entries(targets)) {
-    const sample = await fetch(url).then((r) => r.json());
+    const sample = await fetch(url, { headers }).then((r) => r.json());
     if (sample.items?.length !== 100)
       throw new Error(`${name} returned ${sample.items?.length} items, expected 100`);
     await load(url, warmup);
@@ -94,7 +105,7 @@ try {
   }
   const figures = {
     bench: 'api',
-    route: 'GET /api/movements?limit=100',
+    route: 'GET /api/movements?limit=100 (ACME owner, API token)',
     connections,
     duration_s: duration,
     rounds,

@@ -15,7 +15,7 @@ execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], {
 
 const { loadConfig } = require(path.join(root, 'dist/libs/config/src'));
 const { startStack } = require(path.join(root, 'dist/libs/stack/src'));
-const { seedDemoData } = require(path.join(root, 'dist/prisma/seed'));
+const { demoApiToken, seedDemoData, seedDemoUsers } = require(path.join(root, 'dist/prisma/seed'));
 
 let config;
 try {
@@ -26,6 +26,8 @@ try {
 }
 
 let stack = null;
+let demoUsers = [];
+let demoToken = null;
 let stopping = false;
 async function shutdown(signal) {
   if (stopping) return;
@@ -44,7 +46,17 @@ try {
     root,
     apps: ['api', 'portal', 'ingest', 'worker'],
     seed: config.demoData
-      ? (url) => seedDemoData(url, { sharedData: path.resolve(root, '../shared/data') })
+      ? async (url) => {
+          const summary = await seedDemoData(url, {
+            sharedData: path.resolve(root, '../shared/data'),
+          });
+          // Passwords are made on the first start and kept beside the data (mode 0600).
+          const file = path.join(path.dirname(config.embeddedPostgres.dataDir), 'demo-users.json');
+          demoUsers = await seedDemoUsers(url, file);
+          if (demoUsers.some((u) => u.email === 'owner@acme.example'))
+            demoToken = await demoApiToken(url, 'owner@acme.example', 'npm start example', 1);
+          return summary;
+        }
       : undefined,
   });
 } catch (error) {
@@ -53,6 +65,19 @@ try {
 }
 if (stopping) process.exit(0);
 const { urls } = stack;
+const auth = demoUsers.length
+  ? `
+  Sign in   (demo accounts; passwords kept in .sextant/demo-users.json)
+${demoUsers.map((u) => `            ${u.email.padEnd(24)} ${u.password.padEnd(18)} ${u.role}`).join('\n')}${
+      demoToken
+        ? `
+  API token of owner@acme.example for the examples below (valid 1 day):
+            export SEXTANT_TOKEN=${demoToken}
+            curl -H "Authorization: Bearer $SEXTANT_TOKEN" ${urls.api}/nodes`
+        : ''
+    }`
+  : `
+  Sign in   create an account on the portal's sign-up page`;
 console.log(`
 Sextant is running.
   Portal    ${urls.portal}
@@ -63,7 +88,7 @@ Sextant is running.
             ${urls.ingestForward}   (fluentd forward; shared key: sha256 of a path token)
   Tokens    create one on a path's page in the portal, or POST ${urls.api}/paths/<id>/tokens
   CDC       capture a Postgres database: the portal's CDC page, or POST ${urls.api}/cdc/sources
-  Database  ${stack.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}
+  Database  ${stack.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}${auth}
 Press Ctrl-C to stop.`);
 // Exit if an app dies, rather than run half a platform.
 for (const p of stack.processes) {

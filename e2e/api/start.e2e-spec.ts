@@ -98,6 +98,21 @@ describe.skipIf(!portalBuilt)('npm start', () => {
     expect(((await health.json()) as { status: string }).status).toBe('ok');
     const portal = await fetch(`http://127.0.0.1:${env.PORTAL_PORT}/`);
     expect(portal.status).toBe(200);
+    // The printed example token and demo passwords work.
+    const token = /export SEXTANT_TOKEN=(sxp_\S+)/.exec(text)?.[1];
+    expect(token).toBeDefined();
+    const nodes = await fetch(`http://127.0.0.1:${env.API_PORT}/api/nodes`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(nodes.status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${env.API_PORT}/api/nodes`)).status).toBe(401);
+    const password = /viewer@acme\.example\s+(\S+)/.exec(text)?.[1];
+    const signIn = await fetch(`http://127.0.0.1:${env.API_PORT}/api/auth/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'viewer@acme.example', password }),
+    });
+    expect(signIn.status).toBe(200);
 
     const processes = descendants(first.child.pid!);
     // postgres (with its background workers) plus api, portal, ingest and worker
@@ -108,6 +123,8 @@ describe.skipIf(!portalBuilt)('npm start', () => {
 
     const second = await start(env);
     expect(second.output.join('')).toContain('demo data: already loaded, nothing added');
+    // The same passwords are printed again.
+    expect(second.output.join('')).toContain(`viewer@acme.example      ${password}`);
     expect(await interrupt(second)).toBe(0);
   }, 400_000);
 });

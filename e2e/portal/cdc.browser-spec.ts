@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumFor, launchChromium } from '../support/browser';
+import { chromiumFor, launchChromium, signedInPage } from '../support/browser';
 import { api } from '../support/http';
 import { lakeNodeId, newNode } from '../support/nodes';
 
@@ -60,7 +60,7 @@ describe.skipIf(!hasChromium)('CDC pages in Chromium', () => {
     nodeId = (await newNode('e2e.erp', 'database', 'ERP')).id;
 
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page = await signedInPage(browser);
     page.setDefaultTimeout(30_000);
   });
 

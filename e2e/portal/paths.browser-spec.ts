@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumFor, launchChromium } from '../support/browser';
+import { chromiumFor, launchChromium, signedInPage } from '../support/browser';
 import { api } from '../support/http';
 
 const hasChromium = chromiumFor('paths');
@@ -35,6 +35,11 @@ describe.skipIf(!hasChromium)('paths page in Chromium', () => {
     expect(created.status).toBe(201);
     pathId = created.body.id;
 
+    // Signed in first: the tallies below are per minute, and are read a moment later.
+    browser = await launchChromium();
+    page = await signedInPage(browser);
+    page.setDefaultTimeout(30_000);
+
     // What gateways would have written: the browser tier runs no gateway.
     const sql = new Client({ connectionString: inject('databaseUrl') });
     await sql.connect();
@@ -57,10 +62,6 @@ describe.skipIf(!hasChromium)('paths page in Chromium', () => {
     } finally {
       await sql.end();
     }
-
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(30_000);
   });
 
   afterAll(async () => {

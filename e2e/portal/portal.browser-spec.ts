@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumFor, launchChromium } from '../support/browser';
+import { chromiumFor, launchChromium, signedInPage } from '../support/browser';
 
 const hasChromium = chromiumFor('portal');
 
@@ -16,7 +16,7 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page = await signedInPage(browser);
     page.setDefaultTimeout(30_000);
   });
 

@@ -5,16 +5,24 @@ export interface Reply<T = unknown> {
   body: T;
 }
 
-/** JSON over HTTP against the started API. */
+/**
+ * JSON over HTTP against the started API, as the platform administrator (an API token) unless
+ * `headers` say otherwise (another authorization, or `authorization: ''` for none).
+ */
 export async function api<T = Record<string, unknown>>(
   method: string,
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<Reply<T>> {
+  const auth: Record<string, string> = {
+    authorization: `Bearer ${inject('apiToken')}`,
+    ...headers,
+  };
+  if (!auth.authorization) delete auth.authorization;
   const response = await fetch(`${inject('apiUrl')}${path}`, {
     method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    headers: body === undefined ? auth : { 'content-type': 'application/json', ...auth },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { loadConfig } from '@sextant/config';
 import { AppName, startStack } from '@sextant/stack';
 import type { TestProject } from 'vitest/node';
-import { seedDemoData } from '@sextant/seed';
+import { demoApiToken, seedDemoData, seedDemoUsers, type DemoUser } from '@sextant/seed';
+import { appendFileSync } from 'node:fs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,6 +16,12 @@ declare module 'vitest' {
     portalUrl: string;
     databaseUrl: string;
     artefactsDir: string;
+    /** A personal API token of the platform administrator (sees and may do everything). */
+    apiToken: string;
+    /** The demo accounts (e-mail, role, password). */
+    demoUsers: { email: string; role: string; password: string }[];
+    /** Where the stack's output is appended as it comes (emails without SMTP are there). */
+    stackLogFile: string;
   }
 }
 
@@ -46,21 +53,31 @@ export default async function setup(project: TestProject): Promise<() => Promise
     root,
   );
   const logs: string[] = [];
+  const artefactsDir = path.join(root, 'artefacts', project.name);
+  await fs.mkdir(artefactsDir, { recursive: true });
+  const stackLogFile = path.join(artefactsDir, 'stack.log');
+  await fs.writeFile(stackLogFile, '');
+  let demoUsers: DemoUser[] = [];
+  let apiToken = '';
   const stack = await startStack({
     config,
     root,
     apps,
-    seed: (url) => seedDemoData(url, { sharedData: path.resolve(root, '../shared/data') }),
+    seed: async (url) => {
+      const summary = await seedDemoData(url, { sharedData: path.resolve(root, '../shared/data') });
+      demoUsers = await seedDemoUsers(url, path.join(tempDir, 'demo-users.json'));
+      apiToken = await demoApiToken(url, 'admin@sextant.example', 'e2e');
+      return summary;
+    },
     print: (line) => {
       logs.push(line);
+      appendFileSync(stackLogFile, `${line}\n`);
       if (process.env.SEXTANT_E2E_VERBOSE) console.log(line);
     },
   }).catch((error: Error) => {
     console.error(logs.slice(-50).join('\n'));
     throw error;
   });
-  const artefactsDir = path.join(root, 'artefacts', project.name);
-  await fs.mkdir(artefactsDir, { recursive: true });
   const apiUrl = stack.urls.api!.replace('localhost', '127.0.0.1').replace(/\/api$/, '');
   const portalUrl = (stack.urls.portal ?? '').replace('localhost', '127.0.0.1');
   project.provide('apiUrl', apiUrl);
@@ -72,6 +89,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   );
   project.provide('databaseUrl', stack.databaseUrl);
   project.provide('artefactsDir', artefactsDir);
+  project.provide('apiToken', apiToken);
+  project.provide('demoUsers', demoUsers);
+  project.provide('stackLogFile', stackLogFile);
   // Also as environment, which test workers inherit.
   Object.assign(process.env, {
     API_URL: apiUrl,
@@ -80,7 +100,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   return async () => {
     await stack.stop();
-    await fs.writeFile(path.join(artefactsDir, 'stack.log'), logs.join('\n'));
+    await fs.writeFile(stackLogFile, logs.join('\n'));
     await fs.rm(tempDir, { recursive: true, force: true });
   };
 }

@@ -1,4 +1,4 @@
-import type { SextantConfig } from '@sextant/config';
+import { loadConfig, type AuthConfig, type SextantConfig } from '@sextant/config';
 
 export const API_CONFIG = Symbol('API_CONFIG');
 
@@ -12,6 +12,28 @@ export interface ApiConfig {
   ingest: { httpUrl: string; forwardHost: string; forwardPort: number };
   /** SEXTANT_SECRET_KEY: encrypts CDC sources' connection strings; null refuses to store one. */
   secretKey?: string | null;
+  /** Accounts, sessions, API tokens and sign-in throttling (defaults: the documented ones). */
+  auth?: AuthConfig;
+  mail?: SextantConfig['mail'];
+  graphql?: SextantConfig['graphql'];
+  /** Where people reach the portal (links in emails). */
+  portalUrl?: string;
+  /** The API's public URL (secure cookies when https). */
+  publicUrl?: string;
+}
+
+/** The configuration with every optional part filled with its documented default. */
+export function withDefaults(config: ApiConfig): Required<ApiConfig> {
+  const defaults = loadConfig({});
+  return {
+    secretKey: null,
+    auth: defaults.auth,
+    mail: defaults.mail,
+    graphql: defaults.graphql,
+    portalUrl: defaults.portal.publicUrl,
+    publicUrl: defaults.api.publicUrl,
+    ...config,
+  } as Required<ApiConfig>;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Logger, LogLevel } from '@nestjs/common';
+import { Logger, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -21,11 +21,11 @@ class SextantFastifyAdapter extends FastifyAdapter {
 /** Builds the API application (REST under /api, OpenAPI at /api/docs, GraphQL at /graphql). */
 export async function createApiApp(
   config: ApiConfig,
-  logLevels: LogLevel[] = ['log', 'warn', 'error'],
+  logger: LogLevel[] | LoggerService = ['log', 'warn', 'error'],
 ): Promise<NestFastifyApplication> {
   const adapter = new SextantFastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: true });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: logLevels,
+    logger,
     bufferLogs: false,
   });
   app.setGlobalPrefix('api', { exclude: ['graphql'] });
@@ -58,6 +58,12 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
         'Nodes, resources, paths, items and movements of the Sextant monitoring platform.',
       )
       .setVersion('0.1.0')
+      // Personal API tokens (Authorization: Bearer sxp_…), or the portal's session cookie with
+      // its CSRF token in x-csrf-token on changes. See README, "Security".
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A personal API token.' })
+      .addCookieAuth('sextant_session')
+      .addSecurityRequirements('bearer')
+      .addSecurityRequirements('cookie')
       .build(),
   );
 }

@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
-import { API_CONFIG, ApiConfig } from './api-config';
+import { API_CONFIG, ApiConfig, withDefaults } from './api-config';
+import { AuthModule } from './auth/auth.module';
+import { graphqlLimits } from './common/graphql-limits';
 import { CdcModule } from './cdc/cdc.module';
 import { formatGraphqlError, graphqlStatus } from './common/graphql-errors';
 import { HealthModule } from './health/health.module';
@@ -29,6 +31,10 @@ export class AppModule {
           sortSchema: true,
           // Errors before execution go through the API's own Fastify error handler instead.
           errorHandler: false,
+          // Guards (the policy) run on field resolvers too, not only on queries and mutations.
+          fieldResolverEnhancers: ['guards'],
+          context: (req: unknown) => ({ req }),
+          validationRules: graphqlLimits(withDefaults(config).graphql),
           errorFormatter: (execution) => {
             const errors = (execution.errors ?? []).map(formatGraphqlError);
             return {
@@ -38,6 +44,7 @@ export class AppModule {
           },
         }),
         PrismaModule,
+        AuthModule,
         HealthModule,
         NodesModule,
         ResourcesModule,

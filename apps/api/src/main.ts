@@ -17,6 +17,11 @@ async function main(): Promise<void> {
     corsOrigins: config.api.corsOrigins,
     ingest: ingestEndpoints(config),
     secretKey: config.secretKey,
+    auth: config.auth,
+    mail: config.mail,
+    graphql: config.graphql,
+    portalUrl: config.portal.publicUrl,
+    publicUrl: config.api.publicUrl,
   });
   await app.listen({ port: config.api.port, host: config.api.host });
   console.log(

@@ -4,7 +4,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useParams, useRouter } from 'next/navigation';
 import { useState, type ReactNode } from 'react';
+import type { Action } from '@sextant/policy';
 import { api } from '@/lib/api';
+import { canAnywhere, useCan, useMe } from '@/lib/session';
 import { EntityForm, type FieldSpec } from './entity-form';
 import { ErrorBanner } from './error-banner';
 
@@ -54,7 +56,10 @@ export function DetailPage<T extends { id: string; name?: string; reference?: st
   fields,
   details,
   children,
+  manage,
 }: {
+  /** Who may edit and delete: an action on this row (asked of the API), or platform admins. */
+  manage: { action: Action; kind: string } | 'platform';
   kind: string;
   endpoint: string;
   listHref: string;
@@ -66,6 +71,13 @@ export function DetailPage<T extends { id: string; name?: string; reference?: st
   const router = useRouter();
   const client = useQueryClient();
   const [editing, setEditing] = useState(false);
+  const me = useMe();
+  const onRow = useCan(
+    manage === 'platform' ? 'catalogue.manage' : manage.action,
+    manage === 'platform' ? 'node' : manage.kind,
+    manage === 'platform' ? undefined : id,
+  );
+  const allowed = manage === 'platform' ? canAnywhere(me.data, 'catalogue.manage') : onRow;
   const entity = useQuery({ queryKey: [endpoint, id], queryFn: () => api<T>(`${endpoint}/${id}`) });
   const remove = useMutation({
     mutationFn: () => api(`${endpoint}/${id}`, { method: 'DELETE' }),
@@ -85,18 +97,24 @@ export function DetailPage<T extends { id: string; name?: string; reference?: st
       </div>
       <div className="toolbar">
         <h1 style={{ marginRight: 'auto' }}>{row.name ?? row.reference ?? row.id}</h1>
-        <button onClick={() => setEditing(!editing)}>{editing ? 'Close editor' : 'Edit'}</button>
-        <button
-          className="danger"
-          onClick={() => {
-            if (window.confirm(`Delete this ${kind}?`)) remove.mutate();
-          }}
-        >
-          Delete
-        </button>
+        {allowed ? (
+          <>
+            <button onClick={() => setEditing(!editing)}>
+              {editing ? 'Close editor' : 'Edit'}
+            </button>
+            <button
+              className="danger"
+              onClick={() => {
+                if (window.confirm(`Delete this ${kind}?`)) remove.mutate();
+              }}
+            >
+              Delete
+            </button>
+          </>
+        ) : null}
       </div>
       <ErrorBanner error={remove.error} />
-      {editing ? (
+      {editing && allowed ? (
         <div className="panel">
           <EntityForm
             fields={fields}

@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { useCan } from '@/lib/session';
 import { api, ApiError, type CreatedPathToken, type PathToken } from '@/lib/api';
 import { dateTime } from '@/lib/time';
 import { CopyButton } from './copy-button';
@@ -45,6 +46,7 @@ export function PathTokensPanel({
   onCreated: (token: CreatedPathToken | null) => void;
 }) {
   const client = useQueryClient();
+  const canManage = useCan('path.manage', 'path', pathId);
   const key = ['path-tokens', pathId];
   const [name, setName] = useState('');
   const tokens = useQuery({
@@ -82,28 +84,30 @@ export function PathTokensPanel({
     <section aria-labelledby="tokens-title" data-testid="path-tokens">
       <h2 id="tokens-title">Tokens</h2>
       <div className="panel">
-        <form className="toolbar" onSubmit={submit}>
-          <div>
-            <label htmlFor="token-name">Token name</label>
-            <input
-              id="token-name"
-              value={name}
-              maxLength={200}
-              placeholder="telegraf on T07"
-              onChange={(e) => setName(e.target.value)}
-              aria-invalid={nameError ? true : undefined}
-              aria-describedby={nameError ? 'error-token-name' : undefined}
-            />
-            {nameError ? (
-              <div className="field-error" id="error-token-name" data-testid="error-token-name">
-                {nameError}
-              </div>
-            ) : null}
-          </div>
-          <button type="submit" className="primary" disabled={create.isPending}>
-            Create token
-          </button>
-        </form>
+        {canManage ? (
+          <form className="toolbar" onSubmit={submit}>
+            <div>
+              <label htmlFor="token-name">Token name</label>
+              <input
+                id="token-name"
+                value={name}
+                maxLength={200}
+                placeholder="telegraf on T07"
+                onChange={(e) => setName(e.target.value)}
+                aria-invalid={nameError ? true : undefined}
+                aria-describedby={nameError ? 'error-token-name' : undefined}
+              />
+              {nameError ? (
+                <div className="field-error" id="error-token-name" data-testid="error-token-name">
+                  {nameError}
+                </div>
+              ) : null}
+            </div>
+            <button type="submit" className="primary" disabled={create.isPending}>
+              Create token
+            </button>
+          </form>
+        ) : null}
         {create.error && !nameError ? <ErrorBanner error={create.error} /> : null}
         {created ? <NewToken created={created} onDone={() => onCreated(null)} /> : null}
       </div>
@@ -145,7 +149,7 @@ export function PathTokensPanel({
                   )}
                 </td>
                 <td>
-                  {t.revokedAt ? null : (
+                  {t.revokedAt || !canManage ? null : (
                     <button
                       type="button"
                       className="danger"

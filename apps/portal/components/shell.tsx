@@ -1,18 +1,25 @@
 'use client';
 
+import type { Action } from '@sextant/policy';
+import { useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { usePathname } from 'next/navigation';
+import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useState, type ReactNode } from 'react';
+import { api } from '@/lib/api';
+import { canAnywhere, publicPages, useMe } from '@/lib/session';
 
-const links = [
+// Each link shows only to those whose roles allow what the page is for (libs/policy).
+const links: { href: string; label: string; action?: Action }[] = [
   { href: '/', label: 'Overview' },
-  { href: '/nodes', label: 'Nodes' },
+  { href: '/nodes', label: 'Nodes', action: 'node.read' },
   { href: '/resources', label: 'Resources' },
-  { href: '/paths', label: 'Paths' },
-  { href: '/cdc', label: 'CDC' },
-  { href: '/items', label: 'Items' },
-  { href: '/movements', label: 'Movements' },
-  { href: '/explorer', label: 'Explorer' },
+  { href: '/paths', label: 'Paths', action: 'path.read' },
+  { href: '/cdc', label: 'CDC', action: 'cdc.read' },
+  { href: '/items', label: 'Items', action: 'item.read' },
+  { href: '/movements', label: 'Movements', action: 'movement.read' },
+  { href: '/explorer', label: 'Explorer', action: 'series.read' },
+  { href: '/members', label: 'Members', action: 'member.read' },
+  { href: '/audit', label: 'Audit log', action: 'audit.read' },
 ];
 
 type Theme = 'light' | 'dark' | 'system';
@@ -26,8 +33,40 @@ function applyTheme(choice: Theme) {
   localStorage.setItem('sextant-theme', choice);
 }
 
+function Account() {
+  const me = useMe();
+  const router = useRouter();
+  const client = useQueryClient();
+  if (!me.data) return <Link href="/sign-in">Sign in</Link>;
+  return (
+    <span className="account">
+      <Link href="/profile" data-testid="signed-in-as" title={me.data.email}>
+        {me.data.name}
+      </Link>
+      <button
+        type="button"
+        onClick={async () => {
+          await api('/api/auth/sign-out', { method: 'POST' }).catch(() => undefined);
+          client.clear();
+          router.push('/sign-in');
+        }}
+      >
+        Sign out
+      </button>
+    </span>
+  );
+}
+
 export function Shell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
+  const router = useRouter();
+  const me = useMe();
+  const isPublic = publicPages.some((p) => pathname.startsWith(p));
+  // Signed out on a page that needs an account: to the sign-in page, then back here.
+  useEffect(() => {
+    if (!isPublic && me.isSuccess && me.data === null)
+      router.replace(`/sign-in?next=${encodeURIComponent(pathname)}`);
+  }, [isPublic, me.isSuccess, me.data, pathname, router]);
   const [menuOpen, setMenuOpen] = useState(false);
   const [theme, setTheme] = useState<Theme>('system');
 
@@ -56,6 +95,7 @@ export function Shell({ children }: { children: ReactNode }) {
         <Link href="/" className="brand">
           <span className="brand-mark">✦</span> Sextant
         </Link>
+        <Account />
         <button
           className="theme-toggle"
           onClick={cycle}
@@ -66,16 +106,20 @@ export function Shell({ children }: { children: ReactNode }) {
         </button>
       </header>
       <nav className={`sidenav${menuOpen ? ' open' : ''}`} aria-label="Main">
-        {links.map((link) => {
-          const active = link.href === '/' ? pathname === '/' : pathname.startsWith(link.href);
-          return (
-            <Link key={link.href} href={link.href} className={active ? 'active' : undefined}>
-              {link.label}
-            </Link>
-          );
-        })}
+        {links
+          .filter((link) => !link.action || canAnywhere(me.data, link.action))
+          .map((link) => {
+            const active = link.href === '/' ? pathname === '/' : pathname.startsWith(link.href);
+            return (
+              <Link key={link.href} href={link.href} className={active ? 'active' : undefined}>
+                {link.label}
+              </Link>
+            );
+          })}
       </nav>
-      <main className="content">{children}</main>
+      <main className="content">
+        {isPublic || me.data ? children : <p className="muted">Loading…</p>}
+      </main>
     </div>
   );
 }

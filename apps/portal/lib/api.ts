@@ -27,13 +27,25 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** The CSRF token of the session (a cookie scripts may read), sent back on every change. */
+export function csrfToken(): string | null {
+  if (typeof document === 'undefined') return null;
+  const match = /(?:^|;\s*)sextant_csrf=([^;]*)/.exec(document.cookie);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
 export async function api<T>(
   path: string,
   init: { method?: string; body?: unknown } = {},
 ): Promise<T> {
+  const method = init.method ?? 'GET';
+  const headers: Record<string, string> = {};
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const csrf = method === 'GET' ? null : csrfToken();
+  if (csrf) headers['x-csrf-token'] = csrf;
   const response = await fetch(path, {
-    method: init.method ?? 'GET',
-    headers: init.body === undefined ? undefined : { 'content-type': 'application/json' },
+    method,
+    headers,
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
     cache: 'no-store',
   });

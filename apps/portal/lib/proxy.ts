@@ -26,8 +26,13 @@ export async function forward(request: Request, path: string): Promise<Response>
       redirect: 'manual',
     });
     const responseHeaders = new Headers();
-    const type = upstream.headers.get('content-type');
-    if (type) responseHeaders.set('content-type', type);
+    for (const name of ['content-type', 'retry-after']) {
+      const value = upstream.headers.get(name);
+      if (value) responseHeaders.set(name, value);
+    }
+    // The session and CSRF cookies, set by the API for the portal's own origin.
+    for (const cookie of upstream.headers.getSetCookie())
+      responseHeaders.append('set-cookie', cookie);
     return new Response(upstream.status === 204 ? null : await upstream.arrayBuffer(), {
       status: upstream.status,
       headers: responseHeaders,

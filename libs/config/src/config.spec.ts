@@ -19,6 +19,16 @@ describe(loadConfig.name, () => {
       'a:9092',
       'b:9093',
     ]);
+    expect(config.portal.publicUrl).toBe('http://localhost:3001');
+    expect(config.auth).toMatchObject({
+      sessionHours: 168,
+      lockoutThreshold: 5,
+      lockoutMinutes: 15,
+      requireVerifiedEmail: true,
+      secureCookies: null,
+    });
+    expect(config.mail.smtpUrl).toBeNull();
+    expect(config.graphql).toEqual({ maxDepth: 10, maxCost: 50_000 });
     expect(config.worker).toEqual({
       maintenanceIntervalSeconds: 60,
       accountingIntervalSeconds: 10,
@@ -38,6 +48,10 @@ describe(loadConfig.name, () => {
     ['ACCOUNTING_INTERVAL_SECONDS', '0', /ACCOUNTING_INTERVAL_SECONDS: expected a whole number/],
     ['MQTT_URL', 'http://broker', /MQTT_URL: expected an mqtt/],
     ['KAFKA_BROKERS', 'localhost', /KAFKA_BROKERS: "localhost" is not host:port/],
+    ['SMTP_URL', 'http://mail', /SMTP_URL: expected smtp/],
+    ['AUTH_LOCKOUT_THRESHOLD', '0', /AUTH_LOCKOUT_THRESHOLD: expected a whole number/],
+    ['AUTH_SECURE_COOKIES', 'sometimes', /AUTH_SECURE_COOKIES/],
+    ['GRAPHQL_MAX_DEPTH', '1', /GRAPHQL_MAX_DEPTH/],
     ['SEXTANT_SECRET_KEY', 'short', /SEXTANT_SECRET_KEY: expected 32 bytes/],
     ['SEXTANT_SECRET_KEY', 'ab'.repeat(31), /SEXTANT_SECRET_KEY: expected 32 bytes/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {

@@ -7,7 +7,17 @@ export interface SextantConfig {
   databaseUrl: string | null;
   embeddedPostgres: { dataDir: string; port: number };
   api: { host: string; port: number; publicUrl: string; poolSize: number; corsOrigins: string[] };
-  portal: { host: string; port: number; apiUrl: string };
+  portal: {
+    host: string;
+    port: number;
+    apiUrl: string;
+    /** Where people reach the portal: links in emails (verification, reset, invitations). */
+    publicUrl: string;
+  };
+  auth: AuthConfig;
+  /** SMTP server for account emails; null writes each email to the API's log instead. */
+  mail: { smtpUrl: string | null; from: string };
+  graphql: { maxDepth: number; maxCost: number };
   ingest: {
     host: string;
     httpPort: number;
@@ -48,6 +58,25 @@ export interface SextantConfig {
   secretKey: string | null;
   /** KAFKA_BROKERS: `host:port,…` where CDC publishes its change envelopes; null: no Kafka. */
   kafkaBrokers: string[] | null;
+}
+
+export interface AuthConfig {
+  /** Hours a portal session lasts after signing in. */
+  sessionHours: number;
+  /** Days a personal API token lives when its creator does not say (at most 366). */
+  apiTokenDays: number;
+  /** Failed sign-ins of one account within the window that lock it. */
+  lockoutThreshold: number;
+  /** Failed sign-ins from one client address within the window that lock the address. */
+  ipThreshold: number;
+  /** Minutes of the failure window, and of a lock. */
+  lockoutMinutes: number;
+  /** Seconds a verified API token or session is trusted without reading the database again. */
+  cacheSeconds: number;
+  /** Sign-in needs a verified email address. */
+  requireVerifiedEmail: boolean;
+  /** Session cookies only over HTTPS; null: when API_PUBLIC_URL or PORTAL_PUBLIC_URL is https. */
+  secureCookies: boolean | null;
 }
 
 export interface MqttConfig {
@@ -165,6 +194,13 @@ export function kafkaBrokers(env: Env): string[] | null {
   return brokers;
 }
 
+function smtpUrl(env: Env): string | null {
+  const raw = url(env, 'SMTP_URL');
+  if (raw && !/^smtps?:$/.test(new URL(raw).protocol))
+    throw new ConfigError('SMTP_URL', 'expected smtp://user:password@host:port or smtps://…');
+  return raw;
+}
+
 function mqtt(env: Env): MqttConfig {
   const brokerUrl = url(env, 'MQTT_URL');
   if (brokerUrl && !/^(mqtts?|tcp|tls|wss?):$/.test(new URL(brokerUrl).protocol))
@@ -236,6 +272,30 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       host: env.PORTAL_HOST || '0.0.0.0',
       port: port(env, 'PORTAL_PORT', 3001),
       apiUrl: url(env, 'SEXTANT_API_URL') ?? `http://127.0.0.1:${apiPort}`,
+      publicUrl: (
+        url(env, 'PORTAL_PUBLIC_URL') ?? `http://localhost:${port(env, 'PORTAL_PORT', 3001)}`
+      ).replace(/\/$/, ''),
+    },
+    auth: {
+      sessionHours: integer(env, 'AUTH_SESSION_HOURS', 168, 1, 24 * 366),
+      apiTokenDays: integer(env, 'AUTH_API_TOKEN_DAYS', 90, 1, 366),
+      lockoutThreshold: integer(env, 'AUTH_LOCKOUT_THRESHOLD', 5, 1, 1000),
+      ipThreshold: integer(env, 'AUTH_IP_THRESHOLD', 50, 1, 100_000),
+      lockoutMinutes: integer(env, 'AUTH_LOCKOUT_MINUTES', 15, 1, 24 * 60),
+      cacheSeconds: integer(env, 'AUTH_CACHE_SECONDS', 5, 0, 300),
+      requireVerifiedEmail: bool(env, 'AUTH_REQUIRE_VERIFIED_EMAIL', true),
+      secureCookies:
+        env.AUTH_SECURE_COOKIES === undefined || env.AUTH_SECURE_COOKIES === ''
+          ? null
+          : bool(env, 'AUTH_SECURE_COOKIES', false),
+    },
+    mail: {
+      smtpUrl: smtpUrl(env),
+      from: env.MAIL_FROM || 'Sextant <no-reply@sextant.localhost>',
+    },
+    graphql: {
+      maxDepth: integer(env, 'GRAPHQL_MAX_DEPTH', 10, 2, 100),
+      maxCost: integer(env, 'GRAPHQL_MAX_COST', 50_000, 10, 10_000_000),
     },
     ingest: {
       host: env.INGEST_HOST || '0.0.0.0',

@@ -1,3 +1,4 @@
+import { decide, type Subject } from '@sextant/policy';
 import type { Pool } from 'pg';
 import { hashToken } from './tokens';
 
@@ -31,6 +32,19 @@ interface PathRow {
   mapping: { fields?: Record<string, string> } | null;
   settings: { limits?: { pointsPerMinute?: number; maxSeries?: number } } | null;
   token_id: string;
+  state?: string;
+  revoked?: boolean;
+}
+
+/** The policy's view of a path token (libs/policy decides what it may write). */
+export function pathTokenSubject(path: Pick<IngestPath, 'id' | 'sourceId' | 'tokenId'>): Subject {
+  return {
+    kind: 'path-token',
+    tokenId: path.tokenId,
+    pathId: path.id,
+    sourceId: path.sourceId,
+    revoked: false,
+  };
 }
 
 function positive(value: unknown): number | null {
@@ -56,13 +70,28 @@ export class PathDirectory {
   async authenticateHash(tokenHash: string): Promise<IngestPath | null> {
     const { rows } = await this.pool.query<PathRow>(
       `SELECT p.id, p.name, p.source_id, p.destination_id, p.protocol::text AS protocol,
-              p.mapping, p.settings, t.id AS token_id
+              p.mapping, p.settings, t.id AS token_id, p.state::text AS state,
+              t.revoked_at IS NOT NULL AS revoked
          FROM path_token t JOIN path p ON p.id = t.path_id
-        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND p.state = 'active'`,
+        WHERE t.token_hash = $1`,
       [tokenHash],
     );
     const row = rows[0];
     if (!row) return null;
+    // The one policy decides, as for every other caller: an unrevoked token of this path,
+    // and the path active.
+    const subject: Subject = {
+      kind: 'path-token',
+      tokenId: row.token_id,
+      pathId: row.id,
+      sourceId: row.source_id,
+      revoked: row.revoked ?? false,
+    };
+    if (
+      !decide(subject, 'ingest.write', { kind: 'path', pathId: row.id, state: row.state ?? '' })
+        .allow
+    )
+      return null;
     this.touch(row.token_id);
     return this.toPath(row);
   }

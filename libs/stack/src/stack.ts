@@ -87,6 +87,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const urls: RunningStack['urls'] = {};
     const node = process.execPath;
     const waits: Promise<void>[] = [];
+    // Chosen first, so that the API's emails link to the portal that runs.
+    const portalPort = options.apps.includes('portal')
+      ? config.portal.port || (await freePort())
+      : config.portal.port;
+    if (
+      options.apps.includes('portal') &&
+      !process.env.PORTAL_PUBLIC_URL &&
+      !options.env?.PORTAL_PUBLIC_URL
+    )
+      env.PORTAL_PUBLIC_URL = `http://localhost:${portalPort}`;
 
     if (options.apps.includes('api')) {
       const port = config.api.port || (await freePort());
@@ -105,7 +115,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       waits.push(waitForHttp(`http://127.0.0.1:${port}/api/health`, 60_000, api));
     }
     if (options.apps.includes('portal')) {
-      const port = config.portal.port || (await freePort());
+      const port = portalPort;
       const nextBin = require.resolve('next/dist/bin/next', { paths: [root] });
       const apiUrl = urls.api
         ? urls.api.replace(/\/api$/, '').replace('localhost', '127.0.0.1')

@@ -88,6 +88,8 @@ export interface SeriesFilter {
   tags?: Record<string, string>;
   nodeId?: string;
   resourceId?: string;
+  /** Only series on one of these nodes. */
+  nodeIds?: string[];
   afterId?: bigint;
   limit: number;
 }
@@ -149,6 +151,7 @@ export class ChunkRepository {
       add('tags @> ?::jsonb', JSON.stringify(filter.tags));
     if (filter.nodeId) add('node_id = ?::uuid', filter.nodeId);
     if (filter.resourceId) add('resource_id = ?::uuid', filter.resourceId);
+    if (filter.nodeIds) add('node_id = ANY(?::uuid[])', filter.nodeIds);
     if (filter.afterId !== undefined) add('id > ?::bigint', String(filter.afterId));
     params.push(filter.limit);
     const { rows } = await db.query<SeriesRow>(

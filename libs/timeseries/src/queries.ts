@@ -13,6 +13,8 @@ export interface SeriesSelector {
   tags?: Record<string, string>;
   nodeId?: string;
   resourceId?: string;
+  /** Only series on these nodes (the caller's scope); absent: any. */
+  nodeIds?: string[];
 }
 
 export interface AggregateQuery extends SeriesSelector {

@@ -1,5 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, Origin } from '../auth/actor.decorator';
+import { Can, on } from '../auth/can.decorator';
+import type { Principal, RequestOrigin } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import {
   CdcCommandModel,
@@ -26,8 +29,9 @@ export class CdcSourcesController {
   @Get()
   @ApiOperation({ summary: 'CDC sources with their live status.' })
   @ApiOkResponse({ type: CdcSourceModel, isArray: true })
-  list() {
-    return this.service.list();
+  @Can('cdc.read', 'scoped')
+  list(@Actor() actor: Principal) {
+    return this.service.list(actor);
   }
 
   @Post()
@@ -36,11 +40,17 @@ export class CdcSourcesController {
       'Register a Postgres database to capture (checks it first: reachable, wal_level=logical, REPLICATION, tables with keys).',
   })
   @ApiOkResponse({ type: CdcSourceModel })
-  create(@Body() input: CreateCdcSourceInput) {
-    return this.service.create(input);
+  @Can('cdc.manage', [on('node', 'sourceId'), on('node', 'destinationId')])
+  create(
+    @Actor() actor: Principal,
+    @Origin() origin: RequestOrigin,
+    @Body() input: CreateCdcSourceInput,
+  ) {
+    return this.service.create(actor, origin, input);
   }
 
   @Get(':id')
+  @Can('cdc.read', on('cdc', 'id'))
   @ApiOperation({ summary: 'A CDC source and its status: confirmed LSN, lag, changes/s, errors.' })
   @ApiOkResponse({ type: CdcSourceModel })
   get(@Param('id', IdPipe) id: string) {
@@ -48,6 +58,7 @@ export class CdcSourcesController {
   }
 
   @Post(':id/pause')
+  @Can('cdc.manage', on('cdc', 'id'))
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause: apply what was read, confirm it, close the replication.' })
   @ApiOkResponse({ type: CdcSourceModel })
@@ -56,6 +67,7 @@ export class CdcSourcesController {
   }
 
   @Post(':id/resume')
+  @Can('cdc.manage', on('cdc', 'id'))
   @HttpCode(200)
   @ApiOperation({ summary: 'Resume, also after a schema change paused the source.' })
   @ApiOkResponse({ type: CdcSourceModel })
@@ -64,6 +76,7 @@ export class CdcSourcesController {
   }
 
   @Post(':id/resnapshot')
+  @Can('cdc.manage', on('cdc', 'id'))
   @HttpCode(202)
   @ApiOperation({ summary: 'Read one table again from the source while streaming goes on.' })
   @ApiOkResponse({ type: CdcCommandModel })
@@ -72,6 +85,7 @@ export class CdcSourcesController {
   }
 
   @Get(':id/commands')
+  @Can('cdc.read', on('cdc', 'id'))
   @ApiOperation({ summary: 'Recent requests (re-snapshots, resumes) and how they ended.' })
   @ApiOkResponse({ type: CdcCommandModel, isArray: true })
   commands(@Param('id', IdPipe) id: string) {
@@ -79,6 +93,7 @@ export class CdcSourcesController {
   }
 
   @Get(':id/lag')
+  @Can('cdc.read', on('cdc', 'id'))
   @ApiOperation({ summary: 'Lag and rate samples (every 5 s, kept a day).' })
   @ApiOkResponse({ type: CdcLagSampleModel, isArray: true })
   lag(@Param('id', IdPipe) id: string, @Query() args: LagArgs) {
@@ -86,6 +101,7 @@ export class CdcSourcesController {
   }
 
   @Get(':id/dead-letters')
+  @Can('cdc.read', on('cdc', 'id'))
   @ApiOperation({ summary: 'Changes that could not be decoded or applied.' })
   @ApiOkResponse({ type: CdcDeadLetterModel, isArray: true })
   deadLetters(@Param('id', IdPipe) id: string, @Query() args: DeadLetterArgs) {
@@ -93,6 +109,7 @@ export class CdcSourcesController {
   }
 
   @Post(':id/dead-letters/replay')
+  @Can('cdc.manage', on('cdc', 'id'))
   @HttpCode(200)
   @ApiOperation({ summary: 'Apply dead letters again (all, or the ids given).' })
   @ApiOkResponse({ type: CdcReplayResultModel })
@@ -101,12 +118,18 @@ export class CdcSourcesController {
   }
 
   @Delete(':id')
+  @Can('cdc.manage', on('cdc', 'id'))
   @ApiOperation({
     summary:
       'Drop: stop, drop the slot and publication on the source, forget the source (mirror kept unless dropMirror=true).',
   })
-  drop(@Param('id', IdPipe) id: string, @Query() args: DropCdcSourceArgs) {
-    return this.service.drop(id, {
+  drop(
+    @Actor() actor: Principal,
+    @Origin() origin: RequestOrigin,
+    @Param('id', IdPipe) id: string,
+    @Query() args: DropCdcSourceArgs,
+  ) {
+    return this.service.drop(actor, origin, id, {
       force: args.force === 'true',
       dropMirror: args.dropMirror === 'true',
     });

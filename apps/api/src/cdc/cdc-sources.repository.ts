@@ -18,9 +18,15 @@ export class CdcSourcesRepository {
     return this.prisma.pool;
   }
 
-  list(): Promise<CdcSourceRow[]> {
+  /** Sources with an end among `visible` (null: all). */
+  list(visible: string[] | null): Promise<CdcSourceRow[]> {
     return this.prisma.client.path.findMany({
-      where: { cdcSource: { isNot: null } },
+      where: {
+        cdcSource: { isNot: null },
+        ...(visible
+          ? { OR: [{ sourceId: { in: visible } }, { destinationId: { in: visible } }] }
+          : {}),
+      },
       include: withSource,
       orderBy: { name: 'asc' },
     });

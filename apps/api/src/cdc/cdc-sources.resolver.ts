@@ -1,4 +1,7 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Actor, Origin } from '../auth/actor.decorator';
+import { Can, on } from '../auth/can.decorator';
+import type { Principal, RequestOrigin } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { CdcCommandModel, CdcSourceModel } from './cdc-source.model';
 import { CdcSourcesService } from './cdc-sources.service';
@@ -9,31 +12,41 @@ export class CdcSourcesResolver {
   constructor(private readonly service: CdcSourcesService) {}
 
   @Query(() => [CdcSourceModel], { description: 'CDC sources with their live status.' })
-  cdcSources() {
-    return this.service.list();
+  @Can('cdc.read', 'scoped')
+  cdcSources(@Actor() actor: Principal) {
+    return this.service.list(actor);
   }
 
   @Query(() => CdcSourceModel)
+  @Can('cdc.read', on('cdc', 'id'))
   cdcSource(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.get(id);
   }
 
   @Mutation(() => CdcSourceModel, { description: 'Register a Postgres database to capture.' })
-  createCdcSource(@Args('input') input: CreateCdcSourceInput) {
-    return this.service.create(input);
+  @Can('cdc.manage', [on('node', 'sourceId'), on('node', 'destinationId')])
+  createCdcSource(
+    @Actor() actor: Principal,
+    @Origin() origin: RequestOrigin,
+    @Args('input') input: CreateCdcSourceInput,
+  ) {
+    return this.service.create(actor, origin, input);
   }
 
   @Mutation(() => CdcSourceModel)
+  @Can('cdc.manage', on('cdc', 'id'))
   pauseCdcSource(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.pause(id);
   }
 
   @Mutation(() => CdcSourceModel)
+  @Can('cdc.manage', on('cdc', 'id'))
   resumeCdcSource(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.resume(id);
   }
 
   @Mutation(() => CdcCommandModel, { description: 'Read one table again while streaming goes on.' })
+  @Can('cdc.manage', on('cdc', 'id'))
   resnapshotCdcTable(
     @Args('id', { type: () => ID }, IdPipe) id: string,
     @Args('table') table: string,

@@ -15,6 +15,9 @@ import {
 import { DomainError, FieldError } from '@sextant/domain';
 import { uuidv7 } from '@sextant/ingest';
 import { API_CONFIG, ApiConfig } from '../api-config';
+import { AccessService } from '../auth/access.service';
+import { AuditService } from '../audit/audit.service';
+import type { Principal, RequestOrigin } from '../auth/principal';
 import { translatePrismaError } from '../common/prisma-errors';
 import {
   CdcCommandModel,
@@ -104,17 +107,24 @@ export class CdcSourcesService {
   constructor(
     private readonly repository: CdcSourcesRepository,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
   ) {}
 
-  async list(): Promise<CdcSourceModel[]> {
-    return (await this.repository.list()).map(toModel);
+  async list(actor: Principal): Promise<CdcSourceModel[]> {
+    const visible = await this.access.scopeNodeIds(this.access.scope(actor, 'cdc.read'));
+    return (await this.repository.list(visible)).map(toModel);
   }
 
   async get(id: string): Promise<CdcSourceModel> {
     return toModel(await this.row(id));
   }
 
-  async create(input: CreateCdcSourceInput): Promise<CdcSourceModel> {
+  async create(
+    actor: Principal,
+    origin: RequestOrigin,
+    input: CreateCdcSourceInput,
+  ): Promise<CdcSourceModel> {
     const secretKey = this.secretKey();
     const keys = keysOf(input.keys);
     const tables = [...new Set(input.tables.map(qualifiedTableName))];
@@ -149,6 +159,14 @@ export class CdcSourcesService {
           slot: input.slot ?? `sextant_${input.name}`.slice(0, 63),
           publication: input.publication ?? `sextant_${input.name}`.slice(0, 63),
         },
+      });
+      await this.audit.record(actor, origin, {
+        action: 'cdc.create',
+        outcome: 'success',
+        nodeId: row.sourceId,
+        targetType: 'path',
+        targetId: row.id,
+        details: { name: input.name, tables, connection: connectionHint(input.connectionString) },
       });
       return toModel(row);
     } catch (error) {
@@ -240,7 +258,12 @@ export class CdcSourcesService {
    * and publication on the source, then forgets it: the path is deleted, or revoked when
    * movements refer to it. The mirror stays unless dropMirror.
    */
-  async drop(id: string, options: { force: boolean; dropMirror: boolean }) {
+  async drop(
+    actor: Principal,
+    origin: RequestOrigin,
+    id: string,
+    options: { force: boolean; dropMirror: boolean },
+  ) {
     const row = await this.row(id);
     const source = row.cdcSource!;
     await this.repository.setState(id, 'paused');
@@ -265,6 +288,14 @@ export class CdcSourcesService {
     if (options.dropMirror) await this.repository.dropSchema(mirrorSchema);
     const movements = await this.repository.countMovements(id);
     await this.repository.forget(id, source.name, movements > 0);
+    await this.audit.record(actor, origin, {
+      action: 'cdc.drop',
+      outcome: 'success',
+      nodeId: row.sourceId,
+      targetType: 'path',
+      targetId: id,
+      details: { name: source.name, dropMirror: options.dropMirror, force: options.force },
+    });
     return {
       ...dropped,
       mirrorDropped: options.dropMirror,

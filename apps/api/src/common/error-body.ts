@@ -6,6 +6,8 @@ export interface ErrorBody {
   code: string;
   message: string;
   errors?: FieldError[];
+  /** Sent as the Retry-After header, not in the body. */
+  retryAfterSeconds?: number;
 }
 
 const httpCodes: Record<number, string> = {
@@ -35,6 +37,7 @@ export function toErrorBody(error: unknown): ErrorBody {
       code: error.code,
       message: error.message,
       ...(error.fieldErrors.length ? { errors: error.fieldErrors } : {}),
+      ...(error.retryAfterSeconds ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
     };
   }
   if (error instanceof HttpException) {

@@ -16,7 +16,8 @@ export function replyWithError(
     const errors = graphqlRequestErrors(error);
     return reply.status(graphqlStatus(errors)).send({ data: null, errors });
   }
-  const body = toErrorBody(error);
+  const { retryAfterSeconds, ...body } = toErrorBody(error);
+  if (retryAfterSeconds) reply.header('Retry-After', String(retryAfterSeconds));
   return reply.status(body.statusCode).send(body);
 }
 

@@ -1,5 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor } from '../auth/actor.decorator';
+import { Can, on } from '../auth/can.decorator';
+import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { CreateItemInput, ListItemsArgs, UpdateItemInput } from './dto/item.inputs';
 import { ItemConnection, ItemModel } from './item.model';
@@ -13,11 +16,13 @@ export class ItemsController {
   @Get()
   @ApiOperation({ summary: 'List items (cursor pagination, filters, sort).' })
   @ApiOkResponse({ type: ItemConnection })
-  list(@Query() args: ListItemsArgs) {
-    return this.service.list(args);
+  @Can('item.read', 'scoped')
+  list(@Actor() actor: Principal, @Query() args: ListItemsArgs) {
+    return this.service.list(actor, args);
   }
 
   @Get(':id')
+  @Can('item.read', on('item', 'id'))
   @ApiOperation({ summary: 'Get a item.' })
   @ApiOkResponse({ type: ItemModel })
   get(@Param('id', IdPipe) id: string) {
@@ -25,6 +30,7 @@ export class ItemsController {
   }
 
   @Post()
+  @Can('item.manage', on('node', 'ownerId'))
   @ApiOperation({ summary: 'Create a item.' })
   @ApiOkResponse({ type: ItemModel })
   create(@Body() input: CreateItemInput) {
@@ -32,6 +38,11 @@ export class ItemsController {
   }
 
   @Patch(':id')
+  @Can(
+    'item.manage',
+    on('item', 'id'),
+    on('node', 'ownerId', { optional: true, action: 'item.manage' }),
+  )
   @ApiOperation({ summary: 'Change a item.' })
   @ApiOkResponse({ type: ItemModel })
   update(@Param('id', IdPipe) id: string, @Body() input: UpdateItemInput) {
@@ -40,6 +51,7 @@ export class ItemsController {
 
   @Delete(':id')
   @HttpCode(204)
+  @Can('item.manage', on('item', 'id'))
   @ApiOperation({ summary: 'Delete a item that no movement refers to.' })
   async remove(@Param('id', IdPipe) id: string): Promise<void> {
     await this.service.remove(id);

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ItemModel as Item } from '@sextant/db';
 import { DomainError } from '@sextant/domain';
+import { AccessService } from '../auth/access.service';
+import type { Principal } from '../auth/principal';
 import { keysetQuery, parseSort, toPage } from '../common/cursor';
 import type { Page } from '../common/graphql-types';
 import { translatePrismaError } from '../common/prisma-errors';
@@ -16,14 +18,19 @@ function toModel(row: Item): ItemModel {
 
 @Injectable()
 export class ItemsService {
-  constructor(private readonly items: ItemsRepository) {}
+  constructor(
+    private readonly items: ItemsRepository,
+    private readonly access: AccessService,
+  ) {}
 
-  async list(args: ListItemsArgs): Promise<Page<ItemModel>> {
+  async list(actor: Principal, args: ListItemsArgs): Promise<Page<ItemModel>> {
+    const visible = await this.access.scopeNodeIds(this.access.scope(actor, 'item.read'));
     const limit = args.limit ?? 50;
     const sort = parseSort(args.sort, sortable, { field: 'reference', direction: 'asc' });
     const page = keysetQuery(sort, args.cursor);
     const filters = [
       page.where,
+      visible ? { ownerId: { in: visible } } : {},
       args.kind ? { kind: args.kind } : {},
       args.ownerId ? { ownerId: args.ownerId } : {},
       args.q

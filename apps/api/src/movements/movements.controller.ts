@@ -1,5 +1,8 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor } from '../auth/actor.decorator';
+import { Can, on } from '../auth/can.decorator';
+import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { CreateMovementInput, ListMovementsArgs, MovementSummaryArgs } from './dto/movement.inputs';
 import { MovementConnection, MovementModel, MovementSummary } from './movement.model';
@@ -13,11 +16,13 @@ export class MovementsController {
   @Get('movements')
   @ApiOperation({ summary: 'List movements, newest first, with filters.' })
   @ApiOkResponse({ type: MovementConnection })
-  list(@Query() args: ListMovementsArgs) {
-    return this.service.list(args);
+  @Can('movement.read', 'scoped')
+  list(@Actor() actor: Principal, @Query() args: ListMovementsArgs) {
+    return this.service.list(actor, args);
   }
 
   @Get('movements/:id')
+  @Can('movement.read', on('movement', 'id'))
   @ApiOperation({ summary: 'Get a movement.' })
   @ApiOkResponse({ type: MovementModel })
   get(@Param('id', IdPipe) id: string) {
@@ -25,6 +30,7 @@ export class MovementsController {
   }
 
   @Post('movements')
+  @Can('movement.create', [on('node', 'sourceId'), on('node', 'destinationId')])
   @ApiOperation({ summary: 'Record a movement (idempotent with externalId).' })
   @ApiOkResponse({ type: MovementModel })
   create(@Body() input: CreateMovementInput) {
@@ -32,6 +38,7 @@ export class MovementsController {
   }
 
   @Get('nodes/:id/movement-summary')
+  @Can('movement.read', on('node', 'id'))
   @ApiOperation({ summary: "Quantities per resource and UTC day over a node's subtree." })
   @ApiOkResponse({ type: MovementSummary })
   summary(@Param('id', IdPipe) id: string, @Query() args: MovementSummaryArgs) {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { MovementModel as Movement, Prisma } from '@sextant/db';
+import { scopeCte, type Scope } from '../auth/scope';
 import { PrismaService } from '../prisma/prisma.service';
 import type { MovementModel, MovementSummaryRow } from './movement.model';
 
@@ -12,6 +13,8 @@ export interface MovementFilter {
   from?: Date;
   to?: Date;
   after?: { start: Date; id: string };
+  /** Movements with a source or destination in the scope. */
+  scope?: Scope;
 }
 
 const movementColumns = `id, resource_id AS "resourceId", source_id AS "sourceId",
@@ -31,6 +34,14 @@ export class MovementsRepository {
       params.push(value);
       where.push(sql.replaceAll('?', `$${params.length}`));
     };
+    let scope = '';
+    if (filter.scope && !filter.scope.all) {
+      params.push(filter.scope.roots);
+      scope = scopeCte(params.length);
+      where.push(
+        '(source_id IN (SELECT id FROM scope) OR destination_id IN (SELECT id FROM scope))',
+      );
+    }
     if (filter.resourceId) add('resource_id = ?::uuid', filter.resourceId);
     if (filter.nodeId) {
       if (filter.nodeRole === 'source') add('source_id = ?::uuid', filter.nodeId);
@@ -46,7 +57,7 @@ export class MovementsRepository {
       where.push(`(start, id) < ($${params.length - 1}, $${params.length}::uuid)`);
     }
     params.push(limit);
-    const sql = `SELECT ${movementColumns} FROM movement
+    const sql = `${scope} SELECT ${movementColumns} FROM movement
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY start DESC, id DESC LIMIT $${params.length}`;
     const { rows } = await this.prisma.pool.query<MovementModel>(sql, params);

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { MovementModel as Movement } from '@sextant/db';
 import { DomainError, FieldError } from '@sextant/domain';
+import { AccessService } from '../auth/access.service';
+import type { Principal } from '../auth/principal';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { decimalToString } from '../common/decimal';
 import type { Page } from '../common/graphql-types';
@@ -45,9 +47,13 @@ function sameMovement(a: Movement, b: CreateMovementInput): boolean {
 
 @Injectable()
 export class MovementsService {
-  constructor(private readonly movements: MovementsRepository) {}
+  constructor(
+    private readonly movements: MovementsRepository,
+    private readonly access: AccessService,
+  ) {}
 
-  async list(args: ListMovementsArgs): Promise<Page<MovementModel>> {
+  async list(actor: Principal, args: ListMovementsArgs): Promise<Page<MovementModel>> {
+    const scope = this.access.scope(actor, 'movement.read');
     const limit = args.limit ?? 50;
     if (args.sort && args.sort !== '-start') {
       throw DomainError.validation([
@@ -73,6 +79,7 @@ export class MovementsService {
         from: args.from ? from : undefined,
         to: args.to ? to : undefined,
         after,
+        scope,
       },
       limit + 1,
     );

@@ -1,5 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, Origin } from '../auth/actor.decorator';
+import { Can, on } from '../auth/can.decorator';
+import type { Principal, RequestOrigin } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { CreateNodeInput, ListNodesArgs, UpdateNodeInput } from './dto/node.inputs';
 import { NodeConnection, NodeList, NodeModel, SubtreeNodeList } from './node.model';
@@ -11,13 +14,15 @@ export class NodesController {
   constructor(private readonly service: NodesService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List nodes (cursor pagination, filters, sort).' })
+  @Can('node.read', 'scoped')
+  @ApiOperation({ summary: 'List the nodes you may see (cursor pagination, filters, sort).' })
   @ApiOkResponse({ type: NodeConnection })
-  list(@Query() args: ListNodesArgs) {
-    return this.service.list(args);
+  list(@Actor() actor: Principal, @Query() args: ListNodesArgs) {
+    return this.service.list(actor, args);
   }
 
   @Get(':id')
+  @Can('node.read', on('node', 'id'))
   @ApiOperation({ summary: 'Get a node.' })
   @ApiOkResponse({ type: NodeModel })
   get(@Param('id', IdPipe) id: string) {
@@ -25,6 +30,7 @@ export class NodesController {
   }
 
   @Get(':id/children')
+  @Can('node.read', on('node', 'id'))
   @ApiOperation({ summary: 'Direct children of a node, by name.' })
   @ApiOkResponse({ type: NodeList })
   async children(@Param('id', IdPipe) id: string) {
@@ -32,13 +38,15 @@ export class NodesController {
   }
 
   @Get(':id/ancestors')
-  @ApiOperation({ summary: 'Ancestors of a node, root first.' })
+  @Can('node.read', on('node', 'id'))
+  @ApiOperation({ summary: 'Ancestors of a node that you may see, root first.' })
   @ApiOkResponse({ type: NodeList })
-  async ancestors(@Param('id', IdPipe) id: string) {
-    return { items: await this.service.ancestors(id) };
+  async ancestors(@Actor() actor: Principal, @Param('id', IdPipe) id: string) {
+    return { items: await this.service.ancestors(actor, id) };
   }
 
   @Get(':id/subtree')
+  @Can('node.read', on('node', 'id'))
   @ApiOperation({ summary: 'The node and all nodes below it, depth-first, with their depth.' })
   @ApiOkResponse({ type: SubtreeNodeList })
   async subtree(@Param('id', IdPipe) id: string) {
@@ -46,23 +54,43 @@ export class NodesController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create a node.' })
+  @Can('node.manage', on('node', 'parentId', { absent: 'organisation.create' }))
+  @ApiOperation({ summary: 'Create a node (under a node you administer; roots: platform admins).' })
   @ApiOkResponse({ type: NodeModel })
-  create(@Body() input: CreateNodeInput) {
-    return this.service.create(input);
+  create(
+    @Actor() actor: Principal,
+    @Origin() origin: RequestOrigin,
+    @Body() input: CreateNodeInput,
+  ) {
+    return this.service.create(actor, origin, input);
   }
 
   @Patch(':id')
+  @Can(
+    'node.manage',
+    on('node', 'id'),
+    on('node', 'parentId', { optional: true, action: 'node.manage' }),
+  )
   @ApiOperation({ summary: 'Change a node (move it with parentId).' })
   @ApiOkResponse({ type: NodeModel })
-  update(@Param('id', IdPipe) id: string, @Body() input: UpdateNodeInput) {
-    return this.service.update(id, input);
+  update(
+    @Actor() actor: Principal,
+    @Origin() origin: RequestOrigin,
+    @Param('id', IdPipe) id: string,
+    @Body() input: UpdateNodeInput,
+  ) {
+    return this.service.update(actor, origin, id, input);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @Can('node.manage', on('node', 'id'))
   @ApiOperation({ summary: 'Delete a node without children, paths, items or movements.' })
-  async remove(@Param('id', IdPipe) id: string): Promise<void> {
-    await this.service.remove(id);
+  async remove(
+    @Actor() actor: Principal,
+    @Origin() origin: RequestOrigin,
+    @Param('id', IdPipe) id: string,
+  ): Promise<void> {
+    await this.service.remove(actor, origin, id);
   }
 }

@@ -1,4 +1,7 @@
 import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Actor, Origin } from '../auth/actor.decorator';
+import { Can, on, onParent } from '../auth/can.decorator';
+import type { Principal, RequestOrigin } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { CreateNodeInput, ListNodesArgs, UpdateNodeInput } from './dto/node.inputs';
 import { NodeConnection, NodeModel, SubtreeNodeModel } from './node.model';
@@ -8,52 +11,78 @@ import { NodesService } from './nodes.service';
 export class NodesResolver {
   constructor(private readonly service: NodesService) {}
 
-  @Query(() => NodeConnection, { description: 'Nodes, a page at a time.' })
-  nodes(@Args() args: ListNodesArgs) {
-    return this.service.list(args);
+  @Query(() => NodeConnection, { description: 'Nodes you may see, a page at a time.' })
+  @Can('node.read', 'scoped')
+  nodes(@Actor() actor: Principal, @Args() args: ListNodesArgs) {
+    return this.service.list(actor, args);
   }
 
   @Query(() => NodeModel, { description: 'One node by id.' })
+  @Can('node.read', on('node', 'id'))
   node(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.get(id);
   }
 
-  @ResolveField(() => NodeModel, { nullable: true })
-  parent(@Parent() node: NodeModel) {
-    return node.parentId ? this.service.get(node.parentId) : null;
+  @ResolveField(() => NodeModel, {
+    nullable: true,
+    description: 'The parent node; null for a root or a parent you may not see.',
+  })
+  @Can('node.read', onParent('node'))
+  parent(@Actor() actor: Principal, @Parent() node: NodeModel) {
+    return node.parentId ? this.service.visibleParent(actor, node.parentId) : null;
   }
 
   @ResolveField(() => [NodeModel], { description: 'Direct children, by name.' })
+  @Can('node.read', onParent('node'))
   children(@Parent() node: NodeModel) {
     return this.service.children(node.id);
   }
 
-  @ResolveField(() => [NodeModel], { description: 'Ancestors, root first.' })
-  ancestors(@Parent() node: NodeModel) {
-    return this.service.ancestors(node.id);
+  @ResolveField(() => [NodeModel], { description: 'Ancestors you may see, root first.' })
+  @Can('node.read', onParent('node'))
+  ancestors(@Actor() actor: Principal, @Parent() node: NodeModel) {
+    return this.service.ancestors(actor, node.id);
   }
 
   @ResolveField(() => [SubtreeNodeModel], { description: 'This node and everything below it.' })
+  @Can('node.read', onParent('node'))
   subtree(@Parent() node: NodeModel) {
     return this.service.subtree(node.id);
   }
 
   @Mutation(() => NodeModel)
-  createNode(@Args('input') input: CreateNodeInput) {
-    return this.service.create(input);
+  @Can('node.manage', on('node', 'parentId', { absent: 'organisation.create' }))
+  createNode(
+    @Actor() actor: Principal,
+    @Origin() origin: RequestOrigin,
+    @Args('input') input: CreateNodeInput,
+  ) {
+    return this.service.create(actor, origin, input);
   }
 
   @Mutation(() => NodeModel)
+  @Can(
+    'node.manage',
+    on('node', 'id'),
+    on('node', 'parentId', { optional: true, action: 'node.manage' }),
+  )
   updateNode(
+    @Actor() actor: Principal,
+    @Origin() origin: RequestOrigin,
     @Args('id', { type: () => ID }, IdPipe) id: string,
     @Args('input') input: UpdateNodeInput,
   ) {
-    return this.service.update(id, input);
+    return this.service.update(actor, origin, id, input);
   }
 
   @Mutation(() => ID, { description: 'Deletes a node; returns its id.' })
-  async deleteNode(@Args('id', { type: () => ID }, IdPipe) id: string) {
-    await this.service.remove(id);
+  @Can('node.manage', on('node', 'id'))
+  async deleteNode(
+    @Actor() actor: Principal,
+    @Origin() origin: RequestOrigin,
+    @Args('id', { type: () => ID }, IdPipe) id: string,
+  ) {
+    await this.service.remove(actor, origin, id);
     return id;
   }
 }

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@sextant/domain';
+import { AccessService } from '../auth/access.service';
+import { AuditService } from '../audit/audit.service';
+import type { Principal, RequestOrigin } from '../auth/principal';
 import { keysetQuery, parseSort, toPage } from '../common/cursor';
 import type { Page } from '../common/graphql-types';
 import { translatePrismaError } from '../common/prisma-errors';
@@ -12,14 +15,20 @@ export const maxSubtreeSize = 10_000;
 
 @Injectable()
 export class NodesService {
-  constructor(private readonly nodes: NodesRepository) {}
+  constructor(
+    private readonly nodes: NodesRepository,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+  ) {}
 
-  async list(args: ListNodesArgs): Promise<Page<NodeModel>> {
+  async list(actor: Principal, args: ListNodesArgs): Promise<Page<NodeModel>> {
+    const visible = await this.access.scopeNodeIds(this.access.scope(actor, 'node.read'));
     const limit = args.limit ?? 50;
     const sort = parseSort(args.sort, sortable, { field: 'name', direction: 'asc' });
     const page = keysetQuery(sort, args.cursor);
     const filters = [
       page.where,
+      visible ? { id: { in: visible } } : {},
       args.kind ? { kind: args.kind } : {},
       args.parentId ? { parentId: args.parentId } : {},
       args.root ? { parentId: null } : {},
@@ -46,23 +55,55 @@ export class NodesService {
     return node;
   }
 
-  async create(input: CreateNodeInput): Promise<NodeModel> {
+  /** The parent of a node, or null when the caller may not see it. */
+  async visibleParent(actor: Principal, parentId: string): Promise<NodeModel | null> {
+    return (await this.access.allowedOnNode(actor, 'node.read', parentId))
+      ? this.get(parentId)
+      : null;
+  }
+
+  async create(
+    actor: Principal,
+    origin: RequestOrigin,
+    input: CreateNodeInput,
+  ): Promise<NodeModel> {
     if (input.parentId) await this.requireParent(input.parentId);
     try {
-      return await this.nodes.create({
+      const node = await this.nodes.create({
         parentId: input.parentId ?? null,
         kind: input.kind,
         name: input.name,
         reference: input.reference,
         metadata: (input.metadata ?? {}) as object,
       });
+      await this.record(actor, origin, 'node.create', node);
+      return node;
     } catch (error) {
       throw translatePrismaError(error, 'node');
     }
   }
 
-  async update(id: string, input: UpdateNodeInput): Promise<NodeModel> {
+  private record(actor: Principal, origin: RequestOrigin, action: string, node: NodeModel) {
+    return this.audit.record(actor, origin, {
+      action,
+      outcome: 'success',
+      nodeId: node.id,
+      targetType: 'node',
+      targetId: node.id,
+      details: { reference: node.reference, name: node.name, parentId: node.parentId },
+    });
+  }
+
+  async update(
+    actor: Principal,
+    origin: RequestOrigin,
+    id: string,
+    input: UpdateNodeInput,
+  ): Promise<NodeModel> {
     await this.get(id);
+    // Making a node a root takes it out of its organisation: for platform administrators.
+    if (input.parentId === null)
+      this.access.requireOn(actor, 'organisation.create', { kind: 'platform' });
     if (input.parentId) {
       await this.requireParent(input.parentId);
       if (await this.nodes.isInSubtree(id, input.parentId)) {
@@ -74,20 +115,22 @@ export class NodesService {
       }
     }
     try {
-      return await this.nodes.update(id, {
+      const node = await this.nodes.update(id, {
         ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
         ...(input.kind !== undefined ? { kind: input.kind } : {}),
         ...(input.name !== undefined ? { name: input.name } : {}),
         ...(input.reference !== undefined ? { reference: input.reference } : {}),
         ...(input.metadata !== undefined ? { metadata: input.metadata as object } : {}),
       });
+      await this.record(actor, origin, 'node.update', node);
+      return node;
     } catch (error) {
       throw translatePrismaError(error, 'node');
     }
   }
 
-  async remove(id: string): Promise<void> {
-    await this.get(id);
+  async remove(actor: Principal, origin: RequestOrigin, id: string): Promise<void> {
+    const node = await this.get(id);
     const usage = await this.nodes.usage(id);
     if (usage.movements > 0) {
       throw new DomainError(
@@ -112,6 +155,7 @@ export class NodesService {
     } catch (error) {
       throw translatePrismaError(error, 'node');
     }
+    await this.record(actor, origin, 'node.delete', node);
   }
 
   async children(id: string): Promise<NodeModel[]> {
@@ -123,9 +167,15 @@ export class NodesService {
     });
   }
 
-  async ancestors(id: string): Promise<NodeModel[]> {
+  async ancestors(actor: Principal, id: string): Promise<NodeModel[]> {
     await this.get(id);
-    return this.nodes.ancestors(id);
+    const ancestors = await this.nodes.ancestors(id);
+    const visible = await this.access.filterNodes(
+      actor,
+      'node.read',
+      ancestors.map((a) => a.id),
+    );
+    return ancestors.filter((a) => visible.has(a.id));
   }
 
   async subtree(id: string): Promise<SubtreeNodeModel[]> {

@@ -1,5 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, Origin } from '../auth/actor.decorator';
+import { Can, on } from '../auth/can.decorator';
+import type { Principal, RequestOrigin } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { CreatePathInput, ListPathsArgs, UpdatePathInput } from './dto/path.inputs';
 import { PathConnection, PathModel } from './path.model';
@@ -11,13 +14,15 @@ export class PathsController {
   constructor(private readonly service: PathsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List paths (cursor pagination, filters, sort).' })
+  @Can('path.read', 'scoped')
+  @ApiOperation({ summary: 'List the paths you may see (cursor pagination, filters, sort).' })
   @ApiOkResponse({ type: PathConnection })
-  list(@Query() args: ListPathsArgs) {
-    return this.service.list(args);
+  list(@Actor() actor: Principal, @Query() args: ListPathsArgs) {
+    return this.service.list(actor, args);
   }
 
   @Get(':id')
+  @Can('path.read', on('path', 'id'))
   @ApiOperation({ summary: 'Get a path.' })
   @ApiOkResponse({ type: PathModel })
   get(@Param('id', IdPipe) id: string) {
@@ -25,23 +30,44 @@ export class PathsController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create a path.' })
+  @Can('path.manage', [on('node', 'sourceId'), on('node', 'destinationId')])
+  @ApiOperation({ summary: 'Create a path (you operate one of its ends and may see both).' })
   @ApiOkResponse({ type: PathModel })
-  create(@Body() input: CreatePathInput) {
-    return this.service.create(input);
+  create(
+    @Actor() actor: Principal,
+    @Origin() origin: RequestOrigin,
+    @Body() input: CreatePathInput,
+  ) {
+    return this.service.create(actor, origin, input);
   }
 
   @Patch(':id')
+  @Can(
+    'path.manage',
+    on('path', 'id'),
+    on('node', 'sourceId', { optional: true }),
+    on('node', 'destinationId', { optional: true }),
+  )
   @ApiOperation({ summary: 'Change a path.' })
   @ApiOkResponse({ type: PathModel })
-  update(@Param('id', IdPipe) id: string, @Body() input: UpdatePathInput) {
-    return this.service.update(id, input);
+  update(
+    @Actor() actor: Principal,
+    @Origin() origin: RequestOrigin,
+    @Param('id', IdPipe) id: string,
+    @Body() input: UpdatePathInput,
+  ) {
+    return this.service.update(actor, origin, id, input);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @Can('path.manage', on('path', 'id'))
   @ApiOperation({ summary: 'Delete a path that no movement refers to.' })
-  async remove(@Param('id', IdPipe) id: string): Promise<void> {
-    await this.service.remove(id);
+  async remove(
+    @Actor() actor: Principal,
+    @Origin() origin: RequestOrigin,
+    @Param('id', IdPipe) id: string,
+  ): Promise<void> {
+    await this.service.remove(actor, origin, id);
   }
 }

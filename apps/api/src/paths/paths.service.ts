@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { PathModel as Path } from '@sextant/db';
 import { DomainError, FieldError } from '@sextant/domain';
+import { AccessService } from '../auth/access.service';
+import { AuditService } from '../audit/audit.service';
+import type { Principal, RequestOrigin } from '../auth/principal';
 import { keysetQuery, parseSort, toPage } from '../common/cursor';
 import type { Page } from '../common/graphql-types';
 import { translatePrismaError } from '../common/prisma-errors';
@@ -20,14 +23,20 @@ function toModel(row: Path): PathModel {
 
 @Injectable()
 export class PathsService {
-  constructor(private readonly paths: PathsRepository) {}
+  constructor(
+    private readonly paths: PathsRepository,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+  ) {}
 
-  async list(args: ListPathsArgs): Promise<Page<PathModel>> {
+  async list(actor: Principal, args: ListPathsArgs): Promise<Page<PathModel>> {
+    const visible = await this.access.scopeNodeIds(this.access.scope(actor, 'path.read'));
     const limit = args.limit ?? 50;
     const sort = parseSort(args.sort, sortable, { field: 'name', direction: 'asc' });
     const page = keysetQuery(sort, args.cursor);
     const filters = [
       page.where,
+      visible ? { OR: [{ sourceId: { in: visible } }, { destinationId: { in: visible } }] } : {},
       args.sourceId ? { sourceId: args.sourceId } : {},
       args.destinationId ? { destinationId: args.destinationId } : {},
       args.nodeId ? { OR: [{ sourceId: args.nodeId }, { destinationId: args.nodeId }] } : {},
@@ -50,42 +59,71 @@ export class PathsService {
     return toModel(row);
   }
 
-  async create(input: CreatePathInput): Promise<PathModel> {
+  async create(
+    actor: Principal,
+    origin: RequestOrigin,
+    input: CreatePathInput,
+  ): Promise<PathModel> {
     await this.checkEnds(input.sourceId, input.destinationId);
     try {
-      return toModel(
+      const path = toModel(
         await this.paths.create({
           ...input,
           mapping: (input.mapping ?? {}) as object,
           settings: (input.settings ?? {}) as object,
         }),
       );
+      await this.record(actor, origin, 'path.create', path);
+      return path;
     } catch (error) {
       throw translatePrismaError(error, 'path');
     }
   }
 
-  async update(id: string, input: UpdatePathInput): Promise<PathModel> {
+  private record(actor: Principal, origin: RequestOrigin, action: string, path: PathModel) {
+    return this.audit.record(actor, origin, {
+      action,
+      outcome: 'success',
+      nodeId: path.sourceId,
+      targetType: 'path',
+      targetId: path.id,
+      details: {
+        name: path.name,
+        sourceId: path.sourceId,
+        destinationId: path.destinationId,
+        state: path.state,
+      },
+    });
+  }
+
+  async update(
+    actor: Principal,
+    origin: RequestOrigin,
+    id: string,
+    input: UpdatePathInput,
+  ): Promise<PathModel> {
     const current = await this.get(id);
     await this.checkEnds(
       input.sourceId ?? current.sourceId,
       input.destinationId ?? current.destinationId,
     );
     try {
-      return toModel(
+      const path = toModel(
         await this.paths.update(id, {
           ...input,
           ...(input.mapping ? { mapping: input.mapping as object } : {}),
           ...(input.settings ? { settings: input.settings as object } : {}),
         }),
       );
+      await this.record(actor, origin, 'path.update', path);
+      return path;
     } catch (error) {
       throw translatePrismaError(error, 'path');
     }
   }
 
-  async remove(id: string): Promise<void> {
-    await this.get(id);
+  async remove(actor: Principal, origin: RequestOrigin, id: string): Promise<void> {
+    const path = await this.get(id);
     const movements = await this.paths.countMovements(id);
     if (movements > 0) {
       throw new DomainError(
@@ -94,6 +132,7 @@ export class PathsService {
       );
     }
     await this.paths.delete(id);
+    await this.record(actor, origin, 'path.delete', path);
   }
 
   private async checkEnds(sourceId: string, destinationId: string): Promise<void> {

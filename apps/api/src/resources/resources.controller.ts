@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Can } from '../auth/can.decorator';
 import { IdPipe } from '../common/id.pipe';
 import { CreateResourceInput, ListResourcesArgs, UpdateResourceInput } from './dto/resource.inputs';
 import { ResourceConnection, ResourceModel } from './resource.model';
@@ -11,6 +12,7 @@ export class ResourcesController {
   constructor(private readonly service: ResourcesService) {}
 
   @Get()
+  @Can('catalogue.read', 'platform')
   @ApiOperation({ summary: 'List resources (cursor pagination, filters, sort).' })
   @ApiOkResponse({ type: ResourceConnection })
   list(@Query() args: ListResourcesArgs) {
@@ -18,6 +20,7 @@ export class ResourcesController {
   }
 
   @Get(':id')
+  @Can('catalogue.read', 'platform')
   @ApiOperation({ summary: 'Get a resource.' })
   @ApiOkResponse({ type: ResourceModel })
   get(@Param('id', IdPipe) id: string) {
@@ -25,6 +28,7 @@ export class ResourcesController {
   }
 
   @Post()
+  @Can('catalogue.manage', 'platform')
   @ApiOperation({ summary: 'Create a resource.' })
   @ApiOkResponse({ type: ResourceModel })
   create(@Body() input: CreateResourceInput) {
@@ -32,6 +36,7 @@ export class ResourcesController {
   }
 
   @Patch(':id')
+  @Can('catalogue.manage', 'platform')
   @ApiOperation({ summary: 'Change a resource.' })
   @ApiOkResponse({ type: ResourceModel })
   update(@Param('id', IdPipe) id: string, @Body() input: UpdateResourceInput) {
@@ -40,6 +45,7 @@ export class ResourcesController {
 
   @Delete(':id')
   @HttpCode(204)
+  @Can('catalogue.manage', 'platform')
   @ApiOperation({ summary: 'Delete a resource that no movement refers to.' })
   async remove(@Param('id', IdPipe) id: string): Promise<void> {
     await this.service.remove(id);

@@ -15,6 +15,9 @@ import {
   SeriesConnection,
   SeriesModel,
 } from './series.model';
+import { Actor } from '../auth/actor.decorator';
+import { Can, on } from '../auth/can.decorator';
+import type { Principal } from '../auth/principal';
 import { SeriesService } from './series.service';
 
 @ApiTags('series')
@@ -27,15 +30,17 @@ export class SeriesController {
     summary: 'List series by measurement, field, tags (tag=name:value), node or resource.',
   })
   @ApiOkResponse({ type: SeriesConnection })
-  list(@Query() args: ListSeriesArgs) {
-    return this.service.list(args);
+  @Can('series.read', 'scoped')
+  list(@Actor() actor: Principal, @Query() args: ListSeriesArgs) {
+    return this.service.list(actor, args);
   }
 
   @Get('last')
   @ApiOperation({ summary: 'The latest point of each matching series.' })
   @ApiOkResponse({ type: LastPointModel, isArray: true })
-  last(@Query() args: LastArgs) {
-    return this.service.last(args);
+  @Can('series.read', 'scoped')
+  last(@Actor() actor: Principal, @Query() args: LastArgs) {
+    return this.service.last(actor, args);
   }
 
   @Post('aggregate')
@@ -44,11 +49,13 @@ export class SeriesController {
     summary: 'Aggregates in time buckets, grouped by tags, from chunk summaries where possible.',
   })
   @ApiOkResponse({ type: AggregateResultModel })
-  aggregate(@Body() input: AggregateInput) {
-    return this.service.aggregate(input);
+  @Can('series.read', 'scoped')
+  aggregate(@Actor() actor: Principal, @Body() input: AggregateInput) {
+    return this.service.aggregate(actor, input);
   }
 
   @Get(':id')
+  @Can('series.read', on('series', 'id'))
   @ApiOperation({ summary: 'One series.' })
   @ApiOkResponse({ type: SeriesModel })
   get(@Param('id') id: string) {
@@ -56,6 +63,7 @@ export class SeriesController {
   }
 
   @Get(':id/points')
+  @Can('series.read', on('series', 'id'))
   @ApiOperation({ summary: 'Raw points in [from, to), a page at a time.' })
   @ApiOkResponse({ type: PointsPage })
   points(@Param('id') id: string, @Query() args: PointsArgs) {
@@ -63,6 +71,7 @@ export class SeriesController {
   }
 
   @Get(':id/chart')
+  @Can('series.read', on('series', 'id'))
   @ApiOperation({
     summary: 'The series downsampled to at most `points` pixels: min, max and mean per pixel.',
   })

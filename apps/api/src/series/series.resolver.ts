@@ -14,6 +14,9 @@ import {
   SeriesConnection,
   SeriesModel,
 } from './series.model';
+import { Actor } from '../auth/actor.decorator';
+import { Can, on } from '../auth/can.decorator';
+import type { Principal } from '../auth/principal';
 import { SeriesService } from './series.service';
 
 @Resolver(() => SeriesModel)
@@ -21,27 +24,32 @@ export class SeriesResolver {
   constructor(private readonly service: SeriesService) {}
 
   @Query(() => SeriesConnection, { description: 'Series matching a selector.' })
-  series(@Args() args: ListSeriesArgs) {
-    return this.service.list(args);
+  @Can('series.read', 'scoped')
+  series(@Actor() actor: Principal, @Args() args: ListSeriesArgs) {
+    return this.service.list(actor, args);
   }
 
   @Query(() => PointsPage, { description: 'Raw points of one series.' })
+  @Can('series.read', on('series', 'id'))
   seriesPoints(@Args() { id, ...args }: SeriesPointsArgs) {
     return this.service.points(id, args);
   }
 
   @Query(() => ChartModel, { description: 'One series downsampled for a chart.' })
+  @Can('series.read', on('series', 'id'))
   seriesChart(@Args() { id, ...args }: SeriesChartArgs) {
     return this.service.chart(id, args);
   }
 
   @Query(() => AggregateResultModel, { description: 'Aggregates in time buckets grouped by tags.' })
-  seriesAggregate(@Args('input') input: AggregateInput) {
-    return this.service.aggregate(input);
+  @Can('series.read', 'scoped')
+  seriesAggregate(@Actor() actor: Principal, @Args('input') input: AggregateInput) {
+    return this.service.aggregate(actor, input);
   }
 
   @Query(() => [LastPointModel], { description: 'The latest point of each matching series.' })
-  seriesLast(@Args() args: LastArgs) {
-    return this.service.last(args);
+  @Can('series.read', 'scoped')
+  seriesLast(@Actor() actor: Principal, @Args() args: LastArgs) {
+    return this.service.last(actor, args);
   }
 }

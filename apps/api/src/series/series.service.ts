@@ -12,6 +12,8 @@ import {
   TimeSeriesQueries,
   TimeSeriesStore,
 } from '@sextant/timeseries';
+import { AccessService } from '../auth/access.service';
+import type { Principal } from '../auth/principal';
 import { PrismaService } from '../prisma/prisma.service';
 import type {
   AggregateInput,
@@ -55,15 +57,28 @@ function selector(args: SeriesSelectorArgs): SeriesSelector {
 export class SeriesService {
   private readonly queries: TimeSeriesQueries;
 
-  constructor(prisma: PrismaService) {
+  constructor(
+    prisma: PrismaService,
+    private readonly access: AccessService,
+  ) {
     this.queries = new TimeSeriesQueries(new TimeSeriesStore(prisma.pool));
   }
 
-  async list(args: ListSeriesArgs): Promise<{ items: SeriesModel[]; nextCursor: string | null }> {
+  /** The nodes whose series the caller may read; undefined for all. */
+  private async visible(actor: Principal): Promise<string[] | undefined> {
+    return (await this.access.scopeNodeIds(this.access.scope(actor, 'series.read'))) ?? undefined;
+  }
+
+  async list(
+    actor: Principal,
+    args: ListSeriesArgs,
+  ): Promise<{ items: SeriesModel[]; nextCursor: string | null }> {
     const limit = args.limit ?? 100;
+    const nodeIds = await this.visible(actor);
     const rows = await this.run(() =>
       this.queries.findSeries({
         ...selector(args),
+        nodeIds,
         limit: limit + 1,
         afterId: args.cursor ? BigInt(args.cursor) : undefined,
       }),
@@ -112,9 +127,11 @@ export class SeriesService {
     };
   }
 
-  async aggregate(input: AggregateInput): Promise<AggregateResultModel> {
+  async aggregate(actor: Principal, input: AggregateInput): Promise<AggregateResultModel> {
+    const nodeIds = await this.visible(actor);
     const result = await this.run(() =>
       this.queries.aggregate({
+        nodeIds,
         measurement: input.measurement,
         field: input.field,
         tags: input.tags,
@@ -135,9 +152,10 @@ export class SeriesService {
     };
   }
 
-  async last(args: SeriesSelectorArgs): Promise<LastPointModel[]> {
+  async last(actor: Principal, args: SeriesSelectorArgs): Promise<LastPointModel[]> {
+    const nodeIds = await this.visible(actor);
     const series = await this.run(() =>
-      this.queries.findSeries({ ...selector(args), limit: 10_000 }),
+      this.queries.findSeries({ ...selector(args), nodeIds, limit: 10_000 }),
     );
     const points = await this.run(() => this.queries.last(series));
     return points.map((p) => ({

@@ -344,7 +344,7 @@ class ForwardConnection {
     this.path = path;
     const mapping = await repository.mappingOf(path.id);
     const references = nodeReferencesOf(mapping);
-    const nodeIds = await repository.nodesUnderSource(path.id, references);
+    const nodeIds = await repository.nodesUnderSource(path, references);
     for (const reference of references)
       if (!nodeIds.has(reference))
         this.options.log(

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
-import { uuidv7 } from '@sextant/ingest';
+import { pathTokenSubject, uuidv7, type IngestPath } from '@sextant/ingest';
+import { decide } from '@sextant/policy';
 import type { ForwardEvent } from './forward-mapping';
 
 /** An id that is the same each time a client retries the same chunk (so retries add nothing). */
@@ -35,18 +36,32 @@ export class ForwardRepository {
    * Ids of the nodes with these references that the path may attribute series to: its source
    * node and the nodes under it.
    */
-  async nodesUnderSource(pathId: string, references: string[]): Promise<Map<string, string>> {
+  async nodesUnderSource(
+    path: Pick<IngestPath, 'id' | 'sourceId' | 'tokenId'>,
+    references: string[],
+  ): Promise<Map<string, string>> {
     if (references.length === 0) return new Map();
-    const { rows } = await this.pool.query<{ id: string; reference: string }>(
-      `WITH RECURSIVE under AS (
-         SELECT n.id, n.reference FROM node n JOIN path p ON p.source_id = n.id WHERE p.id = $1
+    // Each named node with its lineage; the policy says whether the path's token may put
+    // series on it (its source node or a node under it).
+    const { rows } = await this.pool.query<{ id: string; reference: string; lineage: string[] }>(
+      `WITH RECURSIVE up AS (
+         SELECT n.id AS start, n.id, n.parent_id, 0 AS depth FROM node n WHERE n.reference = ANY($1::text[])
          UNION ALL
-         SELECT c.id, c.reference FROM node c JOIN under u ON c.parent_id = u.id
+         SELECT up.start, p.id, p.parent_id, up.depth + 1 FROM node p JOIN up ON p.id = up.parent_id
+          WHERE up.depth < 1000
        )
-       SELECT id, reference FROM under WHERE reference = ANY($2::text[])`,
-      [pathId, references],
+       SELECT n.id, n.reference, array_agg(up.id ORDER BY up.depth DESC)::text[] AS lineage
+         FROM up JOIN node n ON n.id = up.start GROUP BY n.id, n.reference`,
+      [references],
     );
-    return new Map(rows.map((r) => [r.reference, r.id]));
+    const subject = pathTokenSubject(path);
+    return new Map(
+      rows
+        .filter(
+          (r) => decide(subject, 'series.write', { kind: 'nodes', lineages: [r.lineage] }).allow,
+        )
+        .map((r) => [r.reference, r.id]),
+    );
   }
 
   async mappingOf(pathId: string): Promise<unknown> {

@@ -6,10 +6,12 @@ import { CdcLag, CdcStateBadge } from '@/components/cdc-status';
 import { ErrorBanner } from '@/components/error-banner';
 import { formatRate } from '@/components/ingest-status';
 import { api, type CdcSource } from '@/lib/api';
+import { canAnywhere, useMe } from '@/lib/session';
 
 const refreshMs = 2000;
 
 export default function CdcSourcesPage() {
+  const me = useMe();
   const sources = useQuery({
     queryKey: ['cdc-sources'],
     queryFn: () => api<CdcSource[]>('/api/cdc/sources'),
@@ -21,9 +23,11 @@ export default function CdcSourcesPage() {
     <section>
       <div className="toolbar">
         <h1 style={{ marginRight: 'auto' }}>CDC sources</h1>
-        <Link href="/cdc/new" className="button primary">
-          New CDC source
-        </Link>
+        {canAnywhere(me.data, 'cdc.manage') ? (
+          <Link href="/cdc/new" className="button primary">
+            New CDC source
+          </Link>
+        ) : null}
       </div>
       <ErrorBanner error={sources.error} />
       <div className="table-wrap">

@@ -2,16 +2,18 @@
 
 import { itemKinds } from '@sextant/domain';
 import Link from 'next/link';
+import { canAnywhere, useMe } from '@/lib/session';
 import { EntityList } from '@/components/entity-list';
 import { NodeLink } from '@/components/lookups';
 import type { Item } from '@/lib/api';
 
 export default function ItemsPage() {
+  const me = useMe();
   return (
     <EntityList<Item>
       title="Items"
       endpoint="/api/items"
-      newHref="/items/new"
+      newHref={canAnywhere(me.data, 'item.manage') ? '/items/new' : undefined}
       newLabel="New item"
       filters={[
         { name: 'q', label: 'Search' },

@@ -2,12 +2,14 @@
 
 import { nodeKinds } from '@sextant/domain';
 import Link from 'next/link';
+import { canAnywhere, useMe } from '@/lib/session';
 import { EntityList } from '@/components/entity-list';
 import { NodeLink } from '@/components/lookups';
 import { NodeTree } from '@/components/node-tree';
 import type { Node } from '@/lib/api';
 
 export default function NodesPage() {
+  const me = useMe();
   return (
     <>
       <h2>Tree</h2>
@@ -15,7 +17,7 @@ export default function NodesPage() {
       <EntityList<Node>
         title="Nodes"
         endpoint="/api/nodes"
-        newHref="/nodes/new"
+        newHref={canAnywhere(me.data, 'node.manage') ? '/nodes/new' : undefined}
         newLabel="New node"
         filters={[
           { name: 'q', label: 'Search' },

@@ -2,17 +2,19 @@
 
 import { pathProtocols, pathStates } from '@sextant/domain';
 import Link from 'next/link';
+import { canAnywhere, useMe } from '@/lib/session';
 import { EntityList } from '@/components/entity-list';
 import { PathLastSeenCell, PathRateCell } from '@/components/ingest-status';
 import { NodeLink } from '@/components/lookups';
 import type { Path } from '@/lib/api';
 
 export default function PathsPage() {
+  const me = useMe();
   return (
     <EntityList<Path>
       title="Paths"
       endpoint="/api/paths"
-      newHref="/paths/new"
+      newHref={canAnywhere(me.data, 'path.manage') ? '/paths/new' : undefined}
       newLabel="New path"
       filters={[
         { name: 'q', label: 'Search' },

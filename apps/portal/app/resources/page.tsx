@@ -2,15 +2,17 @@
 
 import { valueTypes } from '@sextant/domain';
 import Link from 'next/link';
+import { canAnywhere, useMe } from '@/lib/session';
 import { EntityList } from '@/components/entity-list';
 import type { Resource } from '@/lib/api';
 
 export default function ResourcesPage() {
+  const me = useMe();
   return (
     <EntityList<Resource>
       title="Resources"
       endpoint="/api/resources"
-      newHref="/resources/new"
+      newHref={canAnywhere(me.data, 'catalogue.manage') ? '/resources/new' : undefined}
       newLabel="New resource"
       filters={[
         { name: 'q', label: 'Search' },

@@ -1,5 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Actor } from '../../auth/actor.decorator';
+import { Can, on } from '../../auth/can.decorator';
+import type { Principal } from '../../auth/principal';
 import { IdPipe } from '../../common/id.pipe';
 import { PathIngestStatusModel } from './ingest-status.model';
 import { IngestStatusService, maxStatusIds } from './ingest-status.service';
@@ -18,12 +21,14 @@ export class IngestStatusController {
     required: true,
   })
   @ApiOkResponse({ type: PathIngestStatusModel, isArray: true })
-  list(@Query('ids') ids: string | string[] = '') {
+  @Can('path.read', 'scoped')
+  list(@Actor() actor: Principal, @Query('ids') ids: string | string[] = '') {
     // ?ids=a,b and ?ids=a&ids=b alike
-    return this.service.list([ids].flat().join(',').split(','));
+    return this.service.list(actor, [ids].flat().join(',').split(','));
   }
 
   @Get(':id/ingest-status')
+  @Can('path.read', on('path', 'id'))
   @ApiOperation({
     summary: 'Live ingest statistics of a path: points, points/s, last seen, rejected lines.',
   })

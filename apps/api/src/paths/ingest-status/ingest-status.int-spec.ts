@@ -1,6 +1,9 @@
 import { DomainError } from '@sextant/domain';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccessRepository } from '../../auth/access.repository';
+import { AccessService } from '../../auth/access.service';
+import type { Principal } from '../../auth/principal';
 import { PrismaService } from '../../prisma/prisma.service';
 import { IngestStatusRepository } from './ingest-status.repository';
 import { IngestStatusService } from './ingest-status.service';
@@ -14,6 +17,19 @@ const ids = {
   other: '00000000-0000-7000-8000-000000000021',
   quiet: '00000000-0000-7000-8000-000000000022',
   unknown: '00000000-0000-7000-8000-0000000000ff',
+};
+
+// A platform administrator sees every path.
+const admin: Principal = {
+  kind: 'user',
+  userId: ids.unknown,
+  email: 'admin@example.org',
+  name: 'Admin',
+  platformAdmin: true,
+  grants: [],
+  via: 'api-token',
+  credentialId: ids.unknown,
+  csrfToken: null,
 };
 
 // A fixed clock: 30 s into the minute 12:00.
@@ -33,7 +49,10 @@ describe(IngestStatusService.name, () => {
       corsOrigins: [],
       ingest: { httpUrl: 'http://localhost:8086', forwardHost: 'localhost', forwardPort: 24224 },
     });
-    service = new IngestStatusService(new IngestStatusRepository(prisma));
+    service = new IngestStatusService(
+      new IngestStatusRepository(prisma),
+      new AccessService(new AccessRepository(prisma)),
+    );
     const sql = prisma.pool;
     await sql.query(
       `INSERT INTO node (id, parent_id, kind, name, reference, updated_at) VALUES
@@ -123,6 +142,7 @@ describe(IngestStatusService.name, () => {
 
   it('lists several paths in the order asked, leaving out unknown ids and repeats', async () => {
     const statuses = await service.list(
+      admin,
       [ids.quiet, ids.unknown, ids.busy.toUpperCase(), ids.quiet],
       at,
     );
@@ -148,7 +168,7 @@ describe(IngestStatusService.name, () => {
       /expected 1 to 100 path ids, got 101/,
     ],
   ])('refuses %s with a 400 naming the field ids', async (_case, pathIds, reason) => {
-    const error = await service.list(pathIds).catch((e: unknown) => e);
+    const error = await service.list(admin, pathIds).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect((error as DomainError).status).toBe(400);
     expect((error as DomainError).fieldErrors).toEqual([

@@ -39,7 +39,8 @@ const statusSql = `
     FROM path p
    CROSS JOIN minutes m
     LEFT JOIN ingest_path_status s ON s.path_id = p.id
-   WHERE p.id = ANY($1::uuid[])`;
+   WHERE p.id = ANY($1::uuid[])
+     AND ($3::uuid[] IS NULL OR p.source_id = ANY($3::uuid[]) OR p.destination_id = ANY($3::uuid[]))`;
 
 /** Reads the ingest counters that the gateways keep in ingest_path_status and ingest_tally. */
 @Injectable()
@@ -47,8 +48,16 @@ export class IngestStatusRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /** One row per existing path of `pathIds`, as of `at` (default: the database's now). */
-  async find(pathIds: string[], at: Date | null = null): Promise<IngestStatusRow[]> {
-    const { rows } = await this.prisma.pool.query<IngestStatusRow>(statusSql, [pathIds, at]);
+  async find(
+    pathIds: string[],
+    at: Date | null = null,
+    visibleNodes: string[] | null = null,
+  ): Promise<IngestStatusRow[]> {
+    const { rows } = await this.prisma.pool.query<IngestStatusRow>(statusSql, [
+      pathIds,
+      at,
+      visibleNodes,
+    ]);
     return rows;
   }
 }

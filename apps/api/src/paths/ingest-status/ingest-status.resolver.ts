@@ -1,4 +1,7 @@
 import { Args, ID, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Actor } from '../../auth/actor.decorator';
+import { Can, onParent } from '../../auth/can.decorator';
+import type { Principal } from '../../auth/principal';
 import { PathModel } from '../path.model';
 import { PathIngestStatusModel } from './ingest-status.model';
 import { IngestStatusService } from './ingest-status.service';
@@ -10,6 +13,7 @@ export class IngestStatusResolver {
   @ResolveField(() => PathIngestStatusModel, {
     description: 'Live ingest statistics: points, points/s, last seen, rejected lines.',
   })
+  @Can('path.read', onParent('path'))
   ingestStatus(@Parent() path: PathModel) {
     return this.service.get(path.id);
   }
@@ -17,7 +21,8 @@ export class IngestStatusResolver {
   @Query(() => [PathIngestStatusModel], {
     description: 'Live ingest statistics of several paths (unknown ids left out).',
   })
-  pathIngestStatuses(@Args('ids', { type: () => [ID] }) ids: string[]) {
-    return this.service.list(ids);
+  @Can('path.read', 'scoped')
+  pathIngestStatuses(@Actor() actor: Principal, @Args('ids', { type: () => [ID] }) ids: string[]) {
+    return this.service.list(actor, ids);
   }
 }

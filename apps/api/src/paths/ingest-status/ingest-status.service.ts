@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@sextant/domain';
+import { AccessService } from '../../auth/access.service';
+import type { Principal } from '../../auth/principal';
 import { isUuid } from '../../common/id.pipe';
 import { pointsPerSecond } from './ingest-rate';
 import type { PathIngestStatusModel } from './ingest-status.model';
@@ -30,7 +32,10 @@ function toModel(row: IngestStatusRow): PathIngestStatusModel {
 /** Live statistics of paths: what the ingest gateways stored and refused, and how fast. */
 @Injectable()
 export class IngestStatusService {
-  constructor(private readonly statuses: IngestStatusRepository) {}
+  constructor(
+    private readonly statuses: IngestStatusRepository,
+    private readonly access: AccessService,
+  ) {}
 
   /** The status of one path; a path nothing was written through yet has zeros. */
   async get(pathId: string, at: Date | null = null): Promise<PathIngestStatusModel> {
@@ -40,7 +45,11 @@ export class IngestStatusService {
   }
 
   /** The statuses of several paths, in the order asked; unknown ids are left out. */
-  async list(pathIds: string[], at: Date | null = null): Promise<PathIngestStatusModel[]> {
+  async list(
+    actor: Principal,
+    pathIds: string[],
+    at: Date | null = null,
+  ): Promise<PathIngestStatusModel[]> {
     const ids = [...new Set(pathIds.map((id) => id.trim().toLowerCase()))];
     const bad = ids.find((id) => !isUuid(id));
     if (ids.length === 0 || ids.length > maxStatusIds || bad !== undefined) {
@@ -50,7 +59,8 @@ export class IngestStatusService {
           : `expected 1 to ${maxStatusIds} path ids, got ${ids.length}`;
       throw DomainError.validation([{ field: 'ids', reason }]);
     }
-    const rows = new Map((await this.statuses.find(ids, at)).map((r) => [r.pathId, r]));
+    const visible = await this.access.scopeNodeIds(this.access.scope(actor, 'path.read'));
+    const rows = new Map((await this.statuses.find(ids, at, visible)).map((r) => [r.pathId, r]));
     return ids.flatMap((id) => {
       const row = rows.get(id);
       return row ? [toModel(row)] : [];

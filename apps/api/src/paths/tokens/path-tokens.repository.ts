@@ -25,6 +25,14 @@ export class PathTokensRepository {
     return path !== null;
   }
 
+  async sourceOf(pathId: string): Promise<string | null> {
+    const path = await this.prisma.client.path.findUnique({
+      where: { id: pathId },
+      select: { sourceId: true },
+    });
+    return path?.sourceId ?? null;
+  }
+
   list(pathId: string): Promise<PathTokenModel[]> {
     return this.prisma.client.pathToken.findMany({
       where: { pathId },

@@ -8,6 +8,7 @@ import { itemFields } from '@/lib/forms';
 export default function ItemPage() {
   return (
     <DetailPage<Item>
+      manage={{ action: 'item.manage', kind: 'item' }}
       kind="item"
       endpoint="/api/items"
       listHref="/items"

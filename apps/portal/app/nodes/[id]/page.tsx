@@ -46,6 +46,7 @@ function Children({ id }: { id: string }) {
 export default function NodePage() {
   return (
     <DetailPage<Node>
+      manage={{ action: 'node.manage', kind: 'node' }}
       kind="node"
       endpoint="/api/nodes"
       listHref="/nodes"

@@ -9,6 +9,7 @@ import { pathFields } from '@/lib/forms';
 export default function PathPage() {
   return (
     <DetailPage<Path>
+      manage={{ action: 'path.manage', kind: 'path' }}
       kind="path"
       endpoint="/api/paths"
       listHref="/paths"

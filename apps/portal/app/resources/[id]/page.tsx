@@ -7,6 +7,7 @@ import { resourceFields } from '@/lib/forms';
 export default function ResourcePage() {
   return (
     <DetailPage<Resource>
+      manage="platform"
       kind="resource"
       endpoint="/api/resources"
       listHref="/resources"

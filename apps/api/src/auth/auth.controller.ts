@@ -1,0 +1,236 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { IdPipe } from '../common/id.pipe';
+import { MembersService } from '../members/members.service';
+import { Actor, Origin } from './actor.decorator';
+import { AccessService } from './access.service';
+import { AuthService } from './auth.service';
+import { Can, Public } from './can.decorator';
+import { clearedCookies, sessionCookies } from './cookies';
+import {
+  ApiTokenModel,
+  CanModel,
+  CanQuery,
+  ChangePasswordInput,
+  CreateApiTokenInput,
+  CreatedApiTokenModel,
+  EmailInput,
+  MeModel,
+  RegisterInput,
+  ResetPasswordInput,
+  SignedInModel,
+  SignInInput,
+  TokenInput,
+  UpdateMeInput,
+} from './dto/auth.inputs';
+import type { Principal, RequestOrigin, UserPrincipal } from './principal';
+
+/** The signed-in user as the API shows them. */
+export async function toMe(
+  auth: AuthService,
+  userId: string,
+  csrfToken: string | null,
+): Promise<MeModel> {
+  const user = await auth.user(userId);
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    platformAdmin: user.platformAdmin,
+    emailVerified: user.emailVerifiedAt !== null,
+    memberships: await auth.memberships(userId),
+    csrfToken,
+  };
+}
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly members: MembersService,
+    private readonly access: AccessService,
+  ) {}
+
+  @Get('can')
+  @Can('account.manage', 'self')
+  @ApiOperation({
+    summary:
+      'Whether you may do an action on a row (what the portal shows); false for rows you cannot see.',
+  })
+  @ApiOkResponse({ type: CanModel })
+  async can(@Actor() actor: UserPrincipal, @Query() query: CanQuery): Promise<CanModel> {
+    try {
+      await this.access.requireRow(actor, query.action, query.kind, query.id);
+      return { allowed: true };
+    } catch {
+      return { allowed: false };
+    }
+  }
+
+  @Post('register')
+  @Public()
+  @ApiOperation({
+    summary:
+      'Create an account (and optionally an organisation you own); a link confirms the email.',
+  })
+  @ApiOkResponse({ type: MeModel })
+  async register(@Origin() origin: RequestOrigin, @Body() input: RegisterInput) {
+    const user = await this.auth.register(input, origin);
+    if (input.organisation)
+      await this.members.createOrganisation(user.id, user.email, input.organisation, origin);
+    return toMe(this.auth, user.id, null);
+  }
+
+  @Post('verify-email')
+  @HttpCode(200)
+  @Public()
+  @ApiOperation({ summary: 'Confirm an email address with the token of the link sent to it.' })
+  async verifyEmail(@Origin() origin: RequestOrigin, @Body() input: TokenInput) {
+    await this.auth.verifyEmail(input.token, origin);
+    return { verified: true };
+  }
+
+  @Post('resend-verification')
+  @HttpCode(202)
+  @Public()
+  @ApiOperation({ summary: 'Send the confirmation link again (answers the same for any address).' })
+  async resend(@Body() input: EmailInput) {
+    await this.auth.resendVerification(input.email);
+    return { sent: true };
+  }
+
+  @Post('sign-in')
+  @HttpCode(200)
+  @Public()
+  @ApiOperation({
+    summary:
+      'Sign in: sets the httpOnly session cookie and the CSRF cookie (send it back as x-csrf-token). Repeated failures lock the account for a while (429).',
+  })
+  @ApiOkResponse({ type: SignedInModel })
+  async signIn(
+    @Origin() origin: RequestOrigin,
+    @Body() input: SignInInput,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const signedIn = await this.auth.signIn(input, origin);
+    reply.header(
+      'set-cookie',
+      sessionCookies(
+        signedIn.session.secret,
+        signedIn.session.csrfToken,
+        signedIn.session.maxAgeSeconds,
+        this.auth.secureCookies(reply.request),
+      ),
+    );
+    return { user: await toMe(this.auth, signedIn.user.id, signedIn.session.csrfToken) };
+  }
+
+  @Post('sign-out')
+  @HttpCode(204)
+  @Public()
+  @ApiOperation({ summary: 'End the session of this browser and clear its cookies.' })
+  async signOut(
+    @Actor() actor: Principal,
+    @Origin() origin: RequestOrigin,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    await this.auth.signOut(actor, origin);
+    reply.header('set-cookie', clearedCookies(this.auth.secureCookies(reply.request)));
+  }
+
+  @Post('password-reset/request')
+  @HttpCode(202)
+  @Public()
+  @ApiOperation({ summary: 'Email a password reset link (answers the same for any address).' })
+  async requestReset(@Origin() origin: RequestOrigin, @Body() input: EmailInput) {
+    await this.auth.requestPasswordReset(input.email, origin);
+    return { sent: true };
+  }
+
+  @Post('password-reset')
+  @HttpCode(204)
+  @Public()
+  @ApiOperation({ summary: 'Set a new password with the token of the link; ends every session.' })
+  async reset(@Origin() origin: RequestOrigin, @Body() input: ResetPasswordInput): Promise<void> {
+    await this.auth.resetPassword(input.token, input.password, origin);
+  }
+
+  @Get('me')
+  @Can('account.manage', 'self')
+  @ApiOperation({
+    summary: 'The signed-in user, the roles they hold, and (sessions) the CSRF token.',
+  })
+  @ApiOkResponse({ type: MeModel })
+  me(@Actor() actor: UserPrincipal) {
+    return toMe(this.auth, actor.userId, actor.csrfToken);
+  }
+
+  @Patch('me')
+  @Can('account.manage', 'self')
+  @ApiOperation({ summary: 'Change your name.' })
+  @ApiOkResponse({ type: MeModel })
+  async rename(@Actor() actor: UserPrincipal, @Body() input: UpdateMeInput) {
+    await this.auth.rename(actor, input.name);
+    return toMe(this.auth, actor.userId, actor.csrfToken);
+  }
+
+  @Post('me/password')
+  @HttpCode(204)
+  @Can('account.manage', 'self')
+  @ApiOperation({ summary: 'Change your password (the current one is asked).' })
+  async changePassword(
+    @Actor() actor: UserPrincipal,
+    @Origin() origin: RequestOrigin,
+    @Body() input: ChangePasswordInput,
+  ): Promise<void> {
+    await this.auth.changePassword(actor, input.currentPassword, input.newPassword, origin);
+  }
+
+  @Get('tokens')
+  @Can('account.manage', 'self')
+  @ApiOperation({ summary: 'Your personal API tokens (without their secrets).' })
+  @ApiOkResponse({ type: ApiTokenModel, isArray: true })
+  tokens(@Actor() actor: UserPrincipal) {
+    return this.auth.apiTokens(actor);
+  }
+
+  @Post('tokens')
+  @Can('account.manage', 'self')
+  @ApiOperation({
+    summary:
+      'A personal API token for scripts (Authorization: Bearer …); its secret is shown this once.',
+  })
+  @ApiOkResponse({ type: CreatedApiTokenModel })
+  createToken(
+    @Actor() actor: UserPrincipal,
+    @Origin() origin: RequestOrigin,
+    @Body() input: CreateApiTokenInput,
+  ) {
+    return this.auth.createApiToken(actor, input, origin);
+  }
+
+  @Delete('tokens/:id')
+  @Can('account.manage', 'self')
+  @ApiOperation({ summary: 'Revoke one of your API tokens: refused from now on.' })
+  @ApiOkResponse({ type: ApiTokenModel })
+  revokeToken(
+    @Actor() actor: UserPrincipal,
+    @Origin() origin: RequestOrigin,
+    @Param('id', IdPipe) id: string,
+  ) {
+    return this.auth.revokeApiToken(actor, id, origin);
+  }
+}

@@ -1,0 +1,100 @@
+import type { LoggerService } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ApiConfig } from '../api-config';
+import { createApiApp } from '../app.factory';
+
+/** Keeps every line the API logs, to look for what must (and must not) be there. */
+class CapturingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  private add(level: string, message: unknown, rest: unknown[]) {
+    this.lines.push(`${level} ${[message, ...rest].map(String).join(' ')}`);
+  }
+  log(message: unknown, ...rest: unknown[]) {
+    this.add('log', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    this.add('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]) {
+    this.add('warn', message, rest);
+  }
+}
+
+export interface Answer<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Record<string, string | string[] | number | undefined>;
+}
+
+/** The API in this process, on a test database, driven through Fastify's inject (no socket). */
+export interface ApiHarness {
+  app: NestFastifyApplication;
+  logs: string[];
+  call<T = Record<string, unknown>>(
+    method: string,
+    url: string,
+    options?: { body?: unknown; token?: string; headers?: Record<string, string> },
+  ): Promise<Answer<T>>;
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ): Promise<
+    Answer<{ data: T | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }>
+  >;
+  close(): Promise<void>;
+}
+
+export async function startApi(
+  databaseUrl: string,
+  overrides: Partial<ApiConfig> = {},
+): Promise<ApiHarness> {
+  const logger = new CapturingLogger();
+  const app = await createApiApp(
+    {
+      databaseUrl,
+      poolSize: 4,
+      schemaFile: null,
+      corsOrigins: [],
+      ingest: { httpUrl: 'http://localhost:8086', forwardHost: 'localhost', forwardPort: 24224 },
+      secretKey: 'a'.repeat(64),
+      ...overrides,
+    },
+    logger,
+  );
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  const fastify = app.getHttpAdapter().getInstance();
+  const call: ApiHarness['call'] = async (method, url, options = {}) => {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['content-type'] ??= 'application/json';
+    const response = await fastify.inject({
+      method: method as 'GET',
+      url,
+      headers,
+      payload:
+        options.body === undefined
+          ? undefined
+          : typeof options.body === 'string'
+            ? options.body
+            : JSON.stringify(options.body),
+    });
+    const text = response.body;
+    let body: unknown = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = text;
+    }
+    return { status: response.statusCode, body: body as never, headers: response.headers };
+  };
+  return {
+    app,
+    logs: logger.lines,
+    call,
+    graphql: (query, variables, token) =>
+      call('POST', '/graphql', { body: { query, variables }, token }),
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,199 @@
+'use client';
+
+import { roles } from '@sextant/policy';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { AuthForm } from '@/components/auth-form';
+import { ErrorBanner } from '@/components/error-banner';
+import { NoAccess, useNodesAllowing } from '@/components/node-picker';
+import { api } from '@/lib/api';
+import { useCan, useMe } from '@/lib/session';
+
+interface Member {
+  id: string;
+  userId: string;
+  email: string;
+  name: string;
+  nodeId: string;
+  nodeName: string;
+  role: string;
+}
+
+interface Invitation {
+  id: string;
+  nodeName: string;
+  email: string;
+  role: string;
+  expiresAt: string;
+}
+
+export default function MembersPage() {
+  const me = useMe();
+  const nodes = useNodesAllowing('member.read');
+  const [chosen, setChosen] = useState('');
+  const nodeId = chosen || nodes?.[0]?.id || '';
+  const canManage = useCan('member.manage', 'node', nodeId || undefined);
+  const client = useQueryClient();
+  const members = useQuery({
+    queryKey: ['members', nodeId],
+    queryFn: () => api<Member[]>(`/api/nodes/${nodeId}/members`),
+    enabled: !!nodeId,
+  });
+  const invitations = useQuery({
+    queryKey: ['invitations', nodeId],
+    queryFn: () => api<Invitation[]>(`/api/nodes/${nodeId}/invitations`),
+    enabled: !!nodeId && canManage,
+  });
+  const refresh = () =>
+    client.invalidateQueries({
+      predicate: (q) => ['members', 'invitations'].includes(String(q.queryKey[0])),
+    });
+  const change = useMutation({
+    mutationFn: ({ id, role }: { id: string; role: string }) =>
+      api(`/api/members/${id}`, { method: 'PATCH', body: { role } }),
+    onSuccess: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => api(`/api/members/${id}`, { method: 'DELETE' }),
+    onSuccess: refresh,
+  });
+  const revoke = useMutation({
+    mutationFn: (id: string) => api(`/api/invitations/${id}`, { method: 'DELETE' }),
+    onSuccess: refresh,
+  });
+  if (!me.data) return null;
+  if (!nodes) return <NoAccess what="members and roles" />;
+  return (
+    <section>
+      <div className="toolbar">
+        <h1 style={{ marginRight: 'auto' }}>Members and roles</h1>
+        <label htmlFor="members-node">Node</label>
+        <select id="members-node" value={nodeId} onChange={(e) => setChosen(e.target.value)}>
+          {nodes.map((n) => (
+            <option key={n.id} value={n.id}>
+              {n.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <p className="muted">A role on a node applies to everything under it.</p>
+      <ErrorBanner error={members.error ?? change.error ?? remove.error ?? revoke.error} />
+      <div className="table-wrap">
+        <table data-testid="members">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Email</th>
+              <th>On</th>
+              <th>Role</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {members.data?.map((m) => (
+              <tr key={m.id}>
+                <td>{m.name}</td>
+                <td>{m.email}</td>
+                <td>{m.nodeName}</td>
+                <td>
+                  {canManage ? (
+                    <select
+                      aria-label={`Role of ${m.email}`}
+                      value={m.role}
+                      onChange={(e) => change.mutate({ id: m.id, role: e.target.value })}
+                    >
+                      {roles.map((r) => (
+                        <option key={r}>{r}</option>
+                      ))}
+                    </select>
+                  ) : (
+                    m.role
+                  )}
+                </td>
+                <td>
+                  {canManage && m.userId !== me.data?.id ? (
+                    <button
+                      type="button"
+                      className="danger"
+                      aria-label={`Remove ${m.email}`}
+                      onClick={() => {
+                        if (window.confirm(`Take the role ${m.role} away from ${m.email}?`))
+                          remove.mutate(m.id);
+                      }}
+                    >
+                      Remove
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {canManage ? (
+        <>
+          <h2>Invitations</h2>
+          <Invite nodeId={nodeId} onInvited={refresh} />
+          <div className="table-wrap">
+            <table data-testid="invitations">
+              <thead>
+                <tr>
+                  <th>Email</th>
+                  <th>Role</th>
+                  <th>On</th>
+                  <th>Expires</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {invitations.data?.map((i) => (
+                  <tr key={i.id}>
+                    <td>{i.email}</td>
+                    <td>{i.role}</td>
+                    <td>{i.nodeName}</td>
+                    <td>{new Date(i.expiresAt).toLocaleString()}</td>
+                    <td>
+                      <button type="button" className="danger" onClick={() => revoke.mutate(i.id)}>
+                        Revoke
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+function Invite({ nodeId, onInvited }: { nodeId: string; onInvited: () => void }) {
+  const [role, setRole] = useState('viewer');
+  const [sent, setSent] = useState<string | null>(null);
+  return (
+    <>
+      {sent ? <p data-testid="invited">Invitation sent to {sent}.</p> : null}
+      <div className="toolbar">
+        <label htmlFor="invite-role">Role</label>
+        <select id="invite-role" value={role} onChange={(e) => setRole(e.target.value)}>
+          {roles.map((r) => (
+            <option key={r}>{r}</option>
+          ))}
+        </select>
+      </div>
+      <AuthForm
+        submitLabel="Invite"
+        fields={[{ name: 'email', label: 'Email to invite', type: 'email' }]}
+        onSubmit={async (values) => {
+          await api(`/api/nodes/${nodeId}/invitations`, {
+            method: 'POST',
+            body: { email: values.email, role },
+          });
+          setSent(values.email);
+          onInvited();
+        }}
+      />
+    </>
+  );
+}

@@ -1,0 +1,161 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { AuthForm } from '@/components/auth-form';
+import { CopyButton } from '@/components/copy-button';
+import { ErrorBanner } from '@/components/error-banner';
+import { api } from '@/lib/api';
+import { useMe } from '@/lib/session';
+
+interface ApiToken {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+function ApiTokens() {
+  const client = useQueryClient();
+  const [created, setCreated] = useState<(ApiToken & { token: string }) | null>(null);
+  const tokens = useQuery({
+    queryKey: ['api-tokens'],
+    queryFn: () => api<ApiToken[]>('/api/auth/tokens'),
+  });
+  const revoke = useMutation({
+    mutationFn: (id: string) => api(`/api/auth/tokens/${id}`, { method: 'DELETE' }),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['api-tokens'] }),
+  });
+  return (
+    <section data-testid="api-tokens">
+      <h2>API tokens</h2>
+      <p className="muted">
+        For scripts: send <code>Authorization: Bearer &lt;token&gt;</code> to the REST API and
+        GraphQL. A token acts with your roles until it expires or is revoked.
+      </p>
+      {created ? (
+        <div className="once" data-testid="new-api-token-box">
+          <p>Copy the token now: it is shown only this once.</p>
+          <code className="once-secret" data-testid="new-api-token">
+            {created.token}
+          </code>{' '}
+          <CopyButton text={created.token} />
+        </div>
+      ) : null}
+      <AuthForm
+        submitLabel="Create API token"
+        fields={[
+          { name: 'name', label: 'Token name', value: '' },
+          { name: 'expiresInDays', label: 'Days until it expires', type: 'number', value: '90' },
+        ]}
+        onSubmit={async (values) => {
+          const token = await api<ApiToken & { token: string }>('/api/auth/tokens', {
+            method: 'POST',
+            body: { name: values.name, expiresInDays: Number(values.expiresInDays) },
+          });
+          setCreated(token);
+          await client.invalidateQueries({ queryKey: ['api-tokens'] });
+        }}
+      />
+      <ErrorBanner error={tokens.error ?? revoke.error} />
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Token</th>
+              <th>Expires</th>
+              <th>Last used</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.data?.map((t) => (
+              <tr key={t.id}>
+                <td>{t.name}</td>
+                <td>
+                  <code>{t.prefix}…</code>
+                </td>
+                <td>{new Date(t.expiresAt).toLocaleString()}</td>
+                <td>{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : 'never'}</td>
+                <td>
+                  {t.revokedAt ? (
+                    <span className="revoked">revoked</span>
+                  ) : (
+                    <button
+                      type="button"
+                      className="danger"
+                      aria-label={`Revoke API token ${t.name}`}
+                      onClick={() => revoke.mutate(t.id)}
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+export default function ProfilePage() {
+  const me = useMe();
+  const client = useQueryClient();
+  const [changed, setChanged] = useState(false);
+  if (!me.data) return null;
+  return (
+    <section>
+      <h1>Profile</h1>
+      <div className="panel">
+        <dl className="details">
+          <dt>Email</dt>
+          <dd>{me.data.email}</dd>
+          <dt>Roles</dt>
+          <dd data-testid="my-roles">
+            {me.data.platformAdmin ? 'platform administrator; ' : ''}
+            {me.data.memberships.map((m) => `${m.role} on ${m.nodeName}`).join(', ') || 'none'}
+          </dd>
+        </dl>
+      </div>
+      <h2>Name</h2>
+      <AuthForm
+        submitLabel="Save"
+        fields={[{ name: 'name', label: 'Name', value: me.data.name }]}
+        onSubmit={async (values) => {
+          await api('/api/auth/me', { method: 'PATCH', body: values });
+          await client.invalidateQueries({ queryKey: ['me'] });
+        }}
+      />
+      <h2>Password</h2>
+      {changed ? <p data-testid="password-changed">Your password is changed.</p> : null}
+      <AuthForm
+        submitLabel="Change password"
+        fields={[
+          {
+            name: 'currentPassword',
+            label: 'Current password',
+            type: 'password',
+            autoComplete: 'current-password',
+          },
+          {
+            name: 'newPassword',
+            label: 'New password',
+            type: 'password',
+            autoComplete: 'new-password',
+          },
+        ]}
+        onSubmit={async (values) => {
+          await api('/api/auth/me/password', { method: 'POST', body: values });
+          setChanged(true);
+        }}
+      />
+      <ApiTokens />
+    </section>
+  );
+}
