@@ -56,7 +56,7 @@ interface Columns {
 // makes V8 collect its whole heap every few dozen bodies.
 const spare = new Map<number, Columns[]>();
 let spareBytes = 0;
-const maxSpareBytes = 64 * 1024 * 1024;
+const maxSpareBytes = 32 * 1024 * 1024;
 const bytesPerPoint = 4 + 8 + 8 + 4;
 
 function columns(capacity: number): Columns {

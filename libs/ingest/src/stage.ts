@@ -226,7 +226,7 @@ function decodeStageV1(data: Buffer): StagedColumns {
 }
 
 /** Data of staged rows kept in memory beyond which the oldest are let go (read back instead). */
-const maxHeldBytes = 96 * 1024 * 1024;
+const maxHeldBytes = 48 * 1024 * 1024;
 /** Held data older than this is let go: its row was settled by another process. */
 const maxHeldMs = 60_000;
 
@@ -240,6 +240,7 @@ export class IngestStage {
   /** Data of rows staged by this process, by seq: settling them reads nothing back. */
   private readonly held = new Map<string, { data: Buffer; at: number }>();
   private heldBytes = 0;
+  private readonly scratch = new GatherScratch();
 
   constructor(
     private readonly pool: Pool,
@@ -375,6 +376,8 @@ export class IngestStage {
       }
       const parts = gatherStaged(
         seqs.map((seq) => decodeStage(this.held.get(seq)?.data ?? read.get(seq)!)),
+        // One transaction at a time settles (see settle): one set of arrays serves them all.
+        this.scratch,
       );
       const series = await this.store.seriesByIds(
         [...new Set(parts.map((p) => p.seriesId))],
@@ -438,12 +441,34 @@ export interface GatheredSeries {
   values: Float64Array | PointValue[];
 }
 
+function columnsFor(n: number): { times: BigInt64Array; floats: Float64Array } {
+  return { times: new BigInt64Array(n), floats: new Float64Array(n) };
+}
+
+/**
+ * Arrays that successive settling passes gather into (one pass at a time: what a pass
+ * gathered is overwritten by the next), so that each pass does not map megabytes afresh.
+ */
+export class GatherScratch {
+  private times: BigInt64Array = new BigInt64Array(0);
+  private floats: Float64Array = new Float64Array(0);
+
+  /** Views of n times and values. */
+  take(n: number): { times: BigInt64Array; floats: Float64Array } {
+    if (this.times.length < n) ({ times: this.times, floats: this.floats } = columnsFor(n));
+    return { times: this.times.subarray(0, n), floats: this.floats.subarray(0, n) };
+  }
+}
+
 /**
  * Gathers the points of staged rows per series, path and resource, in the order of the rows:
  * one copy of all times and values into two arrays (word by word: no BigInt, no view per
  * part), each series a view of its share.
  */
-export function gatherStaged(rows: readonly StagedColumns[]): GatheredSeries[] {
+export function gatherStaged(
+  rows: readonly StagedColumns[],
+  scratch?: GatherScratch,
+): GatheredSeries[] {
   const groups: GatheredSeries[] = [];
   const counts: number[] = [];
   // Series ids stay far below 2^53: a number key, read from the id's words.
@@ -486,9 +511,8 @@ export function gatherStaged(rows: readonly StagedColumns[]): GatheredSeries[] {
   const starts = new Int32Array(groups.length + 1);
   for (let k = 0; k < groups.length; k++) starts[k + 1] = starts[k] + counts[k];
   const total = starts[groups.length];
-  const times = new BigInt64Array(total);
-  const words = new Int32Array(times.buffer);
-  const floats = new Float64Array(total);
+  const { times, floats } = scratch ? scratch.take(total) : columnsFor(total);
+  const words = new Int32Array(times.buffer, times.byteOffset, total * 2);
   const others = groups.map((g) => (g.type === 'float' ? null : ([] as PointValue[])));
   const cursor = starts.slice(0, groups.length);
   rows.forEach((row, r) => {

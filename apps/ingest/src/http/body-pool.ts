@@ -23,7 +23,7 @@ export class BodyPool {
   /** The views handed out (a body released twice, or one not from here, is ignored). */
   private readonly lent = new WeakSet<Buffer>();
 
-  constructor(private readonly maxPooledBytes = 64 * 1024 * 1024) {}
+  constructor(private readonly maxPooledBytes = 16 * 1024 * 1024) {}
 
   /** A buffer of `size` bytes (contents undefined). */
   acquire(size: number): Buffer {

@@ -233,6 +233,10 @@ interface SeriesEntry {
   keys: string[];
   /** The float slot of each key in the current batch, or -1 when not yet known. */
   floatSlots: number[];
+  /** Whether the parser's table holds it (a line that repeats it may be recognised by it). */
+  remembered: boolean;
+  /** The series of the line that followed this series' last line (agents repeat their order). */
+  next: SeriesEntry | null;
 }
 
 const two32 = 4294967296;
@@ -266,8 +270,17 @@ function readTime(body: Uint8Array, start: number, end: number, factors: number[
   const negative = body[i] === 45;
   if (negative) i++;
   if (i === end) return false;
-  let high = 0;
-  let low = 0;
+  // Up to 15 digits are exact in one double; the rest (a timestamp has at most 19) go word by
+  // word, so that only a few divisions are needed.
+  let head = 0;
+  const headEnd = Math.min(end, i + 15);
+  for (; i < headEnd; i++) {
+    const digit = body[i] - 48;
+    if (digit < 0 || digit > 9) return false;
+    head = head * 10 + digit;
+  }
+  let high = Math.floor(head / two32);
+  let low = head - high * two32;
   for (; i < end; i++) {
     const digit = body[i] - 48;
     if (digit < 0 || digit > 9) return false;
@@ -412,6 +425,13 @@ export class LineProtocolParser {
   private defaultHigh = 0;
   /** Whether the last line had a string field (which may span lines). */
   private sawString = false;
+  /** The series of the last line parsed. */
+  private previous: SeriesEntry | null = null;
+  /** The last timestamp read in this body: where its text is, and its words. */
+  private timeStart = -1;
+  private timeLength = 0;
+  private lastLow = 0;
+  private lastHigh = 0;
 
   /** Parses a whole body; returns its points and an error per bad line. */
   parse(input: Uint8Array | string, options: ParseOptions = {}): ParsedBody {
@@ -427,6 +447,7 @@ export class LineProtocolParser {
     this.unit = unit;
     this.factors = unitFactors(unit);
     this.body = body;
+    this.timeStart = -1;
     // About 30 bytes a point in the usual body: room without growing.
     this.batch = new PointBatch(Math.ceil(body.length / 30));
     this.stamp++;
@@ -497,6 +518,7 @@ export class LineProtocolParser {
 
   /** Starts afresh (a bound on what is remembered). */
   private forget(): void {
+    this.previous = null;
     this.table = new Int32Array(4096);
     this.entries = [];
     this.pool = new Uint8Array(1 << 16);
@@ -539,12 +561,15 @@ export class LineProtocolParser {
       keyLength: [],
       keys: [],
       floatSlots: [],
+      remembered: false,
+      next: null,
     };
     // Only a part that ends where the scan ended is the same for every line that repeats it.
     if (part.length !== length) {
       entry.length = part.length;
       return this.use(entry);
     }
+    entry.remembered = true;
     this.table[probe] = this.entries.push(entry);
     if (this.entries.length * 2 > this.table.length) this.rehash();
     return this.use(entry);
@@ -592,20 +617,44 @@ export class LineProtocolParser {
     const body = this.body;
     const end = body.length;
     const batch = this.batch;
-    // The end of the measurement and tags (the first unescaped space), hashed on the way.
-    let hash = 0x811c9dc5;
-    let seriesEnd = start;
-    for (; seriesEnd < end; seriesEnd++) {
-      const c = body[seriesEnd];
-      if (c === SPACE || c === NEWLINE) break;
-      hash = Math.imul(hash ^ c, 16777619);
-      if (c === BACKSLASH && seriesEnd + 1 < end) {
-        seriesEnd++;
-        hash = Math.imul(hash ^ body[seriesEnd], 16777619);
+    // Agents write their series in the same order body after body: the series that followed
+    // the previous line's last time is tried first, by its bytes alone.
+    let entry: SeriesEntry | null = null;
+    const guess = this.previous?.next;
+    if (guess) {
+      const length = guess.length;
+      const at = guess.at;
+      const pool = this.pool;
+      if (start + length < end && body[start + length] === SPACE) {
+        let same = true;
+        for (let i = 0; i < length; i++)
+          if (pool[at + i] !== body[start + i]) {
+            same = false;
+            break;
+          }
+        if (same) entry = this.use(guess);
       }
     }
-    if (seriesEnd > end) seriesEnd = end;
-    const entry = this.entry(start, seriesEnd, hash);
+    if (entry === null) {
+      // The end of the measurement and tags (the first unescaped space), hashed on the way.
+      let hash = 0x811c9dc5;
+      let seriesEnd = start;
+      for (; seriesEnd < end; seriesEnd++) {
+        const c = body[seriesEnd];
+        if (c === SPACE || c === NEWLINE) break;
+        hash = Math.imul(hash ^ c, 16777619);
+        if (c === BACKSLASH && seriesEnd + 1 < end) {
+          seriesEnd++;
+          hash = Math.imul(hash ^ body[seriesEnd], 16777619);
+        }
+      }
+      if (seriesEnd > end) seriesEnd = end;
+      entry = this.entry(start, seriesEnd, hash);
+    }
+    if (entry.remembered) {
+      if (this.previous) this.previous.next = entry;
+      this.previous = entry;
+    }
     let pos = start + entry.length;
     if (pos >= end || body[pos] !== SPACE)
       throw new LineSyntaxError(pos, 'expected a space and fields after the measurement and tags');
@@ -688,9 +737,20 @@ export class LineProtocolParser {
         if (c === SPACE || c === NEWLINE || c === RETURN) break;
         pos++;
       }
-      if (this.factors && readTime(body, timeStart, pos, this.factors)) {
-        low = timeLow;
-        high = timeHigh;
+      // Lines of one body mostly share their timestamp: the last one's words when the text is
+      // the same.
+      const length = pos - timeStart;
+      let same = length === this.timeLength && this.timeStart >= 0;
+      for (let i = 0; same && i < length; i++)
+        if (body[this.timeStart + i] !== body[timeStart + i]) same = false;
+      if (same) {
+        low = this.lastLow;
+        high = this.lastHigh;
+      } else if (this.factors && readTime(body, timeStart, pos, this.factors)) {
+        low = this.lastLow = timeLow;
+        high = this.lastHigh = timeHigh;
+        this.timeStart = timeStart;
+        this.timeLength = length;
       } else {
         const token = textOf(body, timeStart, pos);
         if (!intPattern.test(token))
