@@ -31,10 +31,8 @@ const settler = new Settler(stage, intervalMs, (line) => console.error(line));
 settler.start();
 parentPort!.on('message', (message: unknown) => {
   if (isStaged(message)) {
-    stage.hold(
-      message.seq,
-      Buffer.from(message.data.buffer, message.data.byteOffset, message.data.length),
-    );
+    const data = Buffer.from(message.data.buffer, message.data.byteOffset, message.data.length);
+    settler.nudge(stage.hold(message.seq, data));
     return;
   }
   if (message !== 'stop') return;

@@ -124,6 +124,11 @@ export function encodeStage(columns: StagedColumns): Buffer {
   return draft.data;
 }
 
+/** The points a staged row holds (either format). */
+export function stagedPoints(data: Buffer): number {
+  return data.readUInt32LE(0) === marker ? data.readUInt32LE(12) : decodeStageV1(data).times.length;
+}
+
 /** Decodes one row's data (either format). */
 export function decodeStage(data: Buffer): StagedColumns {
   if (data.readUInt32LE(0) !== marker) return decodeStageV1(data);
@@ -255,7 +260,7 @@ export class IngestStage {
 
   /** Stages one row's data (see draftStageRow); durable when this resolves. */
   async writeRow(data: Buffer): Promise<void> {
-    const points = data.readUInt32LE(12);
+    const points = stagedPoints(data);
     if (points === 0) return;
     // COPY sends the data as it is (a parameter would be copied into the driver's message
     // first), in its own transaction: durable once the COPY completes.
@@ -287,14 +292,16 @@ export class IngestStage {
   /**
    * Keeps the data of a staged row (as written by this process's writer) until it is settled,
    * so that settling does not read it back from the database. Bounded: the oldest are let go.
+   * Returns the row's points.
    */
-  hold(seq: string, data: Buffer): void {
+  hold(seq: string, data: Buffer): number {
     this.held.set(seq, { data, at: Date.now() });
     this.heldBytes += data.length;
     for (const [oldest, entry] of this.held) {
       if (this.heldBytes <= maxHeldBytes && Date.now() - entry.at < maxHeldMs) break;
       this.letGo(oldest);
     }
+    return stagedPoints(data);
   }
 
   private letGo(seq: string): void {
@@ -546,11 +553,15 @@ export function gatherStaged(
 export class Settler {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** Points staged since the last pass began (as told by nudge). */
+  private staged = 0;
 
   constructor(
     private readonly stage: IngestStage,
     private readonly intervalMs: number,
     private readonly log: (line: string) => void,
+    /** Staged points that start a pass before the interval is over (busy writers). */
+    private readonly eagerPoints = 400_000,
   ) {}
 
   start(): void {
@@ -559,8 +570,18 @@ export class Settler {
     void this.pass();
   }
 
+  /**
+   * Tells of points just staged: past `eagerPoints` a pass starts at once, so that under heavy
+   * load staged points become chunks (visible to queries) sooner and in passes of bounded size.
+   */
+  nudge(points: number): void {
+    this.staged += points;
+    if (this.staged >= this.eagerPoints && !this.running) void this.pass();
+  }
+
   /** One pass, or the one in progress. */
   pass(): Promise<void> {
+    if (!this.running) this.staged = 0;
     this.running ??= this.stage
       .settle()
       .then(
@@ -569,6 +590,7 @@ export class Settler {
       )
       .finally(() => {
         this.running = null;
+        if (this.staged >= this.eagerPoints) void this.pass();
       });
     return this.running;
   }
@@ -577,6 +599,7 @@ export class Settler {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.staged = 0;
     await this.running;
     await this.pass();
   }
