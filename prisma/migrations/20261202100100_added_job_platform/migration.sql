@@ -35,6 +35,7 @@ CREATE TABLE "job_run" (
     "id" UUID NOT NULL,
     "type" VARCHAR(100) NOT NULL,
     "params" JSONB NOT NULL DEFAULT '{}',
+    "options" JSONB NOT NULL DEFAULT '{}',
     "state" "JobRunState" NOT NULL DEFAULT 'queued',
     "priority" INTEGER NOT NULL DEFAULT 0,
     "owner_id" UUID NOT NULL,
