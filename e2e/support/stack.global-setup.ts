@@ -25,11 +25,19 @@ const root = path.resolve(__dirname, '../..');
  * throw-away embedded Postgres and the demo data, for the HTTP and browser tiers.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The worker runs the job platform in both tiers (the jobs pages show runs it ran).
   const apps: AppName[] =
-    project.name === 'browser' ? ['api', 'portal'] : ['api', 'ingest', 'worker'];
+    project.name === 'browser' ? ['api', 'portal', 'worker'] : ['api', 'ingest', 'worker'];
   if (!existsSync(path.join(root, 'dist/apps/api/src/main.js'))) {
     throw new Error('no build of the apps: run `npm run build` first (npm test does)');
   }
+  // Quick queue polls and heartbeats, so that the tests wait less.
+  const jobEnv = {
+    JOB_POLL_INTERVAL_MS: '500',
+    JOB_HEARTBEAT_SECONDS: '1',
+    JOB_WORKER_LOST_SECONDS: '5',
+    JOB_SCHEDULER_INTERVAL_SECONDS: '1',
+  };
   const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), `sextant-${project.name}-`));
   const config = loadConfig(
     {
@@ -42,6 +50,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       EMBEDDED_PG_PORT: '0',
       INGEST_HTTP_PORT: '0',
       INGEST_FORWARD_PORT: '0',
+      ...jobEnv,
     },
     root,
   );
@@ -50,6 +59,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     config,
     root,
     apps,
+    env: jobEnv,
     seed: (url) => seedDemoData(url, { sharedData: path.resolve(root, '../shared/data') }),
     print: (line) => {
       logs.push(line);

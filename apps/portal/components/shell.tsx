@@ -13,6 +13,10 @@ const links = [
   { href: '/items', label: 'Items' },
   { href: '/movements', label: 'Movements' },
   { href: '/explorer', label: 'Explorer' },
+  { href: '/jobs', label: 'Jobs' },
+  { href: '/alerts', label: 'Alerts' },
+  { href: '/maintenance', label: 'Maintenance' },
+  { href: '/remaining-life', label: 'Remaining life' },
 ];
 
 type Theme = 'light' | 'dark' | 'system';

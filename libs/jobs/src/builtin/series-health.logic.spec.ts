@@ -5,7 +5,7 @@ const from = new Date('2026-11-01T00:00:00Z');
 const to = new Date('2026-11-01T02:00:00Z');
 const minute = 60_000_000_000n;
 const at = (minutes: number) => BigInt(from.getTime()) * 1_000_000n + BigInt(minutes) * minute;
-const options = { gapFactor: 3, staleAfterSeconds: 600 };
+const options = { regular: true, gapFactor: 3, staleAfterSeconds: 600 };
 
 describe(seriesHealth.name, () => {
   it('counts the gaps longer than gapFactor times the usual interval', () => {
@@ -36,6 +36,17 @@ describe(seriesHealth.name, () => {
       ageSeconds: 3660,
       stale: true,
       gaps: 0,
+    });
+  });
+
+  it('judges neither gaps nor age of an event series', () => {
+    const times = [at(1), at(2), at(50)];
+    expect(seriesHealth(times, from, to, { ...options, regular: false })).toMatchObject({
+      points: 3,
+      intervalSeconds: null,
+      gaps: 0,
+      stale: false,
+      coverage: null,
     });
   });
 

@@ -2,6 +2,11 @@
 // times over a window. Pure, unit tested in series-health.logic.spec.ts.
 
 export interface SeriesHealthOptions {
+  /**
+   * Whether points come at a steady interval (measurements). Event series (state changes,
+   * string values) come when something happens: their gaps and age mean nothing.
+   */
+  regular: boolean;
   /** An interval longer than this many times the series' usual interval is a gap. */
   gapFactor: number;
   /** Stale when the last point is older than this at the end of the window. */
@@ -52,13 +57,13 @@ export function seriesHealth(
       firstPoint: null,
       lastPoint: null,
       ageSeconds: windowSeconds,
-      stale: windowSeconds > options.staleAfterSeconds,
+      stale: options.regular && windowSeconds > options.staleAfterSeconds,
       coverage: null,
     };
   }
   const intervals: number[] = [];
   for (let i = 1; i < times.length; i++) intervals.push(seconds(times[i] - times[i - 1]));
-  const interval = intervals.length ? median(intervals) : null;
+  const interval = intervals.length && options.regular ? median(intervals) : null;
   let gaps = 0;
   let gapSeconds = 0;
   let longest = 0;
@@ -84,7 +89,7 @@ export function seriesHealth(
     firstPoint: new Date(Math.floor(seconds(times[0]) * 1000)).toISOString(),
     lastPoint: new Date(Math.floor(seconds(last) * 1000)).toISOString(),
     ageSeconds: Math.round(ageSeconds),
-    stale: ageSeconds > options.staleAfterSeconds,
+    stale: options.regular && ageSeconds > options.staleAfterSeconds,
     coverage: expected ? Math.min(1, Math.round((times.length / expected) * 1000) / 1000) : null,
   };
 }

@@ -63,6 +63,8 @@ interface ScanInput {
   seriesId: string;
   key: string;
   nodeId: string | null;
+  /** String series are events (state changes): counted, not judged for gaps or age. */
+  events: boolean;
 }
 
 type ScanResult = ScanInput & SeriesHealth & { [key: string]: JsonValue };
@@ -73,7 +75,7 @@ export const seriesHealthJob = defineJobType({
   name: 'series-health',
   title: 'Series health',
   description:
-    'Counts points, gaps and stale data per series of a node and the nodes under it, then merges them into a report item; machines with stale series get an alert.',
+    'Counts points, gaps and stale data per series of a node and the nodes under it (event series: points only), then merges them into a report item; machines with stale series get an alert.',
   params: schema,
   prepare(p, now) {
     const to = p.to ?? now.toISOString();
@@ -94,18 +96,23 @@ export const seriesHealthJob = defineJobType({
       async inputs(ctx) {
         const series = await ctx.series.find(ctx.params.nodeId);
         ctx.log.info(`${series.length} series under the node`);
-        return series.map((s) => ({ seriesId: s.id, key: s.key, nodeId: s.nodeId }));
+        return series.map((s) => ({
+          seriesId: s.id,
+          key: s.key,
+          nodeId: s.nodeId,
+          events: s.valueType === 'string',
+        }));
       },
       async each(ctx, input) {
         const { from, to } = window(ctx);
         const series = await ctx.series.get(input.seriesId);
         if (!series) {
           ctx.log.warn(`series ${input.key} no longer exists`);
-          return { ...input, ...seriesHealth([], from, to, options(ctx)) };
+          return { ...input, ...seriesHealth([], from, to, options(ctx, input)) };
         }
         const points = await ctx.series.read(series, from, to);
         ctx.progress(90);
-        const health = seriesHealth(points.times, from, to, options(ctx));
+        const health = seriesHealth(points.times, from, to, options(ctx, input));
         return { ...input, ...health } satisfies ScanResult;
       },
     }),
@@ -125,6 +132,7 @@ export const seriesHealthJob = defineJobType({
           gapHours: Math.round(results.reduce((n, r) => n + r.gapSeconds, 0) / 36) / 100,
           stale: stale.length,
           empty: results.filter((r) => r.points === 0).length,
+          eventSeries: results.filter((r) => r.events).length,
           worst: [...results]
             .sort((a, b) => b.gapSeconds - a.gapSeconds || b.ageSeconds - a.ageSeconds)
             .slice(0, 10)
@@ -173,6 +181,10 @@ function window(ctx: TaskContext<Params>): { from: Date; to: Date } {
   return { from: new Date(ctx.params.from!), to: new Date(ctx.params.to!) };
 }
 
-function options(ctx: TaskContext<Params>) {
-  return { gapFactor: ctx.params.gapFactor, staleAfterSeconds: ctx.params.staleAfterMinutes * 60 };
+function options(ctx: TaskContext<Params>, input: ScanInput) {
+  return {
+    regular: !input.events,
+    gapFactor: ctx.params.gapFactor,
+    staleAfterSeconds: ctx.params.staleAfterMinutes * 60,
+  };
 }
