@@ -48,7 +48,7 @@ describe.skipIf(!hasChromium)('jobs and maintenance pages in Chromium', () => {
     // No owner: the API's 400 is shown beside the field.
     await page.getByTestId('error-ownerId').waitFor();
     expect(await page.getByTestId('error-ownerId').textContent()).toMatch(/UUID/);
-    await page.locator('[name="params.seconds"]').fill('3000');
+    await page.locator('[name="params.seconds"]').fill('5000');
     await page.locator('[name="ownerId"]').selectOption(nodes.get('acme')!);
     await page.getByRole('button', { name: 'Submit' }).click();
     await page.getByTestId('error-params.seconds').waitFor();
@@ -71,14 +71,14 @@ describe.skipIf(!hasChromium)('jobs and maintenance pages in Chromium', () => {
       .waitFor();
     await shot('job-run-live');
 
-    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
     await page.getByTestId('job-state').first().filter({ hasText: 'cancelled' }).waitFor();
-    await page.getByRole('button', { name: 'Retry' }).waitFor();
+    await page.getByRole('button', { name: 'Retry', exact: true }).waitFor();
     expect(await page.getByTestId('run-error').textContent()).toBe('cancelled on request');
-    await page.getByRole('button', { name: 'Retry' }).click();
-    await page.getByRole('button', { name: 'Cancel' }).waitFor();
-    await page.getByRole('button', { name: 'Cancel' }).click();
-    await page.getByRole('button', { name: 'Retry' }).waitFor();
+    await page.getByRole('button', { name: 'Retry', exact: true }).click();
+    await page.getByRole('button', { name: 'Cancel', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await page.getByRole('button', { name: 'Retry', exact: true }).waitFor();
   });
 
   it('shows a finished run with its result and lineage', async () => {

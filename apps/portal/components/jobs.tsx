@@ -160,6 +160,16 @@ function groupSteps(tasks: JobTask[]): StepGroup[] {
   return [...groups.values()].sort((a, b) => depthOf(a.step) - depthOf(b.step));
 }
 
+/** A step's state: its own task's, or once it fanned out, what its tasks add up to. */
+function stepState(group: StepGroup): JobTaskState | null {
+  if (!group.fanned.length) return group.own?.state ?? null;
+  const states = new Set(group.fanned.map((t) => t.state));
+  for (const state of ['failed', 'running', 'queued', 'pending', 'cancelled'] as const) {
+    if (states.has(state)) return state;
+  }
+  return 'succeeded';
+}
+
 function countStates(tasks: JobTask[]): string {
   const counts = new Map<string, number>();
   for (const t of tasks) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
@@ -195,7 +205,7 @@ export function TaskGraph({
             <div className="panel">
               <div className="toolbar">
                 <strong>{group.step}</strong>
-                {group.own ? <JobStateBadge state={group.own.state} /> : null}
+                {stepState(group) ? <JobStateBadge state={stepState(group)!} /> : null}
               </div>
               <ProgressBar percent={mean} label={`${group.step} progress`} />
               {fanned.length ? (
