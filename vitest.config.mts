@@ -74,7 +74,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,
-          env: { ...env, SEXTANT_E2E_APPS: 'api,portal,worker' },
+          env: { ...env, SEXTANT_E2E_APPS: 'api,portal' },
         },
       },
     ],

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { builtinJobTypes, JobTypeRegistry, JobWorker } from '@sextant/jobs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromiumFor, launchChromium } from '../support/browser';
@@ -9,6 +10,7 @@ const hasChromium = chromiumFor('jobs and maintenance');
 describe.skipIf(!hasChromium)('jobs and maintenance pages in Chromium', () => {
   let browser: Browser;
   let page: Page;
+  let worker: JobWorker;
   let nodes: Map<string, string>;
   const portal = () => inject('portalUrl');
   const shot = (name: string) =>
@@ -20,6 +22,19 @@ describe.skipIf(!hasChromium)('jobs and maintenance pages in Chromium', () => {
       '/api/nodes?limit=500&sort=reference',
     );
     nodes = new Map(reply.body.items.map((n) => [n.reference, n.id]));
+    // The browser tier runs no worker app (it would also run CDC sources the other pages feed
+    // by hand): a job worker in this process runs the demo run and the runs submitted here.
+    worker = new JobWorker({
+      databaseUrl: inject('databaseUrl'),
+      registry: new JobTypeRegistry(builtinJobTypes),
+      concurrency: 2,
+      pollingIntervalSeconds: 0.5,
+      heartbeatSeconds: 1,
+      lostAfterSeconds: 5,
+      schedulerIntervalSeconds: 1,
+      shutdownGraceSeconds: 1,
+    });
+    await worker.start();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(60_000);
@@ -27,6 +42,7 @@ describe.skipIf(!hasChromium)('jobs and maintenance pages in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await worker?.stop();
   });
 
   it('lists runs with state and progress, the demo run among them', async () => {

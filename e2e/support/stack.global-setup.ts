@@ -25,9 +25,10 @@ const root = path.resolve(__dirname, '../..');
  * throw-away embedded Postgres and the demo data, for the HTTP and browser tiers.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // The worker runs the job platform in both tiers (the jobs pages show runs it ran).
+  // The browser tier runs no worker (its pages are fed by hand); the jobs pages' test starts
+  // a job worker of its own.
   const apps: AppName[] =
-    project.name === 'browser' ? ['api', 'portal', 'worker'] : ['api', 'ingest', 'worker'];
+    project.name === 'browser' ? ['api', 'portal'] : ['api', 'ingest', 'worker'];
   if (!existsSync(path.join(root, 'dist/apps/api/src/main.js'))) {
     throw new Error('no build of the apps: run `npm run build` first (npm test does)');
   }

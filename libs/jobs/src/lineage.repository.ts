@@ -22,11 +22,15 @@ export const accountingReferences = {
   taskSeconds: 'job.task_seconds',
 } as const;
 
-/** Creates the platform's node and resources if missing; returns their ids. */
+/**
+ * Creates the platform's node (under the platform operator's organisation `sextant` when there
+ * is one) and resources if missing; returns their ids.
+ */
 export async function ensureAccounting(db: Db): Promise<AccountingRefs> {
   await db.query(
-    `INSERT INTO node (id, kind, name, reference, metadata, updated_at)
-     VALUES ($1, 'other', 'Job platform', $2, '{"role": "runs analysis jobs"}', now())
+    `INSERT INTO node (id, kind, name, reference, parent_id, metadata, updated_at)
+     VALUES ($1, 'other', 'Job platform', $2, (SELECT id FROM node WHERE reference = 'sextant'),
+             '{"role": "runs analysis jobs"}', now())
      ON CONFLICT (reference) DO NOTHING`,
     [uuidv7(), accountingReferences.jobsNode],
   );
