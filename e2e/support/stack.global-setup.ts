@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@sextant/config';
 import { AppName, startStack } from '@sextant/stack';
+import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
 import { seedDemoData } from '@sextant/seed';
 
@@ -81,6 +82,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     'ingestForwardPort',
     Number(new URL(stack.urls.ingestForward ?? 'tcp://x:0').port),
   );
+  if (apps.includes('worker')) await demoRunsDone(stack.databaseUrl);
   project.provide('databaseUrl', stack.databaseUrl);
   project.provide('artefactsDir', artefactsDir);
   // Also as environment, which test workers inherit.
@@ -94,4 +96,27 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await fs.writeFile(path.join(artefactsDir, 'stack.log'), logs.join('\n'));
     await fs.rm(tempDir, { recursive: true, force: true });
   };
+}
+
+/**
+ * Waits until the worker has run the demo data's job run, so that the tests (some of them
+ * timing-sensitive, like the gateway's one-second request timeout) do not share the CPUs with it.
+ */
+async function demoRunsDone(databaseUrl: string, timeoutMs = 180_000): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM job_run WHERE state IN ('queued', 'running')`,
+      );
+      if (rows[0].n === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(`demo job runs still unfinished after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await client.end();
+  }
 }
