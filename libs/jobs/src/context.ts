@@ -181,10 +181,11 @@ export class AttemptContext implements TaskContext<Record<string, unknown>> {
     return this.flushing;
   }
 
-  /** Stops the periodic flush and writes what is left. */
+  /** Stops the periodic flush and writes the logs left (the outcome sets the progress). */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.pendingProgress = null;
     await this.flush();
   }
 }

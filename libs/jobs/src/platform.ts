@@ -265,26 +265,12 @@ export class JobPlatform {
   // Attempts, as the runner reports them.
 
   /** Claims a delivered attempt; null when it is no longer wanted (cancelled, superseded). */
-  async claim(
-    delivery: TaskDelivery,
-    workerId: string,
-  ): Promise<{ task: TaskRow; run: RunRow } | null> {
-    return this.transaction(async (db) => {
-      const task = await repo.claimAttempt(db, delivery.taskId, delivery.attempt, workerId);
-      if (!task) return null;
-      await repo.markRunStarted(db, task.runId);
-      const run = (await repo.findRun(db, task.runId))!;
-      await repo.insertLogs(db, [
-        {
-          runId: run.id,
-          taskId: task.id,
-          attempt: task.attempt,
-          level: 'info',
-          message: `attempt ${task.attempt} of ${task.attemptLimit} started`,
-          worker: this.workerName,
-        },
-      ]);
-      return { task, run };
+  claim(delivery: TaskDelivery, workerId: string): Promise<{ task: TaskRow; run: RunRow } | null> {
+    return repo.claimAttempt(this.pool, {
+      taskId: delivery.taskId,
+      attempt: delivery.attempt,
+      workerId,
+      workerName: this.workerName,
     });
   }
 
@@ -299,10 +285,11 @@ export class JobPlatform {
     const refs = await this.accounting();
     return this.transaction(async (db) => {
       const run = (await repo.lockRun(db, task.runId))!;
-      const current = await repo.lockRunningAttempt(db, task.id, task.attempt);
-      if (!current) return 'stale';
       const type = this.registry.get(run.type);
       let result = outcome.result;
+      if (outcome.inputs) result = { inputs: outcome.inputs.length };
+      // Only the task's current, running attempt records anything; a late one records nothing.
+      if (!(await repo.markSucceeded(db, task.id, task.attempt, result))) return 'stale';
       if (outcome.inputs) {
         const options = taskOptions(type, task.step, run.options);
         await repo.insertTasks(
@@ -321,9 +308,7 @@ export class JobPlatform {
             backoffSeconds: options.backoffSeconds,
           })),
         );
-        result = { inputs: outcome.inputs.length };
       }
-      await repo.markSucceeded(db, task.id, result);
       const finishedAt = this.now();
       const written = await writeOutputs(
         db,
@@ -351,8 +336,8 @@ export class JobPlatform {
           worker: this.workerName,
         },
       ]);
-      await this.queueReady(db, run);
-      if ((await repo.countTasksNotSucceeded(db, run.id)) === 0) {
+      const unfinished = await this.queueReady(db, run);
+      if (!unfinished) {
         const step = type.steps.find((s) => s.name === resultStepOf(type))!;
         const results = await repo.stepResults(db, run.id, step.name, isFanOut(step));
         await repo.finishRun(db, run.id, 'succeeded', {
@@ -423,7 +408,7 @@ export class JobPlatform {
           const run = (await repo.lockRun(db, task.runId))!;
           const current = await repo.lockRunningAttempt(db, task.id, task.attempt);
           if (!current) continue;
-          if (current.queueJobId) await this.queue.fail(db, [current.queueJobId], reason);
+          if (current.queueJobId) await this.queue.cancel(db, [current.queueJobId]);
           await this.failAttemptIn(db, run, current, reason, true);
           reaped++;
         }
@@ -440,7 +425,7 @@ export class JobPlatform {
         const task = await repo.lockRunningAttempt(db, overdue.id, overdue.attempt);
         if (!task) continue;
         const reason = `attempt ${task.attempt} still running ${expiryGraceSeconds + seconds} s past its ${task.timeoutSeconds} s timeout`;
-        if (task.queueJobId) await this.queue.fail(db, [task.queueJobId], reason);
+        if (task.queueJobId) await this.queue.cancel(db, [task.queueJobId]);
         await this.failAttemptIn(db, run, task, reason, true);
         count++;
       }
@@ -507,14 +492,18 @@ export class JobPlatform {
     );
   }
 
-  /** Queues the pending tasks of the run whose dependencies have all succeeded. */
-  private async queueReady(db: Db, run: RunRow): Promise<void> {
-    const ready = await repo.readyTasks(db, run.id);
+  /**
+   * Queues the pending tasks of the run whose dependencies have all succeeded; says whether
+   * any task of the run has yet to succeed.
+   */
+  private async queueReady(db: Db, run: RunRow): Promise<boolean> {
+    const { ready, unfinished } = await repo.readyTasks(db, run.id);
     await this.queueAttempts(
       db,
       run,
       ready.map((task) => ({ task, startAfter: null })),
     );
+    return unfinished;
   }
 
   private async queueAttempts(

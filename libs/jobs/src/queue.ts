@@ -55,35 +55,27 @@ export class JobQueue {
       priority: d.priority,
       startAfter: d.startAfter ?? undefined,
       expireInSeconds: d.expireInSeconds,
-      // Retries are the platform's (a new delivery per attempt), never pg-boss's.
-      retryLimit: 0,
+      // Attempts are the platform's (a new delivery each). pg-boss only delivers again when
+      // a worker could not take a delivery (its database was away): claiming is idempotent.
+      retryLimit: 2,
+      retryDelay: 2,
     }));
-    // pg-boss inserts nothing for a queue that does not exist; count to be sure.
-    const before = await client.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${queueSchema}.job WHERE name = $1 AND id = ANY($2::uuid[])`,
-      [taskQueueName, jobs.map((j) => j.id)],
-    );
     await this.boss.insert(jobs, { db });
-    const after = await client.query<{ n: string }>(
+    // pg-boss inserts nothing for a queue that does not exist (the ids are new): count them.
+    const { rows } = await client.query<{ n: string }>(
       `SELECT count(*) AS n FROM ${queueSchema}.job WHERE name = $1 AND id = ANY($2::uuid[])`,
       [taskQueueName, jobs.map((j) => j.id)],
     );
-    if (Number(after.rows[0].n) - Number(before.rows[0].n) !== jobs.length) {
+    if (Number(rows[0].n) !== jobs.length) {
       throw new Error(
         `the queue ${taskQueueName} did not take ${jobs.length} jobs: is it installed? (installJobQueue)`,
       );
     }
   }
 
+  /** Cancels queue jobs no longer wanted (their run was cancelled, their worker lost). */
   async cancel(client: Pick<PoolClient, 'query'>, jobIds: string[]): Promise<void> {
     if (jobIds.length) await this.boss.cancel(taskQueueName, jobIds, { db: executor(client) });
-  }
-
-  /** Ends queue jobs whose attempt the platform gave up on (their worker was lost). */
-  async fail(client: Pick<PoolClient, 'query'>, jobIds: string[], reason: string): Promise<void> {
-    for (const id of jobIds) {
-      await this.boss.fail(taskQueueName, id, { reason }, { db: executor(client) });
-    }
   }
 }
 

@@ -172,18 +172,30 @@ export async function tasksOfRun(db: Db, runId: string): Promise<TaskRow[]> {
   return rows;
 }
 
-/** Pending tasks whose steps it depends on have all succeeded. */
-export async function readyTasks(db: Db, runId: string): Promise<TaskRow[]> {
-  const { rows } = await db.query<TaskRow>(
-    `SELECT ${taskColumns} FROM job_task t
-      WHERE t.run_id = $1 AND t.state = 'pending'
-        AND NOT EXISTS (SELECT 1 FROM job_task u
-                         WHERE u.run_id = t.run_id AND u.step = ANY(t.depends_on)
-                           AND u.state <> 'succeeded')
-      ORDER BY t.position NULLS FIRST, t.id`,
+/**
+ * Pending tasks whose steps it depends on have all succeeded, and whether any task of the run
+ * has not succeeded, in one query of index lookups (per state), so that each completion costs
+ * the same however wide the fan-out.
+ */
+export async function readyTasks(
+  db: Db,
+  runId: string,
+): Promise<{ ready: TaskRow[]; unfinished: boolean }> {
+  const { rows } = await db.query<{ ready: TaskRow[]; unfinished: boolean }>(
+    `WITH ready AS (
+       SELECT ${taskColumns} FROM job_task t
+        WHERE t.run_id = $1 AND t.state = 'pending'
+          AND NOT EXISTS (SELECT 1 FROM job_task u
+                           WHERE u.run_id = t.run_id AND u.step = ANY(t.depends_on)
+                             AND u.state IN ('pending', 'queued', 'running', 'failed', 'cancelled'))
+     )
+     SELECT (SELECT coalesce(jsonb_agg(to_jsonb(ready) ORDER BY position NULLS FIRST, id), '[]')
+               FROM ready) AS ready,
+            EXISTS (SELECT 1 FROM job_task v WHERE v.run_id = $1
+                     AND v.state IN ('pending', 'queued', 'running', 'failed', 'cancelled')) AS unfinished`,
     [runId],
   );
-  return rows;
+  return rows[0];
 }
 
 export interface QueuedAttempt {
@@ -215,32 +227,48 @@ export async function markQueued(db: Db, attempts: QueuedAttempt[]): Promise<voi
 }
 
 /**
- * Claims a delivered attempt for a worker: only if the task is still queued for exactly that
- * attempt (not cancelled, not superseded). Returns the task, or null to drop the delivery.
+ * Claims a delivered attempt for a worker, in one statement: only if the task is still queued
+ * for exactly that attempt (not cancelled, not superseded). A queued run becomes running, and
+ * the start is logged. Returns the task and its run, or null to drop the delivery.
  */
 export async function claimAttempt(
   db: Db,
-  taskId: string,
-  attempt: number,
-  workerId: string,
-): Promise<TaskRow | null> {
-  const { rows } = await db.query<TaskRow>(
-    `UPDATE job_task SET state = 'running', worker_id = $3, started_at = now(), finished_at = NULL,
-            progress = 0, updated_at = now()
-      WHERE id = $1 AND attempt = $2 AND state = 'queued'
-      RETURNING ${taskColumns}`,
-    [taskId, attempt, workerId],
+  claim: { taskId: string; attempt: number; workerId: string; workerName: string },
+): Promise<{ task: TaskRow; run: RunRow } | null> {
+  const { rows } = await db.query<{ task: Record<string, unknown>; run: Record<string, unknown> }>(
+    `WITH task AS (
+       UPDATE job_task SET state = 'running', worker_id = $3, started_at = now(),
+              finished_at = NULL, progress = 0, updated_at = now()
+        WHERE id = $1 AND attempt = $2 AND state = 'queued'
+        RETURNING ${taskColumns}
+     ), started AS (
+       UPDATE job_run SET state = 'running', started_at = COALESCE(started_at, now()), updated_at = now()
+        WHERE id = (SELECT "runId" FROM task) AND state = 'queued'
+     ), logged AS (
+       INSERT INTO job_log (run_id, task_id, attempt, level, message, worker)
+       SELECT "runId", id, attempt, 'info', 'attempt ' || attempt || ' of ' || "attemptLimit" || ' started', $4
+         FROM task
+     )
+     SELECT to_jsonb(task) AS task,
+            (SELECT to_jsonb(r) FROM (SELECT ${runColumns} FROM job_run WHERE id = task."runId") r) AS run
+       FROM task`,
+    [claim.taskId, claim.attempt, claim.workerId, claim.workerName],
   );
-  return rows[0] ?? null;
-}
-
-/** A queued run becomes running when its first task starts. */
-export async function markRunStarted(db: Db, runId: string): Promise<void> {
-  await db.query(
-    `UPDATE job_run SET state = 'running', started_at = COALESCE(started_at, now()), updated_at = now()
-      WHERE id = $1 AND state = 'queued'`,
-    [runId],
-  );
+  if (!rows[0]) return null;
+  const dates = (row: Record<string, unknown>, names: string[]) => {
+    for (const name of names) if (typeof row[name] === 'string') row[name] = new Date(row[name]);
+    return row;
+  };
+  const task = dates(rows[0].task, ['startedAt', 'finishedAt']) as unknown as TaskRow;
+  const run = dates(rows[0].run, [
+    'scheduledFor',
+    'createdAt',
+    'startedAt',
+    'finishedAt',
+  ]) as unknown as RunRow;
+  // Read in the statement's snapshot, before it started the run.
+  if (run.state === 'queued') run.state = 'running';
+  return { task, run };
 }
 
 /** Locks the task if `attempt` is its current, running attempt (else null: a stale attempt). */
@@ -256,13 +284,23 @@ export async function lockRunningAttempt(
   return rows[0] ?? null;
 }
 
-export async function markSucceeded(db: Db, taskId: string, result: JsonValue): Promise<void> {
-  await db.query(
-    `UPDATE job_task SET state = 'succeeded', result = $2, progress = 100, error = NULL,
+/**
+ * Records the attempt's success if it is still the task's current, running attempt (under the
+ * row lock the UPDATE takes); false when it is not (cancelled, or taken over).
+ */
+export async function markSucceeded(
+  db: Db,
+  taskId: string,
+  attempt: number,
+  result: JsonValue,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE job_task SET state = 'succeeded', result = $3, progress = 100, error = NULL,
             finished_at = now(), updated_at = now()
-      WHERE id = $1`,
-    [taskId, JSON.stringify(result)],
+      WHERE id = $1 AND attempt = $2 AND state = 'running'`,
+    [taskId, attempt, JSON.stringify(result)],
   );
+  return rowCount === 1;
 }
 
 export async function markFailed(db: Db, taskId: string, error: string): Promise<void> {
@@ -296,14 +334,6 @@ export async function cancelTasks(db: Db, taskIds: string[], reason: string): Pr
       WHERE id = ANY($1::uuid[]) AND state IN ('pending', 'queued', 'running')`,
     [taskIds, reason],
   );
-}
-
-export async function countTasksNotSucceeded(db: Db, runId: string): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM job_task WHERE run_id = $1 AND state <> 'succeeded'`,
-    [runId],
-  );
-  return rows[0].n;
 }
 
 /** Results of a step's tasks: a fan-out step's per-input tasks in input order, else its own. */

@@ -84,8 +84,10 @@ export class JobWorker {
       try {
         await this.runner.execute(delivery);
       } catch (error) {
-        // The attempt stays running; the overdue check of a reaper ends it after its timeout.
-        this.log(`task ${delivery.taskId}: could not report: ${(error as Error).message}`);
+        // pg-boss delivers it again: a claim that did not happen is made then; an attempt that
+        // ran but could not be reported stays running until a reaper finds it overdue.
+        this.log(`task ${delivery.taskId}: ${(error as Error).message}`);
+        throw error;
       }
     });
     const every = (seconds: number, work: () => void) => {

@@ -177,7 +177,10 @@ CREATE INDEX "job_run_owner_id_idx" ON "job_run"("owner_id");
 CREATE INDEX "job_run_type_created_at_idx" ON "job_run"("type", "created_at");
 CREATE INDEX "job_worker_heartbeat_at_idx" ON "job_worker"("heartbeat_at");
 CREATE UNIQUE INDEX "job_task_run_id_key_key" ON "job_task"("run_id", "key");
-CREATE INDEX "job_task_run_id_step_idx" ON "job_task"("run_id", "step");
+-- Readiness (are a step's tasks all done?) and the end of a run are index lookups, so that
+-- each completion costs the same however wide the fan-out.
+CREATE INDEX "job_task_run_id_step_state_idx" ON "job_task"("run_id", "step", "state");
+CREATE INDEX "job_task_run_id_state_idx" ON "job_task"("run_id", "state");
 CREATE INDEX "job_task_state_idx" ON "job_task"("state");
 CREATE INDEX "job_task_parent_id_idx" ON "job_task"("parent_id");
 CREATE INDEX "job_task_worker_id_idx" ON "job_task"("worker_id");

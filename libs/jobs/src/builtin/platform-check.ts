@@ -11,7 +11,7 @@ const schema = params({
     description: 'Tasks to fan out (they spread over the workers).',
     default: 4,
     minimum: 0,
-    maximum: 200,
+    maximum: 10_000,
   },
   seconds: {
     type: 'number',
