@@ -181,6 +181,20 @@ export class AttemptContext implements TaskContext<Record<string, unknown>> {
     return this.flushing;
   }
 
+  /**
+   * Stops the periodic flush and hands back the log lines not written yet, for the outcome's
+   * transaction to write (the outcome sets the progress).
+   */
+  async drain(): Promise<LogLine[]> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.pendingProgress = null;
+    await this.flushing;
+    const logs = this.logs;
+    this.logs = [];
+    return logs;
+  }
+
   /** Stops the periodic flush and writes the logs left (the outcome sets the progress). */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);

@@ -280,7 +280,14 @@ export class JobPlatform {
    */
   async succeed(
     task: TaskRow,
-    outcome: { result: JsonValue; inputs?: JsonValue[]; outputs: TaskOutputs; startedAt: Date },
+    outcome: {
+      result: JsonValue;
+      inputs?: JsonValue[];
+      outputs: TaskOutputs;
+      startedAt: Date;
+      /** The attempt's log lines not written yet. */
+      logs?: repo.LogLine[];
+    },
   ): Promise<AttemptOutcome> {
     const refs = await this.accounting();
     return this.transaction(async (db) => {
@@ -288,8 +295,11 @@ export class JobPlatform {
       const type = this.registry.get(run.type);
       let result = outcome.result;
       if (outcome.inputs) result = { inputs: outcome.inputs.length };
-      // Only the task's current, running attempt records anything; a late one records nothing.
-      if (!(await repo.markSucceeded(db, task.id, task.attempt, result))) return 'stale';
+      // Only the task's current, running attempt records anything; a late one only its logs.
+      if (!(await repo.markSucceeded(db, task.id, task.attempt, result))) {
+        await repo.insertLogs(db, outcome.logs ?? []);
+        return 'stale';
+      }
       if (outcome.inputs) {
         const options = taskOptions(type, task.step, run.options);
         await repo.insertTasks(
@@ -324,6 +334,7 @@ export class JobPlatform {
       );
       const seconds = (finishedAt.getTime() - outcome.startedAt.getTime()) / 1000;
       await repo.insertLogs(db, [
+        ...(outcome.logs ?? []),
         {
           runId: run.id,
           taskId: task.id,

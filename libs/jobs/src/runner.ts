@@ -135,13 +135,14 @@ export class TaskRunner {
       } else {
         result = await untilAborted(step.run(ctx), controller.signal);
       }
-      await context.close();
+      const logs = await context.drain();
       try {
         outcome = await this.platform.succeed(task, {
           result: result === undefined ? null : result,
           inputs,
           outputs: context.outputs,
           startedAt,
+          logs,
         });
       } catch (error) {
         outcome = await this.platform.fail(task, `could not record the result: ${message(error)}`);
