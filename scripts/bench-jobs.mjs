@@ -42,7 +42,8 @@ async function waitForRun(pool, id, timeoutMs = 600_000) {
   for (;;) {
     const { rows } = await pool.query(`SELECT state, error FROM job_run WHERE id = $1`, [id]);
     if (['succeeded', 'failed', 'cancelled'].includes(rows[0].state)) {
-      if (rows[0].state !== 'succeeded') throw new Error(`run ${id} ${rows[0].state}: ${rows[0].error}`);
+      if (rows[0].state !== 'succeeded')
+        throw new Error(`run ${id} ${rows[0].state}: ${rows[0].error}`);
       return;
     }
     if (Date.now() > deadline) throw new Error(`run ${id} still ${rows[0].state}`);
@@ -68,7 +69,13 @@ try {
 
   // Baseline: pg-boss alone.
   const baselineQueue = 'bench-baseline';
-  const boss = new PgBoss({ connectionString: db.url, schema: 'pgboss', max: 2, supervise: false, schedule: false });
+  const boss = new PgBoss({
+    connectionString: db.url,
+    schema: 'pgboss',
+    max: 2,
+    supervise: false,
+    schedule: false,
+  });
   boss.on('error', () => undefined);
   await boss.start();
   await boss.createQueue(baselineQueue);
@@ -76,7 +83,12 @@ try {
     const p = startProcess(
       `pgboss-${w}`,
       process.execPath,
-      [path.join(root, 'scripts/bench/pgboss-worker.mjs'), db.url, baselineQueue, String(concurrency)],
+      [
+        path.join(root, 'scripts/bench/pgboss-worker.mjs'),
+        db.url,
+        baselineQueue,
+        String(concurrency),
+      ],
       process.env,
       root,
       log,
