@@ -13,3 +13,4 @@ export * from './schedules';
 export * from './series.repository';
 export * from './worker';
 export * from './workflow';
+export * from './schedules.repository';

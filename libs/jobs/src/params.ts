@@ -1,4 +1,4 @@
-import type { FieldError, NodeKindName } from '@sextant/domain';
+import { assertNever, type FieldError, type NodeKindName } from '@sextant/domain';
 
 // Parameter schemas of job types: declared once in code, they validate a submission (each
 // problem a FieldError naming `params.<name>`) and describe the form the portal draws.
@@ -105,6 +105,8 @@ function check(spec: ParamSpec, value: unknown): { value?: unknown; reason?: str
       return typeof value === 'string' && spec.values.includes(value)
         ? { value }
         : { reason: `must be one of ${spec.values.join(', ')}` };
+    default:
+      return assertNever(spec);
   }
 }
 

@@ -381,10 +381,7 @@ export class JobPlatform {
       const run = (await repo.lockRun(db, task.runId))!;
       const current = await repo.lockRunningAttempt(db, task.id, task.attempt);
       if (!current) return 'stale';
-      await db.query(
-        `UPDATE job_task SET attempt_limit = attempt_limit + 1, updated_at = now() WHERE id = $1`,
-        [task.id],
-      );
+      await repo.allowOneMoreAttempt(db, task.id);
       await this.queueAttempts(db, run, [{ task: current, startAfter: null }]);
       await repo.insertLogs(db, [
         {

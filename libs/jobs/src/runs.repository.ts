@@ -311,6 +311,14 @@ export async function markFailed(db: Db, taskId: string, error: string): Promise
   );
 }
 
+/** An attempt that does not count (its worker stopped): one more is allowed. */
+export async function allowOneMoreAttempt(db: Db, taskId: string): Promise<void> {
+  await db.query(
+    `UPDATE job_task SET attempt_limit = attempt_limit + 1, updated_at = now() WHERE id = $1`,
+    [taskId],
+  );
+}
+
 export async function setTaskError(db: Db, taskId: string, error: string): Promise<void> {
   await db.query(`UPDATE job_task SET error = $2, updated_at = now() WHERE id = $1`, [
     taskId,

@@ -4,22 +4,8 @@ import { checkCron, latestFireTime, nextFireTime } from './cron';
 import type { JobPlatform } from './platform';
 import { insertLogs, insertRun } from './runs.repository';
 import type { Db } from './runs.repository';
-
-export interface ScheduleRow {
-  id: string;
-  name: string;
-  type: string;
-  params: Record<string, unknown>;
-  cron: string;
-  timezone: string;
-  state: 'active' | 'paused';
-  priority: number;
-  ownerId: string;
-  nextRunAt: Date;
-  lastRunAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+import * as schedules from './schedules.repository';
+import type { ScheduleRow } from './schedules.repository';
 
 export interface NewSchedule {
   name: string;
@@ -31,10 +17,6 @@ export interface NewSchedule {
   ownerId: string;
   paused?: boolean;
 }
-
-const columns = `id, name, type, params, cron, timezone, state, priority, owner_id AS "ownerId",
-  next_run_at AS "nextRunAt", last_run_at AS "lastRunAt", created_at AS "createdAt",
-  updated_at AS "updatedAt"`;
 
 /**
  * Cron schedules that submit runs. Any number of workers tick; a due schedule is claimed with
@@ -66,52 +48,38 @@ export class JobSchedules {
         errors.push(...error.fieldErrors);
       }
       if (errors.length) throw DomainError.validation(errors);
-      const id = uuidv7();
-      const { rows } = await db.query<ScheduleRow>(
-        `INSERT INTO job_schedule (id, name, type, params, cron, timezone, state, priority, owner_id, next_run_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${columns}`,
-        [
-          id,
-          input.name,
-          input.type,
-          JSON.stringify(input.params ?? {}),
-          input.cron.trim(),
-          timezone,
-          input.paused ? 'paused' : 'active',
-          input.priority ?? 0,
-          input.ownerId,
-          nextFireTime(input.cron, timezone, this.now()),
-        ],
-      );
-      return rows[0];
+      return schedules.insertSchedule(db, {
+        id: uuidv7(),
+        name: input.name,
+        type: input.type,
+        params: input.params ?? {},
+        cron: input.cron.trim(),
+        timezone,
+        state: input.paused ? 'paused' : 'active',
+        priority: input.priority ?? 0,
+        ownerId: input.ownerId,
+        nextRunAt: nextFireTime(input.cron, timezone, this.now()),
+      });
     });
   }
 
   async pause(id: string): Promise<ScheduleRow> {
-    return this.update(id, `state = 'paused'`);
+    return found(id, await schedules.setScheduleState(this.platform.pool, id, 'paused'));
   }
 
   /** Resumes from now on: times missed while paused do not fire. */
   async resume(id: string): Promise<ScheduleRow> {
     const schedule = await this.get(this.platform.pool, id);
     const next = nextFireTime(schedule.cron, schedule.timezone, this.now());
-    return this.update(id, `state = 'active', next_run_at = $2`, [next]);
+    return found(id, await schedules.setScheduleState(this.platform.pool, id, 'active', next));
   }
 
   async remove(id: string): Promise<void> {
-    const { rowCount } = await this.platform.pool.query(`DELETE FROM job_schedule WHERE id = $1`, [
-      id,
-    ]);
-    if (rowCount === 0) throw notFound(id);
+    if (!(await schedules.deleteSchedule(this.platform.pool, id))) throw notFound(id);
   }
 
   async get(db: Db, id: string): Promise<ScheduleRow> {
-    const { rows } = await db.query<ScheduleRow>(
-      `SELECT ${columns} FROM job_schedule WHERE id = $1`,
-      [id],
-    );
-    if (!rows[0]) throw notFound(id);
-    return rows[0];
+    return found(id, await schedules.findSchedule(db, id));
   }
 
   /** Submits the runs of the schedules due at `now`; returns how many schedules fired. */
@@ -119,11 +87,7 @@ export class JobSchedules {
     let fired = 0;
     for (;;) {
       const count = await this.platform.transaction(async (db) => {
-        const { rows: due } = await db.query<ScheduleRow>(
-          `SELECT ${columns} FROM job_schedule WHERE state = 'active' AND next_run_at <= $1
-            ORDER BY next_run_at LIMIT 20 FOR UPDATE SKIP LOCKED`,
-          [now],
-        );
+        const due = await schedules.lockDueSchedules(db, now, 20);
         for (const schedule of due) await this.fire(db, schedule, now);
         return due.length;
       });
@@ -166,22 +130,16 @@ export class JobSchedules {
         ]);
       }
     }
-    await db.query(
-      `UPDATE job_schedule SET next_run_at = $2, last_run_at = $3, updated_at = now() WHERE id = $1`,
-      [schedule.id, nextFireTime(schedule.cron, schedule.timezone, at > now ? at : now), at],
-    );
-  }
-
-  private async update(id: string, set: string, values: unknown[] = []): Promise<ScheduleRow> {
-    const { rows } = await this.platform.pool.query<ScheduleRow>(
-      `UPDATE job_schedule SET ${set}, updated_at = now() WHERE id = $1 RETURNING ${columns}`,
-      [id, ...values],
-    );
-    if (!rows[0]) throw notFound(id);
-    return rows[0];
+    const next = nextFireTime(schedule.cron, schedule.timezone, at > now ? at : now);
+    await schedules.advanceSchedule(db, schedule.id, next, at);
   }
 }
 
 function notFound(id: string): DomainError {
   return new DomainError('JobScheduleNotFound', `no schedule with id ${id}`);
+}
+
+function found(id: string, row: ScheduleRow | null): ScheduleRow {
+  if (!row) throw notFound(id);
+  return row;
 }
