@@ -48,6 +48,16 @@ describe(seedDemoData.name, () => {
     expect(first.unowned).toBe(0);
     expect(first.points).toBeGreaterThan(12 * 4 * 4000);
 
+    // A nightly series-health schedule and a run of it, queued for the worker.
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    const { rows: jobs } = await client.query(
+      `SELECT (SELECT count(*) FROM job_schedule WHERE type = 'series-health')::int AS schedules,
+              (SELECT count(*) FROM job_run WHERE type = 'series-health' AND state = 'queued')::int AS runs`,
+    );
+    await client.end();
+    expect(jobs[0]).toEqual({ schedules: 1, runs: 1 });
+
     expect(await seedDemoData(db.url, { now, sharedData })).toBe('already loaded, nothing added');
     expect(await counts()).toEqual(first);
   });

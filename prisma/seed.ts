@@ -2,6 +2,7 @@ export { demoApiToken, seedDemoUsers, type DemoUser } from './seed-users';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createPrismaClient, Prisma, PrismaClient } from '@sextant/db';
+import { seedDemoJobs } from './seed-jobs';
 import { seedDemoSeries } from './seed-series';
 
 // Demo data: a believable fleet. ACME Renewables runs a North Sea wind farm (12 turbines,
@@ -272,7 +273,9 @@ export async function seedDemoData(
       sharedData: options.sharedData ?? path.resolve(process.cwd(), '../shared/data'),
     });
     if (!model && series === 'series already loaded') return 'already loaded, nothing added';
-    return `${model ?? 'model already loaded'}; ${series}`;
+    // Jobs come with a freshly loaded model (after the series they read).
+    const jobs = model ? await seedDemoJobs(databaseUrl, options.now ?? new Date()) : null;
+    return `${model ?? 'model already loaded'}; ${series}${jobs ? `; ${jobs}` : ''}`;
   } finally {
     await prisma.$disconnect();
   }

@@ -88,6 +88,7 @@ Sextant is running.
             ${urls.ingestForward}   (fluentd forward; shared key: sha256 of a path token)
   Tokens    create one on a path's page in the portal, or POST ${urls.api}/paths/<id>/tokens
   CDC       capture a Postgres database: the portal's CDC page, or POST ${urls.api}/cdc/sources
+  Jobs      ${urls.portal}/jobs, or POST ${urls.api}/jobs/runs (types: GET ${urls.api}/jobs/types)
   Database  ${stack.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}${auth}
 Press Ctrl-C to stop.`);
 // Exit if an app dies, rather than run half a platform.

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@sextant/config';
 import { AppName, startStack } from '@sextant/stack';
+import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
 import { demoApiToken, seedDemoData, seedDemoUsers, type DemoUser } from '@sextant/seed';
 import { appendFileSync } from 'node:fs';
@@ -32,11 +33,20 @@ const root = path.resolve(__dirname, '../..');
  * throw-away embedded Postgres and the demo data, for the HTTP and browser tiers.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The browser tier runs no worker (its pages are fed by hand); the jobs pages' test starts
+  // a job worker of its own.
   const apps: AppName[] =
     project.name === 'browser' ? ['api', 'portal'] : ['api', 'ingest', 'worker'];
   if (!existsSync(path.join(root, 'dist/apps/api/src/main.js'))) {
     throw new Error('no build of the apps: run `npm run build` first (npm test does)');
   }
+  // Quick queue polls and heartbeats, so that the tests wait less.
+  const jobEnv = {
+    JOB_POLL_INTERVAL_MS: '500',
+    JOB_HEARTBEAT_SECONDS: '1',
+    JOB_WORKER_LOST_SECONDS: '5',
+    JOB_SCHEDULER_INTERVAL_SECONDS: '1',
+  };
   const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), `sextant-${project.name}-`));
   const config = loadConfig(
     {
@@ -49,6 +59,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       EMBEDDED_PG_PORT: '0',
       INGEST_HTTP_PORT: '0',
       INGEST_FORWARD_PORT: '0',
+      ...jobEnv,
     },
     root,
   );
@@ -63,6 +74,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     config,
     root,
     apps,
+    env: jobEnv,
     seed: async (url) => {
       const summary = await seedDemoData(url, { sharedData: path.resolve(root, '../shared/data') });
       demoUsers = await seedDemoUsers(url, path.join(tempDir, 'demo-users.json'));
@@ -87,6 +99,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     'ingestForwardPort',
     Number(new URL(stack.urls.ingestForward ?? 'tcp://x:0').port),
   );
+  if (apps.includes('worker')) await demoRunsDone(stack.databaseUrl);
   project.provide('databaseUrl', stack.databaseUrl);
   project.provide('artefactsDir', artefactsDir);
   project.provide('apiToken', apiToken);
@@ -103,4 +116,27 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await fs.writeFile(stackLogFile, logs.join('\n'));
     await fs.rm(tempDir, { recursive: true, force: true });
   };
+}
+
+/**
+ * Waits until the worker has run the demo data's job run, so that the tests (some of them
+ * timing-sensitive, like the gateway's one-second request timeout) do not share the CPUs with it.
+ */
+async function demoRunsDone(databaseUrl: string, timeoutMs = 180_000): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM job_run WHERE state IN ('queued', 'running')`,
+      );
+      if (rows[0].n === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(`demo job runs still unfinished after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await client.end();
+  }
 }

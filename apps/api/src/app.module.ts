@@ -9,6 +9,8 @@ import { formatGraphqlError, graphqlStatus } from './common/graphql-errors';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
 import { ItemsModule } from './items/items.module';
+import { JobsModule } from './jobs/jobs.module';
+import { MaintenanceModule } from './maintenance/maintenance.module';
 import { MovementsModule } from './movements/movements.module';
 import { NodesModule } from './nodes/nodes.module';
 import { PathsModule } from './paths/paths.module';
@@ -54,6 +56,8 @@ export class AppModule {
         SeriesModule,
         IngestModule,
         CdcModule,
+        JobsModule,
+        MaintenanceModule,
       ],
       providers: [{ provide: API_CONFIG, useValue: config }],
       exports: [API_CONFIG],

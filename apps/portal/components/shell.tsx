@@ -18,6 +18,10 @@ const links: { href: string; label: string; action?: Action }[] = [
   { href: '/items', label: 'Items', action: 'item.read' },
   { href: '/movements', label: 'Movements', action: 'movement.read' },
   { href: '/explorer', label: 'Explorer', action: 'series.read' },
+  { href: '/jobs', label: 'Jobs', action: 'job.read' },
+  { href: '/alerts', label: 'Alerts', action: 'alert.read' },
+  { href: '/maintenance', label: 'Maintenance', action: 'maintenance.read' },
+  { href: '/remaining-life', label: 'Remaining life', action: 'maintenance.read' },
   { href: '/members', label: 'Members', action: 'member.read' },
   { href: '/audit', label: 'Audit log', action: 'audit.read' },
 ];

@@ -268,3 +268,207 @@ export interface CdcDropResult {
   path: 'deleted' | 'revoked';
   warning: string | null;
 }
+
+// The job platform (/api/jobs) and maintenance (/api/alerts, /api/maintenance-orders,
+// /api/remaining-life).
+
+export interface JobParameter {
+  name: string;
+  type: 'string' | 'number' | 'integer' | 'boolean' | 'datetime' | 'node' | 'enum';
+  title: string;
+  description: string | null;
+  required: boolean;
+  default: string | number | boolean | null;
+  minimum: number | null;
+  maximum: number | null;
+  values: string[] | null;
+  nodeKinds: string[] | null;
+}
+
+export interface JobStep {
+  name: string;
+  dependsOn: string[];
+  fanOut: boolean;
+  timeoutSeconds: number;
+  maxAttempts: number;
+  backoffSeconds: number;
+}
+
+export interface JobType {
+  name: string;
+  title: string;
+  description: string;
+  parameters: JobParameter[];
+  steps: JobStep[];
+}
+
+export type JobRunState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type JobTaskState = 'pending' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface JobRun {
+  id: string;
+  type: string;
+  params: Record<string, unknown>;
+  options: Record<string, unknown>;
+  state: JobRunState;
+  priority: number;
+  ownerId: string;
+  scheduleId: string | null;
+  scheduledFor: string | null;
+  progress: number;
+  taskCounts: Record<JobTaskState | 'total', number>;
+  result: unknown;
+  error: string | null;
+  retries: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface JobTask {
+  id: string;
+  step: string;
+  key: string;
+  position: number | null;
+  parentId: string | null;
+  dependsOn: string[];
+  state: JobTaskState;
+  attempt: number;
+  attemptLimit: number;
+  progress: number;
+  message: string | null;
+  input: unknown;
+  result: unknown;
+  error: string | null;
+  timeoutSeconds: number;
+  workerId: string | null;
+  runAfter: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface JobRunDetail extends JobRun {
+  tasks: JobTask[];
+}
+
+export interface JobLog {
+  id: string;
+  taskId: string | null;
+  taskKey: string | null;
+  attempt: number | null;
+  at: string;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  data: Record<string, unknown> | null;
+  worker: string | null;
+}
+
+export interface JobLineage {
+  inputs: {
+    taskId: string;
+    taskKey: string;
+    seriesId: string | null;
+    seriesKey: string | null;
+    nodeId: string | null;
+    resourceReference: string | null;
+    start: string | null;
+    stop: string | null;
+    points: number;
+    movementId: string | null;
+  }[];
+  outputs: {
+    taskId: string;
+    taskKey: string;
+    itemId: string | null;
+    itemKind: string | null;
+    itemReference: string | null;
+    itemName: string | null;
+    ownerId: string | null;
+    movementId: string | null;
+  }[];
+  movements: {
+    id: string;
+    resourceReference: string;
+    sourceId: string;
+    destinationId: string;
+    itemId: string | null;
+    quantity: string;
+    unitPrice: string | null;
+    start: string;
+    stop: string;
+  }[];
+}
+
+export interface JobSchedule {
+  id: string;
+  name: string;
+  type: string;
+  params: Record<string, unknown>;
+  cron: string;
+  timezone: string;
+  state: 'active' | 'paused';
+  priority: number;
+  ownerId: string;
+  nextRunAt: string;
+  lastRunAt: string | null;
+  lastRunId: string | null;
+  lastRunState: JobRunState | null;
+  createdAt: string;
+}
+
+export interface JobWorker {
+  id: string;
+  host: string;
+  pid: number;
+  concurrency: number;
+  types: string[];
+  startedAt: string;
+  heartbeatAt: string;
+  stoppedAt: string | null;
+  stopReason: string | null;
+  running: number;
+}
+
+export type TicketState = 'open' | 'planned' | 'done';
+export type TicketPriority = 'low' | 'medium' | 'high' | 'critical';
+
+export interface Ticket {
+  id: string;
+  kind: 'alert' | 'maintenance_order';
+  reference: string;
+  title: string;
+  nodeId: string;
+  nodeName: string;
+  state: TicketState;
+  priority: TicketPriority;
+  description: string;
+  failureFrom: string | null;
+  failureTo: string | null;
+  plannedFor: string | null;
+  doneAt: string | null;
+  alertId: string | null;
+  runId: string | null;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MachineLife {
+  nodeId: string;
+  name: string;
+  reference: string;
+  parentId: string | null;
+  estimate: {
+    at: string;
+    remaining: number;
+    lower: number | null;
+    upper: number | null;
+    unit: string;
+    health: number | null;
+    modelItemId: string | null;
+    runId: string | null;
+  } | null;
+  openAlerts: number;
+  activeOrders: number;
+  highestPriority: TicketPriority | null;
+}

@@ -4,7 +4,7 @@ import { applyRetention, compact, TimeSeriesStore } from '@sextant/timeseries';
 import { Pool } from 'pg';
 
 /**
- * Time-series upkeep until the job platform exists: compaction of small chunks and retention,
+ * Time-series upkeep: compaction of small chunks and retention,
  * every MAINTENANCE_INTERVAL_SECONDS (default 60). Safe with several workers: compaction takes
  * an advisory lock per series and retention deletes are idempotent.
  */

@@ -32,6 +32,14 @@ describe(loadConfig.name, () => {
     expect(config.worker).toEqual({
       maintenanceIntervalSeconds: 60,
       accountingIntervalSeconds: 10,
+      jobs: {
+        concurrency: 2,
+        pollIntervalMs: 1000,
+        heartbeatSeconds: 5,
+        workerLostSeconds: 30,
+        schedulerIntervalSeconds: 10,
+        shutdownGraceSeconds: 10,
+      },
     });
   });
 
@@ -54,6 +62,9 @@ describe(loadConfig.name, () => {
     ['GRAPHQL_MAX_DEPTH', '1', /GRAPHQL_MAX_DEPTH/],
     ['SEXTANT_SECRET_KEY', 'short', /SEXTANT_SECRET_KEY: expected 32 bytes/],
     ['SEXTANT_SECRET_KEY', 'ab'.repeat(31), /SEXTANT_SECRET_KEY: expected 32 bytes/],
+    ['JOB_CONCURRENCY', '0', /JOB_CONCURRENCY: expected a whole number 1-64/],
+    ['JOB_POLL_INTERVAL_MS', '100', /JOB_POLL_INTERVAL_MS: expected a whole number 500-60000/],
+    ['JOB_WORKER_LOST_SECONDS', '6', /JOB_WORKER_LOST_SECONDS: must be at least twice/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -47,6 +47,7 @@ export interface SextantConfig {
     maintenanceIntervalSeconds: number;
     /** Seconds between turning closed ingest tallies into movements. */
     accountingIntervalSeconds: number;
+    jobs: JobsConfig;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   demoData: boolean;
@@ -77,6 +78,22 @@ export interface AuthConfig {
   requireVerifiedEmail: boolean;
   /** Session cookies only over HTTPS; null: when API_PUBLIC_URL or PORTAL_PUBLIC_URL is https. */
   secureCookies: boolean | null;
+}
+
+/** The job platform's worker (libs/jobs). */
+export interface JobsConfig {
+  /** Task attempts one worker process runs at once. */
+  concurrency: number;
+  /** Milliseconds between polls of the queue while idle. */
+  pollIntervalMs: number;
+  /** Seconds between heartbeats (also how soon a cancelled attempt is stopped). */
+  heartbeatSeconds: number;
+  /** A worker silent this long is lost: its running tasks are queued again elsewhere. */
+  workerLostSeconds: number;
+  /** Seconds between firing due cron schedules; 0: this worker fires none. */
+  schedulerIntervalSeconds: number;
+  /** On shutdown, seconds running attempts may take before they are put back in the queue. */
+  shutdownGraceSeconds: number;
 }
 
 export interface MqttConfig {
@@ -244,6 +261,24 @@ function forward(env: Env, cwd: string): ForwardConfig {
   };
 }
 
+function jobs(env: Env): JobsConfig {
+  const heartbeatSeconds = integer(env, 'JOB_HEARTBEAT_SECONDS', 5, 1, 300);
+  const workerLostSeconds = integer(env, 'JOB_WORKER_LOST_SECONDS', 30, 2, 3600);
+  if (workerLostSeconds < 2 * heartbeatSeconds)
+    throw new ConfigError(
+      'JOB_WORKER_LOST_SECONDS',
+      `must be at least twice JOB_HEARTBEAT_SECONDS (${heartbeatSeconds}), or live workers would be taken for lost`,
+    );
+  return {
+    concurrency: integer(env, 'JOB_CONCURRENCY', 2, 1, 64),
+    pollIntervalMs: integer(env, 'JOB_POLL_INTERVAL_MS', 1000, 500, 60_000),
+    heartbeatSeconds,
+    workerLostSeconds,
+    schedulerIntervalSeconds: integer(env, 'JOB_SCHEDULER_INTERVAL_SECONDS', 10, 0, 3600),
+    shutdownGraceSeconds: integer(env, 'JOB_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600),
+  };
+}
+
 /** Reads the configuration from the environment (defaults documented in .env.example). */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): SextantConfig {
   const apiPort = port(env, 'API_PORT', 3000);
@@ -315,6 +350,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     worker: {
       maintenanceIntervalSeconds: integer(env, 'MAINTENANCE_INTERVAL_SECONDS', 60, 1, 86_400),
       accountingIntervalSeconds: integer(env, 'ACCOUNTING_INTERVAL_SECONDS', 10, 1, 3600),
+      jobs: jobs(env),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     demoData: bool(env, 'SEXTANT_DEMO_DATA', true),

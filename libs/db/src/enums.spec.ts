@@ -1,5 +1,12 @@
 import {
   itemKinds,
+  jobLineageKinds,
+  jobLogLevels,
+  jobRunStates,
+  jobScheduleStates,
+  jobTaskStates,
+  maintenancePriorities,
+  maintenanceStates,
   movementOrigins,
   nodeKinds,
   pathProtocols,
@@ -18,6 +25,13 @@ describe('model enumerations', () => {
     ['PathState', pathStates],
     ['ItemKind', itemKinds],
     ['MovementOrigin', movementOrigins],
+    ['JobRunState', jobRunStates],
+    ['JobTaskState', jobTaskStates],
+    ['JobLogLevel', jobLogLevels],
+    ['JobScheduleState', jobScheduleStates],
+    ['JobLineageKind', jobLineageKinds],
+    ['MaintenanceState', maintenanceStates],
+    ['MaintenancePriority', maintenancePriorities],
   ] as const)('%s lists the same values in @sextant/domain and schema.prisma', (name, values) => {
     expect(Object.values(enums[name]).sort()).toEqual([...values].sort());
   });

@@ -3,6 +3,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SextantConfig } from '@sextant/config';
 import { allocatorEnv, DatabaseHandle, freePort, migrate, openDatabase } from '@sextant/db';
+import { installJobQueue } from '@sextant/jobs';
 import { ManagedProcess, startProcess, stopProcess, waitForHttp, waitForLine } from './processes';
 
 export type AppName = 'api' | 'portal' | 'ingest' | 'worker';
@@ -68,6 +69,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     print(
       `migrations: ${migrations.applied.length} applied, ${migrations.alreadyApplied.length} already there`,
     );
+    // The job queue's own schema (pg-boss), before the demo data submits runs to it.
+    await installJobQueue(database.url);
     if (options.seed) print(`demo data: ${await options.seed(database.url)}`);
 
     const env: NodeJS.ProcessEnv = {

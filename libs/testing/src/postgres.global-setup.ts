@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { migrate, startEmbeddedPostgres } from '@sextant/db';
+import { installJobQueue } from '@sextant/jobs';
 import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
 
@@ -23,7 +24,8 @@ function withDatabase(url: string, database: string): string {
 /**
  * One Postgres server for the integration tier: embedded in a temporary directory, or the
  * server of TEST_DATABASE_URL (e.g. the machine's Postgres 15). The migrated schema is built
- * once as a template; each test file clones it into a database of its own.
+ * once as a template (with the job queue's schema); each test file clones it into a database
+ * of its own.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const external = process.env.TEST_DATABASE_URL;
@@ -48,6 +50,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await admin.query(`CREATE DATABASE ${templateDatabase}`);
   await admin.end();
   await migrate(withDatabase(adminUrl, templateDatabase));
+  // The job queue's own schema (pg-boss), as the launcher installs it at start-up.
+  await installJobQueue(withDatabase(adminUrl, templateDatabase));
   project.provide('postgresAdminUrl', adminUrl);
   project.provide('postgresTemplate', templateDatabase);
   return async () => {

@@ -1,0 +1,154 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IdPipe } from '../common/id.pipe';
+import {
+  CreateJobScheduleInput,
+  JobLogsArgs,
+  ListJobRunsArgs,
+  SubmitJobRunInput,
+} from './dto/job.inputs';
+import {
+  JobLineageModel,
+  JobLogPageModel,
+  JobRunConnection,
+  JobRunDetailModel,
+  JobScheduleModel,
+  JobTypeModel,
+  JobWorkerModel,
+} from './job.model';
+import { JobsService } from './jobs.service';
+
+@ApiTags('jobs')
+@Controller('jobs')
+export class JobsController {
+  constructor(private readonly service: JobsService) {}
+
+  @Get('types')
+  @ApiOperation({ summary: 'Job types, with their parameter schemas and steps.' })
+  @ApiOkResponse({ type: JobTypeModel, isArray: true })
+  types() {
+    return this.service.types();
+  }
+
+  @Get('types/:name')
+  @ApiOperation({ summary: 'One job type.' })
+  @ApiOkResponse({ type: JobTypeModel })
+  type(@Param('name') name: string) {
+    return this.service.type(name);
+  }
+
+  @Post('runs')
+  @ApiOperation({
+    summary:
+      'Submit a run: parameters are checked against the job type (400 naming each bad one), tasks without dependencies are queued.',
+  })
+  @ApiOkResponse({ type: JobRunDetailModel })
+  submit(@Body() input: SubmitJobRunInput) {
+    return this.service.submit(input);
+  }
+
+  @Get('runs')
+  @ApiOperation({ summary: 'Runs, newest first, with state, progress and task counts.' })
+  @ApiOkResponse({ type: JobRunConnection })
+  runs(@Query() args: ListJobRunsArgs) {
+    return this.service.runs(args);
+  }
+
+  @Get('runs/:id')
+  @ApiOperation({ summary: 'A run with its tasks.' })
+  @ApiOkResponse({ type: JobRunDetailModel })
+  run(@Param('id', IdPipe) id: string) {
+    return this.service.run(id);
+  }
+
+  @Post('runs/:id/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Cancel a queued or running run: running tasks are aborted (409 if it has finished).',
+  })
+  @ApiOkResponse({ type: JobRunDetailModel })
+  cancel(@Param('id', IdPipe) id: string) {
+    return this.service.cancel(id);
+  }
+
+  @Post('runs/:id/retry')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Retry a failed or cancelled run: its failed and cancelled tasks run again with fresh attempts (409 otherwise).',
+  })
+  @ApiOkResponse({ type: JobRunDetailModel })
+  retry(@Param('id', IdPipe) id: string) {
+    return this.service.retry(id);
+  }
+
+  @Get('runs/:id/logs')
+  @ApiOperation({ summary: "A run's log lines (of one task with taskId), oldest first." })
+  @ApiOkResponse({ type: JobLogPageModel })
+  logs(@Param('id', IdPipe) id: string, @Query() args: JobLogsArgs) {
+    return this.service.logs(id, args);
+  }
+
+  @Get('runs/:id/lineage')
+  @ApiOperation({
+    summary:
+      'What the run read (series, time ranges, points) and produced (items), with the movements accounting for them.',
+  })
+  @ApiOkResponse({ type: JobLineageModel })
+  lineage(@Param('id', IdPipe) id: string) {
+    return this.service.lineage(id);
+  }
+
+  @Get('schedules')
+  @ApiOperation({ summary: 'Cron schedules with their next time and latest run.' })
+  @ApiOkResponse({ type: JobScheduleModel, isArray: true })
+  schedules() {
+    return this.service.schedules();
+  }
+
+  @Post('schedules')
+  @ApiOperation({
+    summary: 'Create a cron schedule (cron, time zone and parameters are checked first).',
+  })
+  @ApiOkResponse({ type: JobScheduleModel })
+  createSchedule(@Body() input: CreateJobScheduleInput) {
+    return this.service.createSchedule(input);
+  }
+
+  @Get('schedules/:id')
+  @ApiOperation({ summary: 'One schedule.' })
+  @ApiOkResponse({ type: JobScheduleModel })
+  schedule(@Param('id', IdPipe) id: string) {
+    return this.service.schedule(id);
+  }
+
+  @Post('schedules/:id/pause')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pause a schedule.' })
+  @ApiOkResponse({ type: JobScheduleModel })
+  pauseSchedule(@Param('id', IdPipe) id: string) {
+    return this.service.pauseSchedule(id);
+  }
+
+  @Post('schedules/:id/resume')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a schedule from now on (missed times do not fire).' })
+  @ApiOkResponse({ type: JobScheduleModel })
+  resumeSchedule(@Param('id', IdPipe) id: string) {
+    return this.service.resumeSchedule(id);
+  }
+
+  @Delete('schedules/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a schedule (its runs stay).' })
+  async deleteSchedule(@Param('id', IdPipe) id: string): Promise<void> {
+    await this.service.deleteSchedule(id);
+  }
+
+  @Get('workers')
+  @ApiOperation({ summary: 'Worker processes heard from in the last day.' })
+  @ApiOkResponse({ type: JobWorkerModel, isArray: true })
+  workers() {
+    return this.service.workers();
+  }
+}

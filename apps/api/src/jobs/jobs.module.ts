@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { JobsPlatform } from './jobs-platform';
+import { JobsController } from './jobs.controller';
+import { JobsRepository } from './jobs.repository';
+import { JobsResolver } from './jobs.resolver';
+import { JobsService } from './jobs.service';
+
+@Module({
+  controllers: [JobsController],
+  providers: [JobsService, JobsRepository, JobsResolver, JobsPlatform],
+})
+export class JobsModule {}

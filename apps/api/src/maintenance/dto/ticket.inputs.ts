@@ -1,0 +1,127 @@
+import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, MaxLength, Max, Min } from 'class-validator';
+import { maintenancePriorities, maintenanceStates } from '@sextant/domain';
+import { DateTimeField, EnumField, IdField, JsonObjectField, NameField } from '../../common/fields';
+import { maxPageSize } from '../../common/list.args';
+import { MaintenancePriorityEnum, MaintenanceStateEnum } from '../ticket.model';
+
+type Priority = (typeof maintenancePriorities)[number];
+type State = (typeof maintenanceStates)[number];
+
+@InputType({ description: 'An alert on a machine.' })
+export class CreateAlertInput {
+  @IdField({ description: "The machine's node." })
+  nodeId!: string;
+
+  @NameField({ description: 'What is wrong, in a line.' })
+  title!: string;
+
+  @EnumField(maintenancePriorities, MaintenancePriorityEnum, {
+    optional: true,
+    description: 'Default medium.',
+  })
+  priority?: Priority;
+
+  @Field({ nullable: true })
+  @ApiPropertyOptional({ maxLength: 4000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  description?: string;
+
+  @DateTimeField({ optional: true, description: 'Start of the predicted failure window.' })
+  failureFrom?: string;
+
+  @DateTimeField({ optional: true, description: 'End of the predicted failure window.' })
+  failureTo?: string;
+
+  @JsonObjectField({ optional: true })
+  metadata?: Record<string, unknown>;
+}
+
+@InputType({ description: 'A maintenance order on a machine.' })
+export class CreateMaintenanceOrderInput extends CreateAlertInput {
+  @DateTimeField({ optional: true, description: 'When the work is planned.' })
+  plannedFor?: string;
+
+  @IdField({
+    optional: true,
+    description: 'The alert it answers (an open alert becomes planned; done with the order).',
+  })
+  alertId?: string;
+}
+
+@InputType({ description: 'Changes to an alert or order; absent fields are kept.' })
+export class UpdateTicketInput {
+  @NameField({ optional: true })
+  title?: string;
+
+  @EnumField(maintenancePriorities, MaintenancePriorityEnum, { optional: true })
+  priority?: Priority;
+
+  @Field({ nullable: true })
+  @ApiPropertyOptional({ maxLength: 4000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  description?: string;
+
+  @DateTimeField({ optional: true })
+  failureFrom?: string;
+
+  @DateTimeField({ optional: true })
+  failureTo?: string;
+
+  @DateTimeField({ optional: true, description: 'Orders: when the work is planned.' })
+  plannedFor?: string;
+
+  @JsonObjectField({ optional: true })
+  metadata?: Record<string, unknown>;
+}
+
+@InputType({ description: 'The state to move a ticket to.' })
+export class TicketStateInput {
+  @EnumField(maintenanceStates, MaintenanceStateEnum, {
+    description: 'open -> planned -> done; planned -> open.',
+  })
+  state!: State;
+}
+
+@ArgsType()
+export class ListTicketsArgs {
+  @Field(() => Int, {
+    nullable: true,
+    description: `Rows per page, 1-${maxPageSize} (default 50).`,
+  })
+  @ApiPropertyOptional({ minimum: 1, maximum: maxPageSize, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(maxPageSize)
+  limit?: number;
+
+  @Field(() => String, { nullable: true, description: 'nextCursor of the previous page.' })
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+
+  @EnumField(maintenanceStates, MaintenanceStateEnum, { optional: true })
+  state?: State;
+
+  @EnumField(maintenancePriorities, MaintenancePriorityEnum, { optional: true })
+  priority?: Priority;
+
+  @IdField({ optional: true, description: 'On this node or a node under it.' })
+  nodeId?: string;
+}
+
+@ArgsType()
+export class RemainingLifeArgs {
+  @IdField({ optional: true, description: 'Machines under this node (default: all).' })
+  nodeId?: string;
+}

@@ -1,0 +1,177 @@
+import path from 'node:path';
+import { builtinJobTypes, JobTypeRegistry, JobWorker } from '@sextant/jobs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { chromiumFor, launchChromium } from '../support/browser';
+import { api } from '../support/http';
+
+const hasChromium = chromiumFor('jobs and maintenance');
+
+describe.skipIf(!hasChromium)('jobs and maintenance pages in Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+  let worker: JobWorker;
+  let nodes: Map<string, string>;
+  const portal = () => inject('portalUrl');
+  const shot = (name: string) =>
+    page.screenshot({ path: path.join(inject('artefactsDir'), `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    const reply = await api<{ items: { id: string; reference: string }[] }>(
+      'GET',
+      '/api/nodes?limit=500&sort=reference',
+    );
+    nodes = new Map(reply.body.items.map((n) => [n.reference, n.id]));
+    // The browser tier runs no worker app (it would also run CDC sources the other pages feed
+    // by hand): a job worker in this process runs the demo run and the runs submitted here.
+    worker = new JobWorker({
+      databaseUrl: inject('databaseUrl'),
+      registry: new JobTypeRegistry(builtinJobTypes),
+      concurrency: 2,
+      pollingIntervalSeconds: 0.5,
+      heartbeatSeconds: 1,
+      lostAfterSeconds: 5,
+      schedulerIntervalSeconds: 1,
+      shutdownGraceSeconds: 1,
+    });
+    await worker.start();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(60_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.stop();
+  });
+
+  it('lists runs with state and progress, the demo run among them', async () => {
+    await page.goto(`${portal()}/jobs`);
+    const table = page.getByTestId('job-runs');
+    // The demo data's series-health run, which the worker ran at start.
+    await table.getByText('series-health').first().waitFor();
+    await table.locator('tr', { hasText: 'succeeded' }).first().waitFor();
+    expect(await page.getByTestId('job-workers').textContent()).toMatch(/1 worker running/);
+    await shot('jobs');
+  });
+
+  it('submits a run from the form drawn from its parameters, shows field errors, then follows it live', async () => {
+    await page.goto(`${portal()}/jobs/new`);
+    await page.locator('#job-type').selectOption('platform-check');
+    await page.locator('[name="params.tasks"]').fill('3');
+    await page.locator('[name="params.seconds"]').fill('500');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    // No owner: the API's 400 is shown beside the field.
+    await page.getByTestId('error-ownerId').waitFor();
+    expect(await page.getByTestId('error-ownerId').textContent()).toMatch(/UUID/);
+    await page.locator('[name="params.seconds"]').fill('5000');
+    await page.locator('[name="ownerId"]').selectOption(nodes.get('acme')!);
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByTestId('error-params.seconds').waitFor();
+    expect(await page.getByTestId('error-params.seconds').textContent()).toBe(
+      'must be at most 3600',
+    );
+    await page.locator('[name="params.seconds"]').fill('120');
+    await page.getByRole('button', { name: 'Submit' }).click();
+
+    // The run page: a graph of steps, the tasks fanned out, live progress and logs.
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    const graph = page.getByTestId('task-graph');
+    await graph.getByText('3 tasks').waitFor();
+    await page.getByTestId('task-table').getByText('wait[2]').waitFor();
+    await page.getByTestId('task-table').locator('tr', { hasText: 'running' }).first().waitFor();
+    await page
+      .getByTestId('run-logs')
+      .getByText(/attempt 1 of 3 started/)
+      .first()
+      .waitFor();
+    await shot('job-run-live');
+
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await page.getByTestId('job-state').first().filter({ hasText: 'cancelled' }).waitFor();
+    await page.getByRole('button', { name: 'Retry', exact: true }).waitFor();
+    expect(await page.getByTestId('run-error').textContent()).toBe('cancelled on request');
+    await page.getByRole('button', { name: 'Retry', exact: true }).click();
+    await page.getByRole('button', { name: 'Cancel', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await page.getByRole('button', { name: 'Retry', exact: true }).waitFor();
+  });
+
+  it('shows a finished run with its result and lineage', async () => {
+    const runs = await api<{ items: { id: string }[] }>(
+      'GET',
+      '/api/jobs/runs?type=series-health&state=succeeded&limit=1',
+    );
+    await page.goto(`${portal()}/jobs/${runs.body.items[0].id}`);
+    await page.getByTestId('run-result').waitFor();
+    const lineage = page.getByTestId('run-lineage');
+    await lineage.getByText(/Read \(60 series\)/).waitFor();
+    await lineage.getByText('report').waitFor();
+    await shot('job-run-done');
+  });
+
+  it('creates and pauses a schedule', async () => {
+    await page.goto(`${portal()}/jobs/schedules`);
+    // The demo data's nightly schedule.
+    await page.getByTestId('job-schedules').getByText('Nightly series health').waitFor();
+    await page.getByRole('button', { name: 'New schedule' }).click();
+    const form = page.getByTestId('new-schedule');
+    await form.locator('#schedule-type').selectOption('platform-check');
+    await form.locator('[name="name"]').fill('Hourly check');
+    await form.locator('[name="cron"]').fill('every hour');
+    await form.locator('[name="ownerId"]').selectOption(nodes.get('acme')!);
+    await form.getByRole('button', { name: 'Create schedule' }).click();
+    await form.getByTestId('error-cron').waitFor();
+    await form.locator('[name="cron"]').fill('0 * * * *');
+    await form.getByRole('button', { name: 'Create schedule' }).click();
+    const row = page.getByTestId('job-schedules').locator('tr', { hasText: 'Hourly check' });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await row.getByText('paused').waitFor();
+    await shot('job-schedules');
+  });
+
+  it('raises an alert, orders maintenance from it and moves the order to done', async () => {
+    await page.goto(`${portal()}/alerts`);
+    await page.getByRole('button', { name: 'New alert' }).click();
+    const form = page.getByTestId('new-ticket');
+    await form.locator('[name="nodeId"]').selectOption(nodes.get('acme.north.t03')!);
+    await form.locator('[name="title"]').fill('Pitch bearing noise');
+    await form.locator('[name="priority"]').selectOption('high');
+    await form.getByRole('button', { name: 'Create alert' }).click();
+    const row = page.getByTestId('tickets').locator('tr', { hasText: 'Pitch bearing noise' });
+    await row.getByTestId('ticket-state').filter({ hasText: 'open' }).waitFor();
+    await row.getByRole('link', { name: 'Pitch bearing noise' }).click();
+
+    await page.getByRole('button', { name: 'Order maintenance' }).click();
+    await page.locator('[name="plannedFor"]').fill('2027-01-15T08:00');
+    await page.getByRole('button', { name: 'Create order' }).click();
+    await page.waitForURL(/\/maintenance\/[0-9a-f-]{36}$/);
+    await page.getByRole('heading', { name: 'Pitch bearing noise' }).waitFor();
+    await page.getByTestId('move-planned').click();
+    await page.getByTestId('ticket-state').filter({ hasText: 'planned' }).waitFor();
+    await page.getByTestId('move-done').click();
+    await page.getByTestId('ticket-state').filter({ hasText: 'done' }).waitFor();
+    await shot('maintenance-order');
+
+    // The alert it answered is done with it.
+    await page.goto(`${portal()}/alerts?state=done`);
+    await page.locator('#ticket-state').selectOption('done');
+    await page
+      .getByTestId('tickets')
+      .locator('tr', { hasText: 'Pitch bearing noise' })
+      .getByTestId('ticket-state')
+      .filter({ hasText: 'done' })
+      .waitFor();
+  });
+
+  it('shows the remaining-life dashboard of every machine', async () => {
+    await page.goto(`${portal()}/remaining-life`);
+    await page.getByTestId('remaining-life').getByText('Turbine T03').waitFor();
+    // 12 turbines and 8 inverters; no analysis has stored an estimate yet.
+    expect(await page.getByTestId('life-summary').textContent()).toMatch(
+      /^20 machines, 0 with a remaining-life estimate/,
+    );
+    await shot('remaining-life');
+  });
+});
