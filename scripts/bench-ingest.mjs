@@ -128,10 +128,13 @@ try {
     const agent = new Agent({ connections: clients, pipelining: 1, keepAliveTimeout: 60_000 });
     const url = `http://127.0.0.1:${port}/api/v2/write?org=bench&bucket=lake&precision=ns`;
     const headers = { authorization: `Token ${token.token}`, 'content-type': 'text/plain' };
+    const latencies = [];
     const send = async (body) => {
       for (;;) {
+        const r0 = performance.now();
         const reply = await request(url, { method: 'POST', body, headers, dispatcher: agent });
         const text = await reply.body.text();
+        latencies.push(performance.now() - r0);
         if (reply.statusCode === 204) return;
         if (reply.statusCode === 503 || reply.statusCode === 429) {
           await new Promise((r) => setTimeout(r, 50));
@@ -142,6 +145,7 @@ try {
     };
     // Warm-up outside the clock: the first batch's series are created here.
     await send(batches[0]);
+    latencies.length = 0;
     let next = 1;
     const t0 = performance.now();
     await Promise.all(
@@ -155,7 +159,11 @@ try {
     if (elapsed > acked)
       log(`  (all answered after ${round(acked)} s, all in chunks after ${round(elapsed)} s)`);
     await agent.close();
-    return elapsed;
+    latencies.sort((a, b) => a - b);
+    const at = (q) =>
+      round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))], 1);
+    log(`  request latency p50 ${at(0.5)} ms, p99 ${at(0.99)} ms`);
+    return { elapsed, acked, p50: at(0.5), p99: at(0.99) };
   };
 
   // Baseline: the HTTP transport alone, a server in its own process that reads each body and
@@ -173,7 +181,7 @@ try {
     () => undefined,
   );
   await waitForLine(sink, 'sink ready', 10_000);
-  const sinkSeconds = await sendAll(sinkPort);
+  const { elapsed: sinkSeconds } = await sendAll(sinkPort);
   await stopProcess(sink);
   const measured = totalPoints - linesPerBatch * fieldsPerLine;
   const sinkPointsPerS = measured / sinkSeconds;
@@ -195,13 +203,14 @@ try {
   const cpuBefore = await cpu();
   // The clock stops when every point is in a chunk, visible to queries: staged commits
   // (durable already when answered) must have been settled too.
-  const seconds = await sendAll(httpPort, async () => {
+  const line = await sendAll(httpPort, async () => {
     for (;;) {
       const { rows } = await pool.query('SELECT count(*)::int AS n FROM ingest_stage');
       if (rows[0].n === 0) return;
       await new Promise((r) => setTimeout(r, 10));
     }
   });
+  const seconds = line.elapsed;
   const linePointsPerS = measured / seconds;
   const cpuAfter = await cpu();
   const cpuUsPerPoint = cpuPer(cpuBefore, cpuAfter, totalPoints);
@@ -294,6 +303,9 @@ try {
       clients,
       line_points_per_s: Math.round(linePointsPerS),
       line_seconds: round(seconds),
+      line_acked_points_per_s: Math.round(measured / line.acked),
+      line_request_p50_ms: line.p50,
+      line_request_p99_ms: line.p99,
       baseline_http_sink_points_per_s: Math.round(sinkPointsPerS),
       ratio_to_http_sink: round(linePointsPerS / sinkPointsPerS, 3),
       line_cpu_us_per_point: cpuUsPerPoint,

@@ -561,7 +561,7 @@ export class Settler {
     private readonly intervalMs: number,
     private readonly log: (line: string) => void,
     /** Staged points that start a pass before the interval is over (busy writers). */
-    private readonly eagerPoints = 400_000,
+    private readonly eagerPoints = 1_000_000,
   ) {}
 
   start(): void {
