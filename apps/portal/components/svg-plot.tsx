@@ -17,7 +17,7 @@ export interface SvgPlotProps {
 }
 
 const width = 640;
-const margin = { top: 10, right: 12, bottom: 36, left: 64 };
+const margin = { top: 10, right: 12, bottom: 36, left: 78 };
 
 function extent(values: number[]): [number, number] {
   let lo = Infinity;
@@ -75,8 +75,14 @@ export function SvgPlot({
         stroke="currentColor"
         strokeOpacity={0.3}
       />
-      {xTicks.map((t) => (
-        <text key={`x${t}`} x={px(t)} y={height - 20} textAnchor="middle" fontSize={11}>
+      {xTicks.map((t, i) => (
+        <text
+          key={`x${t}`}
+          x={px(t)}
+          y={height - 20}
+          textAnchor={(['start', 'middle', 'end'] as const)[i]}
+          fontSize={11}
+        >
           {format(t)}
         </text>
       ))}

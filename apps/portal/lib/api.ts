@@ -487,6 +487,7 @@ export interface TransitCandidate {
   durationHours: number;
   snr: number;
   sde: number;
+  sdeRobust: number;
   transits: number;
   knownPlanet: boolean;
   koi: {

@@ -199,6 +199,8 @@ describe.skipIf(missing.length > 0)('light curves API', () => {
       timeReference: 'BJD-2454833',
       koi: { kepoiName: 'K00001.01', keplerName: 'Kepler-1 b', harmonic: 1 },
     });
+    // Above the search's threshold of 12 (noise peaks reach 4-8).
+    expect(candidate.sdeRobust).toBeGreaterThan(12);
     expect(candidate).not.toHaveProperty('periodogram');
 
     const detail = await api.call<{

@@ -92,8 +92,11 @@ export class TransitCandidateModel {
   @ApiProperty()
   snr!: number;
 
-  @ApiProperty()
+  @ApiProperty({ description: 'Signal detection efficiency: (peak − mean) / σ of the power.' })
   sde!: number;
+
+  @ApiProperty({ description: 'The same with median and MAD: what the threshold applies to.' })
+  sdeRobust!: number;
 
   @ApiProperty()
   transits!: number;

@@ -27,6 +27,7 @@ function toModel(row: CandidateRow): TransitCandidateModel {
     durationHours: m.durationHours,
     snr: m.snr,
     sde: m.sde,
+    sdeRobust: m.sdeRobust,
     transits: m.transits,
     knownPlanet: m.knownPlanet ?? false,
     koi: m.koi ?? null,

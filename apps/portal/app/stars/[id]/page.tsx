@@ -21,7 +21,7 @@ function CandidateCharts({ id }: { id: string }) {
   if (!detail.data) return <p className="muted">Loading…</p>;
   const c = detail.data;
   return (
-    <div className="cards">
+    <div className="transit-charts">
       <div className="panel">
         <h3>Periodogram (BLS)</h3>
         <SvgPlot
@@ -129,7 +129,9 @@ export default function StarPage() {
                 <th>Depth (ppm)</th>
                 <th>Duration (h)</th>
                 <th>SNR</th>
-                <th>SDE</th>
+                <th title="Signal detection efficiency, robust (median and MAD): the search's threshold is 12">
+                  SDE
+                </th>
                 <th>Catalogue</th>
               </tr>
             </thead>
@@ -147,7 +149,7 @@ export default function StarPage() {
                   <td>{Math.round(c.depthPpm)}</td>
                   <td>{c.durationHours.toFixed(2)}</td>
                   <td>{c.snr.toFixed(1)}</td>
-                  <td>{c.sde.toFixed(1)}</td>
+                  <td>{c.sdeRobust.toFixed(1)}</td>
                   <td>
                     {c.koi ? (
                       <span>
