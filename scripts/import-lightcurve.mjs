@@ -50,7 +50,7 @@ async function call(method, path, body, contentType = 'application/json') {
   const answer = text ? JSON.parse(text) : null;
   if (!response.ok) {
     const reasons = (answer?.errors ?? []).map((e) => `${e.field}: ${e.reason}`).join('; ');
-    throw new Error(`${method} ${path}: ${response.status} ${answer?.message ?? ''} ${reasons}`);
+    throw new Error(`${method} ${path}: ${response.status} ${reasons || answer?.message}`);
   }
   return answer;
 }
