@@ -84,10 +84,20 @@ describe('the job platform over HTTP', () => {
       params: { nodeId: '00000000-0000-4000-8000-000000000000' },
       ownerId: '00000000-0000-4000-8000-000000000001',
     });
+    // The owner is checked first (the policy decides on it), then the nodes the run would read.
     expect(missingNode.status).toBe(400);
-    expect(missingNode.body.errors.map((e) => e.field).sort()).toEqual([
-      'ownerId',
-      'params.nodeId',
+    expect(missingNode.body.errors.map((e) => e.field)).toEqual(['ownerId']);
+    const missingParam = await api<{ errors: FieldErrors }>('POST', '/api/jobs/runs', {
+      type: 'series-health',
+      params: { nodeId: '00000000-0000-4000-8000-000000000000' },
+      ownerId: nodes.get('acme'),
+    });
+    expect(missingParam.status).toBe(400);
+    expect(missingParam.body.errors).toEqual([
+      {
+        field: 'params.nodeId',
+        reason: 'no node with id 00000000-0000-4000-8000-000000000000',
+      },
     ]);
     expect((await api('GET', '/api/jobs/runs/not-a-uuid')).status).toBe(400);
     expect((await api('GET', '/api/jobs/runs/00000000-0000-4000-8000-000000000000')).status).toBe(

@@ -86,14 +86,24 @@ describe('alerts, maintenance orders and remaining life over HTTP', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e) => e.field).sort()).toEqual(['failureFrom', 'priority']);
+    const alert = await api<Ticket>('POST', '/api/alerts', { nodeId: turbine, title: 'Noise' });
+    expect(alert.status).toBe(201);
     const state = await api<{ errors: { field: string }[] }>(
       'POST',
-      '/api/alerts/00000000-0000-4000-8000-000000000000/state',
+      `/api/alerts/${alert.body.id}/state`,
       { state: 'closed' },
     );
     expect(state.status).toBe(400);
     expect(state.body.errors[0].field).toBe('state');
-    expect((await api('GET', '/api/alerts/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    const nowhere = '/api/alerts/00000000-0000-4000-8000-000000000000';
+    expect((await api('GET', nowhere)).status).toBe(404);
+    expect((await api('POST', `${nowhere}/state`, { state: 'done' })).status).toBe(404);
+    // An order is not an alert: its id is unknown among the alerts.
+    const order = await api<Ticket>('POST', '/api/maintenance-orders', {
+      nodeId: turbine,
+      title: 'Inspect',
+    });
+    expect((await api('GET', `/api/alerts/${order.body.id}`)).status).toBe(404);
   });
 
   it('lists alerts of a site and shows the machines with what is open on them', async () => {

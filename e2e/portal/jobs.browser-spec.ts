@@ -2,7 +2,7 @@ import path from 'node:path';
 import { builtinJobTypes, JobTypeRegistry, JobWorker } from '@sextant/jobs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumFor, launchChromium } from '../support/browser';
+import { chromiumFor, launchChromium, signedInPage } from '../support/browser';
 import { api } from '../support/http';
 
 const hasChromium = chromiumFor('jobs and maintenance');
@@ -36,7 +36,8 @@ describe.skipIf(!hasChromium)('jobs and maintenance pages in Chromium', () => {
     });
     await worker.start();
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // The platform administrator: every page and button of the job platform is theirs.
+    page = await signedInPage(browser);
     page.setDefaultTimeout(60_000);
   });
 
@@ -163,6 +164,21 @@ describe.skipIf(!hasChromium)('jobs and maintenance pages in Chromium', () => {
       .getByTestId('ticket-state')
       .filter({ hasText: 'done' })
       .waitFor();
+  });
+
+  it('shows a viewer the runs and alerts but none of the buttons that change them', async () => {
+    const viewer = await signedInPage(browser, 'viewer@acme.example');
+    await viewer.goto(`${portal()}/jobs`);
+    await viewer.getByTestId('job-runs').getByText('series-health').first().waitFor();
+    expect(await viewer.getByRole('link', { name: 'Submit a run' }).count()).toBe(0);
+    await viewer.goto(`${portal()}/jobs/schedules`);
+    await viewer.getByTestId('job-schedules').getByText('Nightly series health').waitFor();
+    expect(await viewer.getByRole('button', { name: 'New schedule' }).count()).toBe(0);
+    expect(await viewer.getByRole('button', { name: /^(Pause|Resume|Delete)$/ }).count()).toBe(0);
+    await viewer.goto(`${portal()}/alerts`);
+    await viewer.getByTestId('tickets').waitFor();
+    expect(await viewer.getByRole('button', { name: 'New alert' }).count()).toBe(0);
+    await viewer.context().close();
   });
 
   it('shows the remaining-life dashboard of every machine', async () => {

@@ -6,6 +6,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { api, query, type Page, type Ticket, type TicketPriority } from '@/lib/api';
+import { canAnywhere, useCan, useMe } from '@/lib/session';
 import { dateTime } from '@/lib/time';
 import { EntityForm, type FieldSpec } from './entity-form';
 import { ErrorBanner } from './error-banner';
@@ -21,6 +22,9 @@ const endpoint: Record<TicketKind, string> = {
 };
 const pageOf: Record<TicketKind, string> = { alert: '/alerts', maintenance_order: '/maintenance' };
 const noun: Record<TicketKind, string> = { alert: 'alert', maintenance_order: 'order' };
+/** The action that changes each kind, and its target kind for the policy. */
+const manageAction = { alert: 'alert.manage', maintenance_order: 'maintenance.manage' } as const;
+const targetOf: Record<TicketKind, string> = { alert: 'alert', maintenance_order: 'order' };
 
 const priorityClass: Record<TicketPriority, string> = {
   low: 'badge-idle',
@@ -63,12 +67,14 @@ const createFields = (kind: TicketKind): FieldSpec[] => [
 /** The moves a ticket may make from its state, as buttons. */
 function Transitions({ ticket, kind }: { ticket: Ticket; kind: TicketKind }) {
   const client = useQueryClient();
+  const allowed = useCan(manageAction[kind], targetOf[kind], ticket.id);
   const move = useMutation({
     mutationFn: (state: string) =>
       api<Ticket>(`${endpoint[kind]}/${ticket.id}/state`, { method: 'POST', body: { state } }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['tickets'] }),
   });
   const labels: Record<string, string> = { planned: 'Plan', done: 'Done', open: 'Reopen' };
+  if (!allowed) return null;
   return (
     <span className="transitions">
       {maintenanceTransitions[ticket.state].map((to) => (
@@ -103,6 +109,7 @@ export function TicketList({
   const [state, setState] = useState('');
   const [priority, setPriority] = useState('');
   const [creating, setCreating] = useState(false);
+  const me = useMe();
   const pager = useCursorPager(`${state}/${priority}/${nodeId}`);
   const tickets = useQuery({
     queryKey: ['tickets', kind, state, priority, nodeId, pager.cursor],
@@ -117,9 +124,11 @@ export function TicketList({
     <section>
       <div className="toolbar">
         <h1 style={{ marginRight: 'auto' }}>{title}</h1>
-        <button type="button" className="primary" onClick={() => setCreating(!creating)}>
-          {creating ? 'Close' : `New ${noun[kind]}`}
-        </button>
+        {canAnywhere(me.data, manageAction[kind]) ? (
+          <button type="button" className="primary" onClick={() => setCreating(!creating)}>
+            {creating ? 'Close' : `New ${noun[kind]}`}
+          </button>
+        ) : null}
       </div>
       {creating ? (
         <div className="panel" data-testid="new-ticket">
@@ -235,6 +244,8 @@ export function TicketPage({ kind, id }: { kind: TicketKind; id: string }) {
     queryFn: () => api<Ticket>(`${endpoint[kind]}/${id}`),
   });
   const [ordering, setOrdering] = useState(false);
+  const canChange = useCan(manageAction[kind], targetOf[kind], id);
+  const canOrder = useCan('maintenance.manage', 'node', ticket.data?.nodeId);
   if (ticket.error && !ticket.data) return <ErrorBanner error={ticket.error} />;
   if (!ticket.data) return <p className="muted">Loading…</p>;
   const t = ticket.data;
@@ -248,7 +259,7 @@ export function TicketPage({ kind, id }: { kind: TicketKind; id: string }) {
         <PriorityBadge priority={t.priority} />
         <TicketStateBadge state={t.state} />
         <Transitions ticket={t} kind={kind} />
-        {kind === 'alert' && t.state === 'open' ? (
+        {kind === 'alert' && t.state === 'open' && canOrder ? (
           <button type="button" className="primary" onClick={() => setOrdering(!ordering)}>
             Order maintenance
           </button>
@@ -301,7 +312,7 @@ export function TicketPage({ kind, id }: { kind: TicketKind; id: string }) {
           />
         </div>
       ) : null}
-      {t.state !== 'done' ? (
+      {t.state !== 'done' && canChange ? (
         <div className="panel">
           <h2>Edit</h2>
           <EntityForm

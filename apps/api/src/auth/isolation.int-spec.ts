@@ -23,6 +23,10 @@ const A = {
   item: id(),
   movement: id(),
   cdc: id(),
+  run: id(),
+  schedule: id(),
+  alert: id(),
+  order: id(),
 };
 const B = {
   org: id(),
@@ -34,6 +38,10 @@ const B = {
   item: id(),
   movement: id(),
   cdc: id(),
+  run: id(),
+  schedule: id(),
+  alert: id(),
+  order: id(),
   member: id(),
   invitation: id(),
   user: id(),
@@ -102,6 +110,33 @@ describe('tenant isolation matrix', () => {
         `INSERT INTO ingest_event (id, path_id, tag, time, time_ns, record) VALUES ($1, $2, $3, now(), 0, '{}')`,
         [id(), o.path, `${prefix}.tag`],
       );
+    }
+    // The job platform's rows: a run, a schedule, an alert and an order answering it.
+    for (const [o, prefix] of [
+      [A, 'alpha'],
+      [B, 'beta'],
+    ] as const) {
+      await sql.query(
+        `INSERT INTO job_run (id, type, owner_id, state, params) VALUES ($1, 'series-health', $2, 'failed', $3)`,
+        [o.run, o.org, JSON.stringify({ nodeId: o.machine })],
+      );
+      await sql.query(
+        `INSERT INTO job_schedule (id, name, type, cron, owner_id, next_run_at) VALUES ($1, $2, 'series-health', '0 3 * * *', $3, now() + interval '1 day')`,
+        [o.schedule, `${prefix} nightly`, o.org],
+      );
+      for (const [ticket, kind] of [
+        [o.alert, 'alert'],
+        [o.order, 'maintenance_order'],
+      ] as const) {
+        await sql.query(
+          `INSERT INTO item (id, kind, reference, name, owner_id, updated_at) VALUES ($1, $2, $3, $3, $4, now())`,
+          [ticket, kind, `${prefix}.${kind}`, o.machine],
+        );
+        await sql.query(`INSERT INTO maintenance_ticket (item_id, alert_id) VALUES ($1, $2)`, [
+          ticket,
+          kind === 'maintenance_order' ? o.alert : null,
+        ]);
+      }
     }
     const series = async (nodeId: string, site: string) =>
       (
@@ -235,6 +270,43 @@ describe('tenant isolation matrix', () => {
         connectionString: 'postgresql://x@127.0.0.1:1/x',
         tables: ['public.t'],
       }),
+      rest('GET', `/api/jobs/runs/${b.run}`),
+      rest('GET', `/api/jobs/runs/${b.run}/logs`),
+      rest('GET', `/api/jobs/runs/${b.run}/lineage`),
+      rest('POST', `/api/jobs/runs/${b.run}/cancel`),
+      rest('POST', `/api/jobs/runs/${b.run}/retry`),
+      rest('POST', '/api/jobs/runs', { type: 'series-health', ownerId: b.org, params: {} }),
+      rest('POST', '/api/jobs/runs', {
+        type: 'series-health',
+        ownerId: A.org,
+        params: { nodeId: b.machine },
+      }),
+      rest('GET', `/api/jobs/schedules/${b.schedule}`),
+      rest('POST', `/api/jobs/schedules/${b.schedule}/pause`),
+      rest('POST', `/api/jobs/schedules/${b.schedule}/resume`),
+      rest('DELETE', `/api/jobs/schedules/${b.schedule}`),
+      rest('POST', '/api/jobs/schedules', {
+        name: 'spy',
+        type: 'series-health',
+        cron: '0 4 * * *',
+        ownerId: b.org,
+        params: { nodeId: b.machine },
+      }),
+      rest('GET', `/api/alerts/${b.alert}`),
+      rest('PATCH', `/api/alerts/${b.alert}`, { title: 'taken' }),
+      rest('POST', `/api/alerts/${b.alert}/state`, { state: 'planned' }),
+      rest('POST', '/api/alerts', { nodeId: b.machine, title: 'spy' }),
+      rest('GET', `/api/maintenance-orders/${b.order}`),
+      rest('PATCH', `/api/maintenance-orders/${b.order}`, { title: 'taken' }),
+      rest('POST', `/api/maintenance-orders/${b.order}/state`, { state: 'planned' }),
+      rest('POST', '/api/maintenance-orders', { nodeId: b.machine, title: 'spy' }),
+      rest('POST', '/api/maintenance-orders', {
+        nodeId: A.machine,
+        title: 'spy',
+        alertId: b.alert,
+      }),
+      rest('GET', `/api/remaining-life/${b.machine}`),
+      rest('GET', `/api/remaining-life?nodeId=${b.org}`),
       rest('PATCH', `/api/members/${b.member}`, { role: 'viewer' }),
       rest('DELETE', `/api/members/${b.member}`),
       rest('DELETE', `/api/invitations/${b.invitation}`),
@@ -253,6 +325,21 @@ describe('tenant isolation matrix', () => {
         `{ seriesChart(id: "${b.series}", from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { stats { chunks } } }`,
       ),
       gql(`{ cdcSource(id: "${b.cdc}") { id } }`),
+      gql(`{ jobRun(id: "${b.run}") { id } }`),
+      gql(`{ jobRunLogs(id: "${b.run}") { last } }`),
+      gql(`{ jobRunLineage(id: "${b.run}") { inputs { seriesId } } }`),
+      gql(`mutation { cancelJobRun(id: "${b.run}") { id } }`),
+      gql(`mutation { retryJobRun(id: "${b.run}") { id } }`),
+      gql(`mutation { pauseJobSchedule(id: "${b.schedule}") { id } }`),
+      gql(`mutation { deleteJobSchedule(id: "${b.schedule}") }`),
+      gql(`{ alert(id: "${b.alert}") { id } }`),
+      gql(`mutation { updateAlert(id: "${b.alert}", input: { title: "x" }) { id } }`),
+      gql(`{ maintenanceOrder(id: "${b.order}") { id } }`),
+      gql(
+        `mutation { setMaintenanceOrderState(id: "${b.order}", input: { state: planned }) { id } }`,
+      ),
+      gql(`mutation { createAlert(input: { nodeId: "${b.machine}", title: "spy" }) { id } }`),
+      gql(`{ remainingLifeHistory(nodeId: "${b.machine}") { at } }`),
       gql(`{ members(nodeId: "${b.org}") { id } }`),
       gql(`{ invitations(nodeId: "${b.org}") { id } }`),
       gql(`mutation { updateNode(id: "${b.site}", input: { name: "x" }) { id } }`),
@@ -336,6 +423,13 @@ describe('tenant isolation matrix', () => {
       `/api/paths/ingest-status?ids=${B.path},${A.path}`,
       '/api/audit?limit=500',
       '/api/resources',
+      '/api/jobs/runs?limit=500',
+      `/api/jobs/runs?ownerId=${B.org}`,
+      '/api/jobs/schedules',
+      '/api/alerts?limit=500',
+      `/api/alerts?nodeId=${B.machine}`,
+      '/api/maintenance-orders?limit=500',
+      '/api/remaining-life',
     ];
     for (const url of lists) {
       const reply = await api.call('GET', url, { token });
@@ -369,6 +463,11 @@ describe('tenant isolation matrix', () => {
       '{ cdcSources { id } }',
       `{ pathIngestStatuses(ids: ["${B.path}"]) { pathId } }`,
       '{ auditEvents(limit: 500) { items { id nodeId } } }',
+      '{ jobRuns(limit: 500) { items { id ownerId params } } }',
+      '{ jobSchedules { id name ownerId } }',
+      '{ alerts(limit: 500) { items { id nodeId title } } }',
+      '{ maintenanceOrders(limit: 500) { items { id nodeId alertId } } }',
+      '{ remainingLife { nodeId name } }',
     ]) {
       const reply = await api.graphql(query, undefined, token);
       checks++;
@@ -466,7 +565,14 @@ describe('tenant isolation matrix', () => {
               (SELECT count(*)::int FROM invitation WHERE node_id = $8) AS invitations,
               (SELECT state::text FROM path WHERE id = $9) AS cdc,
               (SELECT count(*)::int FROM cdc_command WHERE path_id = $9) AS commands,
-              (SELECT count(*)::int FROM movement WHERE destination_id = $10) AS movements`,
+              (SELECT count(*)::int FROM movement WHERE destination_id = $10) AS movements,
+              (SELECT state::text FROM job_run WHERE id = $11) AS run,
+              (SELECT count(*)::int FROM job_run WHERE owner_id = $8) AS runs,
+              (SELECT state::text || ' ' || name FROM job_schedule WHERE id = $12) AS schedule,
+              (SELECT count(*)::int FROM job_schedule WHERE owner_id = $8) AS schedules,
+              (SELECT string_agg(i.name || ' ' || t.state, ', ' ORDER BY i.name)
+                 FROM item i JOIN maintenance_ticket t ON t.item_id = i.id
+                WHERE i.owner_id = $13) AS tickets`,
       [
         B.site,
         Object.values(B).slice(0, 4),
@@ -478,6 +584,9 @@ describe('tenant isolation matrix', () => {
         B.org,
         B.cdc,
         B.lake,
+        B.run,
+        B.schedule,
+        B.machine,
       ],
     );
     expect(state.rows[0]).toEqual({
@@ -493,6 +602,11 @@ describe('tenant isolation matrix', () => {
       cdc: 'active',
       commands: 0,
       movements: 1,
+      run: 'failed',
+      runs: 1,
+      schedule: 'active beta nightly',
+      schedules: 1,
+      tickets: 'beta.alert open, beta.maintenance_order open',
     });
     expect(leaks).toEqual([]);
   });
@@ -508,6 +622,10 @@ describe('tenant isolation matrix', () => {
     );
     // Billing sees movements, not raw series: forbidden (403), since the node is its own.
     expect((await api.call('GET', `/api/series/${seriesA}`, { token: billing })).status).toBe(403);
+    expect((await api.call('GET', `/api/jobs/runs/${A.run}`, { token: owner })).status).toBe(200);
+    expect((await api.call('GET', `/api/alerts/${A.alert}`, { token: owner })).status).toBe(200);
+    const runs = await api.call('GET', '/api/jobs/runs', { token: owner });
+    expect((runs.body as { items: { id: string }[] }).items.map((r) => r.id)).toEqual([A.run]);
     const viewer = tokens.get('viewer')!;
     expect(
       (await api.call('PATCH', `/api/nodes/${A.site}`, { token: viewer, body: { name: 'x' } }))

@@ -110,3 +110,27 @@ registerTargetKind('invitation', {
   notFound: 'InvitationNotFound',
   noun: 'invitation',
 });
+registerTargetKind('job', {
+  sql: 'SELECT owner_id AS node FROM job_run WHERE id = $1::uuid',
+  shape: 'uuid',
+  notFound: 'JobRunNotFound',
+  noun: 'run',
+});
+registerTargetKind('schedule', {
+  sql: 'SELECT owner_id AS node FROM job_schedule WHERE id = $1::uuid',
+  shape: 'uuid',
+  notFound: 'JobScheduleNotFound',
+  noun: 'schedule',
+});
+registerTargetKind('alert', {
+  sql: `SELECT owner_id AS node FROM item WHERE id = $1::uuid AND kind = 'alert'`,
+  shape: 'uuid',
+  notFound: 'TicketNotFound',
+  noun: 'alert',
+});
+registerTargetKind('order', {
+  sql: `SELECT owner_id AS node FROM item WHERE id = $1::uuid AND kind = 'maintenance_order'`,
+  shape: 'uuid',
+  notFound: 'TicketNotFound',
+  noun: 'order',
+});

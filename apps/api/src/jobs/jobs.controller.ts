@@ -1,5 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor } from '../auth/actor.decorator';
+import { Can, on } from '../auth/can.decorator';
+import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import {
   CreateJobScheduleInput,
@@ -26,6 +29,7 @@ export class JobsController {
   @Get('types')
   @ApiOperation({ summary: 'Job types, with their parameter schemas and steps.' })
   @ApiOkResponse({ type: JobTypeModel, isArray: true })
+  @Can('catalogue.read', 'platform')
   types() {
     return this.service.types();
   }
@@ -33,6 +37,7 @@ export class JobsController {
   @Get('types/:name')
   @ApiOperation({ summary: 'One job type.' })
   @ApiOkResponse({ type: JobTypeModel })
+  @Can('catalogue.read', 'platform')
   type(@Param('name') name: string) {
     return this.service.type(name);
   }
@@ -43,20 +48,23 @@ export class JobsController {
       'Submit a run: parameters are checked against the job type (400 naming each bad one), tasks without dependencies are queued.',
   })
   @ApiOkResponse({ type: JobRunDetailModel })
-  submit(@Body() input: SubmitJobRunInput) {
-    return this.service.submit(input);
+  @Can('job.manage', on('node', 'ownerId'))
+  submit(@Actor() actor: Principal, @Body() input: SubmitJobRunInput) {
+    return this.service.submit(actor, input);
   }
 
   @Get('runs')
   @ApiOperation({ summary: 'Runs, newest first, with state, progress and task counts.' })
   @ApiOkResponse({ type: JobRunConnection })
-  runs(@Query() args: ListJobRunsArgs) {
-    return this.service.runs(args);
+  @Can('job.read', 'scoped')
+  runs(@Actor() actor: Principal, @Query() args: ListJobRunsArgs) {
+    return this.service.runs(actor, args);
   }
 
   @Get('runs/:id')
   @ApiOperation({ summary: 'A run with its tasks.' })
   @ApiOkResponse({ type: JobRunDetailModel })
+  @Can('job.read', on('job', 'id'))
   run(@Param('id', IdPipe) id: string) {
     return this.service.run(id);
   }
@@ -67,6 +75,7 @@ export class JobsController {
     summary: 'Cancel a queued or running run: running tasks are aborted (409 if it has finished).',
   })
   @ApiOkResponse({ type: JobRunDetailModel })
+  @Can('job.manage', on('job', 'id'))
   cancel(@Param('id', IdPipe) id: string) {
     return this.service.cancel(id);
   }
@@ -78,6 +87,7 @@ export class JobsController {
       'Retry a failed or cancelled run: its failed and cancelled tasks run again with fresh attempts (409 otherwise).',
   })
   @ApiOkResponse({ type: JobRunDetailModel })
+  @Can('job.manage', on('job', 'id'))
   retry(@Param('id', IdPipe) id: string) {
     return this.service.retry(id);
   }
@@ -85,6 +95,7 @@ export class JobsController {
   @Get('runs/:id/logs')
   @ApiOperation({ summary: "A run's log lines (of one task with taskId), oldest first." })
   @ApiOkResponse({ type: JobLogPageModel })
+  @Can('job.read', on('job', 'id'))
   logs(@Param('id', IdPipe) id: string, @Query() args: JobLogsArgs) {
     return this.service.logs(id, args);
   }
@@ -95,6 +106,7 @@ export class JobsController {
       'What the run read (series, time ranges, points) and produced (items), with the movements accounting for them.',
   })
   @ApiOkResponse({ type: JobLineageModel })
+  @Can('job.read', on('job', 'id'))
   lineage(@Param('id', IdPipe) id: string) {
     return this.service.lineage(id);
   }
@@ -102,8 +114,9 @@ export class JobsController {
   @Get('schedules')
   @ApiOperation({ summary: 'Cron schedules with their next time and latest run.' })
   @ApiOkResponse({ type: JobScheduleModel, isArray: true })
-  schedules() {
-    return this.service.schedules();
+  @Can('job.read', 'scoped')
+  schedules(@Actor() actor: Principal) {
+    return this.service.schedules(actor);
   }
 
   @Post('schedules')
@@ -111,13 +124,15 @@ export class JobsController {
     summary: 'Create a cron schedule (cron, time zone and parameters are checked first).',
   })
   @ApiOkResponse({ type: JobScheduleModel })
-  createSchedule(@Body() input: CreateJobScheduleInput) {
-    return this.service.createSchedule(input);
+  @Can('job.manage', on('node', 'ownerId'))
+  createSchedule(@Actor() actor: Principal, @Body() input: CreateJobScheduleInput) {
+    return this.service.createSchedule(actor, input);
   }
 
   @Get('schedules/:id')
   @ApiOperation({ summary: 'One schedule.' })
   @ApiOkResponse({ type: JobScheduleModel })
+  @Can('job.read', on('schedule', 'id'))
   schedule(@Param('id', IdPipe) id: string) {
     return this.service.schedule(id);
   }
@@ -126,6 +141,7 @@ export class JobsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause a schedule.' })
   @ApiOkResponse({ type: JobScheduleModel })
+  @Can('job.manage', on('schedule', 'id'))
   pauseSchedule(@Param('id', IdPipe) id: string) {
     return this.service.pauseSchedule(id);
   }
@@ -134,6 +150,7 @@ export class JobsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Resume a schedule from now on (missed times do not fire).' })
   @ApiOkResponse({ type: JobScheduleModel })
+  @Can('job.manage', on('schedule', 'id'))
   resumeSchedule(@Param('id', IdPipe) id: string) {
     return this.service.resumeSchedule(id);
   }
@@ -141,6 +158,7 @@ export class JobsController {
   @Delete('schedules/:id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a schedule (its runs stay).' })
+  @Can('job.manage', on('schedule', 'id'))
   async deleteSchedule(@Param('id', IdPipe) id: string): Promise<void> {
     await this.service.deleteSchedule(id);
   }
@@ -148,7 +166,8 @@ export class JobsController {
   @Get('workers')
   @ApiOperation({ summary: 'Worker processes heard from in the last day.' })
   @ApiOkResponse({ type: JobWorkerModel, isArray: true })
-  workers() {
-    return this.service.workers();
+  @Can('job.read', 'scoped')
+  workers(@Actor() actor: Principal) {
+    return this.service.workers(actor);
   }
 }

@@ -91,8 +91,10 @@ export class JobsRepository {
     return runLineage(this.prisma.pool, runId);
   }
 
-  schedules() {
+  /** Schedules owned by the given nodes (null: all). */
+  schedules(owners: string[] | null) {
     return this.prisma.client.jobSchedule.findMany({
+      where: owners ? { ownerId: { in: owners } } : {},
       orderBy: [{ name: 'asc' }, { id: 'asc' }],
       include: {
         runs: { orderBy: { createdAt: 'desc' }, take: 1, select: { id: true, state: true } },

@@ -7,10 +7,13 @@ import {
   JobSchedules,
   JobType,
   JobTypeRegistry,
+  nodeParams,
   runProgress,
   ScheduleRow,
   taskOptions,
 } from '@sextant/jobs';
+import { AccessService } from '../auth/access.service';
+import type { Principal } from '../auth/principal';
 import { keysetQuery, parseSort, toPage } from '../common/cursor';
 import type { Page } from '../common/graphql-types';
 import type {
@@ -68,6 +71,7 @@ export class JobsService {
 
   constructor(
     private readonly repository: JobsRepository,
+    private readonly access: AccessService,
     jobs: JobsPlatform,
   ) {
     this.registry = jobs.registry;
@@ -83,7 +87,8 @@ export class JobsService {
     return typeModel(this.registry.get(name));
   }
 
-  async submit(input: SubmitJobRunInput): Promise<JobRunDetailModel> {
+  async submit(actor: Principal, input: SubmitJobRunInput): Promise<JobRunDetailModel> {
+    await this.checkNodeParams(actor, input.type, input.params);
     const run = await this.platform.submit({
       type: input.type,
       params: input.params ?? {},
@@ -98,7 +103,8 @@ export class JobsService {
     return this.run(run.id);
   }
 
-  async runs(args: ListJobRunsArgs): Promise<Page<JobRunModel>> {
+  async runs(actor: Principal, args: ListJobRunsArgs): Promise<Page<JobRunModel>> {
+    const owners = await this.access.scopeNodeIds(this.access.scope(actor, 'job.read'));
     const limit = args.limit ?? 50;
     const sort = parseSort('-createdAt', ['createdAt'] as const, {
       field: 'createdAt',
@@ -112,6 +118,7 @@ export class JobsService {
           args.state ? { state: args.state } : {},
           args.type ? { type: args.type } : {},
           args.ownerId ? { ownerId: args.ownerId } : {},
+          owners ? { ownerId: { in: owners } } : {},
           args.scheduleId ? { scheduleId: args.scheduleId } : {},
         ],
       },
@@ -169,8 +176,9 @@ export class JobsService {
     return this.repository.lineage(id);
   }
 
-  async schedules(): Promise<JobScheduleModel[]> {
-    return (await this.repository.schedules()).map(scheduleModel);
+  async schedules(actor: Principal): Promise<JobScheduleModel[]> {
+    const owners = await this.access.scopeNodeIds(this.access.scope(actor, 'job.read'));
+    return (await this.repository.schedules(owners)).map(scheduleModel);
   }
 
   async schedule(id: string): Promise<JobScheduleModel> {
@@ -179,7 +187,8 @@ export class JobsService {
     return scheduleModel(row);
   }
 
-  async createSchedule(input: CreateJobScheduleInput): Promise<JobScheduleModel> {
+  async createSchedule(actor: Principal, input: CreateJobScheduleInput): Promise<JobScheduleModel> {
+    await this.checkNodeParams(actor, input.type, input.params);
     const created = await this.scheduler.create(input);
     return this.schedule(created.id);
   }
@@ -198,8 +207,46 @@ export class JobsService {
     await this.scheduler.remove(id);
   }
 
-  workers(): Promise<JobWorkerModel[]> {
+  /** Workers are shared by every organisation: shown to anyone who may read some runs. */
+  async workers(actor: Principal): Promise<JobWorkerModel[]> {
+    const scope = this.access.scope(actor, 'job.read');
+    if (!scope.all && scope.roots.length === 0) return [];
     return this.repository.workers();
+  }
+
+  /**
+   * A run reads what its node parameters name: the caller must manage jobs there too, not only
+   * on the owner. A node the caller may not see is reported as a missing one.
+   */
+  private async checkNodeParams(
+    actor: Principal,
+    typeName: string,
+    params: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    if (!params || !this.registry.has(typeName)) return;
+    const named = nodeParams(this.registry.get(typeName).params).flatMap((name) => {
+      const id = params[name];
+      return typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id) ? [{ name, id }] : [];
+    });
+    if (named.length === 0) return;
+    const ids = named.map((n) => n.id.toLowerCase());
+    const [managed, visible] = await Promise.all([
+      this.access.filterNodes(actor, 'job.manage', ids),
+      this.access.filterNodes(actor, 'node.read', ids),
+    ]);
+    const hidden = named.filter((n) => !visible.has(n.id.toLowerCase()));
+    if (hidden.length) {
+      throw DomainError.validation(
+        hidden.map((n) => ({ field: `params.${n.name}`, reason: `no node with id ${n.id}` })),
+      );
+    }
+    const refused = named.find((n) => !managed.has(n.id.toLowerCase()));
+    if (refused) {
+      throw new DomainError(
+        'Forbidden',
+        `not allowed to job.manage on the node of params.${refused.name} (${refused.id})`,
+      );
+    }
   }
 
   private async existing(id: string): Promise<JobRunRow> {

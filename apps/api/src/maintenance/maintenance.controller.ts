@@ -1,5 +1,8 @@
 import { Body, Controller, Get, Param, Patch, Post, Query, HttpCode } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor } from '../auth/actor.decorator';
+import { Can, on } from '../auth/can.decorator';
+import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import {
   CreateAlertInput,
@@ -20,13 +23,15 @@ export class AlertsController {
   @Get()
   @ApiOperation({ summary: 'Alerts, newest first (filters: state, priority, node and below).' })
   @ApiOkResponse({ type: TicketConnection })
-  list(@Query() args: ListTicketsArgs) {
-    return this.service.list('alert', args);
+  @Can('alert.read', 'scoped')
+  list(@Actor() actor: Principal, @Query() args: ListTicketsArgs) {
+    return this.service.list(actor, 'alert', args);
   }
 
   @Post()
   @ApiOperation({ summary: 'Raise an alert on a machine.' })
   @ApiOkResponse({ type: TicketModel })
+  @Can('alert.manage', on('node', 'nodeId'))
   create(@Body() input: CreateAlertInput) {
     return this.service.create('alert', input);
   }
@@ -34,6 +39,7 @@ export class AlertsController {
   @Get(':id')
   @ApiOperation({ summary: 'An alert.' })
   @ApiOkResponse({ type: TicketModel })
+  @Can('alert.read', on('alert', 'id'))
   get(@Param('id', IdPipe) id: string) {
     return this.service.get('alert', id);
   }
@@ -41,6 +47,7 @@ export class AlertsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change an alert (409 once done).' })
   @ApiOkResponse({ type: TicketModel })
+  @Can('alert.manage', on('alert', 'id'))
   update(@Param('id', IdPipe) id: string, @Body() input: UpdateTicketInput) {
     return this.service.update('alert', id, input);
   }
@@ -49,6 +56,7 @@ export class AlertsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Move an alert: open -> planned -> done, planned -> open (else 409).' })
   @ApiOkResponse({ type: TicketModel })
+  @Can('alert.manage', on('alert', 'id'))
   setState(@Param('id', IdPipe) id: string, @Body() input: TicketStateInput) {
     return this.service.setState('alert', id, input.state);
   }
@@ -62,8 +70,9 @@ export class MaintenanceOrdersController {
   @Get()
   @ApiOperation({ summary: 'Maintenance orders, newest first (filters: state, priority, node).' })
   @ApiOkResponse({ type: TicketConnection })
-  list(@Query() args: ListTicketsArgs) {
-    return this.service.list('maintenance_order', args);
+  @Can('maintenance.read', 'scoped')
+  list(@Actor() actor: Principal, @Query() args: ListTicketsArgs) {
+    return this.service.list(actor, 'maintenance_order', args);
   }
 
   @Post()
@@ -72,6 +81,11 @@ export class MaintenanceOrdersController {
       'Order maintenance on a machine, optionally answering an alert (which is then planned).',
   })
   @ApiOkResponse({ type: TicketModel })
+  @Can(
+    'maintenance.manage',
+    on('node', 'nodeId'),
+    on('alert', 'alertId', { optional: true, action: 'alert.read' }),
+  )
   create(@Body() input: CreateMaintenanceOrderInput) {
     return this.service.create('maintenance_order', input);
   }
@@ -79,6 +93,7 @@ export class MaintenanceOrdersController {
   @Get(':id')
   @ApiOperation({ summary: 'A maintenance order.' })
   @ApiOkResponse({ type: TicketModel })
+  @Can('maintenance.read', on('order', 'id'))
   get(@Param('id', IdPipe) id: string) {
     return this.service.get('maintenance_order', id);
   }
@@ -86,6 +101,7 @@ export class MaintenanceOrdersController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change an order (409 once done).' })
   @ApiOkResponse({ type: TicketModel })
+  @Can('maintenance.manage', on('order', 'id'))
   update(@Param('id', IdPipe) id: string, @Body() input: UpdateTicketInput) {
     return this.service.update('maintenance_order', id, input);
   }
@@ -97,6 +113,7 @@ export class MaintenanceOrdersController {
       'Move an order: open -> planned -> done, planned -> open (else 409). Done also closes the alert it answers.',
   })
   @ApiOkResponse({ type: TicketModel })
+  @Can('maintenance.manage', on('order', 'id'))
   setState(@Param('id', IdPipe) id: string, @Body() input: TicketStateInput) {
     return this.service.setState('maintenance_order', id, input.state);
   }
@@ -113,13 +130,15 @@ export class RemainingLifeController {
       'Machines (under nodeId, or all) with their latest remaining-life estimate, open alerts and active orders.',
   })
   @ApiOkResponse({ type: MachineLifeModel, isArray: true })
-  list(@Query() args: RemainingLifeArgs) {
-    return this.service.remainingLife(args.nodeId);
+  @Can('maintenance.read', 'scoped')
+  list(@Actor() actor: Principal, @Query() args: RemainingLifeArgs) {
+    return this.service.remainingLife(actor, args.nodeId);
   }
 
   @Get(':nodeId')
   @ApiOperation({ summary: "A machine's estimates, newest first." })
   @ApiOkResponse({ type: EstimateModel, isArray: true })
+  @Can('maintenance.read', on('node', 'nodeId'))
   history(@Param('nodeId', IdPipe) nodeId: string) {
     return this.service.history(nodeId);
   }

@@ -1,5 +1,9 @@
+import type { Grant } from '@sextant/policy';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccessRepository } from '../auth/access.repository';
+import { AccessService } from '../auth/access.service';
+import type { Principal } from '../auth/principal';
 import { PrismaService } from '../prisma/prisma.service';
 import { MaintenanceRepository } from './maintenance.repository';
 import { MaintenanceService } from './maintenance.service';
@@ -11,6 +15,21 @@ const ids = {
   t2: '00000000-0000-7000-8000-000000000004',
   other: '00000000-0000-7000-8000-000000000005',
 };
+
+const user = (platformAdmin: boolean, grants: Grant[]): Principal => ({
+  kind: 'user',
+  userId: '00000000-0000-7000-8000-0000000000aa',
+  email: 'someone@example.org',
+  name: 'Someone',
+  platformAdmin,
+  grants,
+  via: 'api-token',
+  credentialId: '00000000-0000-7000-8000-0000000000ab',
+  csrfToken: null,
+});
+// A platform administrator sees everything; a viewer of the organisation only what is under it.
+const admin = user(true, []);
+const viewer = user(false, [{ nodeId: ids.org, role: 'viewer' }]);
 
 describe(MaintenanceService.name, () => {
   let db: TestDatabase;
@@ -26,7 +45,10 @@ describe(MaintenanceService.name, () => {
       corsOrigins: [],
       ingest: { httpUrl: 'http://localhost:8086', forwardHost: 'localhost', forwardPort: 24224 },
     });
-    service = new MaintenanceService(new MaintenanceRepository(prisma));
+    service = new MaintenanceService(
+      new MaintenanceRepository(prisma),
+      new AccessService(new AccessRepository(prisma)),
+    );
     await prisma.pool.query(
       `INSERT INTO node (id, parent_id, kind, name, reference, updated_at) VALUES
          ($1, NULL, 'organisation', 'Org', 'org', now()),
@@ -118,18 +140,18 @@ describe(MaintenanceService.name, () => {
   });
 
   it('lists by node subtree and state, a page at a time', async () => {
-    const page = await service.list('alert', { nodeId: ids.site, limit: 1 });
+    const page = await service.list(admin, 'alert', { nodeId: ids.site, limit: 1 });
     expect(page.items).toHaveLength(1);
     expect(page.nextCursor).not.toBeNull();
-    const next = await service.list('alert', {
+    const next = await service.list(admin, 'alert', {
       nodeId: ids.site,
       limit: 1,
       cursor: page.nextCursor!,
     });
     expect(next.items).toHaveLength(1);
     expect(next.items[0].id).not.toBe(page.items[0].id);
-    expect((await service.list('alert', { nodeId: ids.other })).items).toEqual([]);
-    const open = await service.list('alert', { state: 'open' });
+    expect((await service.list(admin, 'alert', { nodeId: ids.other })).items).toEqual([]);
+    const open = await service.list(admin, 'alert', { state: 'open' });
     expect(open.items.map((a) => a.title)).toEqual(['Hot']);
   });
 
@@ -140,7 +162,7 @@ describe(MaintenanceService.name, () => {
          (gen_random_uuid(), $1, '2026-11-20T00:00:00Z', 95, 80, 110, 'cycles', 0.6)`,
       [ids.t1],
     );
-    const machines = await service.remainingLife(ids.org);
+    const machines = await service.remainingLife(admin, ids.org);
     // T1 has an estimate (the latest: 95 cycles), T2 has none; 'Elsewhere' is not under org.
     expect(machines.map((m) => m.name)).toEqual(['T1', 'T2']);
     expect(machines[0]).toMatchObject({
@@ -151,6 +173,21 @@ describe(MaintenanceService.name, () => {
     });
     expect(machines[1]).toMatchObject({ estimate: null, openAlerts: 0, activeOrders: 0 });
     expect((await service.history(ids.t1)).map((e) => e.remaining)).toEqual([95, 120]);
-    expect((await service.remainingLife(undefined)).map((m) => m.name)).toContain('Elsewhere');
+    expect((await service.remainingLife(admin, undefined)).map((m) => m.name)).toContain(
+      'Elsewhere',
+    );
+    // A viewer of the organisation sees its machines only, and nothing of another node.
+    expect((await service.remainingLife(viewer, undefined)).map((m) => m.name)).toEqual([
+      'T1',
+      'T2',
+    ]);
+    await expect(service.remainingLife(viewer, ids.other)).rejects.toMatchObject({
+      fieldErrors: [{ field: 'nodeId', reason: `no node with id ${ids.other}` }],
+    });
+    await service.create('alert', { nodeId: ids.other, title: 'Not theirs' });
+    const titles = async (who: Principal) =>
+      (await service.list(who, 'alert', {})).items.map((a) => a.title).sort();
+    expect(await titles(admin)).toEqual(['Hot', 'Not theirs', 'Vibration rising']);
+    expect(await titles(viewer)).toEqual(['Hot', 'Vibration rising']);
   });
 });

@@ -111,8 +111,11 @@ export class MaintenanceRepository {
     return count === 1;
   }
 
-  /** Machines (under a node, or all) with their latest estimate and what is open on them. */
-  async machines(nodeId: string | null): Promise<MachineLifeRow[]> {
+  /**
+   * Machines (under a node, or all; among `scope` unless null) with their latest estimate and
+   * what is open on them.
+   */
+  async machines(nodeId: string | null, scope: string[] | null): Promise<MachineLifeRow[]> {
     const { rows } = await this.prisma.pool.query<MachineLifeRow>(
       `WITH RECURSIVE tree(id) AS (
          SELECT id FROM node WHERE id = $1
@@ -135,8 +138,9 @@ export class MaintenanceRepository {
             ORDER BY e.at DESC, e.created_at DESC LIMIT 1
          ) e ON true
         WHERE n.kind = 'machine' AND ($1::uuid IS NULL OR n.id IN (SELECT id FROM tree))
+          AND ($2::uuid[] IS NULL OR n.id = ANY($2::uuid[]))
         ORDER BY e.health ASC NULLS LAST, e.remaining ASC NULLS LAST, n.reference`,
-      [nodeId],
+      [nodeId, scope],
     );
     return rows;
   }

@@ -1,4 +1,7 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Actor } from '../auth/actor.decorator';
+import { Can, on } from '../auth/can.decorator';
+import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import {
   CreateAlertInput,
@@ -16,21 +19,25 @@ export class MaintenanceResolver {
   constructor(private readonly service: MaintenanceService) {}
 
   @Query(() => TicketConnection, { description: 'Alerts, newest first.' })
-  alerts(@Args() args: ListTicketsArgs) {
-    return this.service.list('alert', args);
+  @Can('alert.read', 'scoped')
+  alerts(@Actor() actor: Principal, @Args() args: ListTicketsArgs) {
+    return this.service.list(actor, 'alert', args);
   }
 
   @Query(() => TicketModel)
+  @Can('alert.read', on('alert', 'id'))
   alert(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.get('alert', id);
   }
 
   @Mutation(() => TicketModel)
+  @Can('alert.manage', on('node', 'nodeId'))
   createAlert(@Args('input') input: CreateAlertInput) {
     return this.service.create('alert', input);
   }
 
   @Mutation(() => TicketModel)
+  @Can('alert.manage', on('alert', 'id'))
   updateAlert(
     @Args('id', { type: () => ID }, IdPipe) id: string,
     @Args('input') input: UpdateTicketInput,
@@ -39,6 +46,7 @@ export class MaintenanceResolver {
   }
 
   @Mutation(() => TicketModel, { description: 'open -> planned -> done, planned -> open.' })
+  @Can('alert.manage', on('alert', 'id'))
   setAlertState(
     @Args('id', { type: () => ID }, IdPipe) id: string,
     @Args('input') input: TicketStateInput,
@@ -47,21 +55,29 @@ export class MaintenanceResolver {
   }
 
   @Query(() => TicketConnection, { description: 'Maintenance orders, newest first.' })
-  maintenanceOrders(@Args() args: ListTicketsArgs) {
-    return this.service.list('maintenance_order', args);
+  @Can('maintenance.read', 'scoped')
+  maintenanceOrders(@Actor() actor: Principal, @Args() args: ListTicketsArgs) {
+    return this.service.list(actor, 'maintenance_order', args);
   }
 
   @Query(() => TicketModel)
+  @Can('maintenance.read', on('order', 'id'))
   maintenanceOrder(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.get('maintenance_order', id);
   }
 
   @Mutation(() => TicketModel)
+  @Can(
+    'maintenance.manage',
+    on('node', 'nodeId'),
+    on('alert', 'alertId', { optional: true, action: 'alert.read' }),
+  )
   createMaintenanceOrder(@Args('input') input: CreateMaintenanceOrderInput) {
     return this.service.create('maintenance_order', input);
   }
 
   @Mutation(() => TicketModel)
+  @Can('maintenance.manage', on('order', 'id'))
   updateMaintenanceOrder(
     @Args('id', { type: () => ID }, IdPipe) id: string,
     @Args('input') input: UpdateTicketInput,
@@ -70,6 +86,7 @@ export class MaintenanceResolver {
   }
 
   @Mutation(() => TicketModel, { description: 'open -> planned -> done, planned -> open.' })
+  @Can('maintenance.manage', on('order', 'id'))
   setMaintenanceOrderState(
     @Args('id', { type: () => ID }, IdPipe) id: string,
     @Args('input') input: TicketStateInput,
@@ -80,11 +97,13 @@ export class MaintenanceResolver {
   @Query(() => [MachineLifeModel], {
     description: 'Machines with their latest remaining-life estimate and what is open on them.',
   })
-  remainingLife(@Args() args: RemainingLifeArgs) {
-    return this.service.remainingLife(args.nodeId);
+  @Can('maintenance.read', 'scoped')
+  remainingLife(@Actor() actor: Principal, @Args() args: RemainingLifeArgs) {
+    return this.service.remainingLife(actor, args.nodeId);
   }
 
   @Query(() => [EstimateModel], { description: "A machine's estimates, newest first." })
+  @Can('maintenance.read', on('node', 'nodeId'))
   remainingLifeHistory(@Args('nodeId', { type: () => ID }, IdPipe) nodeId: string) {
     return this.service.history(nodeId);
   }

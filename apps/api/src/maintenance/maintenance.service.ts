@@ -6,6 +6,8 @@ import {
   MaintenanceStateName,
 } from '@sextant/domain';
 import { uuidv7 } from '@sextant/ingest';
+import { AccessService } from '../auth/access.service';
+import type { Principal } from '../auth/principal';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import type { Page } from '../common/graphql-types';
 import type {
@@ -56,9 +58,19 @@ const date = (value: string | undefined) => (value === undefined ? undefined : n
  */
 @Injectable()
 export class MaintenanceService {
-  constructor(private readonly repository: MaintenanceRepository) {}
+  constructor(
+    private readonly repository: MaintenanceRepository,
+    private readonly access: AccessService,
+  ) {}
 
-  async list(kind: TicketKind, args: ListTicketsArgs): Promise<Page<TicketModel>> {
+  async list(
+    actor: Principal,
+    kind: TicketKind,
+    args: ListTicketsArgs,
+  ): Promise<Page<TicketModel>> {
+    const scope = await this.access.scopeNodeIds(
+      this.access.scope(actor, kind === 'alert' ? 'alert.read' : 'maintenance.read'),
+    );
     const limit = args.limit ?? 50;
     const after = args.cursor ? decodeCursor(args.cursor) : null;
     const owners = args.nodeId ? await this.repository.subtree(args.nodeId) : null;
@@ -66,6 +78,7 @@ export class MaintenanceService {
       where: {
         AND: [
           { item: { kind, ...(owners ? { ownerId: { in: owners } } : {}) } },
+          scope ? { item: { ownerId: { in: scope } } } : {},
           args.state ? { state: args.state } : {},
           args.priority ? { priority: args.priority } : {},
           after
@@ -205,11 +218,13 @@ export class MaintenanceService {
     return this.get(kind, id);
   }
 
-  async remainingLife(nodeId: string | undefined): Promise<MachineLifeModel[]> {
-    if (nodeId && !(await this.repository.nodeExists(nodeId))) {
+  async remainingLife(actor: Principal, nodeId: string | undefined): Promise<MachineLifeModel[]> {
+    const scope = await this.access.scopeNodeIds(this.access.scope(actor, 'maintenance.read'));
+    // A node the caller may not see is reported as a missing one.
+    if (nodeId && !(await this.access.allowedOnNode(actor, 'node.read', nodeId))) {
       throw DomainError.validation([{ field: 'nodeId', reason: `no node with id ${nodeId}` }]);
     }
-    const rows = await this.repository.machines(nodeId ?? null);
+    const rows = await this.repository.machines(nodeId ?? null, scope);
     return rows.map((r) => ({
       nodeId: r.nodeId,
       name: r.name,

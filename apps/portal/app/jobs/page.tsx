@@ -9,6 +9,7 @@ import { NodeLink } from '@/components/lookups';
 import { Pager, useCursorPager } from '@/components/pager';
 import { Ago, useNow } from '@/components/time-ago';
 import { api, query, type JobRun, type JobWorker, type Page } from '@/lib/api';
+import { canAnywhere, useMe } from '@/lib/session';
 
 const refreshMs = 2000;
 const states = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
@@ -19,6 +20,7 @@ export default function JobsPage() {
   const pager = useCursorPager(`${state}/${type}`);
   const types = useJobTypes();
   const now = useNow();
+  const me = useMe();
   const runs = useQuery({
     queryKey: ['job-runs', state, type, pager.cursor],
     queryFn: () =>
@@ -40,9 +42,11 @@ export default function JobsPage() {
         <Link href="/jobs/schedules" className="button">
           Schedules
         </Link>
-        <Link href="/jobs/new" className="button primary">
-          Submit a run
-        </Link>
+        {canAnywhere(me.data, 'job.manage') ? (
+          <Link href="/jobs/new" className="button primary">
+            Submit a run
+          </Link>
+        ) : null}
       </div>
       <p className="muted" data-testid="job-workers">
         {workers.data

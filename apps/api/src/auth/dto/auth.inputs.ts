@@ -211,15 +211,28 @@ export class SignedInModel {
   user!: MeModel;
 }
 
+/** The rows the portal asks about (each a target kind of the policy guard). */
+const rowKinds = [
+  'node',
+  'path',
+  'item',
+  'movement',
+  'cdc',
+  'membership',
+  'invitation',
+  'job',
+  'schedule',
+  'alert',
+  'order',
+];
+
 export class CanQuery {
   @ApiProperty({ enum: actions })
   @IsIn(actions, { message: 'must be an action of the policy, e.g. path.manage' })
   action!: Action;
 
-  @ApiProperty({ enum: ['node', 'path', 'item', 'movement', 'cdc', 'membership', 'invitation'] })
-  @IsIn(['node', 'path', 'item', 'movement', 'cdc', 'membership', 'invitation'], {
-    message: 'must be node, path, item, movement, cdc, membership or invitation',
-  })
+  @ApiProperty({ enum: rowKinds })
+  @IsIn(rowKinds, { message: `must be one of ${rowKinds.join(', ')}` })
   kind!: string;
 
   @ApiProperty({ format: 'uuid' })

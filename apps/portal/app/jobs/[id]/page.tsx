@@ -16,6 +16,7 @@ import {
 import { NodeLink } from '@/components/lookups';
 import { Ago, useNow } from '@/components/time-ago';
 import { api, type JobRunDetail } from '@/lib/api';
+import { useCan } from '@/lib/session';
 import { dateTime } from '@/lib/time';
 
 const refreshMs = 1500;
@@ -26,6 +27,7 @@ export default function JobRunPage() {
   const now = useNow();
   const [taskId, setTaskId] = useState<string | null>(null);
   const key = ['job-run', id];
+  const canManage = useCan('job.manage', 'job', id);
   const run = useQuery({
     queryKey: key,
     queryFn: () => api<JobRunDetail>(`/api/jobs/runs/${id}`),
@@ -58,7 +60,7 @@ export default function JobRunPage() {
           {r.type} <code className="muted">{r.id.slice(-8)}</code>
         </h1>
         <JobStateBadge state={r.state} />
-        {live ? (
+        {live && canManage ? (
           <button
             type="button"
             className="danger"
@@ -68,7 +70,7 @@ export default function JobRunPage() {
             Cancel
           </button>
         ) : null}
-        {r.state === 'failed' || r.state === 'cancelled' ? (
+        {canManage && (r.state === 'failed' || r.state === 'cancelled') ? (
           <button
             type="button"
             className="primary"

@@ -15,6 +15,7 @@ import {
 import { NodeLink } from '@/components/lookups';
 import { useNow } from '@/components/time-ago';
 import { api, type JobSchedule } from '@/lib/api';
+import { canAnywhere, useMe } from '@/lib/session';
 import { dateTime, timeUntil } from '@/lib/time';
 
 const scheduleFields: FieldSpec[] = [
@@ -38,6 +39,8 @@ export default function SchedulesPage() {
   const types = useJobTypes();
   const [typeName, setTypeName] = useState('');
   const [creating, setCreating] = useState(false);
+  const me = useMe();
+  const canManage = canAnywhere(me.data, 'job.manage');
   const schedules = useQuery({
     queryKey: ['job-schedules'],
     queryFn: () => api<JobSchedule[]>('/api/jobs/schedules'),
@@ -59,9 +62,11 @@ export default function SchedulesPage() {
       </div>
       <div className="toolbar">
         <h1 style={{ marginRight: 'auto' }}>Schedules</h1>
-        <button type="button" className="primary" onClick={() => setCreating(!creating)}>
-          {creating ? 'Close' : 'New schedule'}
-        </button>
+        {canManage ? (
+          <button type="button" className="primary" onClick={() => setCreating(!creating)}>
+            {creating ? 'Close' : 'New schedule'}
+          </button>
+        ) : null}
       </div>
       <ErrorBanner error={schedules.error ?? action.error} />
       {creating && type ? (
@@ -133,23 +138,30 @@ export default function SchedulesPage() {
                   <NodeLink id={s.ownerId} />
                 </td>
                 <td>
-                  <button
-                    type="button"
-                    disabled={action.isPending}
-                    onClick={() =>
-                      action.mutate({ id: s.id, verb: s.state === 'active' ? 'pause' : 'resume' })
-                    }
-                  >
-                    {s.state === 'active' ? 'Pause' : 'Resume'}
-                  </button>{' '}
-                  <button
-                    type="button"
-                    className="danger"
-                    disabled={action.isPending}
-                    onClick={() => action.mutate({ id: s.id, verb: 'delete' })}
-                  >
-                    Delete
-                  </button>
+                  {canManage ? (
+                    <>
+                      <button
+                        type="button"
+                        disabled={action.isPending}
+                        onClick={() =>
+                          action.mutate({
+                            id: s.id,
+                            verb: s.state === 'active' ? 'pause' : 'resume',
+                          })
+                        }
+                      >
+                        {s.state === 'active' ? 'Pause' : 'Resume'}
+                      </button>{' '}
+                      <button
+                        type="button"
+                        className="danger"
+                        disabled={action.isPending}
+                        onClick={() => action.mutate({ id: s.id, verb: 'delete' })}
+                      >
+                        Delete
+                      </button>
+                    </>
+                  ) : null}
                 </td>
               </tr>
             ))}
