@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { builtinJobTypesWith, JobTypeRegistry, JobWorker } from '@sextant/jobs';
+import { builtinJobTypesWith, JobTypeRegistry, type JobWorker } from '@sextant/jobs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromiumFor, launchChromium, signedInPage } from '../support/browser';
 import { api } from '../support/http';
+import { startJobWorker } from '../support/job-worker';
 
 // The demo star (HAT-P-7 = Kepler-2, imported by the demo data under Skyline's telescope): its
 // node page links to its transit candidates; Skyline's owner searches it again from the page,
@@ -33,17 +34,7 @@ describe.skipIf(!hasChromium || !existsSync(koiCatalogue))('transit candidates p
     if (!star) throw new Error('the demo data has no HAT-P-7 star (is ../shared/data there?)');
     starId = star.id;
     // The browser tier runs no worker app: this one runs the searches, with the KOI table.
-    worker = new JobWorker({
-      databaseUrl: inject('databaseUrl'),
-      registry: new JobTypeRegistry(builtinJobTypesWith({ koiCatalogue })),
-      concurrency: 1,
-      pollingIntervalSeconds: 0.5,
-      heartbeatSeconds: 1,
-      lostAfterSeconds: 5,
-      schedulerIntervalSeconds: 0,
-      shutdownGraceSeconds: 1,
-    });
-    await worker.start();
+    worker = await startJobWorker(new JobTypeRegistry(builtinJobTypesWith({ koiCatalogue })));
     browser = await launchChromium();
     page = await signedInPage(browser, 'owner@skyline.example');
     page.setDefaultTimeout(90_000);
