@@ -54,21 +54,27 @@ export interface LightCurveImportResult {
 
 const nsPerMs = 1_000_000n;
 
-/** Nanosecond timestamps of light-curve times (days since the file's BJD reference). */
+/** Unix time of the BJD reference in nanoseconds (a whole or half day: exact in milliseconds). */
+function referenceNs(bjdReference: number): bigint {
+  return BigInt(Math.round(lightCurveTimeToEpochMs(0, { bjdReference }))) * nsPerMs;
+}
+
+/**
+ * Nanosecond timestamps of light-curve times (days since the file's BJD reference), counted
+ * from the reference so that the days keep their precision (BJD itself has ~40 µs steps).
+ */
 export function lightCurveTimesToNs(time: Float64Array, meta: LightCurveMeta): BigInt64Array {
+  const ref = referenceNs(meta.bjdReference);
   const out = new BigInt64Array(time.length);
-  for (let i = 0; i < time.length; i++) {
-    out[i] = BigInt(Math.round(lightCurveTimeToEpochMs(time[i], meta) * 1e6));
-  }
+  for (let i = 0; i < time.length; i++) out[i] = ref + BigInt(Math.round(time[i] * 86_400e9));
   return out;
 }
 
 /** The reverse: nanosecond timestamps to days since `bjdReference`. */
 export function nsToLightCurveTimes(times: readonly bigint[], bjdReference: number): Float64Array {
-  // The reference is a whole or half day, so its epoch offset is exact in milliseconds.
-  const refNs = BigInt(Math.round((bjdReference - 2440587.5) * 86_400_000)) * nsPerMs;
+  const ref = referenceNs(bjdReference);
   const out = new Float64Array(times.length);
-  for (let i = 0; i < times.length; i++) out[i] = Number(times[i] - refNs) / 86_400e9;
+  for (let i = 0; i < times.length; i++) out[i] = Number(times[i] - ref) / 86_400e9;
   return out;
 }
 
