@@ -23,7 +23,8 @@ describe(seedDemoData.name, () => {
     const { rows } = await client.query(
       `SELECT (SELECT count(*) FROM node)::int AS nodes, (SELECT count(*) FROM path)::int AS paths,
               (SELECT count(*) FROM movement)::int AS movements, (SELECT count(*) FROM item)::int AS items,
-              (SELECT min(start) FROM movement) AS first, (SELECT max(stop) FROM movement) AS last,
+              (SELECT min(start) FROM movement WHERE external_id NOT LIKE 'lightcurve:%') AS first,
+              (SELECT max(stop) FROM movement WHERE external_id NOT LIKE 'lightcurve:%') AS last,
               (SELECT count(*) FROM series)::int AS series,
               (SELECT sum(count) FROM chunk)::int AS points,
               (SELECT count(*) FROM series WHERE node_id IS NULL OR resource_id IS NULL)::int AS unowned`,
@@ -36,15 +37,16 @@ describe(seedDemoData.name, () => {
     const report = await seedDemoData(db.url, { now, sharedData });
     expect(report).toMatch(/movements over 30 days/);
     const first = await counts();
-    // 2 organisations' trees: sextant, acme (+lake, farm, 12 turbines, plant, 8 inverters, weather, person), skyline (+3)
-    expect(first.nodes).toBe(1 + 1 + 1 + 1 + 12 + 1 + 8 + 1 + 1 + 1 + 3);
+    // 2 organisations' trees: sextant, acme (+lake, farm, 12 turbines, plant, 8 inverters, weather, person), skyline (+3, and the demo star)
+    expect(first.nodes).toBe(1 + 1 + 1 + 1 + 12 + 1 + 8 + 1 + 1 + 1 + 3 + 1);
     // 12 turbine paths, 8 inverter paths, weather, telescope
     expect(first.paths).toBe(22);
     expect(first.movements).toBeGreaterThan(2000);
     expect(first.first).toEqual(new Date('2026-10-23T00:00:00Z')); // 30 UTC days before today
     expect(first.last).toEqual(new Date('2026-11-22T00:00:00Z'));
-    // 12 turbines x (4 SCADA fields + state), weather x 2, 8 inverters x 2; each on its node and resource
-    expect(first.series).toBe(12 * 5 + 2 + 16);
+    // 12 turbines x (4 SCADA fields + state), weather x 2, 8 inverters x 2, the star's flux and
+    // its error; each on its node and resource
+    expect(first.series).toBe(12 * 5 + 2 + 16 + 2);
     expect(first.unowned).toBe(0);
     expect(first.points).toBeGreaterThan(12 * 4 * 4000);
 
@@ -53,10 +55,12 @@ describe(seedDemoData.name, () => {
     await client.connect();
     const { rows: jobs } = await client.query(
       `SELECT (SELECT count(*) FROM job_schedule WHERE type = 'series-health')::int AS schedules,
-              (SELECT count(*) FROM job_run WHERE type = 'series-health' AND state = 'queued')::int AS runs`,
+              (SELECT count(*) FROM job_run WHERE type = 'series-health' AND state = 'queued')::int AS runs,
+              (SELECT count(*) FROM job_run WHERE type = 'transit-search' AND state = 'queued')::int AS transit`,
     );
     await client.end();
-    expect(jobs[0]).toEqual({ schedules: 1, runs: 1 });
+    // And a transit search of the demo star (HAT-P-7), queued too.
+    expect(jobs[0]).toEqual({ schedules: 1, runs: 1, transit: 1 });
 
     expect(await seedDemoData(db.url, { now, sharedData })).toBe('already loaded, nothing added');
     expect(await counts()).toEqual(first);

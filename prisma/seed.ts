@@ -274,7 +274,13 @@ export async function seedDemoData(
     });
     if (!model && series === 'series already loaded') return 'already loaded, nothing added';
     // Jobs come with a freshly loaded model (after the series they read).
-    const jobs = model ? await seedDemoJobs(databaseUrl, options.now ?? new Date()) : null;
+    const jobs = model
+      ? await seedDemoJobs(
+          databaseUrl,
+          options.now ?? new Date(),
+          options.sharedData ?? path.resolve(process.cwd(), '../shared/data'),
+        )
+      : null;
     return `${model ?? 'model already loaded'}; ${series}${jobs ? `; ${jobs}` : ''}`;
   } finally {
     await prisma.$disconnect();

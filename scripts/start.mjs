@@ -2,6 +2,7 @@
 // (embedded unless DATABASE_URL is set), migrations, demo data, api, portal, ingest, worker.
 // Ctrl-C (or SIGTERM) stops the apps, then the database, leaving no process behind.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,10 @@ execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], {
 const { loadConfig } = require(path.join(root, 'dist/libs/config/src'));
 const { startStack } = require(path.join(root, 'dist/libs/stack/src'));
 const { demoApiToken, seedDemoData, seedDemoUsers } = require(path.join(root, 'dist/prisma/seed'));
+
+// The KOI table of ../shared/data, for matching transit candidates, unless configured.
+const koi = path.resolve(root, '../shared/data/lightcurves/koi_cumulative_2019-01-20.csv');
+if (process.env.KOI_CATALOGUE === undefined && existsSync(koi)) process.env.KOI_CATALOGUE = koi;
 
 let config;
 try {

@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { builtinJobTypes, JobTypeRegistry, JobWorker } from '@sextant/jobs';
+import { builtinJobTypes, JobTypeRegistry, type JobWorker } from '@sextant/jobs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromiumFor, launchChromium, signedInPage } from '../support/browser';
 import { api } from '../support/http';
+import { startJobWorker } from '../support/job-worker';
 
 const hasChromium = chromiumFor('jobs and maintenance');
 
@@ -24,17 +25,10 @@ describe.skipIf(!hasChromium)('jobs and maintenance pages in Chromium', () => {
     nodes = new Map(reply.body.items.map((n) => [n.reference, n.id]));
     // The browser tier runs no worker app (it would also run CDC sources the other pages feed
     // by hand): a job worker in this process runs the demo run and the runs submitted here.
-    worker = new JobWorker({
-      databaseUrl: inject('databaseUrl'),
-      registry: new JobTypeRegistry(builtinJobTypes),
+    worker = await startJobWorker(new JobTypeRegistry(builtinJobTypes), {
       concurrency: 2,
-      pollingIntervalSeconds: 0.5,
-      heartbeatSeconds: 1,
-      lostAfterSeconds: 5,
       schedulerIntervalSeconds: 1,
-      shutdownGraceSeconds: 1,
     });
-    await worker.start();
     browser = await launchChromium();
     // The platform administrator: every page and button of the job platform is theirs.
     page = await signedInPage(browser);

@@ -18,6 +18,9 @@ class SextantFastifyAdapter extends FastifyAdapter {
   }
 }
 
+/** The largest file an upload route takes (a Kepler quarter of 1-min cadences is ~30 MB). */
+export const uploadLimitBytes = 64 * 1024 * 1024;
+
 /** Builds the API application (REST under /api, OpenAPI at /api/docs, GraphQL at /graphql). */
 export async function createApiApp(
   config: ApiConfig,
@@ -29,6 +32,15 @@ export async function createApiApp(
     bufferLogs: false,
   });
   app.setGlobalPrefix('api', { exclude: ['graphql'] });
+  // Uploaded files (light curves, POST /api/lightcurves): raw bytes, larger than JSON bodies.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addContentTypeParser(
+      'application/octet-stream',
+      { parseAs: 'buffer', bodyLimit: uploadLimitBytes },
+      (_request, body, done) => done(null, body),
+    );
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new RestExceptionFilter());
   // Errors raised by Fastify before a handler runs: bad JSON, body too large, and GraphQL

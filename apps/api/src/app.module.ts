@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
 import { ItemsModule } from './items/items.module';
 import { JobsModule } from './jobs/jobs.module';
+import { LightCurvesModule } from './lightcurves/lightcurves.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { MovementsModule } from './movements/movements.module';
 import { NodesModule } from './nodes/nodes.module';
@@ -57,6 +58,7 @@ export class AppModule {
         IngestModule,
         CdcModule,
         JobsModule,
+        LightCurvesModule,
         MaintenanceModule,
       ],
       providers: [{ provide: API_CONFIG, useValue: config }],

@@ -472,3 +472,37 @@ export interface MachineLife {
   activeOrders: number;
   highestPriority: TicketPriority | null;
 }
+
+/** A transit candidate (GET /api/lightcurves/stars/{id}/candidates). */
+export interface TransitCandidate {
+  id: string;
+  name: string;
+  starId: string;
+  runId: string;
+  rank: number;
+  period: number;
+  epoch: number;
+  timeReference: string;
+  depthPpm: number;
+  durationHours: number;
+  snr: number;
+  sde: number;
+  sdeRobust: number;
+  transits: number;
+  knownPlanet: boolean;
+  koi: {
+    kepoiName: string;
+    keplerName: string;
+    disposition: string;
+    catalogPeriod: number;
+    harmonic: number;
+    periodError: number;
+    epochOffsetHours: number;
+  } | null;
+  createdAt: string;
+}
+
+export interface TransitCandidateDetail extends TransitCandidate {
+  periodogram: { period: number[]; power: number[] };
+  folded: { phaseHours: number[]; flux: number[]; count: number[] };
+}

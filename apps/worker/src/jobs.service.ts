@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { loadConfig } from '@sextant/config';
-import { builtinJobTypes, JobTypeRegistry, JobWorker } from '@sextant/jobs';
+import { builtinJobTypesWith, JobTypeRegistry, JobWorker } from '@sextant/jobs';
 
 /**
  * The job platform's worker: runs task attempts from the queue (pg-boss in Postgres, shared by
@@ -16,7 +16,7 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
     const config = loadConfig().worker.jobs;
     this.worker = new JobWorker({
       databaseUrl: process.env.DATABASE_URL ?? '',
-      registry: new JobTypeRegistry(builtinJobTypes),
+      registry: new JobTypeRegistry(builtinJobTypesWith({ koiCatalogue: config.koiCatalogue })),
       concurrency: config.concurrency,
       pollingIntervalSeconds: config.pollIntervalMs / 1000,
       heartbeatSeconds: config.heartbeatSeconds,

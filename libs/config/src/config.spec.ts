@@ -39,6 +39,7 @@ describe(loadConfig.name, () => {
         workerLostSeconds: 30,
         schedulerIntervalSeconds: 10,
         shutdownGraceSeconds: 10,
+        koiCatalogue: null,
       },
     });
   });

@@ -94,6 +94,8 @@ export interface JobsConfig {
   schedulerIntervalSeconds: number;
   /** On shutdown, seconds running attempts may take before they are put back in the queue. */
   shutdownGraceSeconds: number;
+  /** The KOI cumulative table (CSV) transit candidates are matched with; null: no matching. */
+  koiCatalogue: string | null;
 }
 
 export interface MqttConfig {
@@ -261,7 +263,7 @@ function forward(env: Env, cwd: string): ForwardConfig {
   };
 }
 
-function jobs(env: Env): JobsConfig {
+function jobs(env: Env, cwd: string): JobsConfig {
   const heartbeatSeconds = integer(env, 'JOB_HEARTBEAT_SECONDS', 5, 1, 300);
   const workerLostSeconds = integer(env, 'JOB_WORKER_LOST_SECONDS', 30, 2, 3600);
   if (workerLostSeconds < 2 * heartbeatSeconds)
@@ -276,6 +278,7 @@ function jobs(env: Env): JobsConfig {
     workerLostSeconds,
     schedulerIntervalSeconds: integer(env, 'JOB_SCHEDULER_INTERVAL_SECONDS', 10, 0, 3600),
     shutdownGraceSeconds: integer(env, 'JOB_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600),
+    koiCatalogue: env.KOI_CATALOGUE ? path.resolve(cwd, env.KOI_CATALOGUE) : null,
   };
 }
 
@@ -350,7 +353,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     worker: {
       maintenanceIntervalSeconds: integer(env, 'MAINTENANCE_INTERVAL_SECONDS', 60, 1, 86_400),
       accountingIntervalSeconds: integer(env, 'ACCOUNTING_INTERVAL_SECONDS', 10, 1, 3600),
-      jobs: jobs(env),
+      jobs: jobs(env, cwd),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     demoData: bool(env, 'SEXTANT_DEMO_DATA', true),

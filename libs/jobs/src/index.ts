@@ -14,3 +14,4 @@ export * from './series.repository';
 export * from './worker';
 export * from './workflow';
 export * from './schedules.repository';
+export * from './lightcurves/lightcurve-import';

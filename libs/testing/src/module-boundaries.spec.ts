@@ -35,6 +35,11 @@ describe('Nx module boundaries', () => {
       "import { loadConfig } from '@sextant/config';\nexport const x = loadConfig;\n",
     ],
     [
+      // node:os and worker threads (the BLS pool): server only.
+      'apps/portal/app/leak.tsx',
+      "import { BlsPool } from '@sextant/analytics';\nexport const x = BlsPool;\n",
+    ],
+    [
       'libs/domain/src/leak.ts',
       "import { migrate } from '@sextant/db';\nexport const x = migrate;\n",
     ],

@@ -51,7 +51,12 @@ describe('route guards', () => {
         Record<
           string,
           {
-            parameters?: { name: string }[];
+            parameters?: {
+              name: string;
+              in: string;
+              required?: boolean;
+              schema?: { format?: string };
+            }[];
             requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
           }
         >
@@ -88,6 +93,10 @@ describe('route guards', () => {
             (body?.required ?? []).filter((f) => body?.properties?.[f]?.format === 'uuid'),
           );
           for (const f of route.matchAll(/:(\w+)/g)) requiredIds.add(f[1]);
+          // A required UUID of the query string (an upload's body is the file) counts too.
+          for (const p of operation?.parameters ?? [])
+            if (p.in === 'query' && p.required && p.schema?.format === 'uuid')
+              requiredIds.add(p.name);
           rest.push({
             name: `${verbs[verb]} ${route}`,
             policy: Reflect.getMetadata(POLICY, fn),

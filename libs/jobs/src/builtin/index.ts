@@ -1,11 +1,22 @@
 import type { JobType } from '../job-type';
 import { platformCheckJob } from './platform-check';
 import { seriesHealthJob } from './series-health';
+import { createTransitSearchJob, TransitSearchJobOptions } from './transit-search';
+
+/** What the built-in job types need from the worker's configuration. */
+export type BuiltinJobOptions = TransitSearchJobOptions;
 
 /**
- * The job types of the platform. Adding one: write it in a file of its own with
+ * The job types of the platform, configured. Adding one: write it in a file of its own with
  * defineJobType (see series-health.ts) and list it here; the API and the worker pick it up.
  */
-export const builtinJobTypes: JobType[] = [seriesHealthJob, platformCheckJob];
+export function builtinJobTypesWith(options: BuiltinJobOptions): JobType[] {
+  return [seriesHealthJob, platformCheckJob, createTransitSearchJob(options)];
+}
+
+/** The built-in job types with no configuration (what the API lists and validates). */
+export const builtinJobTypes: JobType[] = builtinJobTypesWith({});
 
 export { platformCheckJob, seriesHealthJob };
+export { createTransitSearchJob, parseDurations, transitSearchJob } from './transit-search';
+export type { TransitSearchJobOptions } from './transit-search';

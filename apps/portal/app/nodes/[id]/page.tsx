@@ -2,6 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import { DetailPage } from '@/components/entity-pages';
 import { MovementSummary } from '@/components/movement-summary';
 import { api, type Node } from '@/lib/api';
@@ -56,6 +57,16 @@ export default function NodePage() {
         ['Reference', n.reference],
         ['Kind', n.kind],
         ['Children', <Children key="c" id={n.id} />],
+        ...(n.kind === 'star'
+          ? ([
+              [
+                'Transits',
+                <Link key="t" href={`/stars/${n.id}`} data-testid="star-transits">
+                  Candidates, periodogram and folded light curve
+                </Link>,
+              ],
+            ] as [string, ReactNode][])
+          : []),
         ['Metadata', <pre key="m">{JSON.stringify(n.metadata, null, 2)}</pre>],
       ]}
     >
