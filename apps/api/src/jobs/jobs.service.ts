@@ -230,23 +230,26 @@ export class JobsService {
     });
     if (named.length === 0) return;
     const ids = named.map((n) => n.id.toLowerCase());
-    const [managed, visible] = await Promise.all([
-      this.access.filterNodes(actor, 'job.manage', ids),
-      this.access.filterNodes(actor, 'node.read', ids),
-    ]);
-    const hidden = named.filter((n) => !visible.has(n.id.toLowerCase()));
+    const managed = await this.access.filterNodes(actor, 'job.manage', ids);
+    const unmanaged = named.filter((n) => !managed.has(n.id.toLowerCase()));
+    if (unmanaged.length === 0) return;
+    // Managing implies seeing: only the others are asked whether they are visible at all.
+    const visible = await this.access.filterNodes(
+      actor,
+      'node.read',
+      unmanaged.map((n) => n.id.toLowerCase()),
+    );
+    const hidden = unmanaged.filter((n) => !visible.has(n.id.toLowerCase()));
     if (hidden.length) {
       throw DomainError.validation(
         hidden.map((n) => ({ field: `params.${n.name}`, reason: `no node with id ${n.id}` })),
       );
     }
-    const refused = named.find((n) => !managed.has(n.id.toLowerCase()));
-    if (refused) {
-      throw new DomainError(
-        'Forbidden',
-        `not allowed to job.manage on the node of params.${refused.name} (${refused.id})`,
-      );
-    }
+    const refused = unmanaged[0];
+    throw new DomainError(
+      'Forbidden',
+      `not allowed to job.manage on the node of params.${refused.name} (${refused.id})`,
+    );
   }
 
   private async existing(id: string): Promise<JobRunRow> {
