@@ -15,3 +15,4 @@ export * from './worker';
 export * from './workflow';
 export * from './schedules.repository';
 export * from './lightcurves/lightcurve-import';
+export * from './imports/import-writer';

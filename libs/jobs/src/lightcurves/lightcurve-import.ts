@@ -5,9 +5,15 @@ import {
   type LightCurveMeta,
 } from '@sextant/analytics';
 import { DomainError } from '@sextant/domain';
-import { uuidv7 } from '@sextant/ingest';
-import { TimeSeriesStore, type AcceptedBatch } from '@sextant/timeseries';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
+import {
+  ensureNodes,
+  ensureResources,
+  requireNode,
+  writeAccounted,
+  type ImportedSeries,
+  type ResourceDefinition,
+} from '../imports/import-writer';
 
 // Light-curve import: a Kepler or TESS FITS file becomes a star node (kind star, under a given
 // node) with two series, PDCSAP flux and its error, timestamps from BJD; the points written are
@@ -26,6 +32,21 @@ export const lightCurveResources = {
   fluxErr: 'lightcurve.pdcsap_flux_err',
 } as const;
 
+const lightCurveResourceDefinitions: ResourceDefinition[] = [
+  {
+    reference: lightCurveResources.flux,
+    name: 'Light curve flux (PDCSAP)',
+    unit: 'e-/s',
+    description: 'Pre-search data conditioned simple aperture photometry of a star (Kepler, TESS)',
+  },
+  {
+    reference: lightCurveResources.fluxErr,
+    name: 'Light curve flux error (PDCSAP)',
+    unit: 'e-/s',
+    description: 'The 1σ error of the PDCSAP flux',
+  },
+];
+
 export interface LightCurveImport {
   /** The bytes of the FITS file. */
   bytes: Uint8Array;
@@ -35,20 +56,14 @@ export interface LightCurveImport {
   name?: string;
 }
 
-export interface ImportedSeries {
-  id: string;
-  field: string;
-  points: number;
-  /** Points at timestamps the series did not hold before (accounted). */
-  newPoints: number;
-}
+export type LightCurveSeriesImport = Pick<ImportedSeries, 'id' | 'field' | 'points' | 'newPoints'>;
 
 export interface LightCurveImportResult {
   starId: string;
   starName: string;
   /** Whether the star node was created by this import. */
   createdStar: boolean;
-  series: ImportedSeries[];
+  series: LightCurveSeriesImport[];
   meta: LightCurveMeta;
 }
 
@@ -107,18 +122,14 @@ export async function importLightCurve(
       { field: 'file', reason: 'no BJDREFI/BJDREFF cards: the times cannot be dated' },
     ]);
   }
-  const { rows: parents } = await pool.query(`SELECT 1 FROM node WHERE id = $1`, [input.parentId]);
-  if (!parents.length) {
-    throw DomainError.validation([
-      { field: 'parentId', reason: `no node with id ${input.parentId}` },
-    ]);
-  }
-  const resources = await ensureLightCurveResources(pool);
+  await requireNode(pool, input.parentId);
+  const resources = await ensureResources(pool, lightCurveResourceDefinitions);
   const star = await ensureStar(pool, input, lc);
   const times = lightCurveTimesToNs(lc.time, lc.meta);
   const tags = lightCurveTags(lc.meta);
-  const accepted: AcceptedBatch[] = [];
-  await new TimeSeriesStore(pool).writeColumns(
+  const owner = (reference: string) => ({ nodeId: star.id, resourceId: resources.get(reference)! });
+  const series = await writeAccounted(
+    pool,
     [
       {
         measurement: lightCurveSeries.measurement,
@@ -127,7 +138,7 @@ export async function importLightCurve(
         type: 'float',
         times,
         values: lc.flux,
-        owner: { nodeId: star.id, resourceId: resources.flux },
+        owner: owner(lightCurveResources.flux),
       },
       {
         measurement: lightCurveSeries.measurement,
@@ -136,48 +147,19 @@ export async function importLightCurve(
         type: 'float',
         times,
         values: lc.fluxErr,
-        owner: { nodeId: star.id, resourceId: resources.fluxErr },
+        owner: owner(lightCurveResources.fluxErr),
       },
     ],
-    {},
-    {
-      countNew: true,
-      inTransaction: async (client, batches) => {
-        accepted.push(...batches);
-        await accountImport(client, batches, star.id, input.parentId);
-      },
-    },
+    input.parentId,
+    'lightcurve',
   );
   return {
     starId: star.id,
     starName: star.name,
     createdStar: star.created,
-    series: accepted.map((a) => ({
-      id: a.series.id.toString(),
-      field: a.series.field,
-      points: a.points,
-      newPoints: a.newPoints,
-    })),
+    series: series.map(({ id, field, points, newPoints }) => ({ id, field, points, newPoints })),
     meta: lc.meta,
   };
-}
-
-async function ensureLightCurveResources(pool: Pool): Promise<{ flux: string; fluxErr: string }> {
-  await pool.query(
-    `INSERT INTO resource (id, reference, name, unit, value_type, description, updated_at)
-     VALUES ($1, $3, 'Light curve flux (PDCSAP)', 'e-/s', 'float',
-             'Pre-search data conditioned simple aperture photometry of a star (Kepler, TESS)', now()),
-            ($2, $4, 'Light curve flux error (PDCSAP)', 'e-/s', 'float',
-             'The 1σ error of the PDCSAP flux', now())
-     ON CONFLICT (reference) DO NOTHING`,
-    [uuidv7(), uuidv7(), lightCurveResources.flux, lightCurveResources.fluxErr],
-  );
-  const { rows } = await pool.query<{ reference: string; id: string }>(
-    `SELECT reference, id FROM resource WHERE reference = ANY($1::text[])`,
-    [[lightCurveResources.flux, lightCurveResources.fluxErr]],
-  );
-  const id = (reference: string) => rows.find((r) => r.reference === reference)!.id;
-  return { flux: id(lightCurveResources.flux), fluxErr: id(lightCurveResources.fluxErr) };
 }
 
 /** The star under the parent with the file's catalogue id, created when missing. */
@@ -188,8 +170,8 @@ async function ensureStar(
 ): Promise<{ id: string; name: string; created: boolean }> {
   const { meta } = lc;
   const target = lightCurveTags(meta).target;
-  const reference = `star:${meta.catalog.toLowerCase()}-${target}:${input.parentId}`.slice(0, 120);
-  const name = (input.name?.trim() || meta.object || `${meta.catalog} ${target}`).slice(0, 200);
+  const reference = `star:${meta.catalog.toLowerCase()}-${target}:${input.parentId}`;
+  const name = input.name?.trim() || meta.object || `${meta.catalog} ${target}`;
   const metadata = {
     catalog: meta.catalog,
     targetId: meta.targetId,
@@ -200,43 +182,8 @@ async function ensureStar(
     timeReference: meta.timeReference,
     bjdReference: meta.bjdReference,
   };
-  const { rows } = await pool.query<{ id: string; name: string; created: boolean }>(
-    `INSERT INTO node (id, kind, name, reference, parent_id, metadata, updated_at)
-     VALUES ($1, 'star', $2, $3, $4, $5, now())
-     ON CONFLICT (reference) DO UPDATE SET updated_at = node.updated_at
-     RETURNING id, name, (xmax = 0) AS created`,
-    [uuidv7(), name, reference, input.parentId, JSON.stringify(metadata)],
-  );
-  return rows[0];
-}
-
-/** One movement per resource: the new points, from the star to the node it is under. */
-async function accountImport(
-  client: PoolClient,
-  batches: AcceptedBatch[],
-  starId: string,
-  destinationId: string,
-): Promise<void> {
-  const movements = batches
-    .filter((b) => b.newPoints > 0 && b.series.resourceId)
-    .map((b) => ({
-      id: uuidv7(),
-      resource_id: b.series.resourceId,
-      quantity: b.newPoints,
-      start: new Date(Number(b.firstTime / nsPerMs)),
-      // [start, stop): the last point's millisecond is inside.
-      stop: new Date(Number(b.lastTime / nsPerMs) + 1),
-      external_id: `lightcurve:${b.series.id}:${uuidv7()}`,
-    }));
-  if (!movements.length) return;
-  await client.query(
-    `INSERT INTO movement (id, resource_id, source_id, destination_id, quantity, start, stop,
-                           unit_price, origin, external_id)
-     SELECT m.id, m.resource_id, $2, $3, m.quantity, m.start, m.stop, r.unit_price, 'ingest',
-            m.external_id
-       FROM jsonb_to_recordset($1::jsonb) AS m(id uuid, resource_id uuid, quantity numeric,
-            start timestamptz, stop timestamptz, external_id text)
-       JOIN resource r ON r.id = m.resource_id`,
-    [JSON.stringify(movements), starId, destinationId],
-  );
+  const [star] = await ensureNodes(pool, [
+    { kind: 'star', name, reference, parentId: input.parentId, metadata },
+  ]);
+  return star;
 }
