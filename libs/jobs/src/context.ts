@@ -1,7 +1,10 @@
 import type { JobLogLevelName } from '@sextant/domain';
 import type { Pool } from 'pg';
+import { encodeContent, itemReader, nodeReader } from './items.repository';
 import type {
+  ItemReader,
   JsonValue,
+  NodeReader,
   ProducedItem,
   RaisedAlert,
   RemainingLife,
@@ -35,6 +38,8 @@ export class AttemptContext implements TaskContext<Record<string, unknown>> {
   readonly outputs: TaskOutputs = { reads: [], items: [], alerts: [], estimates: [] };
   readonly log: TaskLogger;
   readonly series: SeriesReader;
+  readonly items: ItemReader;
+  readonly nodes: NodeReader;
   private logs: LogLine[] = [];
   private pendingProgress: { percent: number; message: string | null } | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -68,6 +73,21 @@ export class AttemptContext implements TaskContext<Record<string, unknown>> {
         return points;
       },
     };
+    const items = itemReader(pool);
+    this.items = {
+      find: (query) => items.find(query),
+      get: (itemId) => items.get(itemId),
+      content: async (itemId) => {
+        this.throwIfAborted();
+        const body = await items.content(itemId);
+        this.addLog('debug', `read the body of item ${itemId}`, {
+          itemId,
+          bytes: body?.bytes.length ?? 0,
+        });
+        return body;
+      },
+    };
+    this.nodes = nodeReader(pool);
     this.timer = setInterval(() => void this.flush(), flushIntervalMs);
     this.timer.unref();
   }
@@ -118,12 +138,15 @@ export class AttemptContext implements TaskContext<Record<string, unknown>> {
       name: item.name,
       ownerId: item.ownerId ?? this.run.ownerId,
       metadata: item.metadata ?? {},
+      ...(item.content ? { content: encodeContent(item.content) } : {}),
     });
     return reference;
   }
 
-  raiseAlert(alert: RaisedAlert): void {
-    this.outputs.alerts.push({ ...alert, reference: this.nextReference() });
+  raiseAlert(alert: RaisedAlert): string {
+    const reference = this.nextReference();
+    this.outputs.alerts.push({ ...alert, reference });
+    return reference;
   }
 
   recordRemainingLife(estimate: RemainingLife): void {

@@ -16,3 +16,5 @@ export * from './workflow';
 export * from './schedules.repository';
 export * from './lightcurves/lightcurve-import';
 export * from './imports/import-writer';
+export * from './items.repository';
+export * from './imports/cmapss-import';

@@ -117,9 +117,68 @@ export interface ProducedItem {
   /** Default: the run's owner. */
   ownerId?: string;
   metadata?: Record<string, JsonValue>;
+  /** A body too large for metadata (a trained model), stored gzipped with the item. */
+  content?: ItemBody;
+}
+
+/** The body of an item: bytes and what they are. */
+export interface ItemBody {
+  mediaType: string;
+  bytes: Uint8Array;
+}
+
+/** An item a task may read (e.g. a model another run trained). */
+export interface ItemRef {
+  id: string;
+  kind: string;
+  reference: string;
+  name: string;
+  ownerId: string;
+  metadata: Record<string, JsonValue>;
+  createdAt: Date;
+  /** Size of its body before encoding, null without one. */
+  contentSize: number | null;
+}
+
+/** A node a task may look at (its kind, place and metadata). */
+export interface NodeRef {
+  id: string;
+  kind: string;
+  name: string;
+  reference: string;
+  parentId: string | null;
+  metadata: Record<string, JsonValue>;
+}
+
+export interface NodeReader {
+  /** Nodes by id, in the order given (missing ones left out). */
+  list(ids: readonly string[]): Promise<NodeRef[]>;
+  /** The nodes below a node (not itself), of a kind if given, by reference. */
+  descendants(nodeId: string, options?: { kind?: string; limit?: number }): Promise<NodeRef[]>;
+}
+
+/** Reads of items; reading a body is logged with the item's id. */
+export interface ItemReader {
+  /**
+   * Items of a kind owned by the node or, with `ancestors`, by the nodes above it (nearest
+   * first), newest first; `type` matches `metadata.type`.
+   */
+  find(query: {
+    ownerId: string;
+    kind: ProducedItem['kind'];
+    type?: string;
+    ancestors?: boolean;
+    limit?: number;
+  }): Promise<ItemRef[]>;
+  /** One item by id (null if it does not exist). */
+  get(itemId: string): Promise<ItemRef | null>;
+  /** The body of an item, decoded (null without one). */
+  content(itemId: string): Promise<ItemBody | null>;
 }
 
 export interface RaisedAlert {
+  /** An alert (default) or a maintenance order. */
+  kind?: 'alert' | 'maintenance_order';
   /** The machine's node. */
   nodeId: string;
   title: string;
@@ -127,8 +186,10 @@ export interface RaisedAlert {
   description?: string;
   failureFrom?: Date;
   failureTo?: Date;
-  /** Not raised again on the node while an alert with this key is open or planned. */
+  /** Not raised again on the node while a ticket of its kind with this key is open or planned. */
   dedupeKey?: string;
+  /** For an order: the reference raiseAlert returned for the alert it answers. */
+  answers?: string;
   metadata?: Record<string, JsonValue>;
 }
 
@@ -141,7 +202,7 @@ export interface RemainingLife {
   unit: string;
   /** 1 = as new, 0 = failed. */
   health?: number;
-  /** Reference of an item this task produced (a model) that made the estimate. */
+  /** Reference of the item (a model, produced by this task or read) that made the estimate. */
   modelReference?: string;
 }
 
@@ -170,6 +231,8 @@ export interface TaskContext<P> {
   readonly signal: AbortSignal;
   readonly log: TaskLogger;
   readonly series: SeriesReader;
+  readonly items: ItemReader;
+  readonly nodes: NodeReader;
   /** Progress of this task, 0-100 (written at most a few times a second). */
   progress(percent: number, message?: string): void;
   /** Results of a step this one depends on; for a fan-out step one per input, in order. */
@@ -178,7 +241,8 @@ export interface TaskContext<P> {
   recordRead(read: { seriesId: string; from: Date; to: Date; points: number }): void;
   /** An item this task produces; returns the reference it will have. */
   produce(item: ProducedItem): string;
-  raiseAlert(alert: RaisedAlert): void;
+  /** Raises an alert or an order (a ticket); returns the reference it will have. */
+  raiseAlert(alert: RaisedAlert): string;
   recordRemainingLife(estimate: RemainingLife): void;
   /** Throws if the signal was aborted: call between units of work. */
   throwIfAborted(): void;

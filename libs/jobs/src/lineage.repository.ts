@@ -1,4 +1,5 @@
 import { uuidv7 } from '@sextant/ingest';
+import type { EncodedContent } from './items.repository';
 import type { JsonValue, RaisedAlert, RemainingLife } from './job-type';
 import type { Db } from './runs.repository';
 
@@ -70,6 +71,7 @@ export interface PlannedItem {
   name: string;
   ownerId: string;
   metadata: Record<string, JsonValue>;
+  content?: EncodedContent;
 }
 
 export interface PlannedAlert extends RaisedAlert {
@@ -238,15 +240,20 @@ export async function writeOutputs(
   const produced: PlannedItem[] = [...outputs.items];
   const alerts: PlannedAlert[] = [];
   let alertsSkipped = 0;
+  // An order answering an alert that was not raised again answers the open one.
+  const openAlertIds = new Map<string, string>();
   for (const alert of outputs.alerts) {
+    const kind = alert.kind ?? 'alert';
     if (alert.dedupeKey) {
-      const { rows } = await db.query(
-        `SELECT 1 FROM maintenance_ticket t JOIN item i ON i.id = t.item_id
-          WHERE i.owner_id = $1 AND i.kind = 'alert' AND t.dedupe_key = $2 AND t.state IN ('open', 'planned')
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT i.id FROM maintenance_ticket t JOIN item i ON i.id = t.item_id
+          WHERE i.owner_id = $1 AND i.kind = $3::"ItemKind" AND t.dedupe_key = $2
+            AND t.state IN ('open', 'planned')
           LIMIT 1`,
-        [alert.nodeId, alert.dedupeKey],
+        [alert.nodeId, alert.dedupeKey, kind],
       );
       if (rows.length) {
+        openAlertIds.set(alert.reference, rows[0].id);
         alertsSkipped++;
         continue;
       }
@@ -254,7 +261,7 @@ export async function writeOutputs(
     alerts.push(alert);
     produced.push({
       reference: alert.reference,
-      kind: 'alert',
+      kind,
       name: alert.title.slice(0, 200),
       ownerId: alert.nodeId,
       metadata: alert.metadata ?? {},
@@ -281,6 +288,21 @@ export async function writeOutputs(
         ),
       ],
     );
+    const bodies = produced.filter((i) => i.content);
+    if (bodies.length) {
+      await db.query(
+        `INSERT INTO item_content (item_id, media_type, encoding, size, sha256, data)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bytea[])`,
+        [
+          bodies.map((i) => itemIds.get(i.reference)),
+          bodies.map((i) => i.content!.mediaType),
+          bodies.map((i) => i.content!.encoding),
+          bodies.map((i) => i.content!.size),
+          bodies.map((i) => i.content!.sha256),
+          bodies.map((i) => i.content!.data),
+        ],
+      );
+    }
     produced.forEach((item, n) => {
       const movementId = uuidv7();
       movements.push({
@@ -308,11 +330,11 @@ export async function writeOutputs(
   if (alerts.length) {
     await db.query(
       `INSERT INTO maintenance_ticket (item_id, priority, description, failure_from, failure_to,
-                                       dedupe_key, run_id, task_id)
+                                       dedupe_key, alert_id, run_id, task_id)
        SELECT a.item_id, a.priority::"MaintenancePriority", a.description, a.failure_from,
-              a.failure_to, a.dedupe_key, $2, $3
+              a.failure_to, a.dedupe_key, a.alert_id, $2, $3
          FROM jsonb_to_recordset($1::jsonb) AS a(item_id uuid, priority text, description text,
-              failure_from timestamptz, failure_to timestamptz, dedupe_key text)`,
+              failure_from timestamptz, failure_to timestamptz, dedupe_key text, alert_id uuid)`,
       [
         JSON.stringify(
           alerts.map((a) => ({
@@ -322,11 +344,21 @@ export async function writeOutputs(
             failure_from: a.failureFrom ?? null,
             failure_to: a.failureTo ?? null,
             dedupe_key: a.dedupeKey ?? null,
+            alert_id: a.answers
+              ? (itemIds.get(a.answers) ?? openAlertIds.get(a.answers) ?? null)
+              : null,
           })),
         ),
         context.runId,
         context.taskId,
       ],
+    );
+    // An open alert that an order answers is planned from now on (as when a person orders).
+    await db.query(
+      `UPDATE maintenance_ticket SET state = 'planned', updated_at = now()
+        WHERE state = 'open' AND item_id IN (
+          SELECT alert_id FROM maintenance_ticket WHERE task_id = $1 AND alert_id IS NOT NULL)`,
+      [context.taskId],
     );
   }
 
