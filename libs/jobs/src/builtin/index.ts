@@ -1,5 +1,6 @@
 import type { JobType } from '../job-type';
 import { platformCheckJob } from './platform-check';
+import { rulPredictJob, rulTrainJob } from './remaining-life';
 import { seriesHealthJob } from './series-health';
 import { createTransitSearchJob, TransitSearchJobOptions } from './transit-search';
 
@@ -11,12 +12,19 @@ export type BuiltinJobOptions = TransitSearchJobOptions;
  * defineJobType (see series-health.ts) and list it here; the API and the worker pick it up.
  */
 export function builtinJobTypesWith(options: BuiltinJobOptions): JobType[] {
-  return [seriesHealthJob, platformCheckJob, createTransitSearchJob(options)];
+  return [
+    seriesHealthJob,
+    platformCheckJob,
+    createTransitSearchJob(options),
+    rulTrainJob,
+    rulPredictJob,
+  ];
 }
 
 /** The built-in job types with no configuration (what the API lists and validates). */
 export const builtinJobTypes: JobType[] = builtinJobTypesWith({});
 
 export { platformCheckJob, seriesHealthJob };
+export { rulModelType, rulPredictJob, rulTrainJob } from './remaining-life';
 export { createTransitSearchJob, parseDurations, transitSearchJob } from './transit-search';
 export type { TransitSearchJobOptions } from './transit-search';
