@@ -32,15 +32,20 @@ export async function createApiApp(
     bufferLogs: false,
   });
   app.setGlobalPrefix('api', { exclude: ['graphql'] });
-  // Uploaded files (light curves, POST /api/lightcurves): raw bytes, larger than JSON bodies.
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addContentTypeParser(
-      'application/octet-stream',
-      { parseAs: 'buffer', bodyLimit: uploadLimitBytes },
-      (_request, body, done) => done(null, body),
-    );
+  // Uploaded files (light curves, POST /api/lightcurves; CSV and text files, POST
+  // /api/imports/...): raw bytes or text, larger than JSON bodies.
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addContentTypeParser(
+    'application/octet-stream',
+    { parseAs: 'buffer', bodyLimit: uploadLimitBytes },
+    (_request, body, done) => done(null, body),
+  );
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addContentTypeParser(
+    ['text/plain', 'text/csv'],
+    { parseAs: 'buffer', bodyLimit: uploadLimitBytes },
+    (_request, body, done) => done(null, body),
+  );
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new RestExceptionFilter());
   // Errors raised by Fastify before a handler runs: bad JSON, body too large, and GraphQL

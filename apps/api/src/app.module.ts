@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
 import { ItemsModule } from './items/items.module';
 import { JobsModule } from './jobs/jobs.module';
+import { ImportsModule } from './imports/imports.module';
 import { LightCurvesModule } from './lightcurves/lightcurves.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { MovementsModule } from './movements/movements.module';
@@ -59,6 +60,7 @@ export class AppModule {
         CdcModule,
         JobsModule,
         LightCurvesModule,
+        ImportsModule,
         MaintenanceModule,
       ],
       providers: [{ provide: API_CONFIG, useValue: config }],

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { demoApiToken } from '@sextant/seed';
+import { createTestDatabase, TestDatabase } from '@sextant/testing';
+import { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiHarness } from '../testing/api-harness';
+
+// POST /api/imports/cmapss/:parentId with the real FD001 file (its first engines): machines
+// and series created, the same file again writes nothing new, a broken file gets 400 naming
+// its line; who may import where, and what another organisation gets (404).
+const file = path.resolve(__dirname, '../../../../../shared/data/cmapss/train_FD001.txt');
+const missing = !existsSync(file);
+if (missing) console.warn(`skipping the imports API: missing ${file}`);
+
+const A = { org: randomUUID(), cell: randomUUID() };
+const B = { org: randomUUID(), cell: randomUUID() };
+
+describe.skipIf(missing)('imports API', () => {
+  let db: TestDatabase;
+  let sql: Pool;
+  let api: ApiHarness;
+  const tokens: Record<string, string> = {};
+  /** The file's first three engines. */
+  let text = '';
+
+  const upload = async (
+    url: string,
+    payload: string | Buffer,
+    token: string,
+    contentType = 'text/plain',
+  ) => {
+    const response = await api.app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+        payload,
+      });
+    return { status: response.statusCode, body: JSON.parse(response.body) };
+  };
+
+  beforeAll(async () => {
+    text = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() && Number(l.trim().split(/\s+/)[0]) <= 3)
+      .join('\n');
+    db = await createTestDatabase('api_imports');
+    sql = new Pool({ connectionString: db.url, max: 2 });
+    for (const [o, prefix] of [
+      [A, 'alpha'],
+      [B, 'beta'],
+    ] as const) {
+      await sql.query(
+        `INSERT INTO node (id, parent_id, kind, name, reference, updated_at)
+         VALUES ($1, NULL, 'organisation', $3, $3, now()), ($2, $1, 'site', $4, $4, now())`,
+        [o.org, o.cell, prefix, `${prefix}.cell`],
+      );
+    }
+    for (const [who, org, role] of [
+      ['admin@alpha.test', A.org, 'admin'],
+      ['viewer@alpha.test', A.org, 'viewer'],
+      ['admin@beta.test', B.org, 'admin'],
+    ]) {
+      const user = randomUUID();
+      await sql.query(
+        `INSERT INTO app_user (id, email, name, password_hash, email_verified_at, updated_at)
+         VALUES ($1, $2, $2, 'x', now(), now())`,
+        [user, who],
+      );
+      await sql.query(
+        `INSERT INTO membership (id, user_id, node_id, role, updated_at) VALUES ($1, $2, $3, $4, now())`,
+        [randomUUID(), user, org, role],
+      );
+      tokens[who] = await demoApiToken(db.url, who, 'imports');
+    }
+    api = await startApi(db.url);
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await sql?.end();
+    await db?.drop();
+  });
+
+  it('imports C-MAPSS engines as machines with a series per column, once', async () => {
+    const url = `/api/imports/cmapss/${A.cell}?fleet=FD001&history=run-to-failure&cycleHours=6`;
+    const reply = await upload(url, text, tokens['admin@alpha.test']);
+    expect(reply.status).toBe(201);
+    // Units 1-3 of FD001 run 192, 287 and 179 cycles.
+    expect(reply.body).toMatchObject({
+      parentId: A.cell,
+      fleet: 'FD001',
+      history: 'run-to-failure',
+      engines: [
+        { name: 'FD001 engine 1', unit: 1, cycles: 192, created: true },
+        { name: 'FD001 engine 2', unit: 2, cycles: 287, created: true },
+        { name: 'FD001 engine 3', unit: 3, cycles: 179, created: true },
+      ],
+      series: 72,
+      points: (192 + 287 + 179) * 24,
+      newPoints: (192 + 287 + 179) * 24,
+    });
+    // Cycle 192 of engine 1 is 191 × 6 hours after 2025-01-01.
+    const { rows } = await sql.query(
+      `SELECT max(c.end_time)::text AS last FROM chunk c JOIN series s ON s.id = c.series_id
+        WHERE s.node_id = $1`,
+      [reply.body.engines[0].id],
+    );
+    expect(Number(BigInt(rows[0].last) / 1_000_000n)).toBe(Date.UTC(2025, 0, 1) + 191 * 6 * 3_600_000);
+
+    const again = await upload(url, Buffer.from(text), tokens['admin@alpha.test'], 'text/csv');
+    expect(again.status).toBe(201);
+    expect(again.body.newPoints).toBe(0);
+    expect(again.body.engines.map((e: { created: boolean }) => e.created)).toEqual([
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('answers 400 naming the line of a bad row, and the query parameter that is wrong', async () => {
+    const broken = text.replace(/\n1 5 .*\n/, '\n1 5 0.1 oops\n');
+    const reply = await upload(`/api/imports/cmapss/${A.cell}`, broken, tokens['admin@alpha.test']);
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors).toEqual([
+      { field: 'file', reason: 'file: expected 26 columns, found 4 (line 5)' },
+    ]);
+    const empty = await upload(`/api/imports/cmapss/${A.cell}`, ' ', tokens['admin@alpha.test']);
+    expect(empty.status).toBe(400);
+    expect(empty.body.errors[0]).toMatchObject({ field: 'file' });
+    const wrong = await upload(
+      `/api/imports/cmapss/${A.cell}?history=retired&cycleHours=-1`,
+      text,
+      tokens['admin@alpha.test'],
+    );
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'cycleHours',
+      'history',
+    ]);
+  });
+
+  it('lets only those who manage the node import, and hides other organisations (404)', async () => {
+    const viewer = await upload(`/api/imports/cmapss/${A.cell}`, text, tokens['viewer@alpha.test']);
+    expect(viewer.status).toBe(403);
+    const other = await upload(`/api/imports/cmapss/${A.cell}`, text, tokens['admin@beta.test']);
+    expect(other.status).toBe(404);
+    const { rows } = await sql.query(
+      `SELECT count(*)::int AS n FROM node WHERE parent_id = $1 AND kind = 'machine'`,
+      [A.cell],
+    );
+    expect(rows[0].n).toBe(3);
+  });
+});
