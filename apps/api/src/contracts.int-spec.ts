@@ -52,6 +52,7 @@ describe('committed API contracts', () => {
         '/api/invitations/accept',
         '/api/invitations/lookup',
         '/api/invitations/{id}',
+        '/api/imports/cmapss/{parentId}',
         '/api/items',
         '/api/items/{id}',
         '/api/members/{id}',
