@@ -76,7 +76,7 @@ export class AttemptContext implements TaskContext<Record<string, unknown>> {
     const items = itemReader(pool);
     this.items = {
       find: (query) => items.find(query),
-      get: (itemId) => items.get(itemId),
+      get: (idOrReference) => items.get(idOrReference),
       content: async (itemId) => {
         this.throwIfAborted();
         const body = await items.content(itemId);

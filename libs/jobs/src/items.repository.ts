@@ -30,6 +30,8 @@ export function jsonBody(value: JsonValue | object): ItemBody {
   return { mediaType: 'application/json', bytes: Buffer.from(JSON.stringify(value)) };
 }
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const columns = `i.id, i.kind::text, i.reference, i.name, i.owner_id AS "ownerId", i.metadata,
   i.created_at AS "createdAt", c.size AS "contentSize"`;
 
@@ -51,10 +53,12 @@ export function itemReader(pool: Pool): ItemReader {
       );
       return rows;
     },
-    async get(itemId) {
+    async get(idOrReference) {
+      const byId = uuidPattern.test(idOrReference);
       const { rows } = await pool.query<ItemRef>(
-        `SELECT ${columns} FROM item i LEFT JOIN item_content c ON c.item_id = i.id WHERE i.id = $1`,
-        [itemId],
+        `SELECT ${columns} FROM item i LEFT JOIN item_content c ON c.item_id = i.id
+          WHERE ${byId ? 'i.id = $1::uuid' : 'i.reference = $1'}`,
+        [idOrReference],
       );
       return rows[0] ?? null;
     },

@@ -170,8 +170,8 @@ export interface ItemReader {
     ancestors?: boolean;
     limit?: number;
   }): Promise<ItemRef[]>;
-  /** One item by id (null if it does not exist). */
-  get(itemId: string): Promise<ItemRef | null>;
+  /** One item by id or reference (null if it does not exist). */
+  get(idOrReference: string): Promise<ItemRef | null>;
   /** The body of an item, decoded (null without one). */
   content(itemId: string): Promise<ItemBody | null>;
 }

@@ -245,6 +245,34 @@ describe.skipIf(missing)('rul-train and rul-predict jobs on C-MAPSS FD001', () =
     }
   }, 600_000);
 
+  it('trains a next version and estimates with it in one run (estimate: true)', async () => {
+    const worker = await startTestWorker(db.url, { registry: registry() });
+    try {
+      const run = await platform.submit({
+        type: 'rul-train',
+        params: { fleetId: fleet.siteId, trees: 60, estimate: true },
+        ownerId: fleet.ownerId,
+      });
+      const done = await waitForRun(pool, run.id, ['succeeded', 'failed'], 300_000);
+      expect(done.state, done.error ?? '').toBe('succeeded');
+      expect(done.result).toMatchObject({
+        version: 2,
+        estimate: { modelVersion: 2, engines: 20 },
+      });
+      const { rows } = await pool.query(
+        `SELECT i.metadata->>'version' AS version, count(*)::int AS estimates
+           FROM remaining_life_estimate e JOIN item i ON i.id = e.model_item_id
+          GROUP BY 1 ORDER BY 1`,
+      );
+      expect(rows).toEqual([
+        { version: '1', estimates: 40 },
+        { version: '2', estimates: 20 },
+      ]);
+    } finally {
+      await worker.stop();
+    }
+  }, 300_000);
+
   it('fails a prediction with no model to use, saying what to do', async () => {
     const { rows } = await pool.query<{ id: string }>(
       `INSERT INTO node (id, kind, name, reference, parent_id, updated_at)

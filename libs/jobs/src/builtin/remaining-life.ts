@@ -10,7 +10,7 @@ import {
   type Severity,
 } from '@sextant/analytics';
 import type { MaintenancePriorityName } from '@sextant/domain';
-import { defineJobType, JsonValue, NodeRef, SeriesRef, TaskContext } from '../job-type';
+import { defineJobType, ItemRef, JsonValue, NodeRef, SeriesRef, TaskContext } from '../job-type';
 import { cmapssMeasurement, type EngineMetadata } from '../imports/cmapss-import';
 import { jsonBody } from '../items.repository';
 import { params, ParamsOf } from '../params';
@@ -132,7 +132,16 @@ const trainSchema = params({
     minimum: 0,
     maximum: 2_147_483_647,
   },
+  estimate: {
+    type: 'boolean',
+    title: 'Then estimate',
+    description:
+      'After training, estimate the in-service engines under the node with the new model (as rul-predict does, alerts and orders included).',
+    default: false,
+  },
 });
+
+type TrainResult = { [key: string]: JsonValue; model: string };
 
 export const rulTrainJob = defineJobType({
   name: 'rul-train',
@@ -195,7 +204,7 @@ export const rulTrainJob = defineJobType({
         ctx.log.info(
           `model v${version}: held-out RMSE ${metrics.rmseAllCycles} (all cycles), ${metrics.rmseCutPoints} (cut points) on ${metrics.testEngines.length} engines`,
         );
-        return {
+        const result: TrainResult = {
           model: reference,
           version,
           engines: runs.length,
@@ -205,10 +214,138 @@ export const rulTrainJob = defineJobType({
           maeAllCycles: metrics.maeAllCycles,
           intervalCoverage: metrics.intervalCoverage,
         };
+        return result;
+      },
+    },
+    {
+      name: 'estimate',
+      dependsOn: ['train'],
+      async run(ctx: TaskContext<ParamsOf<typeof trainSchema>>) {
+        const [trained] = await ctx.results<TrainResult>('train');
+        if (!ctx.params.estimate) return trained;
+        const item = await ctx.items.get(trained.model);
+        if (!item) throw new Error(`model ${trained.model} not found`);
+        const estimate = await estimateFleet(ctx, ctx.params.fleetId, item, {
+          includeRunToFailure: false,
+          raiseAlerts: true,
+        });
+        return { ...trained, estimate };
       },
     },
   ],
 });
+
+const ticketPriority: Record<Severity, MaintenancePriorityName | null> = {
+  critical: 'critical',
+  high: 'high',
+  medium: 'medium',
+  low: null,
+  info: null,
+};
+
+/**
+ * Estimates the engines under `fleetId` with the model item: an estimate each, and alerts and
+ * orders for those near failure (see the file's comment).
+ */
+async function estimateFleet(
+  ctx: TaskContext<unknown>,
+  fleetId: string,
+  item: ItemRef,
+  options: { includeRunToFailure: boolean; raiseAlerts: boolean },
+) {
+  const body = await ctx.items.content(item.id);
+  if (!body) throw new Error(`model ${item.reference} has no body`);
+  const model = JSON.parse(Buffer.from(body.bytes).toString('utf8')) as RulModel;
+  ctx.log.info(`model ${item.name} (${item.reference})`);
+
+  const histories: EngineMetadata['history'][] = options.includeRunToFailure
+    ? ['in-service', 'run-to-failure']
+    : ['in-service'];
+  const fleet = await engines(ctx, fleetId, histories);
+  if (!fleet.length) {
+    throw new Error(`no ${histories.join(' or ')} engines under ${fleetId}`);
+  }
+  const { runs, lastCycleAt } = await readRuns(ctx, fleetId, fleet, ctx.createdAt, [5, 80]);
+  ctx.progress(80, 'estimating');
+  const predictions = runs.map((run) => predictRul(model, run));
+  const byUnit = new Map(fleet.map((f) => [f.engine.unit, f]));
+  const hourMs = 3_600_000;
+  let alerts = 0;
+  let orders = 0;
+  const findings = rulFindings(predictions);
+  predictions.forEach((prediction, i) => {
+    const machine = byUnit.get(prediction.unit)!;
+    const at = lastCycleAt.get(prediction.unit)!;
+    const cycleMs = machine.engine.cycleHours * hourMs;
+    const after = (cycles: number) => new Date(at.getTime() + cycles * cycleMs);
+    ctx.recordRemainingLife({
+      nodeId: machine.id,
+      at,
+      remaining: prediction.rul,
+      lower: prediction.lower,
+      upper: prediction.upper,
+      unit: 'cycles',
+      health: Math.round((prediction.rul / (model.cap ?? RUL_CAP)) * 1000) / 1000,
+      modelReference: item.reference,
+    });
+    const finding = findings[i];
+    const priority = ticketPriority[finding.severity];
+    if (!options.raiseAlerts || !priority) return;
+    const failureFrom = after(prediction.lower);
+    const failureTo = prediction.upperOpen ? undefined : after(prediction.upper);
+    const metadata = {
+      type: 'predicted-failure',
+      unit: prediction.unit,
+      cycle: prediction.cycle,
+      rul: prediction.rul,
+      lower: prediction.lower,
+      upper: prediction.upper,
+      model: item.reference,
+    };
+    const alert = ctx.raiseAlert({
+      nodeId: machine.id,
+      title: `${machine.name}: failure predicted in ${Math.round(prediction.lower)}–${Math.round(prediction.upper)} cycles`,
+      priority,
+      description: finding.summary,
+      failureFrom,
+      failureTo,
+      dedupeKey: 'rul:predicted-failure',
+      metadata,
+    });
+    alerts++;
+    if (finding.severity === 'medium') return;
+    ctx.raiseAlert({
+      kind: 'maintenance_order',
+      nodeId: machine.id,
+      title: `Overhaul ${machine.name} before cycle ${Math.floor(prediction.cycle + prediction.lower)}`,
+      priority,
+      description: `${finding.summary}. Plan the overhaul before ${failureFrom.toISOString().slice(0, 10)}.`,
+      failureFrom,
+      failureTo,
+      dedupeKey: 'rul:overhaul',
+      answers: alert,
+      metadata,
+    });
+    orders++;
+  });
+  const sorted = [...predictions].sort((a, b) => a.rul - b.rul);
+  ctx.log.info(
+    `${predictions.length} engines estimated; ${alerts} alerts and ${orders} orders raised (before deduplication)`,
+  );
+  return {
+    model: item.reference,
+    modelVersion: Number(item.metadata.version ?? 0),
+    engines: predictions.length,
+    alertsRaised: alerts,
+    ordersRaised: orders,
+    lowest: sorted.slice(0, 10).map((e) => ({
+      engine: byUnit.get(e.unit)!.name,
+      rul: e.rul,
+      lower: e.lower,
+      upper: e.upper,
+    })),
+  };
+}
 
 const predictSchema = params({
   fleetId: {
@@ -239,14 +376,6 @@ const predictSchema = params({
     default: true,
   },
 });
-
-const ticketPriority: Record<Severity, MaintenancePriorityName | null> = {
-  critical: 'critical',
-  high: 'high',
-  medium: 'medium',
-  low: null,
-  info: null,
-};
 
 export const rulPredictJob = defineJobType({
   name: 'rul-predict',
@@ -279,98 +408,7 @@ export const rulPredictJob = defineJobType({
               : `no ${rulModelType} model on ${p.fleetId} or above it: run rul-train first`,
           );
         }
-        const body = await ctx.items.content(item.id);
-        if (!body) throw new Error(`model ${item.reference} has no body`);
-        const model = JSON.parse(Buffer.from(body.bytes).toString('utf8')) as RulModel;
-        ctx.log.info(`model ${item.name} (${item.reference})`);
-
-        const histories: EngineMetadata['history'][] = p.includeRunToFailure
-          ? ['in-service', 'run-to-failure']
-          : ['in-service'];
-        const fleet = await engines(ctx, p.fleetId, histories);
-        if (!fleet.length) {
-          throw new Error(`no ${histories.join(' or ')} engines under ${p.fleetId}`);
-        }
-        const { runs, lastCycleAt } = await readRuns(ctx, p.fleetId, fleet, ctx.createdAt, [5, 80]);
-        ctx.progress(80, 'estimating');
-        const predictions = runs.map((run) => predictRul(model, run));
-        const byUnit = new Map(fleet.map((f) => [f.engine.unit, f]));
-        const hourMs = 3_600_000;
-        let alerts = 0;
-        let orders = 0;
-        const findings = rulFindings(predictions);
-        predictions.forEach((prediction, i) => {
-          const machine = byUnit.get(prediction.unit)!;
-          const at = lastCycleAt.get(prediction.unit)!;
-          const cycleMs = machine.engine.cycleHours * hourMs;
-          const after = (cycles: number) => new Date(at.getTime() + cycles * cycleMs);
-          ctx.recordRemainingLife({
-            nodeId: machine.id,
-            at,
-            remaining: prediction.rul,
-            lower: prediction.lower,
-            upper: prediction.upper,
-            unit: 'cycles',
-            health: Math.round((prediction.rul / (model.cap ?? RUL_CAP)) * 1000) / 1000,
-            modelReference: item.reference,
-          });
-          const finding = findings[i];
-          const priority = ticketPriority[finding.severity];
-          if (!p.raiseAlerts || !priority) return;
-          const failureFrom = after(prediction.lower);
-          const failureTo = prediction.upperOpen ? undefined : after(prediction.upper);
-          const metadata = {
-            type: 'predicted-failure',
-            unit: prediction.unit,
-            cycle: prediction.cycle,
-            rul: prediction.rul,
-            lower: prediction.lower,
-            upper: prediction.upper,
-            model: item.reference,
-          };
-          const alert = ctx.raiseAlert({
-            nodeId: machine.id,
-            title: `${machine.name}: failure predicted in ${Math.round(prediction.lower)}–${Math.round(prediction.upper)} cycles`,
-            priority,
-            description: finding.summary,
-            failureFrom,
-            failureTo,
-            dedupeKey: 'rul:predicted-failure',
-            metadata,
-          });
-          alerts++;
-          if (finding.severity === 'medium') return;
-          ctx.raiseAlert({
-            kind: 'maintenance_order',
-            nodeId: machine.id,
-            title: `Overhaul ${machine.name} before cycle ${Math.floor(prediction.cycle + prediction.lower)}`,
-            priority,
-            description: `${finding.summary}. Plan the overhaul before ${failureFrom.toISOString().slice(0, 10)}.`,
-            failureFrom,
-            failureTo,
-            dedupeKey: 'rul:overhaul',
-            answers: alert,
-            metadata,
-          });
-          orders++;
-        });
-        const sorted = [...predictions].sort((a, b) => a.rul - b.rul);
-        ctx.log.info(
-          `${predictions.length} engines estimated; ${alerts} alerts and ${orders} orders raised (before deduplication)`,
-        );
-        return {
-          model: item.reference,
-          modelVersion: Number(item.metadata.version ?? 0),
-          engines: predictions.length,
-          alertsRaised: alerts,
-          ordersRaised: orders,
-          lowest: sorted.slice(0, 10).map((e) => ({
-            engine: byUnit.get(e.unit)!.name,
-            rul: e.rul,
-            lower: e.lower,
-            upper: e.upper,
-          })),
-        };
+        return estimateFleet(ctx, p.fleetId, item, p);
       },
     },
   ],
