@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseCmapss, truncateRun } from '@sextant/analytics';
 import {
   builtinJobTypes,
+  importEngineRuns,
   importLightCurve,
   JobPlatform,
   JobSchedules,
@@ -12,10 +14,16 @@ import { Pool } from 'pg';
 // Demo jobs: a nightly series-health schedule of the wind farm, and one run of it submitted
 // now, which the worker runs at start, so the jobs and maintenance pages are not empty. With
 // ../shared/data, the Skyline telescope also gets a star (HAT-P-7 = Kepler-2, a real Kepler
-// light curve of 10 days) and a transit search of it (a few seconds on the worker).
+// light curve of 10 days) and a transit search of it (a few seconds on the worker), and ACME a
+// turbofan test cell (NASA C-MAPSS FD001): engines 1-80 run to failure train a remaining-life
+// model, engines 81-100 cut before failure are the in-service fleet it estimates, with alerts
+// and maintenance orders for the engines near failure (one rul-train run, ~10 s).
 
 /** The demo star's light curve, under the shared data folder. */
 export const demoLightCurve = 'lightcurves/kepler/kplr010666592-2009131110544_slc.fits';
+
+/** The demo turbofan fleet's file, under the shared data folder. */
+export const demoTurbofans = 'cmapss/train_FD001.txt';
 
 export async function seedDemoJobs(
   databaseUrl: string,
@@ -49,7 +57,8 @@ export async function seedDemoJobs(
       ownerId: owner,
     });
     const transit = await seedDemoTransit(pool, platform, sharedData);
-    return `a series-health schedule and a run${transit}`;
+    const turbofans = await seedDemoTurbofans(pool, platform, owner, now, sharedData);
+    return `a series-health schedule and a run${transit}${turbofans}`;
   } finally {
     await pool.end();
   }
@@ -77,4 +86,47 @@ async function seedDemoTransit(
     ownerId: star.starId,
   });
   return `; a star with ${star.meta.kept} light-curve points and a transit search of it`;
+}
+
+async function seedDemoTurbofans(
+  pool: Pool,
+  platform: JobPlatform,
+  ownerId: string,
+  now: Date,
+  sharedData: string | undefined,
+): Promise<string> {
+  const file = sharedData ? path.join(sharedData, demoTurbofans) : null;
+  if (!file || !existsSync(file)) return '';
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO node (id, kind, name, reference, parent_id, metadata, updated_at)
+     VALUES (gen_random_uuid(), 'site', 'Turbofan test cell', 'acme.turbofans', $1,
+             '{"source": "NASA C-MAPSS FD001"}', now())
+     ON CONFLICT (reference) DO UPDATE SET updated_at = node.updated_at
+     RETURNING id`,
+    [ownerId],
+  );
+  const cell = rows[0].id;
+  const runs = parseCmapss(readFileSync(file, 'utf8'));
+  await importEngineRuns(
+    pool,
+    runs.filter((r) => r.unit <= 80),
+    { parentId: cell, history: 'run-to-failure' },
+  );
+  // In service: each engine cut at 40-90 % of its life (a fixed spread, the same every time).
+  const inService = runs
+    .filter((r) => r.unit > 80)
+    .map((r) => truncateRun(r, Math.round(r.cycles.length * (0.4 + ((r.unit * 37) % 50) / 100))));
+  const today = new Date(now);
+  today.setUTCHours(0, 0, 0, 0);
+  await importEngineRuns(pool, inService, {
+    parentId: cell,
+    history: 'in-service',
+    lastCycleAt: today,
+  });
+  await platform.submit({
+    type: 'rul-train',
+    params: { fleetId: cell, estimate: true },
+    ownerId,
+  });
+  return '; a turbofan test cell (80 run-to-failure engines, 20 in service) and a remaining-life model trained on it';
 }

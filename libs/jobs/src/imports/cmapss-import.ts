@@ -54,6 +54,8 @@ export interface CmapssImport {
    * so that their last cycle is the start of the current day (UTC).
    */
   firstCycleAt?: Date;
+  /** Instead of firstCycleAt: when each engine's last cycle happened. */
+  lastCycleAt?: Date;
 }
 
 export interface CmapssImportResult {
@@ -118,11 +120,11 @@ export async function importEngineRuns(
 
   const firstCycleAt = (run: EngineRun): Date => {
     if (input.firstCycleAt) return input.firstCycleAt;
-    if (history === 'run-to-failure') return new Date(Date.UTC(2025, 0, 1));
-    const today = new Date();
-    today.setUTCHours(0, 0, 0, 0);
+    if (history === 'run-to-failure' && !input.lastCycleAt) return new Date(Date.UTC(2025, 0, 1));
+    const end = input.lastCycleAt ? new Date(input.lastCycleAt) : new Date();
+    if (!input.lastCycleAt) end.setUTCHours(0, 0, 0, 0);
     const last = run.cycles[run.cycles.length - 1];
-    return new Date(today.getTime() - (last - 1) * cycleHours * hourMs);
+    return new Date(end.getTime() - (last - 1) * cycleHours * hourMs);
   };
   const engines = await ensureNodes(
     pool,
