@@ -175,13 +175,21 @@ describe.skipIf(!hasChromium)('jobs and maintenance pages in Chromium', () => {
     await viewer.context().close();
   });
 
-  it('shows the remaining-life dashboard of every machine', async () => {
+  it('shows the remaining-life dashboard of every machine, with the engines the demo model estimated', async () => {
     await page.goto(`${portal()}/remaining-life`);
     await page.getByTestId('remaining-life').getByText('Turbine T03').waitFor();
-    // 12 turbines and 8 inverters; no analysis has stored an estimate yet.
-    expect(await page.getByTestId('life-summary').textContent()).toMatch(
-      /^20 machines, 0 with a remaining-life estimate/,
-    );
+    // 12 turbines, 8 inverters and 100 turbofans; the demo rul-train run (this worker runs it)
+    // estimates the 20 in service. The page refreshes itself.
+    await page
+      .getByTestId('life-summary')
+      .filter({ hasText: /^120 machines, 20 with a remaining-life estimate\./ })
+      .waitFor({ timeout: 180_000 });
+    // Nearest failure first: an engine, its life in cycles with an interval.
+    const first = page.getByTestId('remaining-life').locator('tbody tr').first();
+    expect(await first.textContent()).toMatch(/FD001 engine \d+.*\d+ cycles \(\d+.*–/);
     await shot('remaining-life');
+    // The engines nearest failure have open maintenance orders with their failure window.
+    await page.goto(`${portal()}/maintenance`);
+    await page.getByTestId('tickets').getByText(/^Overhaul FD001 engine \d+/).first().waitFor();
   });
 });
