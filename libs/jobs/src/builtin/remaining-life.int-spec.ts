@@ -148,6 +148,7 @@ describe.skipIf(missing)('rul-train and rul-predict jobs on C-MAPSS FD001', () =
       expect(body.gbt.trees).toHaveLength(300);
       expect(model.size).toBe(Buffer.byteLength(JSON.stringify(body)));
       expect(model.data.length).toBeLessThan(model.size / 2);
+      console.info(`model body: ${model.size} bytes of JSON, ${model.data.length} gzipped`);
 
       // Lineage: every column of the 80 engines read, one accounted movement per column.
       const { rows: reads } = await pool.query(
