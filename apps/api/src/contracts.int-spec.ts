@@ -55,6 +55,7 @@ describe('committed API contracts', () => {
         '/api/imports/cmapss/{parentId}',
         '/api/items',
         '/api/items/{id}',
+        '/api/items/{id}/content',
         '/api/members/{id}',
         '/api/jobs/runs',
         '/api/jobs/runs/{id}',

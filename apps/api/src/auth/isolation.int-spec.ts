@@ -312,6 +312,7 @@ describe('tenant isolation matrix', () => {
       rest('GET', `/api/lightcurves/stars/${b.site}/candidates`),
       rest('GET', `/api/lightcurves/candidates/${b.item}`),
       rest('POST', `/api/imports/cmapss/${b.site}`, {}),
+      rest('GET', `/api/items/${b.item}/content`),
       rest('PATCH', `/api/members/${b.member}`, { role: 'viewer' }),
       rest('DELETE', `/api/members/${b.member}`),
       rest('DELETE', `/api/invitations/${b.invitation}`),

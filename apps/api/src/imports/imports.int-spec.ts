@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { encodeContent, jsonBody } from '@sextant/jobs';
 import { demoApiToken } from '@sextant/seed';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
@@ -110,7 +111,9 @@ describe.skipIf(missing)('imports API', () => {
         WHERE s.node_id = $1`,
       [reply.body.engines[0].id],
     );
-    expect(Number(BigInt(rows[0].last) / 1_000_000n)).toBe(Date.UTC(2025, 0, 1) + 191 * 6 * 3_600_000);
+    expect(Number(BigInt(rows[0].last) / 1_000_000n)).toBe(
+      Date.UTC(2025, 0, 1) + 191 * 6 * 3_600_000,
+    );
 
     const again = await upload(url, Buffer.from(text), tokens['admin@alpha.test'], 'text/csv');
     expect(again.status).toBe(201);
@@ -154,5 +157,41 @@ describe.skipIf(missing)('imports API', () => {
       [A.cell],
     );
     expect(rows[0].n).toBe(3);
+  });
+
+  it('serves an item body (a model) as a download, 404 for an item without one or of another organisation', async () => {
+    const model = { kind: 'rul-gbt', trees: [{ value: [1.5] }] };
+    const encoded = encodeContent(jsonBody(model));
+    const id = randomUUID();
+    const bare = randomUUID();
+    await sql.query(
+      `INSERT INTO item (id, kind, reference, name, owner_id, updated_at)
+       VALUES ($1, 'model', 'job:test:0', 'RUL model v1', $3, now()),
+              ($2, 'report', 'report:bare', 'no body', $3, now())`,
+      [id, bare, A.cell],
+    );
+    await sql.query(
+      `INSERT INTO item_content (item_id, media_type, encoding, size, sha256, data)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [id, encoded.mediaType, encoded.encoding, encoded.size, encoded.sha256, encoded.data],
+    );
+    const get = (itemId: string, token: string) =>
+      api.app
+        .getHttpAdapter()
+        .getInstance()
+        .inject({
+          method: 'GET',
+          url: `/api/items/${itemId}/content`,
+          headers: { authorization: `Bearer ${token}` },
+        });
+    const reply = await get(id, tokens['viewer@alpha.test']);
+    expect(reply.statusCode).toBe(200);
+    expect(reply.headers['content-type']).toMatch(/^application\/json/);
+    expect(reply.headers['content-disposition']).toBe('attachment; filename="job_test_0.json"');
+    expect(JSON.parse(reply.body)).toEqual(model);
+    const none = await get(bare, tokens['viewer@alpha.test']);
+    expect(none.statusCode).toBe(404);
+    expect(JSON.parse(none.body).message).toBe('item report:bare has no body');
+    expect((await get(id, tokens['admin@beta.test'])).statusCode).toBe(404);
   });
 });

@@ -1,5 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  StreamableFile,
+} from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../auth/actor.decorator';
 import { Can, on } from '../auth/can.decorator';
 import type { Principal } from '../auth/principal';
@@ -27,6 +38,25 @@ export class ItemsController {
   @ApiOkResponse({ type: ItemModel })
   get(@Param('id', IdPipe) id: string) {
     return this.service.get(id);
+  }
+
+  @Get(':id/content')
+  @Can('item.read', on('item', 'id'))
+  @ApiOperation({
+    summary:
+      "Download an item's body (a trained model's trees as JSON), as a file named after its reference; 404 when it has none.",
+  })
+  @ApiProduces('application/json', 'application/octet-stream')
+  @ApiOkResponse({ schema: { type: 'string', format: 'binary' } })
+  async content(@Param('id', IdPipe) id: string): Promise<StreamableFile> {
+    const { item, mediaType, bytes } = await this.service.content(id);
+    const name = item.reference.replace(/[^\w.-]+/g, '_');
+    const extension = mediaType === 'application/json' ? '.json' : '';
+    return new StreamableFile(Buffer.from(bytes), {
+      type: mediaType,
+      length: bytes.length,
+      disposition: `attachment; filename="${name}${extension}"`,
+    });
   }
 
   @Post()

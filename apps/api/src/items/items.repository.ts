@@ -1,3 +1,4 @@
+import { readItemContent } from '@sextant/jobs';
 import { Injectable } from '@nestjs/common';
 import type { ItemModel as Item, Prisma } from '@sextant/db';
 import { PrismaService } from '../prisma/prisma.service';
@@ -5,6 +6,11 @@ import { PrismaService } from '../prisma/prisma.service';
 @Injectable()
 export class ItemsRepository {
   constructor(private readonly prisma: PrismaService) {}
+
+  /** The body of an item (a trained model), decoded; null without one. */
+  content(id: string) {
+    return readItemContent(this.prisma.pool, id);
+  }
 
   findMany(args: Prisma.ItemFindManyArgs): Promise<Item[]> {
     return this.prisma.client.item.findMany(args);

@@ -57,6 +57,14 @@ export class ItemsService {
     return toModel(row);
   }
 
+  /** The item's body (e.g. a trained model's trees) with its media type; 404 without one. */
+  async content(id: string): Promise<{ item: ItemModel; mediaType: string; bytes: Uint8Array }> {
+    const item = await this.get(id);
+    const body = await this.items.content(id);
+    if (!body) throw new DomainError('ItemNotFound', `item ${item.reference} has no body`);
+    return { item, ...body };
+  }
+
   async create(input: CreateItemInput): Promise<ItemModel> {
     await this.requireOwner(input.ownerId);
     try {
