@@ -16,3 +16,6 @@ export * from './workflow';
 export * from './schedules.repository';
 export * from './lightcurves/lightcurve-import';
 export * from './imports/import-writer';
+export * from './imports/import-columns';
+export * from './imports/wind-import';
+export * from './imports/solar-import';
