@@ -2,6 +2,7 @@ import type { JobType } from '../job-type';
 import { platformCheckJob } from './platform-check';
 import { seriesHealthJob } from './series-health';
 import { createTransitSearchJob, TransitSearchJobOptions } from './transit-search';
+import { windPerformanceJob } from './wind-performance';
 
 /** What the built-in job types need from the worker's configuration. */
 export type BuiltinJobOptions = TransitSearchJobOptions;
@@ -11,12 +12,12 @@ export type BuiltinJobOptions = TransitSearchJobOptions;
  * defineJobType (see series-health.ts) and list it here; the API and the worker pick it up.
  */
 export function builtinJobTypesWith(options: BuiltinJobOptions): JobType[] {
-  return [seriesHealthJob, platformCheckJob, createTransitSearchJob(options)];
+  return [seriesHealthJob, platformCheckJob, createTransitSearchJob(options), windPerformanceJob];
 }
 
 /** The built-in job types with no configuration (what the API lists and validates). */
 export const builtinJobTypes: JobType[] = builtinJobTypesWith({});
 
-export { platformCheckJob, seriesHealthJob };
+export { platformCheckJob, seriesHealthJob, windPerformanceJob };
 export { createTransitSearchJob, parseDurations, transitSearchJob } from './transit-search';
 export type { TransitSearchJobOptions } from './transit-search';
