@@ -1,6 +1,7 @@
 import type { JobType } from '../job-type';
 import { platformCheckJob } from './platform-check';
 import { seriesHealthJob } from './series-health';
+import { solarPerformanceJob } from './solar-performance';
 import { createTransitSearchJob, TransitSearchJobOptions } from './transit-search';
 import { windPerformanceJob } from './wind-performance';
 
@@ -12,12 +13,18 @@ export type BuiltinJobOptions = TransitSearchJobOptions;
  * defineJobType (see series-health.ts) and list it here; the API and the worker pick it up.
  */
 export function builtinJobTypesWith(options: BuiltinJobOptions): JobType[] {
-  return [seriesHealthJob, platformCheckJob, createTransitSearchJob(options), windPerformanceJob];
+  return [
+    seriesHealthJob,
+    platformCheckJob,
+    createTransitSearchJob(options),
+    windPerformanceJob,
+    solarPerformanceJob,
+  ];
 }
 
 /** The built-in job types with no configuration (what the API lists and validates). */
 export const builtinJobTypes: JobType[] = builtinJobTypesWith({});
 
-export { platformCheckJob, seriesHealthJob, windPerformanceJob };
+export { platformCheckJob, seriesHealthJob, solarPerformanceJob, windPerformanceJob };
 export { createTransitSearchJob, parseDurations, transitSearchJob } from './transit-search';
 export type { TransitSearchJobOptions } from './transit-search';
