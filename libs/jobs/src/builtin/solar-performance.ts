@@ -1,5 +1,6 @@
 import {
   analyseSolarPlant,
+  round,
   type Finding,
   type SolarGeneration,
   type SolarWeather,
@@ -209,7 +210,10 @@ async function analyse(ctx: TaskContext<Params>): Promise<JsonValue> {
         })),
     ),
     outages: result.outages.length,
-    outageHours: result.outages.reduce((s, o) => s + o.hours, 0),
+    outageHours: round(
+      result.outages.reduce((s, o) => s + o.hours, 0),
+      2,
+    ),
     dataQuality: {
       dcAcRatio: q.dcAcRatio.median,
       dcUnitInconsistent: q.dcUnitInconsistent,
