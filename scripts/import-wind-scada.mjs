@@ -109,7 +109,8 @@ try {
       params: { turbineId: imported.turbine.id },
     });
     if (done?.state === 'succeeded') {
-      const r = done.result;
+      // One turbine: the run's result lists one.
+      const [r] = done.result.results;
       const p = r.periods;
       console.log(
         `power curve: rated ${r.ratedPowerKw} kW, cut-in ${r.cutInSpeed} m/s, rated from ${r.ratedSpeed} m/s`,

@@ -39,17 +39,20 @@ describe.skipIf(missing)('wind-performance job', () => {
     await db?.drop();
   });
 
-  async function run(): Promise<{ id: string; result: Record<string, unknown> }> {
+  async function run(
+    params: Record<string, string> = { turbineId: turbine.turbine.id },
+  ): Promise<{ id: string; result: Record<string, unknown>; turbines: Record<string, unknown>[] }> {
     const submitted = await platform.submit({
       type: 'wind-performance',
-      params: { turbineId: turbine.turbine.id, to: '2019-01-01T00:00:00Z' },
+      params: { ...params, to: '2019-01-01T00:00:00Z' },
       ownerId: fleet.ownerId,
     });
     const worker = await startTestWorker(db.url);
     try {
       const done = await waitForRun(pool, submitted.id, ['succeeded', 'failed'], 120_000);
       expect(done.state, done.error ?? '').toBe('succeeded');
-      return { id: submitted.id, result: done.result as Record<string, unknown> };
+      const result = done.result as Record<string, unknown>;
+      return { id: submitted.id, result, turbines: result.results as Record<string, unknown>[] };
     } finally {
       await worker.stop();
     }
@@ -66,8 +69,10 @@ describe.skipIf(missing)('wind-performance job', () => {
     ).rows;
 
   it('learns the power curve, reports the periods, raises alerts and records health', async () => {
-    const { id, result } = await run();
-    expect(result).toMatchObject({
+    const { id, result, turbines } = await run();
+    expect(result).toMatchObject({ turbines: 1, alerts: 33 });
+    const [t1] = turbines;
+    expect(t1).toMatchObject({
       turbineId: turbine.turbine.id,
       turbine: 'T1',
       from: '2018-01-01T00:00:00.000Z',
@@ -87,7 +92,7 @@ describe.skipIf(missing)('wind-performance job', () => {
       totals: { availability: 0.956 },
     });
     // A 3.6 MW turbine.
-    expect(result.ratedPowerKw).toBeCloseTo(3602.7, 1);
+    expect(t1.ratedPowerKw).toBeCloseTo(3602.7, 1);
 
     const { rows: reports } = await pool.query(
       `SELECT owner_id, name, metadata FROM item WHERE kind = 'report'`,
@@ -185,19 +190,52 @@ describe.skipIf(missing)('wind-performance job', () => {
     ]);
   }, 180_000);
 
-  it('refuses a window the wrong way round', async () => {
+  it('refuses a window the wrong way round, and neither or both of turbine and site', async () => {
+    const submit = (params: Record<string, string>) =>
+      platform.submit({ type: 'wind-performance', params, ownerId: fleet.ownerId });
     await expect(
-      platform.submit({
-        type: 'wind-performance',
-        params: {
-          turbineId: turbine.turbine.id,
-          from: '2019-01-01T00:00:00Z',
-          to: '2018-01-01T00:00:00Z',
-        },
-        ownerId: fleet.ownerId,
+      submit({
+        turbineId: turbine.turbine.id,
+        from: '2019-01-01T00:00:00Z',
+        to: '2018-01-01T00:00:00Z',
       }),
     ).rejects.toMatchObject({
       fieldErrors: [{ field: 'params.to', reason: 'must be after from' }],
     });
+    const neither = { field: 'params.turbineId', reason: 'give either turbineId or siteId' };
+    await expect(submit({})).rejects.toMatchObject({ fieldErrors: [neither] });
+    await expect(
+      submit({ turbineId: turbine.turbine.id, siteId: fleet.siteId }),
+    ).rejects.toMatchObject({ fieldErrors: [neither] });
   });
+
+  it('analyses every turbine below a wind farm, one task each', async () => {
+    // The same SCADA as a second turbine of the farm.
+    const twin = await importWindScada(pool, {
+      text: readFileSync(file, 'latin1'),
+      parentId: fleet.siteId,
+      turbine: 'T1 twin',
+    });
+    const { id, result, turbines } = await run({ siteId: fleet.siteId });
+    const { rows: tasks } = await pool.query(
+      `SELECT key FROM job_task WHERE run_id = $1 ORDER BY created_at, position NULLS FIRST`,
+      [id],
+    );
+    expect(tasks.map((t) => t.key)).toEqual(['analyse', 'summarize', 'analyse[0]', 'analyse[1]']);
+    expect(result).toMatchObject({ turbines: 2, alerts: 66 });
+    // Twice T1's year (libs/analytics' wind spec: 11,012.9 MWh produced).
+    expect(result.producedMWh).toBeCloseTo(2 * 11012.885, 2);
+    expect(new Set(turbines.map((t) => t.turbine))).toEqual(new Set(['T1', 'T1 twin']));
+    // The twin's alerts are its own; T1's were open already.
+    const { rows } = await pool.query(
+      `SELECT i.owner_id, count(*)::int AS n FROM item i WHERE i.kind = 'alert'
+        GROUP BY i.owner_id ORDER BY n`,
+    );
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { owner_id: turbine.turbine.id, n: 33 },
+        { owner_id: twin.turbine.id, n: 33 },
+      ]),
+    );
+  }, 180_000);
 });

@@ -9,7 +9,7 @@ import {
 } from '@sextant/analytics';
 import { assertNever, type FieldError } from '@sextant/domain';
 import { windSeries } from '../imports/wind-import';
-import { defineJobType, JsonValue, SeriesRef, TaskContext } from '../job-type';
+import { defineJobType, fanOut, JsonValue, SeriesRef, TaskContext } from '../job-type';
 import { params, ParamsOf } from '../params';
 import { healthTrend, type HealthTrend } from './health-trend.logic';
 import {
@@ -25,15 +25,23 @@ import {
 // learned from its own normal operation, and each row compared with it: downtime,
 // curtailment and underperformance periods, daily health. A report item goes on the turbine,
 // significant periods become alerts on it, and its health with a remaining life is recorded.
+// Given a wind farm, every turbine below it is analysed in a task of its own (a fan-out) and
+// the results are summed up.
 
 const schema = params({
   turbineId: {
     type: 'node',
     title: 'Turbine',
     description:
-      'A wind turbine with SCADA series (POST /api/imports/wind-scada/:parentId imports one).',
+      'A wind turbine with SCADA series (POST /api/imports/wind-scada/:parentId imports one). Give this or siteId.',
     kinds: ['machine'],
-    required: true,
+  },
+  siteId: {
+    type: 'node',
+    title: 'Wind farm',
+    description:
+      'Every turbine with SCADA below this node is analysed, one task each. Give this or turbineId.',
+    kinds: ['site', 'organisation'],
   },
   from: { type: 'datetime', title: 'From', description: 'Default: the first row.' },
   to: { type: 'datetime', title: 'To', description: 'Default: submission time.' },
@@ -72,13 +80,16 @@ export const windPerformanceJob = defineJobType({
   name: 'wind-performance',
   title: 'Wind turbine performance',
   description:
-    "Learns a turbine's power curve from its SCADA and finds downtime, curtailment and underperformance from the residual between expected and produced power. A report goes on the turbine; periods at least as severe as alertSeverity become alerts (once while open). Health is the last 30 days' median performance ratio; the remaining life is the days until its 90-day trend reaches 0.8, capped at 365 days (the cap when health is not falling).",
+    "Learns a turbine's power curve from its SCADA (or of each turbine below a wind farm, one task each) and finds downtime, curtailment and underperformance from the residual between expected and produced power. A report goes on the turbine; periods at least as severe as alertSeverity become alerts (once while open). Health is the last 30 days' median performance ratio; the remaining life is the days until its 90-day trend reaches 0.8, capped at 365 days (the cap when health is not falling).",
   params: schema,
   prepare(p, now) {
     return { ...p, from: p.from ?? earliest, to: p.to ?? now.toISOString() };
   },
   check(p) {
     const errors: FieldError[] = [];
+    if ((p.turbineId === undefined) === (p.siteId === undefined)) {
+      errors.push({ field: 'params.turbineId', reason: 'give either turbineId or siteId' });
+    }
     if (p.from && p.to && Date.parse(p.from) >= Date.parse(p.to)) {
       errors.push({ field: 'params.to', reason: 'must be after from' });
     }
@@ -86,19 +97,69 @@ export const windPerformanceJob = defineJobType({
   },
   options: { timeoutSeconds: 600, maxAttempts: 2, backoffSeconds: 5 },
   steps: [
-    {
+    fanOut<Params, TurbineInput>({
       name: 'analyse',
+      async inputs(ctx) {
+        if (ctx.params.turbineId) return [{ turbineId: ctx.params.turbineId }];
+        const series = await ctx.series.find(ctx.params.siteId!, {
+          measurement: windSeries.measurement,
+          field: windSeries.activePower,
+        });
+        const turbines = [...new Set(series.flatMap((s) => (s.nodeId ? [s.nodeId] : [])))];
+        if (turbines.length === 0) {
+          throw new Error(
+            `no turbine with ${windSeries.measurement} ${windSeries.activePower} series below ${ctx.params.siteId}: import SCADA first`,
+          );
+        }
+        ctx.log.info(`${turbines.length} turbines below the site`);
+        return turbines.map((turbineId) => ({ turbineId }));
+      },
+      async each(ctx, input) {
+        return analyse(ctx, input.turbineId);
+      },
+    }),
+    {
+      name: 'summarize',
+      dependsOn: ['analyse'],
       async run(ctx: TaskContext<Params>) {
-        return analyse(ctx);
+        const turbines = await ctx.results<TurbineResult>('analyse');
+        const sum = (pick: (t: TurbineResult) => number) =>
+          round(
+            turbines.reduce((s, t) => s + pick(t), 0),
+            3,
+          );
+        return {
+          turbines: turbines.length,
+          alerts: sum((t) => t.alerts),
+          producedMWh: sum((t) => t.totals.producedMWh),
+          expectedMWh: sum((t) => t.totals.expectedMWh),
+          lostMWh: sum(
+            (t) =>
+              t.totals.lostDowntimeMWh +
+              t.totals.lostCurtailmentMWh +
+              t.totals.lostUnderperformanceMWh,
+          ),
+          results: turbines,
+        };
       },
     },
   ],
 });
 
-async function analyse(ctx: TaskContext<Params>): Promise<JsonValue> {
-  const { turbineId } = ctx.params;
+interface TurbineInput {
+  [key: string]: JsonValue;
+  turbineId: string;
+}
+
+/** What each turbine's task returns (plain JSON). */
+type TurbineResult = { [key: string]: JsonValue } & {
+  alerts: number;
+  totals: TurbinePerformance['totals'] & { [key: string]: JsonValue };
+};
+
+async function analyse(ctx: TaskContext<Params>, turbineId: string): Promise<JsonValue> {
   ctx.progress(1, 'reading');
-  const { name, scada } = await readScada(ctx);
+  const { name, scada } = await readScada(ctx, turbineId);
   ctx.log.info(`read ${scada.time.length} SCADA rows of ${name}`);
   ctx.progress(40, 'analysing');
   const result = analyseTurbine(scada, name);
@@ -191,8 +252,11 @@ async function analyse(ctx: TaskContext<Params>): Promise<JsonValue> {
 }
 
 /** The turbine's active power and wind speed (and theoretical power if imported), joined by time. */
-async function readScada(ctx: TaskContext<Params>): Promise<{ name: string; scada: TurbineScada }> {
-  const series = await ctx.series.find(ctx.params.turbineId, {
+async function readScada(
+  ctx: TaskContext<Params>,
+  turbineId: string,
+): Promise<{ name: string; scada: TurbineScada }> {
+  const series = await ctx.series.find(turbineId, {
     descendants: false,
     measurement: windSeries.measurement,
   });
@@ -201,7 +265,7 @@ async function readScada(ctx: TaskContext<Params>): Promise<{ name: string; scad
   const speed = field(windSeries.windSpeed);
   if (!power || !speed) {
     throw new Error(
-      `the turbine ${ctx.params.turbineId} has no ${windSeries.measurement} ${windSeries.activePower} and ${windSeries.windSpeed} series: import its SCADA first`,
+      `the turbine ${turbineId} has no ${windSeries.measurement} ${windSeries.activePower} and ${windSeries.windSpeed} series: import its SCADA first`,
     );
   }
   const from = new Date(ctx.params.from!);
