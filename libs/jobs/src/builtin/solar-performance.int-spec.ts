@@ -114,6 +114,9 @@ describe.skipIf(missing.length > 0)('solar-performance job', () => {
     expect(owner_id).toBe(plant.plant.id);
     expect(name).toBe('Solar performance plant 4135001 2020-05-15 to 2020-06-17');
     expect(report.inverters).toHaveLength(22);
+    expect(report.identity.method).toBe('inverter-nodes');
+    // For 96 % of inverter-days the counter grows by the day's DAILY_YIELD (analytics spec).
+    expect(report.identity.dailyYieldAgreement).toBeGreaterThan(0.95);
     expect(report.inverters.find((i: { id: string }) => i.id === 'INV-05')).toMatchObject({
       nodeId: inverter('INV-05'),
       underperforming: true,
