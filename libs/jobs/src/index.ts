@@ -18,3 +18,6 @@ export * from './lightcurves/lightcurve-import';
 export * from './imports/import-writer';
 export * from './items.repository';
 export * from './imports/cmapss-import';
+export * from './imports/import-columns';
+export * from './imports/wind-import';
+export * from './imports/solar-import';

@@ -2,7 +2,9 @@ import type { JobType } from '../job-type';
 import { platformCheckJob } from './platform-check';
 import { rulPredictJob, rulTrainJob } from './remaining-life';
 import { seriesHealthJob } from './series-health';
+import { solarPerformanceJob } from './solar-performance';
 import { createTransitSearchJob, TransitSearchJobOptions } from './transit-search';
+import { windPerformanceJob } from './wind-performance';
 
 /** What the built-in job types need from the worker's configuration. */
 export type BuiltinJobOptions = TransitSearchJobOptions;
@@ -18,13 +20,15 @@ export function builtinJobTypesWith(options: BuiltinJobOptions): JobType[] {
     createTransitSearchJob(options),
     rulTrainJob,
     rulPredictJob,
+    windPerformanceJob,
+    solarPerformanceJob,
   ];
 }
 
 /** The built-in job types with no configuration (what the API lists and validates). */
 export const builtinJobTypes: JobType[] = builtinJobTypesWith({});
 
-export { platformCheckJob, seriesHealthJob };
+export { platformCheckJob, seriesHealthJob, solarPerformanceJob, windPerformanceJob };
 export { rulModelType, rulPredictJob, rulTrainJob } from './remaining-life';
 export { createTransitSearchJob, parseDurations, transitSearchJob } from './transit-search';
 export type { TransitSearchJobOptions } from './transit-search';
