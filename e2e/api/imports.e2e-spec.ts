@@ -77,7 +77,7 @@ describe.skipIf(missing)('import scripts', () => {
       }),
     ).rejects.toMatchObject({
       code: 1,
-      stderr: expect.stringMatching(/400 file: file: expected 26 columns, found 3 \(line 1\)/),
+      stderr: expect.stringMatching(/400 file: expected 26 columns, found 3 \(line 1\)/),
     });
     await expect(
       run(process.execPath, ['scripts/import-cmapss.mjs', bad, '--parent', cell], {

@@ -8,12 +8,20 @@ import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from '../testing/api-harness';
 
-// POST /api/imports/cmapss/:parentId with the real FD001 file (its first engines): machines
-// and series created, the same file again writes nothing new, a broken file gets 400 naming
-// its line; who may import where, and what another organisation gets (404).
-const file = path.resolve(__dirname, '../../../../../shared/data/cmapss/train_FD001.txt');
-const missing = !existsSync(file);
-if (missing) console.warn(`skipping the imports API: missing ${file}`);
+// POST /api/imports/... with the real files of ../shared/data (FD001's first engines, T1.csv as
+// its Latin-1 bytes, solar plant 1): machines and series created, the same file again writes
+// nothing new, a broken file gets 400 naming its line; who may import where, and what another
+// organisation gets (404).
+const data = path.resolve(__dirname, '../../../../../shared/data');
+const file = path.join(data, 'cmapss/train_FD001.txt');
+const wind = path.join(data, 'wind/T1.csv');
+const solar = {
+  generation: path.join(data, 'solar/Plant_1_Generation_Data.csv'),
+  weather: path.join(data, 'solar/Plant_1_Weather_Sensor_Data.csv'),
+};
+const absent = [file, wind, solar.generation, solar.weather].filter((f) => !existsSync(f));
+const missing = absent.length > 0;
+if (missing) console.warn(`skipping the imports API: missing ${absent.join(', ')}`);
 
 const A = { org: randomUUID(), cell: randomUUID() };
 const B = { org: randomUUID(), cell: randomUUID() };
@@ -130,7 +138,7 @@ describe.skipIf(missing)('imports API', () => {
     const reply = await upload(`/api/imports/cmapss/${A.cell}`, broken, tokens['admin@alpha.test']);
     expect(reply.status).toBe(400);
     expect(reply.body.errors).toEqual([
-      { field: 'file', reason: 'file: expected 26 columns, found 4 (line 5)' },
+      { field: 'file', reason: 'expected 26 columns, found 4 (line 5)' },
     ]);
     const empty = await upload(`/api/imports/cmapss/${A.cell}`, ' ', tokens['admin@alpha.test']);
     expect(empty.status).toBe(400);
@@ -194,4 +202,54 @@ describe.skipIf(missing)('imports API', () => {
     expect(JSON.parse(none.body).message).toBe('item report:bare has no body');
     expect((await get(id, tokens['admin@beta.test'])).statusCode).toBe(404);
   });
+
+  it('imports a wind turbine from its Latin-1 SCADA file as sent, and a solar plant from its two files', async () => {
+    const turbine = await upload(
+      `/api/imports/wind-scada/${A.cell}?turbine=T1`,
+      readFileSync(wind),
+      tokens['admin@alpha.test'],
+      'text/csv',
+    );
+    expect(turbine.status).toBe(201);
+    expect(turbine.body).toMatchObject({ turbine: { name: 'T1', created: true }, rows: 50_530 });
+    expect(turbine.body.series.map((c: { field: string }) => c.field).sort()).toEqual([
+      'active_power',
+      'theoretical_power',
+      'wind_direction',
+      'wind_speed',
+    ]);
+    const generation = await upload(
+      `/api/imports/solar-generation/${A.cell}`,
+      readFileSync(solar.generation),
+      tokens['admin@alpha.test'],
+      'text/csv',
+    );
+    expect(generation.status).toBe(201);
+    expect(generation.body.inverters).toHaveLength(22);
+    const weather = await upload(
+      `/api/imports/solar-weather/${A.cell}`,
+      readFileSync(solar.weather),
+      tokens['admin@alpha.test'],
+      'application/octet-stream',
+    );
+    expect(weather.status).toBe(201);
+    // Either file finds the same plant.
+    expect(weather.body.plant).toEqual({ ...generation.body.plant, created: false });
+    const broken = await upload(
+      `/api/imports/solar-weather/${A.cell}`,
+      `${readFileSync(solar.weather, 'utf8').split('\n').slice(0, 3).join('\n')}\nnot a date,1,x,1,2,3\n`,
+      tokens['admin@alpha.test'],
+      'text/csv',
+    );
+    expect(broken.status).toBe(400);
+    expect(broken.body.errors[0].field).toBe('file');
+    expect(broken.body.errors[0].reason).toMatch(/\(line 4\b/);
+    const other = await upload(
+      `/api/imports/wind-scada/${A.cell}`,
+      readFileSync(wind),
+      tokens['admin@beta.test'],
+      'text/csv',
+    );
+    expect(other.status).toBe(404);
+  }, 120_000);
 });

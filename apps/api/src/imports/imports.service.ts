@@ -1,13 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@sextant/domain';
-import { importCmapss } from '@sextant/jobs';
+import {
+  importCmapss,
+  importSolarGeneration,
+  importSolarWeather,
+  importWindScada,
+} from '@sextant/jobs';
 import { PrismaService } from '../prisma/prisma.service';
-import type { ImportCmapssArgs } from './dto/import.inputs';
-import type { CmapssImportModel } from './imports.model';
+import type { ImportCmapssArgs, ImportWindScadaArgs } from './dto/import.inputs';
+import type {
+  CmapssImportModel,
+  SolarGenerationImportModel,
+  SolarWeatherImportModel,
+  WindScadaImportModel,
+} from './imports.model';
 
-/** The body of an upload as text: CSV or whitespace-separated files sent as the request body. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The body of an upload as text: UTF-8, or Latin-1 when it is not valid UTF-8 (T1.csv's
+ * header has a Latin-1 degree sign; every byte is a Latin-1 character, so nothing is lost).
+ */
 export function uploadedText(body: unknown, what: string): string {
-  const text = Buffer.isBuffer(body) ? body.toString('utf8') : body;
+  let text = body;
+  if (Buffer.isBuffer(body)) {
+    try {
+      text = utf8.decode(body);
+    } catch {
+      text = body.toString('latin1');
+    }
+  }
   if (typeof text !== 'string' || text.trim() === '') {
     throw DomainError.validation([
       {
@@ -15,9 +37,6 @@ export function uploadedText(body: unknown, what: string): string {
         reason: `send ${what} as the body, with content-type text/csv, text/plain or application/octet-stream`,
       },
     ]);
-  }
-  if (text.includes('\uFFFD')) {
-    throw DomainError.validation([{ field: 'file', reason: 'is not valid UTF-8 text' }]);
   }
   return text;
 }
@@ -35,6 +54,32 @@ export class ImportsService {
       history: args.history,
       cycleHours: args.cycleHours,
       firstCycleAt: args.firstCycleAt ? new Date(args.firstCycleAt) : undefined,
+    });
+  }
+
+  windScada(
+    parentId: string,
+    args: ImportWindScadaArgs,
+    body: unknown,
+  ): Promise<WindScadaImportModel> {
+    return importWindScada(this.prisma.pool, {
+      text: uploadedText(body, "the turbine's SCADA CSV"),
+      parentId,
+      turbine: args.turbine,
+    });
+  }
+
+  solarGeneration(parentId: string, body: unknown): Promise<SolarGenerationImportModel> {
+    return importSolarGeneration(this.prisma.pool, {
+      text: uploadedText(body, "the plant's generation CSV"),
+      parentId,
+    });
+  }
+
+  solarWeather(parentId: string, body: unknown): Promise<SolarWeatherImportModel> {
+    return importSolarWeather(this.prisma.pool, {
+      text: uploadedText(body, "the plant's weather sensor CSV"),
+      parentId,
     });
   }
 }

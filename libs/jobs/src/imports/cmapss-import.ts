@@ -1,13 +1,8 @@
-import {
-  AnalyticsInputError,
-  cmapssColumns,
-  parseCmapss,
-  type CmapssColumn,
-  type EngineRun,
-} from '@sextant/analytics';
+import { cmapssColumns, parseCmapss, type CmapssColumn, type EngineRun } from '@sextant/analytics';
 import { DomainError } from '@sextant/domain';
 import type { ColumnBatch } from '@sextant/timeseries';
 import type { Pool } from 'pg';
+import { parseFile } from './import-columns';
 import {
   ensureNodes,
   ensureResources,
@@ -18,7 +13,7 @@ import {
 
 // C-MAPSS import: a turbofan file (unit, cycle, 3 settings, 21 sensors a row) becomes one
 // machine node per engine under a given node, with one series per column (measurement
-// `cmapss`, resource `cmapss.<column>`). Cycles are dated: cycle c of an engine at
+// `cmapss`, tags fleet, unit and the engine's node id, resource `cmapss.<column>`). Cycles are dated: cycle c of an engine at
 // firstCycleAt + (c − 1) × cycleHours. A run-to-failure file (train_FD00x) trains models; an
 // in-service one (histories cut before failure, like test_FD00x) is what rul-predict
 // estimates. The engine's metadata keeps its dating, so estimates in cycles become dates.
@@ -84,15 +79,7 @@ const hourMs = 3_600_000;
 
 /** Parses a C-MAPSS file and imports its engines (see the file's comment). */
 export async function importCmapss(pool: Pool, input: CmapssImport): Promise<CmapssImportResult> {
-  let runs: EngineRun[];
-  try {
-    runs = parseCmapss(input.text, 'file');
-  } catch (error) {
-    if (error instanceof AnalyticsInputError) {
-      throw DomainError.validation([{ field: 'file', reason: error.message }]);
-    }
-    throw error;
-  }
+  const runs = parseFile(() => parseCmapss(input.text, 'file'));
   return importEngineRuns(pool, runs, input);
 }
 
@@ -165,7 +152,8 @@ export async function importEngineRuns(
     for (const column of cmapssColumns) {
       columns.push({
         measurement: cmapssMeasurement,
-        tags: { fleet, unit: String(run.unit) },
+        // The node's id too: the same fleet imported under two nodes is two sets of series.
+        tags: { fleet, unit: String(run.unit), node: engines[e].id },
         field: column,
         type: 'float',
         times,

@@ -1,6 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDateString, IsIn, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
+import {
+  IsDateString,
+  IsIn,
+  IsNumber,
+  IsOptional,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 
 export class ImportCmapssArgs {
   @ApiPropertyOptional({
@@ -36,4 +45,15 @@ export class ImportCmapssArgs {
   @IsOptional()
   @IsDateString({ strict: true })
   firstCycleAt?: string;
+}
+
+export class ImportWindScadaArgs {
+  @ApiPropertyOptional({
+    description: "The turbine's name, unique under the parent (default T1).",
+    example: 'T1',
+  })
+  @IsOptional()
+  @Matches(/^\S(.*\S)?$/, { message: 'must not be blank or start or end with a space' })
+  @MaxLength(100)
+  turbine?: string;
 }
