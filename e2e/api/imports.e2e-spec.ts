@@ -12,8 +12,14 @@ const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
 const data = path.resolve(root, '../shared/data');
 const cmapss = path.join(data, 'cmapss/train_FD001.txt');
-const missing = !existsSync(cmapss);
-if (missing) console.warn(`skipping the import scripts: missing ${cmapss}`);
+const wind = path.join(data, 'wind/T1.csv');
+const solar = {
+  generation: path.join(data, 'solar/Plant_1_Generation_Data.csv'),
+  weather: path.join(data, 'solar/Plant_1_Weather_Sensor_Data.csv'),
+};
+const absent = [cmapss, wind, solar.generation, solar.weather].filter((f) => !existsSync(f));
+const missing = absent.length > 0;
+if (missing) console.warn(`skipping the import scripts: missing ${absent.join(', ')}`);
 
 describe.skipIf(missing)('import scripts', () => {
   let dir = '';
@@ -86,4 +92,41 @@ describe.skipIf(missing)('import scripts', () => {
       }),
     ).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/missing SEXTANT_TOKEN/) });
   });
+
+  it('import-wind-scada.mjs imports T1 and runs wind-performance, printing the power curve and periods', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ['scripts/import-wind-scada.mjs', wind, '--parent', cell, '--turbine', 'T1', '--run'],
+      { cwd: root, env: env(), timeout: 240_000 },
+    );
+    expect(stdout).toMatch(/^created turbine T1 \([0-9a-f-]{36}\): 50530 rows /m);
+    expect(stdout).toMatch(
+      /^power curve: rated 360\d(\.\d+)? kW, cut-in 3\.5 m\/s, rated from 13 m\/s$/m,
+    );
+    expect(stdout).toMatch(
+      /^periods: 41 downtime \([\d.]+ MWh\), 29 curtailment \([\d.]+ MWh\), 34 underperformance \([\d.]+ MWh\); 33 alerts$/m,
+    );
+  }, 300_000);
+
+  it('import-solar.mjs imports plant 1 and runs solar-performance, printing the underperformers and the DC/AC finding', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      [
+        'scripts/import-solar.mjs',
+        '--parent',
+        cell,
+        '--generation',
+        solar.generation,
+        '--weather',
+        solar.weather,
+        '--run',
+      ],
+      { cwd: root, env: env(), timeout: 240_000 },
+    );
+    expect(stdout).toMatch(/22 inverters \(22 new, told apart by total-yield\)/);
+    expect(stdout).toMatch(
+      /^22 inverters; underperforming: INV-03 \([\d.]+ % under the median\), INV-05/m,
+    );
+    expect(stdout).toMatch(/^data quality: DC power is 10\.2\d*× AC power; DC divided by 10 /m);
+  }, 300_000);
 });

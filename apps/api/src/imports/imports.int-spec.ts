@@ -213,10 +213,10 @@ describe.skipIf(missing)('imports API', () => {
     expect(turbine.status).toBe(201);
     expect(turbine.body).toMatchObject({ turbine: { name: 'T1', created: true }, rows: 50_530 });
     expect(turbine.body.series.map((c: { field: string }) => c.field).sort()).toEqual([
-      'active_power',
-      'theoretical_power',
-      'wind_direction',
-      'wind_speed',
+      'active_power_kw',
+      'theoretical_power_kw',
+      'wind_direction_deg',
+      'wind_speed_ms',
     ]);
     const generation = await upload(
       `/api/imports/solar-generation/${A.cell}`,

@@ -160,7 +160,7 @@ describe.skipIf(missing)('wind-performance job', () => {
       [id],
     );
     expect(lineage).toEqual(
-      ['active_power', 'theoretical_power', 'wind_speed'].map((field) => ({
+      ['active_power_kw', 'theoretical_power_kw', 'wind_speed_ms'].map((field) => ({
         kind: 'read',
         field,
         quantity: 50530,

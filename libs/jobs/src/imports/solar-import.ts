@@ -28,25 +28,25 @@ import {
 
 /** Where solar plant data lives in the store. */
 export const solarSeries = {
-  generation: 'solar',
-  dcPower: 'dc_power',
-  acPower: 'ac_power',
-  dailyYield: 'daily_yield',
-  totalYield: 'total_yield',
+  generation: 'inverter',
+  dcPower: 'dc_power_kw',
+  acPower: 'ac_power_kw',
+  dailyYield: 'daily_yield_kwh',
+  totalYield: 'total_yield_kwh',
   weather: 'weather',
-  irradiation: 'irradiation',
-  ambientTemperature: 'ambient_temperature',
-  moduleTemperature: 'module_temperature',
+  irradiation: 'irradiation_kw_m2',
+  ambientTemperature: 'ambient_temperature_c',
+  moduleTemperature: 'module_temperature_c',
 } as const;
 
 export const solarResources = {
-  dcPower: 'solar.dc_power',
-  acPower: 'solar.ac_power',
-  dailyYield: 'solar.daily_yield',
-  totalYield: 'solar.total_yield',
+  dcPower: 'solar.power.dc',
+  acPower: 'solar.power.ac',
+  dailyYield: 'solar.yield.daily',
+  totalYield: 'solar.yield.total',
   irradiation: 'solar.irradiation',
-  ambientTemperature: 'solar.ambient_temperature',
-  moduleTemperature: 'solar.module_temperature',
+  ambientTemperature: 'solar.temperature.ambient',
+  moduleTemperature: 'solar.temperature.module',
 } as const;
 
 const generationResources = {

@@ -16,17 +16,17 @@ import {
 /** Where wind SCADA lives in the store: one measurement, a field per column. */
 export const windSeries = {
   measurement: 'scada',
-  activePower: 'active_power',
-  windSpeed: 'wind_speed',
-  theoreticalPower: 'theoretical_power',
-  windDirection: 'wind_direction',
+  activePower: 'active_power_kw',
+  windSpeed: 'wind_speed_ms',
+  theoreticalPower: 'theoretical_power_kw',
+  windDirection: 'wind_direction_deg',
 } as const;
 
 export const windResources = {
-  activePower: 'wind.active_power',
-  windSpeed: 'wind.wind_speed',
-  theoreticalPower: 'wind.theoretical_power',
-  windDirection: 'wind.wind_direction',
+  activePower: 'wind.power.active',
+  windSpeed: 'wind.speed',
+  theoreticalPower: 'wind.power.theoretical',
+  windDirection: 'wind.direction',
 } as const;
 
 const windResourceDefinitions: ResourceDefinition[] = [

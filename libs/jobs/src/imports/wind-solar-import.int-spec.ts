@@ -72,10 +72,10 @@ describe.skipIf(missing.length > 0)('wind and solar imports', () => {
       to: '2018-12-31T23:50:00.000Z',
     });
     expect(first.series.map((s) => [s.field, s.resource, s.unit, s.points, s.newPoints])).toEqual([
-      ['active_power', windResources.activePower, 'kW', 50530, 50530],
-      ['wind_speed', windResources.windSpeed, 'm/s', 50530, 50530],
-      ['theoretical_power', windResources.theoreticalPower, 'kW', 50530, 50530],
-      ['wind_direction', windResources.windDirection, '°', 50530, 50530],
+      ['active_power_kw', windResources.activePower, 'kW', 50530, 50530],
+      ['wind_speed_ms', windResources.windSpeed, 'm/s', 50530, 50530],
+      ['theoretical_power_kw', windResources.theoreticalPower, 'kW', 50530, 50530],
+      ['wind_direction_deg', windResources.windDirection, '°', 50530, 50530],
     ]);
     const { rows: nodes } = await pool.query(
       `SELECT kind, parent_id, metadata->>'type' AS type FROM node WHERE id = $1`,
@@ -109,9 +109,9 @@ describe.skipIf(missing.length > 0)('wind and solar imports', () => {
       to: '2020-06-17T23:45:00.000Z',
     });
     expect(weather.series.map((s) => [s.field, s.unit, s.newPoints])).toEqual([
-      ['irradiation', 'kW/m²', 3182],
-      ['ambient_temperature', '°C', 3182],
-      ['module_temperature', '°C', 3182],
+      ['irradiation_kw_m2', 'kW/m²', 3182],
+      ['ambient_temperature_c', '°C', 3182],
+      ['module_temperature_c', '°C', 3182],
     ]);
 
     const generation = await importSolarGeneration(pool, {
@@ -129,10 +129,10 @@ describe.skipIf(missing.length > 0)('wind and solar imports', () => {
     expect(generation.inverters.reduce((n, i) => n + i.rows, 0)).toBe(68778);
     for (const inv of generation.inverters) {
       expect(inv.series.map((s) => s.field)).toEqual([
-        'dc_power',
-        'ac_power',
-        'daily_yield',
-        'total_yield',
+        'dc_power_kw',
+        'ac_power_kw',
+        'daily_yield_kwh',
+        'total_yield_kwh',
       ]);
       expect(inv.series.map((s) => s.newPoints)).toEqual([inv.rows, inv.rows, inv.rows, inv.rows]);
     }
