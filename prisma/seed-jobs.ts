@@ -5,6 +5,8 @@ import {
   builtinJobTypes,
   importEngineRuns,
   importLightCurve,
+  importSolarGeneration,
+  importSolarWeather,
   JobPlatform,
   JobSchedules,
   JobTypeRegistry,
@@ -17,13 +19,21 @@ import { Pool } from 'pg';
 // light curve of 10 days) and a transit search of it (a few seconds on the worker), and ACME a
 // turbofan test cell (NASA C-MAPSS FD001): engines 1-80 run to failure train a remaining-life
 // model, engines 81-100 cut before failure are the in-service fleet it estimates, with alerts
-// and maintenance orders for the engines near failure (one rul-train run, ~10 s).
+// and maintenance orders for the engines near failure (one rul-train run, ~10 s). The wind
+// farm gets a wind-performance run (power curves, stops, curtailment, health per turbine), and
+// ACME the real solar plant 1 (22 inverters, 34 days) with a solar-performance run.
 
 /** The demo star's light curve, under the shared data folder. */
 export const demoLightCurve = 'lightcurves/kepler/kplr010666592-2009131110544_slc.fits';
 
 /** The demo turbofan fleet's file, under the shared data folder. */
 export const demoTurbofans = 'cmapss/train_FD001.txt';
+
+/** The demo solar plant's files, under the shared data folder. */
+export const demoSolarPlant = {
+  generation: 'solar/Plant_1_Generation_Data.csv',
+  weather: 'solar/Plant_1_Weather_Sensor_Data.csv',
+};
 
 export async function seedDemoJobs(
   databaseUrl: string,
@@ -58,7 +68,13 @@ export async function seedDemoJobs(
     });
     const transit = await seedDemoTransit(pool, platform, sharedData);
     const turbofans = await seedDemoTurbofans(pool, platform, owner, now, sharedData);
-    return `a series-health schedule and a run${transit}${turbofans}`;
+    await platform.submit({
+      type: 'wind-performance',
+      params: { siteId: farm },
+      ownerId: owner,
+    });
+    const solar = await seedDemoSolarPlant(pool, platform, owner, sharedData);
+    return `a series-health schedule and a run${transit}${turbofans}; a wind-performance run of the farm${solar}`;
   } finally {
     await pool.end();
   }
@@ -129,4 +145,30 @@ async function seedDemoTurbofans(
     ownerId,
   });
   return '; a turbofan test cell (80 run-to-failure engines, 20 in service) and a remaining-life model trained on it';
+}
+
+async function seedDemoSolarPlant(
+  pool: Pool,
+  platform: JobPlatform,
+  ownerId: string,
+  sharedData: string | undefined,
+): Promise<string> {
+  const files = sharedData
+    ? {
+        generation: path.join(sharedData, demoSolarPlant.generation),
+        weather: path.join(sharedData, demoSolarPlant.weather),
+      }
+    : null;
+  if (!files || !existsSync(files.generation) || !existsSync(files.weather)) return '';
+  const generation = await importSolarGeneration(pool, {
+    text: readFileSync(files.generation, 'utf8'),
+    parentId: ownerId,
+  });
+  await importSolarWeather(pool, { text: readFileSync(files.weather, 'utf8'), parentId: ownerId });
+  await platform.submit({
+    type: 'solar-performance',
+    params: { plantId: generation.plant.id },
+    ownerId,
+  });
+  return `; solar plant ${generation.plantId} (${generation.inverters.length} inverters) and a solar-performance run of it`;
 }
