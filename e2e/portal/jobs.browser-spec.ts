@@ -178,11 +178,12 @@ describe.skipIf(!hasChromium)('jobs and maintenance pages in Chromium', () => {
   it('shows the remaining-life dashboard of every machine, with the engines the demo model estimated', async () => {
     await page.goto(`${portal()}/remaining-life`);
     await page.getByTestId('remaining-life').getByText('Turbine T03').waitFor();
-    // 12 turbines, 8 inverters and 100 turbofans; the demo rul-train run (this worker runs it)
-    // estimates the 20 in service. The page refreshes itself.
+    // 12 turbines and 8 inverters, 100 turbofans, solar plant 1's 22 inverters; the demo runs
+    // (this worker runs them) estimate the 20 engines in service, the 12 turbines (health
+    // trend) and plant 1's inverters. The page refreshes itself.
     await page
       .getByTestId('life-summary')
-      .filter({ hasText: /^120 machines, 20 with a remaining-life estimate\./ })
+      .filter({ hasText: /^142 machines, 54 with a remaining-life estimate\./ })
       .waitFor({ timeout: 180_000 });
     // Nearest failure first: an engine, its life in cycles with an interval.
     const first = page.getByTestId('remaining-life').locator('tbody tr').first();
@@ -190,6 +191,23 @@ describe.skipIf(!hasChromium)('jobs and maintenance pages in Chromium', () => {
     await shot('remaining-life');
     // The engines nearest failure have open maintenance orders with their failure window.
     await page.goto(`${portal()}/maintenance`);
-    await page.getByTestId('tickets').getByText(/^Overhaul FD001 engine \d+/).first().waitFor();
+    await page
+      .getByTestId('tickets')
+      .getByText(/^Overhaul FD001 engine \d+/)
+      .first()
+      .waitFor();
+    // The model: its metrics on its page, its trees as a download.
+    const models = await api<{ items: { id: string; name: string }[] }>(
+      'GET',
+      '/api/items?kind=model',
+    );
+    const model = models.body.items.find((m) => m.name.startsWith('RUL model v1 (FD001'))!;
+    await page.goto(`${portal()}/items/${model.id}`);
+    await page.getByText('rmseCutPoints').first().waitFor();
+    const href = await page.getByTestId('model-body').getAttribute('href');
+    const download = await page.request.get(`${portal()}${href}`);
+    expect(download.status()).toBe(200);
+    expect(download.headers()['content-disposition']).toMatch(/^attachment; filename=".+\.json"$/);
+    expect((await download.json()).gbt.trees).toHaveLength(300);
   });
 });

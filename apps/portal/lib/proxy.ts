@@ -26,7 +26,7 @@ export async function forward(request: Request, path: string): Promise<Response>
       redirect: 'manual',
     });
     const responseHeaders = new Headers();
-    for (const name of ['content-type', 'retry-after']) {
+    for (const name of ['content-type', 'content-disposition', 'retry-after']) {
       const value = upstream.headers.get(name);
       if (value) responseHeaders.set(name, value);
     }
