@@ -6,59 +6,25 @@
 // SEXTANT_API (default http://localhost:3000/api) and SEXTANT_TOKEN (npm start prints one).
 import { readFileSync } from 'node:fs';
 import { URLSearchParams } from 'node:url';
-import { parseArgs } from 'node:util';
+import { apiClient, cliArgs, seconds } from './lib/api-client.mjs';
 
 const usage =
   'usage: node scripts/import-cmapss.mjs <file.txt> --parent <node id> [--fleet FD001] [--history run-to-failure|in-service] [--cycle-hours 8] [--train [--estimate]] [--wait-seconds 300]';
-let args;
-try {
-  args = parseArgs({
-    allowPositionals: true,
-    options: {
-      parent: { type: 'string' },
-      fleet: { type: 'string' },
-      history: { type: 'string' },
-      'cycle-hours': { type: 'string' },
-      train: { type: 'boolean', default: false },
-      estimate: { type: 'boolean', default: false },
-      'wait-seconds': { type: 'string', default: '300' },
-    },
-  });
-} catch (error) {
-  console.error(`${error.message}\n${usage}`);
-  process.exit(2);
-}
+const args = cliArgs(
+  usage,
+  {
+    parent: { type: 'string' },
+    fleet: { type: 'string' },
+    history: { type: 'string' },
+    'cycle-hours': { type: 'string' },
+    train: { type: 'boolean', default: false },
+    estimate: { type: 'boolean', default: false },
+    'wait-seconds': { type: 'string', default: '300' },
+  },
+  { positionals: 1, required: ['parent'] },
+);
 const [file] = args.positionals;
-if (!file || !args.values.parent) {
-  console.error(usage);
-  process.exit(2);
-}
-const api = (process.env.SEXTANT_API || 'http://localhost:3000/api').replace(/\/$/, '');
-const token = process.env.SEXTANT_TOKEN;
-if (!token) {
-  console.error(
-    'missing SEXTANT_TOKEN: an API token (npm start prints one; or the portal profile)',
-  );
-  process.exit(2);
-}
-
-async function call(method, path, body, contentType = 'application/json') {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': contentType }),
-    },
-    body: body === undefined || contentType !== 'application/json' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  const answer = text ? JSON.parse(text) : null;
-  if (!response.ok) {
-    const reasons = (answer?.errors ?? []).map((e) => `${e.field}: ${e.reason}`).join('; ');
-    throw new Error(`${method} ${path}: ${response.status} ${reasons || answer?.message}`);
-  }
-  return answer;
-}
+const { call, runJob } = apiClient();
 
 try {
   const query = new URLSearchParams();
@@ -77,37 +43,26 @@ try {
     `${imported.engines.length} ${imported.history} engines of ${imported.fleet} (${created} new): ${imported.series} series, ${imported.points} points (${imported.newPoints} new)`,
   );
   if (args.values.train) {
-    const run = await call('POST', '/jobs/runs', {
-      type: 'rul-train',
-      ownerId: args.values.parent,
-      params: { fleetId: args.values.parent, estimate: args.values.estimate },
-    });
-    console.log(`rul-train submitted: run ${run.id}`);
-    const deadline = Date.now() + Number(args.values['wait-seconds']) * 1000;
-    for (;;) {
-      const state = await call('GET', `/jobs/runs/${run.id}`);
-      if (state.state === 'succeeded') {
-        const r = state.result;
+    const done = await runJob(
+      {
+        type: 'rul-train',
+        ownerId: args.values.parent,
+        params: { fleetId: args.values.parent, estimate: args.values.estimate },
+      },
+      seconds(args.values['wait-seconds'], 'wait-seconds', usage),
+    );
+    if (done?.state === 'succeeded') {
+      const r = done.result;
+      console.log(
+        `model v${r.version}: held-out RMSE ${r.rmseAllCycles} cycles (all cycles), ${r.rmseCutPoints} (cut points) on ${r.heldOut} of ${r.engines} engines`,
+      );
+      if (r.estimate) {
         console.log(
-          `model v${r.version}: held-out RMSE ${r.rmseAllCycles} cycles (all cycles), ${r.rmseCutPoints} (cut points) on ${r.heldOut} of ${r.engines} engines`,
+          `${r.estimate.engines} engines estimated; ${r.estimate.alertsRaised} alerts and ${r.estimate.ordersRaised} orders raised`,
         );
-        if (r.estimate) {
-          console.log(
-            `${r.estimate.engines} engines estimated; ${r.estimate.alertsRaised} alerts and ${r.estimate.ordersRaised} orders raised`,
-          );
-        }
-        break;
       }
-      if (['failed', 'cancelled'].includes(state.state)) {
-        throw new Error(`rul-train ${state.state}: ${state.error ?? 'see its logs in the portal'}`);
-      }
-      if (Date.now() > deadline) {
-        console.log(
-          `rul-train is ${state.state} at ${state.progress} % (is a worker running?); see the run in the portal`,
-        );
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+    } else if (done) {
+      throw new Error(`rul-train ${done.state}: ${done.error ?? 'see its logs in the portal'}`);
     }
   }
 } catch (error) {

@@ -4,56 +4,22 @@
 // from SEXTANT_API (default http://localhost:3000/api) and SEXTANT_TOKEN (npm start prints one).
 import { readFileSync } from 'node:fs';
 import { URLSearchParams } from 'node:url';
-import { parseArgs } from 'node:util';
+import { apiClient, cliArgs } from './lib/api-client.mjs';
 
 const usage =
   'usage: node scripts/import-lightcurve.mjs <file.fits> --parent <node id> [--name <star name>] [--search] [--wait-seconds 120]';
-let args;
-try {
-  args = parseArgs({
-    allowPositionals: true,
-    options: {
-      parent: { type: 'string' },
-      name: { type: 'string' },
-      search: { type: 'boolean', default: false },
-      'wait-seconds': { type: 'string', default: '120' },
-    },
-  });
-} catch (error) {
-  console.error(`${error.message}\n${usage}`);
-  process.exit(2);
-}
+const args = cliArgs(
+  usage,
+  {
+    parent: { type: 'string' },
+    name: { type: 'string' },
+    search: { type: 'boolean', default: false },
+    'wait-seconds': { type: 'string', default: '120' },
+  },
+  { positionals: 1, required: ['parent'] },
+);
 const [file] = args.positionals;
-if (!file || !args.values.parent) {
-  console.error(usage);
-  process.exit(2);
-}
-const api = (process.env.SEXTANT_API || 'http://localhost:3000/api').replace(/\/$/, '');
-const token = process.env.SEXTANT_TOKEN;
-if (!token) {
-  console.error(
-    'missing SEXTANT_TOKEN: an API token (npm start prints one; or the portal profile)',
-  );
-  process.exit(2);
-}
-
-async function call(method, path, body, contentType = 'application/json') {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': contentType }),
-    },
-    body: body === undefined || contentType !== 'application/json' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  const answer = text ? JSON.parse(text) : null;
-  if (!response.ok) {
-    const reasons = (answer?.errors ?? []).map((e) => `${e.field}: ${e.reason}`).join('; ');
-    throw new Error(`${method} ${path}: ${response.status} ${reasons || answer?.message}`);
-  }
-  return answer;
-}
+const { call } = apiClient();
 
 try {
   const query = new URLSearchParams({ parentId: args.values.parent });

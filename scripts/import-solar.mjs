@@ -6,62 +6,29 @@
 // The API and a token come from SEXTANT_API (default http://localhost:3000/api) and
 // SEXTANT_TOKEN (npm start prints one).
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { apiClient, cliArgs, seconds } from './lib/api-client.mjs';
 
 const usage =
   'usage: node scripts/import-solar.mjs --parent <node id> [--generation <file.csv>] [--weather <file.csv>] [--run] [--owner <node id>] [--wait-seconds 120]';
-let args;
-try {
-  args = parseArgs({
-    options: {
-      parent: { type: 'string' },
-      generation: { type: 'string' },
-      weather: { type: 'string' },
-      run: { type: 'boolean', default: false },
-      owner: { type: 'string' },
-      'wait-seconds': { type: 'string', default: '120' },
-    },
-  });
-} catch (error) {
-  console.error(`${error.message}\n${usage}`);
-  process.exit(2);
-}
+const args = cliArgs(
+  usage,
+  {
+    parent: { type: 'string' },
+    generation: { type: 'string' },
+    weather: { type: 'string' },
+    run: { type: 'boolean', default: false },
+    owner: { type: 'string' },
+    'wait-seconds': { type: 'string', default: '120' },
+  },
+  { required: ['parent'] },
+);
 const { parent, generation, weather } = args.values;
 if (!parent || (!generation && !weather)) {
   console.error(`give --parent and at least one of --generation and --weather\n${usage}`);
   process.exit(2);
 }
-const waitSeconds = Number(args.values['wait-seconds']);
-if (!(waitSeconds >= 0)) {
-  console.error(`--wait-seconds must be a number of seconds\n${usage}`);
-  process.exit(2);
-}
-const api = (process.env.SEXTANT_API || 'http://localhost:3000/api').replace(/\/$/, '');
-const token = process.env.SEXTANT_TOKEN;
-if (!token) {
-  console.error(
-    'missing SEXTANT_TOKEN: an API token (npm start prints one; or the portal profile)',
-  );
-  process.exit(2);
-}
-
-async function call(method, path, body, contentType = 'application/json') {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': contentType }),
-    },
-    body: body === undefined || contentType !== 'application/json' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  const answer = text ? JSON.parse(text) : null;
-  if (!response.ok) {
-    const reasons = (answer?.errors ?? []).map((e) => `${e.field}: ${e.reason}`).join('; ');
-    throw new Error(`${method} ${path}: ${response.status} ${reasons || answer?.message}`);
-  }
-  return answer;
-}
+const waitSeconds = seconds(args.values['wait-seconds'], 'wait-seconds', usage);
+const { call, runJob } = apiClient();
 
 const upload = (kind, file) =>
   call(
@@ -72,24 +39,6 @@ const upload = (kind, file) =>
   );
 
 const newPoints = (series) => series.reduce((n, s) => n + s.newPoints, 0);
-
-/** Submits a run and waits until it ends or `waitSeconds` pass; returns it. */
-async function runJob(submission) {
-  const run = await call('POST', '/jobs/runs', submission);
-  console.log(`${submission.type} submitted: run ${run.id}`);
-  const deadline = Date.now() + waitSeconds * 1000;
-  for (;;) {
-    const current = await call('GET', `/jobs/runs/${run.id}`);
-    if (['succeeded', 'failed', 'cancelled'].includes(current.state)) return current;
-    if (Date.now() > deadline) {
-      console.log(
-        `run ${run.id} still ${current.state} (is a worker running?); see it in the portal`,
-      );
-      return null;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
 
 try {
   let plant;
@@ -109,12 +58,15 @@ try {
     );
   }
   if (args.values.run) {
-    const done = await runJob({
-      type: 'solar-performance',
-      // The node imported under pays for the analysis, as it receives the data.
-      ownerId: args.values.owner || parent,
-      params: { plantId: plant.id },
-    });
+    const done = await runJob(
+      {
+        type: 'solar-performance',
+        // The node imported under pays for the analysis, as it receives the data.
+        ownerId: args.values.owner || parent,
+        params: { plantId: plant.id },
+      },
+      waitSeconds,
+    );
     if (done?.state === 'succeeded') {
       const r = done.result;
       const under = r.underperforming.map(
