@@ -2,7 +2,7 @@ import { severities, type Severity } from '@sextant/analytics';
 import { assertNever, type MaintenancePriorityName } from '@sextant/domain';
 import type { JsonValue } from '../job-type';
 
-// What the predictive-maintenance jobs (wind-performance, solar-performance) share: which
+// What the predictive-maintenance jobs (wind-performance, solar-performance, rul-predict) share: which
 // findings become alerts, at which ticket priority, and analysis results as plain JSON.
 
 /** The severities a job may be asked to raise alerts from. */

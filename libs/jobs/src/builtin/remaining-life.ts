@@ -7,13 +7,12 @@ import {
   type CmapssColumn,
   type EngineRun,
   type RulModel,
-  type Severity,
 } from '@sextant/analytics';
-import type { MaintenancePriorityName } from '@sextant/domain';
 import { defineJobType, ItemRef, JsonValue, NodeRef, SeriesRef, TaskContext } from '../job-type';
 import { cmapssMeasurement, type EngineMetadata } from '../imports/cmapss-import';
 import { jsonBody } from '../items.repository';
 import { params, ParamsOf } from '../params';
+import { atLeast, ticketPriority } from './maintenance-findings';
 
 // Remaining useful life of turbofan engines imported by importCmapss.
 // rul-train: the run-to-failure engines under a node train gradient-boosted trees; a share of
@@ -235,14 +234,6 @@ export const rulTrainJob = defineJobType({
   ],
 });
 
-const ticketPriority: Record<Severity, MaintenancePriorityName | null> = {
-  critical: 'critical',
-  high: 'high',
-  medium: 'medium',
-  low: null,
-  info: null,
-};
-
 /**
  * Estimates the engines under `fleetId` with the model item: an estimate each, and alerts and
  * orders for those near failure (see the file's comment).
@@ -289,8 +280,8 @@ async function estimateFleet(
       modelReference: item.reference,
     });
     const finding = findings[i];
-    const priority = ticketPriority[finding.severity];
-    if (!options.raiseAlerts || !priority) return;
+    if (!options.raiseAlerts || !atLeast(finding.severity, 'medium')) return;
+    const priority = ticketPriority(finding.severity);
     const failureFrom = after(prediction.lower);
     const failureTo = prediction.upperOpen ? undefined : after(prediction.upper);
     const metadata = {
@@ -313,7 +304,7 @@ async function estimateFleet(
       metadata,
     });
     alerts++;
-    if (finding.severity === 'medium') return;
+    if (!atLeast(finding.severity, 'high')) return;
     ctx.raiseAlert({
       kind: 'maintenance_order',
       nodeId: machine.id,
