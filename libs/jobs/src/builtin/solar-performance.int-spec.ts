@@ -78,6 +78,16 @@ describe.skipIf(missing.length > 0)('solar-performance job', () => {
       )
     ).rows;
 
+  const orders = async () =>
+    (
+      await pool.query(
+        `SELECT n.name AS node, i.name AS title, t.state, an.name AS answers
+           FROM item i JOIN maintenance_ticket t ON t.item_id = i.id JOIN node n ON n.id = i.owner_id
+           JOIN item a ON a.id = t.alert_id JOIN node an ON an.id = a.owner_id
+          WHERE i.kind = 'maintenance_order' ORDER BY n.name`,
+      )
+    ).rows;
+
   it('finds the underperforming inverters, the outages and the DC/AC unit error', async () => {
     const { id, result } = await run();
     expect(result).toMatchObject({
@@ -103,6 +113,8 @@ describe.skipIf(missing.length > 0)('solar-performance job', () => {
       },
       // 2 underperforming inverters, 2 outages of 3 h (14 June), 1 unit finding.
       alerts: 5,
+      // An inspection of each underperforming inverter; no health falls fast enough for more.
+      orders: 2,
     });
     expect(result.plantAcPerIrradiation).toBeCloseTo(1330.84, 1);
 
@@ -144,7 +156,8 @@ describe.skipIf(missing.length > 0)('solar-performance job', () => {
         node: 'INV-03',
         kind: 'inverter-underperformance',
         priority: 'medium',
-        state: 'open',
+        // Answered by an order, so planned.
+        state: 'planned',
         dedupe_key: 'solar-performance:inverter-underperformance',
       },
       {
@@ -158,7 +171,8 @@ describe.skipIf(missing.length > 0)('solar-performance job', () => {
         node: 'INV-05',
         kind: 'inverter-underperformance',
         priority: 'medium',
-        state: 'open',
+        // Answered by an order, so planned.
+        state: 'planned',
         dedupe_key: 'solar-performance:inverter-underperformance',
       },
       {
@@ -167,6 +181,21 @@ describe.skipIf(missing.length > 0)('solar-performance job', () => {
         priority: 'medium',
         state: 'open',
         dedupe_key: 'solar-performance:data-quality',
+      },
+    ]);
+
+    expect(await orders()).toEqual([
+      {
+        node: 'INV-03',
+        title: 'Inspect INV-03: strings, modules and the inverter itself',
+        state: 'open',
+        answers: 'INV-03',
+      },
+      {
+        node: 'INV-05',
+        title: 'Inspect INV-05: strings, modules and the inverter itself',
+        state: 'open',
+        answers: 'INV-05',
       },
     ]);
 
@@ -200,6 +229,7 @@ describe.skipIf(missing.length > 0)('solar-performance job', () => {
     const { id, result } = await run();
     expect(result.alerts).toBe(5); // proposed again, none raised
     expect(await alerts()).toEqual(before);
+    expect(await orders()).toHaveLength(2);
     const { rows } = await pool.query(
       `SELECT count(*)::int AS n FROM job_lineage WHERE run_id = $1 AND kind = 'produced'`,
       [id],

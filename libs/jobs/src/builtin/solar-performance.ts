@@ -15,6 +15,7 @@ import {
   atLeast,
   earliest,
   minuteOf,
+  recordHealth,
   ticketPriority,
   toJson,
 } from './maintenance-findings';
@@ -153,13 +154,14 @@ async function analyse(ctx: TaskContext<Params>): Promise<JsonValue> {
 
   const minimum = ctx.params.alertSeverity as Finding['severity'];
   let alerts = 0;
+  let underperformanceOrders = 0;
   for (const finding of result.findings) {
     if (!atLeast(finding.severity, minimum)) continue;
     // The unit finding is about the plant's data, not a machine: it goes on the plant, as a
     // ticket so that someone corrects the logger and closes it; the report keeps its figures.
     const nodeId = finding.kind === 'data-quality' ? plantId : nodeOf.get(finding.machineId);
     if (!nodeId) continue;
-    ctx.raiseAlert({
+    const alert = ctx.raiseAlert({
       nodeId,
       title: alertTitle(finding),
       priority: ticketPriority(finding.severity),
@@ -176,19 +178,33 @@ async function analyse(ctx: TaskContext<Params>): Promise<JsonValue> {
       },
     });
     alerts++;
+    // A chronic deficit is work for someone on site: an order answering the alert.
+    if (finding.kind === 'inverter-underperformance') {
+      ctx.raiseAlert({
+        kind: 'maintenance_order',
+        nodeId,
+        title: `Inspect ${finding.machineId}: strings, modules and the inverter itself`,
+        priority: ticketPriority(finding.severity),
+        description: `${finding.summary}. Check for soiled or shaded modules, failed strings or fuses, and the inverter's derating.`,
+        dedupeKey: dedupeKey(finding),
+        answers: alert,
+        metadata: { type: 'solar-performance', kind: finding.kind, report },
+      });
+      underperformanceOrders++;
+    }
   }
 
   const at = new Date(last);
+  let orders = 0;
   for (const { inverter, trend } of health) {
     const nodeId = nodeOf.get(inverter);
     if (!nodeId || !trend) continue;
-    ctx.recordRemainingLife({
-      nodeId,
-      at,
-      remaining: trend.remainingDays,
-      unit: 'days',
-      health: trend.health,
+    const ordered = recordHealth(ctx, { nodeId, name: inverter }, trend, at, {
+      source: 'solar-performance',
+      threshold: healthOptions.threshold,
+      report,
     });
+    if (ordered) orders++;
   }
 
   const q = result.dataQuality;
@@ -228,6 +244,8 @@ async function analyse(ctx: TaskContext<Params>): Promise<JsonValue> {
     },
     // Proposed: those still open from an earlier run are not raised again.
     alerts,
+    /** Orders: one per underperforming inverter, and for each health falling fast. */
+    orders: underperformanceOrders + orders,
   };
 }
 

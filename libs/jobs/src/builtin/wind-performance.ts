@@ -17,6 +17,7 @@ import {
   atLeast,
   earliest,
   minuteOf,
+  recordHealth,
   ticketPriority,
   toJson,
 } from './maintenance-findings';
@@ -221,15 +222,13 @@ async function analyse(ctx: TaskContext<Params>, turbineId: string): Promise<Jso
     alerts++;
   }
 
-  if (health) {
-    ctx.recordRemainingLife({
-      nodeId: turbineId,
-      at: new Date(scada.time[n - 1]),
-      remaining: health.remainingDays,
-      unit: 'days',
-      health: health.health,
-    });
-  }
+  const healthOrder = health
+    ? recordHealth(ctx, { nodeId: turbineId, name }, health, new Date(scada.time[n - 1]), {
+        source: 'wind-performance',
+        threshold: healthOptions.threshold,
+        report,
+      })
+    : false;
   ctx.log.info(
     `${name}: rated ${result.curve.ratedPower} kW; ${periodCounts.downtime.count} downtime, ${periodCounts.curtailment.count} curtailment, ${periodCounts.underperformance.count} underperformance periods; ${alerts} alerts proposed; report ${report}`,
   );
@@ -246,6 +245,8 @@ async function analyse(ctx: TaskContext<Params>, turbineId: string): Promise<Jso
     periods: toJson(periodCounts),
     // Proposed: those whose period is still open from an earlier run are not raised again.
     alerts,
+    /** Whether a maintenance order was proposed for a falling health. */
+    healthOrder,
     totals: toJson(result.totals),
     health: toJson(health),
   };
