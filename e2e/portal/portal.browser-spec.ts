@@ -90,6 +90,8 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
 
   it('shows a node’s movement summary, in dark mode too', async () => {
     await page.goto(`${portal()}/nodes`);
+    // More nodes than a page (the demo's engines and inverters): search.
+    await page.getByLabel('Search').fill('North Sea');
     await page.getByRole('link', { name: 'North Sea wind farm' }).first().click();
     await page
       .getByTestId('movement-summary')
@@ -149,6 +151,7 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
     await page.getByRole('button', { name: 'Menu' }).click();
     await nav.getByRole('link', { name: 'Resources' }).click();
     await page.getByRole('heading', { name: 'Resources' }).waitFor();
+    await page.getByLabel('Search').fill('wind.speed');
     await page.getByRole('link', { name: 'wind.speed' }).waitFor();
     await shot('07-narrow');
   });
