@@ -189,6 +189,15 @@ describe.skipIf(!hasChromium)('jobs and maintenance pages in Chromium', () => {
     const first = page.getByTestId('remaining-life').locator('tbody tr').first();
     expect(await first.textContent()).toMatch(/FD001 engine \d+.*\d+ cycles \(\d+.*–/);
     await shot('remaining-life');
+    // A turbine's health over time, from the demo wind-performance run's report.
+    await page.goto(`${portal()}/nodes/${nodes.get('acme.north.t01')}`);
+    const health = page.getByTestId('machine-health');
+    await health.getByTestId('health-ratio-chart').waitFor();
+    expect(await health.textContent()).toMatch(
+      /Wind performance .* \d+ days from 20\d\d-\d\d-\d\d/,
+    );
+    expect(await health.locator('polyline').count()).toBe(2);
+    await shot('machine-health');
     // The engines nearest failure have open maintenance orders with their failure window.
     await page.goto(`${portal()}/maintenance`);
     await page

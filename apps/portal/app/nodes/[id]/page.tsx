@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { DetailPage } from '@/components/entity-pages';
+import { MachineHealth } from '@/components/machine-health';
 import { MovementSummary } from '@/components/movement-summary';
 import { api, type Node } from '@/lib/api';
 import { nodeFields } from '@/lib/forms';
@@ -72,6 +73,7 @@ export default function NodePage() {
     >
       {(n) => (
         <>
+          {n.kind === 'machine' ? <MachineHealth nodeId={n.id} /> : null}
           <h2>Movements of this node and everything below it</h2>
           <MovementSummary nodeId={n.id} />
         </>
