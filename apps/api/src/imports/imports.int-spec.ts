@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeContent, jsonBody } from '@sextant/jobs';
-import { demoApiToken } from '@sextant/seed';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type ApiHarness } from '../testing/api-harness';
+import { membersWithTokens, startApi, type ApiHarness } from '../testing/api-harness';
 
 // POST /api/imports/... with the real files of ../shared/data (FD001's first engines, T1.csv as
 // its Latin-1 bytes, solar plant 1): machines and series created, the same file again writes
@@ -69,23 +68,19 @@ describe.skipIf(missing)('imports API', () => {
         [o.org, o.cell, prefix, `${prefix}.cell`],
       );
     }
-    for (const [who, org, role] of [
-      ['admin@alpha.test', A.org, 'admin'],
-      ['viewer@alpha.test', A.org, 'viewer'],
-      ['admin@beta.test', B.org, 'admin'],
-    ]) {
-      const user = randomUUID();
-      await sql.query(
-        `INSERT INTO app_user (id, email, name, password_hash, email_verified_at, updated_at)
-         VALUES ($1, $2, $2, 'x', now(), now())`,
-        [user, who],
-      );
-      await sql.query(
-        `INSERT INTO membership (id, user_id, node_id, role, updated_at) VALUES ($1, $2, $3, $4, now())`,
-        [randomUUID(), user, org, role],
-      );
-      tokens[who] = await demoApiToken(db.url, who, 'imports');
-    }
+    Object.assign(
+      tokens,
+      await membersWithTokens(
+        sql,
+        db.url,
+        [
+          ['admin@alpha.test', A.org, 'admin'],
+          ['viewer@alpha.test', A.org, 'viewer'],
+          ['admin@beta.test', B.org, 'admin'],
+        ] as const,
+        'imports',
+      ),
+    );
     api = await startApi(db.url);
   });
 

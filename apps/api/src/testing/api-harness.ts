@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { demoApiToken } from '@sextant/seed';
+import type { Pool } from 'pg';
 import type { ApiConfig } from '../api-config';
 import { createApiApp } from '../app.factory';
 
@@ -97,4 +100,31 @@ export async function startApi(
       call('POST', '/graphql', { body: { query, variables }, token }),
     close: () => app.close(),
   };
+}
+
+/**
+ * Users (verified, with a placeholder password) holding a role on a node each, and an API
+ * token of each: email → token.
+ */
+export async function membersWithTokens(
+  sql: Pool,
+  databaseUrl: string,
+  members: readonly (readonly [email: string, nodeId: string, role: string])[],
+  label: string,
+): Promise<Record<string, string>> {
+  const tokens: Record<string, string> = {};
+  for (const [email, nodeId, role] of members) {
+    const user = randomUUID();
+    await sql.query(
+      `INSERT INTO app_user (id, email, name, password_hash, email_verified_at, updated_at)
+       VALUES ($1, $2, $2, 'x', now(), now())`,
+      [user, email],
+    );
+    await sql.query(
+      `INSERT INTO membership (id, user_id, node_id, role, updated_at) VALUES ($1, $2, $3, $4, now())`,
+      [randomUUID(), user, nodeId, role],
+    );
+    tokens[email] = await demoApiToken(databaseUrl, email, label);
+  }
+  return tokens;
 }
