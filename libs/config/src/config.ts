@@ -344,7 +344,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxInFlight: integer(env, 'INGEST_MAX_IN_FLIGHT', 16, 1, 1024),
       maxPendingPoints: integer(env, 'INGEST_MAX_PENDING_POINTS', 2_000_000, 1000, 100_000_000),
       stageMinPoints: integer(env, 'INGEST_STAGE_MIN_POINTS', 20_000, 0, 100_000_000),
-      settleIntervalMs: integer(env, 'INGEST_SETTLE_INTERVAL_MS', 1000, 10, 60_000),
+      settleIntervalMs: integer(env, 'INGEST_SETTLE_INTERVAL_MS', 250, 10, 60_000),
       poolSize: integer(env, 'INGEST_DB_POOL_SIZE', 10, 1, 200),
       requestTimeoutSeconds: integer(env, 'INGEST_REQUEST_TIMEOUT_SECONDS', 30, 1, 3600),
       mqtt: mqtt(env),

@@ -113,6 +113,8 @@ export class IngestWriter {
   private inCommit = 0;
   private commits = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** Writes announced (arrive) and not yet handed over: bodies being read or parsed. */
+  private arriving = 0;
   private readonly flushPoints: number;
   private readonly flushDelayMs: number;
   private readonly maxPendingPoints: number;
@@ -132,6 +134,28 @@ export class IngestWriter {
     this.stageMinPoints = options.stageMinPoints ?? 20_000;
   }
 
+  /**
+   * Announces a write on its way (its body being read and parsed); call the function returned
+   * with true just before it is handed to `write`, or with false when it is given up. A write made with `flushWhenIdle` commits at once
+   * when no announced write is still on its way, rather than after `flushDelayMs`: the writes
+   * that arrived together share a commit, and none waits for a timer when nothing else comes.
+   */
+  arrive(): (handedOver: boolean) => void {
+    this.arriving++;
+    let left = false;
+    return (handedOver) => {
+      if (left) return;
+      left = true;
+      this.arriving--;
+      // The last one on its way gave up: those waiting for it need not wait for the timer.
+      // (One handed over is written next, and its write commits them all.)
+      if (!handedOver && this.arriving === 0 && this.eagerWaiting) this.flush();
+    };
+  }
+
+  /** Whether writes made with flushWhenIdle wait for the next commit. */
+  private eagerWaiting = false;
+
   /** Points waiting or being committed. */
   get load(): number {
     return this.pendingPoints + this.inCommit;
@@ -141,6 +165,7 @@ export class IngestWriter {
   async write(
     path: IngestPath,
     points: PointBatch | readonly IngestLine[],
+    options: { flushWhenIdle?: boolean } = {},
   ): Promise<IngestOutcome> {
     let batch = points instanceof PointBatch ? points : PointBatch.fromLines(points);
     if (batch.length === 0) return { status: 'written', accepted: 0, rejected: [] };
@@ -175,7 +200,12 @@ export class IngestWriter {
       outcome = await new Promise<IngestOutcome>((resolve, reject) => {
         this.waiting.push({ batch, targets, dropped, accepted, rejected, resolve, reject });
         this.pendingPoints += accepted;
-        if (this.pendingPoints >= this.flushPoints) this.flush();
+        if (options.flushWhenIdle) this.eagerWaiting = true;
+        if (
+          this.pendingPoints >= this.flushPoints ||
+          (options.flushWhenIdle && this.arriving === 0)
+        )
+          this.flush();
         else this.timer ??= setTimeout(() => this.flush(), this.flushDelayMs);
       });
     if (outcome.status === 'written') {
@@ -310,6 +340,7 @@ export class IngestWriter {
     }
     if (this.pendingPoints === 0) return;
     if (this.commits >= this.maxCommits) return; // the commit in progress flushes again when done
+    this.eagerWaiting = false;
     const waiting = this.waiting;
     const points = this.pendingPoints;
     this.waiting = [];

@@ -206,13 +206,28 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     reply: FastifyReply,
     unit: bigint,
   ) {
-    const body = await readBody(request, reply, options.maxBodyBytes);
-    if (!body) return reply;
-    const parsed = parser.parse(body, { unit, maxLineLength: options.maxLineBytes });
-    const outcome = await options.writer.write(path, parsed.batch).finally(() =>
-      // Answered (or refused): its columns serve the next bodies.
-      parsed.batch.release(),
-    );
+    // Announced while its body is read and parsed, so that the writes in flight together
+    // share a commit and the last of them commits at once (see IngestWriter.arrive).
+    const leave = options.writer.arrive();
+    let parsed: ReturnType<typeof parser.parse>;
+    try {
+      const body = await readBody(request, reply, options.maxBodyBytes);
+      if (!body) {
+        leave(false);
+        return reply;
+      }
+      parsed = parser.parse(body, { unit, maxLineLength: options.maxLineBytes });
+    } catch (error) {
+      leave(false);
+      throw error;
+    }
+    leave(true);
+    const outcome = await options.writer
+      .write(path, parsed.batch, { flushWhenIdle: true })
+      .finally(() =>
+        // Answered (or refused): its columns serve the next bodies.
+        parsed.batch.release(),
+      );
     if (outcome.status === 'rate-limited' || outcome.status === 'busy') {
       options.stats.rejected(path, parsed.lines, outcome.message);
       return refused(reply, outcome);
