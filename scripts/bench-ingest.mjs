@@ -78,6 +78,9 @@ log(`line protocol: ${batches.length} batches of ${linesPerBatch} lines, ${total
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'sextant-bench-ingest-'));
 const db = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: 0 });
 const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+// An idle connection the server closes (it stops at the end) must not end the benchmark
+// before its JSON line.
+pool.on('error', (error) => log(`database connection closed: ${error.message}`));
 let gateway;
 try {
   await migrate(db.url);

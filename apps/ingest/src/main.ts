@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   let settler = startSettler();
   function startSettler(): Worker {
     const thread = new Worker(path.join(__dirname, 'settle-thread.js'), {
-      // A settling pass holds at most about half a million points (see IngestStage.settle).
+      // A settling pass holds at most about 400,000 points (see IngestStage.settle).
       resourceLimits: { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 16 },
       workerData: {
         databaseUrl: databaseUrl!,

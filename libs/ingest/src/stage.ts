@@ -325,11 +325,11 @@ export class IngestStage {
    * order they were staged, so the later write of a timestamp wins; a busy lock returns 0.
    * A transaction gathers about `maxPoints` points: a pass costs some 60-80 bytes a point
    * while it runs (gathered columns, sorted copies, encoded chunks, the insert's buffers), so
-   * half a million keeps the gateway's peak RSS under 300 MB at 1.2 million points/s where a
-   * million did not (npm run bench:ingest); the smaller chunks it makes are merged by
-   * compaction later.
+   * passes of 400,000 keep the gateway's peak RSS near 300 MB at 1.3-1.5 million points/s
+   * where a million took it to 304-351 MB (npm run bench:ingest); the smaller chunks they make
+   * are merged by compaction later.
    */
-  async settle(maxRows = 256, maxPoints = 500_000): Promise<number> {
+  async settle(maxRows = 256, maxPoints = 400_000): Promise<number> {
     // Only what is staged now: rows staged while settling wait for the next pass, so that a
     // pass gathers a whole interval of commits (larger chunks) rather than chasing each one.
     const { rows } = await this.pool.query<{ last: string | null }>(
