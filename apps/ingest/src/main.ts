@@ -1,5 +1,5 @@
 import { loadConfig } from '@sextant/config';
-import { IngestStage, IngestWriter, PathDirectory } from '@sextant/ingest';
+import { IngestStage, IngestWriter, PathDirectory, stagedPoints } from '@sextant/ingest';
 import { TimeSeriesStore } from '@sextant/timeseries';
 import { Pool } from 'pg';
 import { readFileSync } from 'node:fs';
@@ -9,10 +9,18 @@ import { ForwardServer } from './forward/forward-server';
 import { ForwardRepository } from './forward/forward.repository';
 import { createHttpServer } from './http/server';
 import { MqttSubscriber } from './mqtt/mqtt-subscriber';
-import type { SettleThreadData, StagedMessage } from './settle-thread';
+import type { SettledMessage, SettleThreadData, StagedMessage } from './settle-thread';
 import { PathStats } from './stats';
 
 const version = '0.1.0';
+
+function isSettled(message: unknown): message is SettledMessage {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    Array.isArray((message as SettledMessage).settled)
+  );
+}
 
 /**
  * The ingest gateway: InfluxDB-compatible HTTP writes (and, as they land, the other
@@ -28,8 +36,14 @@ async function main(): Promise<void> {
   const stats = new PathStats(pool, (line) => console.error(line));
   stats.start();
   // Each staged row's data goes to the settling thread too (transferred, not copied).
+  // Points this gateway staged and its settling thread has not settled yet, by row.
+  const unsettled = new Map<string, number>();
+  let unsettledPoints = 0;
   const stage = new IngestStage(pool, store, {
     onStaged: (seq, data) => {
+      const points = stagedPoints(data);
+      unsettled.set(seq, points);
+      unsettledPoints += points;
       const message: StagedMessage = { seq, data };
       const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
       settler.postMessage(message, whole ? [data.buffer as ArrayBuffer] : []);
@@ -39,6 +53,11 @@ async function main(): Promise<void> {
     maxPendingPoints: config.ingest.maxPendingPoints,
     stage: config.ingest.stageMinPoints > 0 ? stage : undefined,
     stageMinPoints: config.ingest.stageMinPoints,
+    // Commits wait while the settling thread is this far behind: memory stays bounded.
+    holdWhile:
+      config.ingest.maxUnsettledPoints > 0
+        ? () => unsettledPoints > config.ingest.maxUnsettledPoints
+        : undefined,
   });
   // Staged commits (also those a stopped gateway left) are settled into chunks continuously,
   // in a thread of their own, started again should it fail (staged rows wait meanwhile).
@@ -56,6 +75,13 @@ async function main(): Promise<void> {
     thread.on('error', (error) =>
       console.error(`ingest: settling thread failed: ${error.message}`),
     );
+    thread.on('message', (message: unknown) => {
+      if (!isSettled(message)) return;
+      for (const seq of message.settled) {
+        unsettledPoints -= unsettled.get(seq) ?? 0;
+        unsettled.delete(seq);
+      }
+    });
     thread.on('exit', () => {
       if (settling) setTimeout(() => settling && (settler = startSettler()), 1000).unref();
     });
@@ -64,7 +90,7 @@ async function main(): Promise<void> {
   const stopSettler = () => {
     settling = false;
     return new Promise<void>((resolve) => {
-      settler.once('message', () => resolve());
+      settler.on('message', (message) => message === 'stopped' && resolve());
       settler.once('exit', () => resolve());
       settler.postMessage('stop');
     }).then(() => settler.terminate());

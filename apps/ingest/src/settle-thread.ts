@@ -13,6 +13,11 @@ function isStaged(message: unknown): message is StagedMessage {
   return typeof message === 'object' && message !== null && 'seq' in message && 'data' in message;
 }
 
+/** What the settling thread tells the gateway: rows it settled. */
+export interface SettledMessage {
+  settled: string[];
+}
+
 /** What the gateway hands its settling thread. */
 export interface SettleThreadData {
   databaseUrl: string;
@@ -26,7 +31,10 @@ export interface SettleThreadData {
 const { databaseUrl, intervalMs } = workerData as SettleThreadData;
 const pool = new Pool({ connectionString: databaseUrl, max: 2 });
 pool.on('error', (error) => console.error(`ingest settler: database error: ${error.message}`));
-const stage = new IngestStage(pool, new TimeSeriesStore(pool));
+// The gateway counts what it staged and not yet settled (its writer slows down past a limit).
+const stage = new IngestStage(pool, new TimeSeriesStore(pool), {
+  onSettled: (seqs) => parentPort!.postMessage({ settled: seqs } satisfies SettledMessage),
+});
 const settler = new Settler(stage, intervalMs, (line) => console.error(line));
 settler.start();
 parentPort!.on('message', (message: unknown) => {

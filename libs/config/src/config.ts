@@ -30,6 +30,8 @@ export interface SextantConfig {
     maxInFlight: number;
     /** Points waiting for or in a commit; writes beyond are answered 503 (bounds memory). */
     maxPendingPoints: number;
+    /** Staged points not yet settled beyond which commits wait (0: no limit). */
+    maxUnsettledPoints: number;
     /** Group commits of at least this many points are staged, then settled; 0: never. */
     stageMinPoints: number;
     /** Milliseconds between settling passes of staged commits. */
@@ -343,6 +345,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxLineBytes: integer(env, 'INGEST_MAX_LINE_BYTES', 1 << 20, 64, 64 << 20),
       maxInFlight: integer(env, 'INGEST_MAX_IN_FLIGHT', 16, 1, 1024),
       maxPendingPoints: integer(env, 'INGEST_MAX_PENDING_POINTS', 2_000_000, 1000, 100_000_000),
+      maxUnsettledPoints: integer(env, 'INGEST_MAX_UNSETTLED_POINTS', 1_500_000, 0, 1_000_000_000),
       stageMinPoints: integer(env, 'INGEST_STAGE_MIN_POINTS', 20_000, 0, 100_000_000),
       settleIntervalMs: integer(env, 'INGEST_SETTLE_INTERVAL_MS', 250, 10, 60_000),
       poolSize: integer(env, 'INGEST_DB_POOL_SIZE', 10, 1, 200),

@@ -238,6 +238,8 @@ const maxHeldMs = 60_000;
 export interface StageOptions {
   /** Called with each row this process stages: its data may be handed to a settler to hold. */
   onStaged?: (seq: string, data: Buffer) => void;
+  /** Called with the rows a settling transaction turned into chunks, once it committed. */
+  onSettled?: (seqs: string[]) => void;
 }
 
 /** Writes staged rows, and settles them into chunks. */
@@ -432,6 +434,7 @@ export class IngestStage {
       await client.query('DELETE FROM ingest_stage WHERE seq = ANY($1::bigint[])', [seqs]);
       await client.query('COMMIT');
       for (const seq of seqs) this.letGo(seq);
+      this.options.onSettled?.(seqs);
       return result.accepted;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

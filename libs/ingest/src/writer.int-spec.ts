@@ -10,7 +10,8 @@ import { IngestWriter } from './writer';
 
 // When the group commit goes: writes announced as on their way (IngestWriter.arrive) hold it
 // until the last of them is handed over or given up, then it goes at once instead of waiting
-// for the timer. Every commit is staged here (one ingest_stage row each, none settled), so
+// for the timer; commits wait while holdWhile says so (the settling thread behind), for a
+// bounded time. Every commit is staged here (one ingest_stage row each, none settled), so
 // the rows count the commits.
 
 function line(measurement: string, value: number): IngestLine {
@@ -115,5 +116,33 @@ describe('IngestWriter group commit timing', () => {
     expect(a.done).toBe(false);
     await a.outcome;
     expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+  }, 10_000);
+
+  it('holds commits while told to, for at most maxHoldMs at a time', async () => {
+    let behind = true;
+    const writer = new IngestWriter(store, {
+      stage,
+      stageMinPoints: 1,
+      flushDelayMs: 1,
+      holdWhile: () => behind,
+      maxHoldMs: 5000,
+    });
+    const a = tracked(writer, 'held_a', false);
+    await sleep(300);
+    expect(a.done).toBe(false); // the settling thread is behind: the commit waits
+    behind = false;
+    expect(await a.outcome).toMatchObject({ status: 'written', accepted: 1 });
+
+    // A settler that never catches up does not stop ingest: the hold ends after maxHoldMs.
+    const stuck = new IngestWriter(store, {
+      stage,
+      stageMinPoints: 1,
+      flushDelayMs: 1,
+      holdWhile: () => true,
+      maxHoldMs: 300,
+    });
+    const started = Date.now();
+    expect(await tracked(stuck, 'held_b', false).outcome).toMatchObject({ status: 'written' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   }, 10_000);
 });

@@ -45,6 +45,13 @@ export interface WriterOptions {
   stage?: IngestStage;
   /** Default 20,000. */
   stageMinPoints?: number;
+  /**
+   * While this says so (e.g. too much staged and not yet settled), commits wait, polled every
+   * 10 ms, for at most `maxHoldMs` (default 2,000) at a time: writers are slowed down rather
+   * than the backlog growing in memory, and a settler that stopped does not stop ingest.
+   */
+  holdWhile?: () => boolean;
+  maxHoldMs?: number;
 }
 
 /** Where the points of a slot go: a registered series, written through a path. */
@@ -113,12 +120,16 @@ export class IngestWriter {
   private inCommit = 0;
   private commits = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** Since when commits have been held back (holdWhile), or null. */
+  private heldSince: number | null = null;
   /** Writes announced (arrive) and not yet handed over: bodies being read or parsed. */
   private arriving = 0;
   private readonly flushPoints: number;
   private readonly flushDelayMs: number;
   private readonly maxPendingPoints: number;
   private readonly maxCommits: number;
+  private readonly holdWhile: (() => boolean) | null;
+  private readonly maxHoldMs: number;
   private readonly idle: (() => void)[] = [];
 
   constructor(
@@ -129,6 +140,8 @@ export class IngestWriter {
     this.flushDelayMs = options.flushDelayMs ?? 25;
     this.maxPendingPoints = options.maxPendingPoints ?? 4_000_000;
     this.maxCommits = options.maxCommits ?? 2;
+    this.holdWhile = options.holdWhile ?? null;
+    this.maxHoldMs = options.maxHoldMs ?? 2000;
     this.quota = new SeriesQuota(store);
     this.stage = options.stage ?? null;
     this.stageMinPoints = options.stageMinPoints ?? 20_000;
@@ -340,6 +353,15 @@ export class IngestWriter {
     }
     if (this.pendingPoints === 0) return;
     if (this.commits >= this.maxCommits) return; // the commit in progress flushes again when done
+    if (this.holdWhile?.()) {
+      const now = Date.now();
+      this.heldSince ??= now;
+      if (now - this.heldSince < this.maxHoldMs) {
+        this.timer = setTimeout(() => this.flush(), 10);
+        return;
+      }
+    }
+    this.heldSince = null;
     this.eagerWaiting = false;
     const waiting = this.waiting;
     const points = this.pendingPoints;
