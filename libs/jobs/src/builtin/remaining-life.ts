@@ -32,7 +32,7 @@ async function engines(
   ctx: TaskContext<unknown>,
   nodeId: string,
   histories: EngineMetadata['history'][],
-): Promise<(NodeRef & { engine: EngineMetadata })[]> {
+): Promise<Engine[]> {
   const machines = await ctx.nodes.descendants(nodeId, { kind: 'machine' });
   return machines.flatMap((node) => {
     const engine = node.metadata as unknown as EngineMetadata;
@@ -42,6 +42,15 @@ async function engines(
   });
 }
 
+type Engine = NodeRef & { engine: EngineMetadata };
+
+/** An engine's history as read: its node, its run and when its last cycle was. */
+interface ReadEngine {
+  machine: Engine;
+  run: EngineRun;
+  lastCycleAt: Date;
+}
+
 /**
  * Reads the C-MAPSS series of the engines (every point up to `to`) as engine runs; engines
  * with a column missing are left out with a warning.
@@ -49,10 +58,10 @@ async function engines(
 async function readRuns(
   ctx: TaskContext<unknown>,
   nodeId: string,
-  machines: (NodeRef & { engine: EngineMetadata })[],
+  machines: Engine[],
   to: Date,
   progress: [number, number],
-): Promise<{ runs: EngineRun[]; lastCycleAt: Map<number, Date> }> {
+): Promise<ReadEngine[]> {
   const series = await ctx.series.find(nodeId, { measurement: cmapssMeasurement, limit: 100_000 });
   const byNode = new Map<string, Map<string, SeriesRef>>();
   for (const s of series) {
@@ -61,8 +70,7 @@ async function readRuns(
     columns.set(s.field, s);
     byNode.set(s.nodeId, columns);
   }
-  const runs: EngineRun[] = [];
-  const lastCycleAt = new Map<number, Date>();
+  const engines: ReadEngine[] = [];
   let done = 0;
   for (const machine of machines) {
     ctx.throwIfAborted();
@@ -88,15 +96,18 @@ async function readRuns(
     cmapssColumns.forEach((c, k) => {
       run.columns[c] = Float64Array.from(read[k].values as number[]);
     });
-    runs.push(run);
-    lastCycleAt.set(run.unit, new Date(Number(read[0].times[n - 1] / 1_000_000n)));
+    engines.push({
+      machine,
+      run,
+      lastCycleAt: new Date(Number(read[0].times[n - 1] / 1_000_000n)),
+    });
     done++;
     ctx.progress(
       progress[0] + ((progress[1] - progress[0]) * done) / machines.length,
       `read ${done}/${machines.length} engines`,
     );
   }
-  return { runs, lastCycleAt };
+  return engines;
 }
 
 const trainSchema = params({
@@ -161,7 +172,9 @@ export const rulTrainJob = defineJobType({
             `${fleet.length} run-to-failure engines under ${p.fleetId}: training needs at least 10 (import a C-MAPSS train file with history=run-to-failure)`,
           );
         }
-        const { runs } = await readRuns(ctx, p.fleetId, fleet, ctx.createdAt, [2, 40]);
+        const runs = (await readRuns(ctx, p.fleetId, fleet, ctx.createdAt, [2, 40])).map(
+          (e) => e.run,
+        );
         ctx.log.info(
           `read ${runs.length} engines, ${runs.reduce((s, r) => s + r.cycles.length, 0)} cycles`,
         );
@@ -256,17 +269,15 @@ async function estimateFleet(
   if (!fleet.length) {
     throw new Error(`no ${histories.join(' or ')} engines under ${fleetId}`);
   }
-  const { runs, lastCycleAt } = await readRuns(ctx, fleetId, fleet, ctx.createdAt, [5, 80]);
+  const read = await readRuns(ctx, fleetId, fleet, ctx.createdAt, [5, 80]);
   ctx.progress(80, 'estimating');
-  const predictions = runs.map((run) => predictRul(model, run));
-  const byUnit = new Map(fleet.map((f) => [f.engine.unit, f]));
+  const predictions = read.map(({ run }) => predictRul(model, run));
   const hourMs = 3_600_000;
   let alerts = 0;
   let orders = 0;
   const findings = rulFindings(predictions);
   predictions.forEach((prediction, i) => {
-    const machine = byUnit.get(prediction.unit)!;
-    const at = lastCycleAt.get(prediction.unit)!;
+    const { machine, lastCycleAt: at } = read[i];
     const cycleMs = machine.engine.cycleHours * hourMs;
     const after = (cycles: number) => new Date(at.getTime() + cycles * cycleMs);
     ctx.recordRemainingLife({
@@ -319,7 +330,10 @@ async function estimateFleet(
     });
     orders++;
   });
-  const sorted = [...predictions].sort((a, b) => a.rul - b.rul);
+  const lowest = predictions
+    .map((p, i) => ({ engine: read[i].machine.name, rul: p.rul, lower: p.lower, upper: p.upper }))
+    .sort((a, b) => a.rul - b.rul)
+    .slice(0, 10);
   ctx.log.info(
     `${predictions.length} engines estimated; ${alerts} alerts and ${orders} orders raised (before deduplication)`,
   );
@@ -329,12 +343,7 @@ async function estimateFleet(
     engines: predictions.length,
     alertsRaised: alerts,
     ordersRaised: orders,
-    lowest: sorted.slice(0, 10).map((e) => ({
-      engine: byUnit.get(e.unit)!.name,
-      rul: e.rul,
-      lower: e.lower,
-      upper: e.upper,
-    })),
+    lowest,
   };
 }
 
