@@ -33,7 +33,7 @@ export function jsonBody(value: JsonValue | object): ItemBody {
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const columns = `i.id, i.kind::text, i.reference, i.name, i.owner_id AS "ownerId", i.metadata,
-  i.created_at AS "createdAt", c.size AS "contentSize"`;
+  i.created_at AS "createdAt"`;
 
 export function itemReader(pool: Pool): ItemReader {
   return {
@@ -45,7 +45,6 @@ export function itemReader(pool: Pool): ItemReader {
             WHERE $4::boolean
          )
          SELECT ${columns} FROM item i JOIN up ON up.id = i.owner_id
-           LEFT JOIN item_content c ON c.item_id = i.id
           WHERE i.kind = $2::"ItemKind" AND ($3::text IS NULL OR i.metadata->>'type' = $3)
           ORDER BY up.depth, i.created_at DESC, i.id DESC
           LIMIT $5`,
@@ -56,8 +55,7 @@ export function itemReader(pool: Pool): ItemReader {
     async get(idOrReference) {
       const byId = uuidPattern.test(idOrReference);
       const { rows } = await pool.query<ItemRef>(
-        `SELECT ${columns} FROM item i LEFT JOIN item_content c ON c.item_id = i.id
-          WHERE ${byId ? 'i.id = $1::uuid' : 'i.reference = $1'}`,
+        `SELECT ${columns} FROM item i WHERE ${byId ? 'i.id = $1::uuid' : 'i.reference = $1'}`,
         [idOrReference],
       );
       return rows[0] ?? null;
@@ -81,14 +79,6 @@ const nodeColumns = `id, kind::text, name, reference, parent_id AS "parentId", m
 
 export function nodeReader(pool: Pool): NodeReader {
   return {
-    async list(ids) {
-      const { rows } = await pool.query<NodeRef>(
-        `SELECT ${nodeColumns} FROM node WHERE id = ANY($1::uuid[])`,
-        [ids],
-      );
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return ids.flatMap((id) => byId.get(id) ?? []);
-    },
     async descendants(nodeId, { kind, limit = 10_000 } = {}) {
       const { rows } = await pool.query<NodeRef>(
         `WITH RECURSIVE tree(id) AS (

@@ -136,8 +136,6 @@ export interface ItemRef {
   ownerId: string;
   metadata: Record<string, JsonValue>;
   createdAt: Date;
-  /** Size of its body before encoding, null without one. */
-  contentSize: number | null;
 }
 
 /** A node a task may look at (its kind, place and metadata). */
@@ -151,8 +149,6 @@ export interface NodeRef {
 }
 
 export interface NodeReader {
-  /** Nodes by id, in the order given (missing ones left out). */
-  list(ids: readonly string[]): Promise<NodeRef[]>;
   /** The nodes below a node (not itself), of a kind if given, by reference. */
   descendants(nodeId: string, options?: { kind?: string; limit?: number }): Promise<NodeRef[]>;
 }
