@@ -124,6 +124,8 @@ export class IngestWriter {
   private heldSince: number | null = null;
   /** Writes announced (arrive) and not yet handed over: bodies being read or parsed. */
   private arriving = 0;
+  /** Whether writes made with flushWhenIdle wait for the next commit. */
+  private eagerWaiting = false;
   private readonly flushPoints: number;
   private readonly flushDelayMs: number;
   private readonly maxPendingPoints: number;
@@ -149,9 +151,10 @@ export class IngestWriter {
 
   /**
    * Announces a write on its way (its body being read and parsed); call the function returned
-   * with true just before it is handed to `write`, or with false when it is given up. A write made with `flushWhenIdle` commits at once
-   * when no announced write is still on its way, rather than after `flushDelayMs`: the writes
-   * that arrived together share a commit, and none waits for a timer when nothing else comes.
+   * with true just before it is handed to `write`, or with false when it is given up. A write
+   * made with `flushWhenIdle` commits at once when no announced write is still on its way,
+   * rather than after `flushDelayMs`: the writes that arrived together share a commit, and
+   * none waits for a timer when nothing else comes.
    */
   arrive(): (handedOver: boolean) => void {
     this.arriving++;
@@ -165,9 +168,6 @@ export class IngestWriter {
       if (!handedOver && this.arriving === 0 && this.eagerWaiting) this.flush();
     };
   }
-
-  /** Whether writes made with flushWhenIdle wait for the next commit. */
-  private eagerWaiting = false;
 
   /** Points waiting or being committed. */
   get load(): number {
