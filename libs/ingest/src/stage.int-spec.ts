@@ -8,7 +8,7 @@ import {
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flushTallies } from './accounting';
-import { IngestPath, PathDirectory } from './paths';
+import type { IngestPath } from './paths';
 import {
   decodeStage,
   encodeStage,
@@ -17,7 +17,7 @@ import {
   StagedColumns,
   stagedTypes,
 } from './stage';
-import { newToken, uuidv7 } from './tokens';
+import { createTestPath } from './testing/test-path';
 import { IngestLine } from './point-batch';
 import { IngestWriter } from './writer';
 
@@ -89,24 +89,7 @@ describe(IngestStage.name, () => {
   beforeAll(async () => {
     db = await createTestDatabase('ingest_stage');
     pool = new Pool({ connectionString: db.url, max: 4 });
-    const [source, destination] = [uuidv7(), uuidv7()];
-    pathId = uuidv7();
-    await pool.query(
-      `INSERT INTO node (id, kind, reference, name, metadata, updated_at) VALUES
-         ($1, 'site', 'stage.farm', 'Farm', '{}', now()), ($2, 'database', 'stage.lake', 'Lake', '{}', now())`,
-      [source, destination],
-    );
-    await pool.query(
-      `INSERT INTO path (id, name, source_id, destination_id, protocol, mapping, settings, updated_at)
-       VALUES ($1, 'staged', $2, $3, 'line', '{}', '{}', now())`,
-      [pathId, source, destination],
-    );
-    const token = newToken();
-    await pool.query(
-      `INSERT INTO path_token (id, path_id, name, prefix, token_hash) VALUES ($1, $2, 't', $3, $4)`,
-      [uuidv7(), pathId, token.prefix, token.hash],
-    );
-    path = (await new PathDirectory(pool).authenticate(token.token))!;
+    ({ path, pathId } = await createTestPath(pool, 'stage', 'staged'));
     store = new TimeSeriesStore(pool);
     stage = new IngestStage(pool, store);
     // Every commit is staged.

@@ -2,10 +2,10 @@ import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { TimeSeriesStore } from '@sextant/timeseries';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IngestPath, PathDirectory } from './paths';
+import type { IngestPath } from './paths';
 import type { IngestLine } from './point-batch';
 import { IngestStage } from './stage';
-import { newToken, uuidv7 } from './tokens';
+import { createTestPath } from './testing/test-path';
 import { IngestWriter } from './writer';
 
 // When the group commit goes: writes announced as on their way (IngestWriter.arrive) hold it
@@ -37,23 +37,7 @@ describe('IngestWriter group commit timing', () => {
   beforeAll(async () => {
     db = await createTestDatabase('ingest_writer');
     pool = new Pool({ connectionString: db.url, max: 4 });
-    const [source, destination, pathId] = [uuidv7(), uuidv7(), uuidv7()];
-    await pool.query(
-      `INSERT INTO node (id, kind, reference, name, metadata, updated_at) VALUES
-         ($1, 'site', 'writer.farm', 'Farm', '{}', now()), ($2, 'database', 'writer.lake', 'Lake', '{}', now())`,
-      [source, destination],
-    );
-    await pool.query(
-      `INSERT INTO path (id, name, source_id, destination_id, protocol, mapping, settings, updated_at)
-       VALUES ($1, 'writes', $2, $3, 'line', '{}', '{}', now())`,
-      [pathId, source, destination],
-    );
-    const token = newToken();
-    await pool.query(
-      `INSERT INTO path_token (id, path_id, name, prefix, token_hash) VALUES ($1, $2, 't', $3, $4)`,
-      [uuidv7(), pathId, token.prefix, token.hash],
-    );
-    path = (await new PathDirectory(pool).authenticate(token.token))!;
+    ({ path } = await createTestPath(pool, 'writer', 'writes'));
     store = new TimeSeriesStore(pool);
     stage = new IngestStage(pool, store);
   });
