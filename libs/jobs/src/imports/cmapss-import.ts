@@ -134,18 +134,14 @@ export async function importEngineRuns(
       };
     }),
   );
-  // An engine imported before keeps its dating, so that its cycles land on the same times.
-  const { rows: stored } = await pool.query<{ id: string; metadata: Partial<EngineMetadata> }>(
-    `SELECT id, metadata FROM node WHERE id = ANY($1::uuid[])`,
-    [engines.map((e) => e.id)],
-  );
-  const dating = new Map(stored.map((r) => [r.id, r.metadata]));
   const resources = await ensureResources(pool, cmapssResources);
   const columns: ColumnBatch[] = [];
   runs.forEach((run, e) => {
-    const known = dating.get(engines[e].id);
-    const first = known?.firstCycleAt ? new Date(known.firstCycleAt) : firstCycleAt(run);
-    const hours = known?.cycleHours ?? cycleHours;
+    // As stored: an engine imported before keeps its dating, so that its cycles land on the
+    // same times.
+    const dating = engines[e].metadata as Partial<EngineMetadata>;
+    const first = dating.firstCycleAt ? new Date(dating.firstCycleAt) : firstCycleAt(run);
+    const hours = dating.cycleHours ?? cycleHours;
     const start = BigInt(first.getTime()) * 1_000_000n;
     const step = BigInt(Math.round(hours * hourMs)) * 1_000_000n;
     const times = BigInt64Array.from(run.cycles, (c) => start + BigInt(c - 1) * step);

@@ -63,6 +63,16 @@ export async function ensureResources(
   return new Map(rows.map((r) => [r.reference, r.id]));
 }
 
+/** A node as ensureNodes found or made it. */
+export interface EnsuredNode {
+  id: string;
+  name: string;
+  reference: string;
+  /** As stored: an existing node's own, not the definition's. */
+  metadata: Record<string, unknown>;
+  created: boolean;
+}
+
 /**
  * The nodes by reference, created when missing (an existing node keeps its name and
  * metadata), in the order given.
@@ -70,20 +80,15 @@ export async function ensureResources(
 export async function ensureNodes(
   pool: Pool,
   definitions: readonly NodeDefinition[],
-): Promise<{ id: string; name: string; reference: string; created: boolean }[]> {
+): Promise<EnsuredNode[]> {
   if (!definitions.length) return [];
-  const { rows } = await pool.query<{
-    id: string;
-    name: string;
-    reference: string;
-    created: boolean;
-  }>(
+  const { rows } = await pool.query<EnsuredNode>(
     `INSERT INTO node (id, kind, name, reference, parent_id, metadata, updated_at)
      SELECT n.id, n.kind::"NodeKind", n.name, n.reference, n.parent_id, n.metadata, now()
        FROM jsonb_to_recordset($1::jsonb) AS n(id uuid, kind text, name text, reference text,
             parent_id uuid, metadata jsonb)
      ON CONFLICT (reference) DO UPDATE SET updated_at = node.updated_at
-     RETURNING id, name, reference, (xmax = 0) AS created`,
+     RETURNING id, name, reference, metadata, (xmax = 0) AS created`,
     [
       JSON.stringify(
         definitions.map((d) => ({
