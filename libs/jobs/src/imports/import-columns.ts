@@ -34,6 +34,17 @@ export function parseFile<T>(parse: () => T): T {
   }
 }
 
+/** The earliest and latest of epoch-ms times, ISO 8601. */
+export function timeRange(time: ArrayLike<number>): { from: string; to: string } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < time.length; i++) {
+    if (time[i] < min) min = time[i];
+    if (time[i] > max) max = time[i];
+  }
+  return { from: new Date(min).toISOString(), to: new Date(max).toISOString() };
+}
+
 /** The 400 for a file with a header and no data row. */
 export function noRows(): DomainError {
   return DomainError.validation([{ field: 'file', reason: 'no data rows after the header' }]);

@@ -7,7 +7,14 @@ import {
 } from '@sextant/analytics';
 import { DomainError } from '@sextant/domain';
 import type { Pool } from 'pg';
-import { columnOf, noRows, parseFile, writeColumns, type ImportedColumn } from './import-columns';
+import {
+  columnOf,
+  noRows,
+  parseFile,
+  timeRange,
+  writeColumns,
+  type ImportedColumn,
+} from './import-columns';
 import {
   ensureNodes,
   ensureResources,
@@ -296,14 +303,4 @@ function firstPlantId(text: string): string {
     ]);
   }
   return plantId;
-}
-
-function timeRange(time: Float64Array): { from: string; to: string } {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const t of time) {
-    if (t < min) min = t;
-    if (t > max) max = t;
-  }
-  return { from: new Date(min).toISOString(), to: new Date(max).toISOString() };
 }

@@ -1,6 +1,13 @@
-import { parseTurbineScada, type TurbineScada } from '@sextant/analytics';
+import { parseTurbineScada } from '@sextant/analytics';
 import type { Pool } from 'pg';
-import { columnOf, noRows, parseFile, writeColumns, type ImportedColumn } from './import-columns';
+import {
+  columnOf,
+  noRows,
+  parseFile,
+  timeRange,
+  writeColumns,
+  type ImportedColumn,
+} from './import-columns';
 import {
   ensureNodes,
   ensureResources,
@@ -68,7 +75,7 @@ export interface WindScadaImport {
 export interface WindScadaImportResult {
   turbine: { id: string; name: string; created: boolean };
   rows: number;
-  /** First and last row's time, ISO 8601 (the file's local times read as UTC). */
+  /** Earliest and latest row's time, ISO 8601 (the file's local times read as UTC). */
   from: string;
   to: string;
   series: ImportedColumn[];
@@ -117,12 +124,5 @@ export async function importWindScada(
     input.parentId,
     'wind-scada',
   );
-  return { turbine: { id, name: nodeName, created }, rows, ...timeRange(scada), series };
-}
-
-function timeRange(scada: TurbineScada): { from: string; to: string } {
-  return {
-    from: new Date(scada.time[0]).toISOString(),
-    to: new Date(scada.time[scada.time.length - 1]).toISOString(),
-  };
+  return { turbine: { id, name: nodeName, created }, rows, ...timeRange(scada.time), series };
 }
