@@ -3,7 +3,6 @@
 // (POST /api/imports/wind-scada/:parentId) as a turbine under the node; with --run, submits a
 // wind-performance run of the turbine and waits for its result. The API and a token come from
 // SEXTANT_API (default http://localhost:3000/api) and SEXTANT_TOKEN (npm start prints one).
-import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { URLSearchParams } from 'node:url';
@@ -26,20 +25,15 @@ const [file] = args.positionals;
 const waitSeconds = seconds(args.values['wait-seconds'], 'wait-seconds', usage);
 const { call, runJob } = apiClient();
 
-/** The file as UTF-8 text: T1.csv's header is Latin-1 (its degree sign), so decode it as such. */
-function csvText(file) {
-  const bytes = readFileSync(file);
-  return bytes.toString(isUtf8(bytes) ? 'utf8' : 'latin1');
-}
-
 try {
   const turbine = args.values.turbine || path.basename(file).replace(/\.[^.]*$/, '');
   const query = new URLSearchParams({ turbine });
   const imported = await call(
     'POST',
     `/imports/wind-scada/${encodeURIComponent(args.values.parent)}?${query}`,
-    csvText(file),
-    'text/csv; charset=utf-8',
+    // As it is: the API reads UTF-8, or Latin-1 as T1.csv's header is (its degree sign).
+    readFileSync(file),
+    'text/csv',
   );
   const points = imported.series.map((s) => `${s.field} ${s.points} (${s.newPoints} new)`);
   console.log(
