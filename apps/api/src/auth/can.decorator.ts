@@ -1,14 +1,19 @@
 import { SetMetadata } from '@nestjs/common';
 import type { Action } from '@sextant/policy';
 
-/** Where a guarded route finds the id of what it acts on. */
+/**
+ * The one place of a request a target id is read from. REST: a route parameter, a query
+ * field or a body field; GraphQL: an argument, a field of the `input` argument, or (field
+ * resolvers) a field of the parent object. Body and input fields may be nested (`params.nodeId`).
+ */
+export type Place = 'route' | 'query' | 'body' | 'args' | 'input' | 'parent';
+
+/** Where a guarded handler finds the id of what it acts on. */
 export interface TargetRef {
   /** A kind registered in targets.ts: node, path, item, movement, series, cdc, … */
   kind: string;
-  /**
-   * The id's name: a route parameter, query parameter or body field (REST), an argument or a
-   * field of the `input` argument (GraphQL); for field resolvers, a field of the parent object.
-   */
+  place: Place;
+  /** The id's name in that place; dots go into nested objects of a body or input. */
   field: string;
   /** Absent is fine (e.g. an optional new owner); present, it is checked. */
   optional?: boolean;
@@ -16,8 +21,6 @@ export interface TargetRef {
   absent?: Action;
   /** For the refs after the first: the action needed there (default node.read: visible). */
   action?: Action;
-  /** Read from the parent object of a GraphQL field resolver. */
-  fromParent?: boolean;
 }
 
 export type Policy =
@@ -31,22 +34,38 @@ export type Policy =
 
 export const POLICY = 'sextant:policy';
 
-/** A target of kind `kind` whose id is `field` (see TargetRef). */
-export function on(kind: string, field: string, options: Partial<TargetRef> = {}): TargetRef {
-  return { kind, field, ...options };
-}
+type Options = Partial<Pick<TargetRef, 'optional' | 'absent' | 'action'>>;
+const ref =
+  (place: Place) =>
+  (kind: string, field: string, options: Options = {}): TargetRef => ({
+    kind,
+    place,
+    field,
+    ...options,
+  });
 
-/** The same, read from the parent object of a GraphQL field resolver. */
+/** A target whose id is a route parameter (`/paths/:id`). */
+export const inRoute = ref('route');
+/** A target whose id is a field of the validated query string (`?nodeId=`). */
+export const inQuery = ref('query');
+/** A target whose id is a field of the validated JSON body, nested with dots. */
+export const inBody = ref('body');
+/** A target whose id is a GraphQL argument (`node(id: …)`). */
+export const inArgs = ref('args');
+/** A target whose id is a field of the GraphQL `input` argument, nested with dots. */
+export const inInput = ref('input');
+/** A target read from the parent object of a GraphQL field resolver. */
 export function onParent(kind: string, field = 'id'): TargetRef {
-  return { kind, field, fromParent: true };
+  return { kind, place: 'parent', field };
 }
 
 /**
- * Guards a route or resolver: names the action and where the target is. Every handler has one
- * (or @Public); a handler without it is refused, and the route-guard test fails.
+ * Guards a route or resolver: names the action and the one place of the request its target
+ * is read from. Every handler has one (or @Public); a handler without it is refused, and the
+ * route-guard test fails.
  *
- *   @Can('path.manage', on('path', 'id'))               the action on the path's nodes
- *   @Can('path.manage', [on('node', 'sourceId'), on('node', 'destinationId')])  on either
+ *   @Can('path.manage', inRoute('path', 'id'))          the action on the path's nodes
+ *   @Can('path.manage', [inBody('node', 'sourceId'), inBody('node', 'destinationId')])  either
  *   @Can('movement.read', 'scoped')                     a list the service scopes
  *   @Can('catalogue.manage', 'platform')                platform administrators
  *   @Can('account.manage', 'self')                      any signed-in user, on their account

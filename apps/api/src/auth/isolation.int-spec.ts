@@ -5,6 +5,7 @@ import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from '../testing/api-harness';
+import { enumerateHandlers, type Handler } from '../testing/route-table';
 
 // Tenant isolation: a member of organisation A, in each role, tries every endpoint and resolver
 // on what belongs to organisation B (nodes, paths, tokens, events, series, movements, items,
@@ -27,6 +28,10 @@ const A = {
   schedule: id(),
   alert: id(),
   order: id(),
+  member: id(),
+  invitation: id(),
+  user: id(),
+  apiToken: id(),
 };
 const B = {
   org: id(),
@@ -45,13 +50,71 @@ const B = {
   member: id(),
   invitation: id(),
   user: id(),
+  apiToken: id(),
 };
 const resource = id();
 let seriesA = '';
 let seriesB = '';
 
+type Ids = typeof B & { series: string };
+
+/** A request with slots for ids (see templates()). */
+type Template =
+  | { kind: 'rest'; method: string; url: string; body?: () => unknown; filter?: boolean }
+  | { kind: 'graphql'; query: string; variables?: () => Record<string, unknown> };
+
 type Probe =
-  { name: string; method: string; url: string; body?: unknown } | { name: string; graphql: string };
+  | { kind: 'rest'; method: string; url: string; body?: unknown }
+  | { kind: 'graphql'; query: string; variables?: Record<string, unknown> };
+
+/** A probe with B's id, and the same with an id that does not exist. */
+interface Variant {
+  name: string;
+  real: Probe;
+  fake: Probe;
+  /** Must be refused (not only answered as for an unknown id). */
+  strict: boolean;
+}
+
+/** An id put where the route does not read it: [field, id]. */
+interface Extra {
+  query?: [string, string];
+  body?: [string, string];
+  nested?: [string, string];
+}
+
+/** The slot holding an id of each target kind. */
+const kindSlot: Record<string, keyof Ids> = {
+  node: 'machine',
+  path: 'path',
+  item: 'item',
+  movement: 'movement',
+  series: 'series',
+  cdc: 'cdc',
+  membership: 'member',
+  invitation: 'invitation',
+  job: 'run',
+  schedule: 'schedule',
+  alert: 'alert',
+  order: 'order',
+};
+
+/** Id names a get or a list might take as a filter, and the kind of id each holds. */
+const queryIds: [string, string][] = [
+  ['id', 'node'],
+  ['nodeId', 'node'],
+  ['parentId', 'node'],
+  ['ownerId', 'node'],
+  ['sourceId', 'node'],
+  ['destinationId', 'node'],
+  ['pathId', 'path'],
+  ['itemId', 'item'],
+  ['alertId', 'alert'],
+  ['seriesId', 'series'],
+  ['runId', 'job'],
+];
+
+const gqlWindow = 'from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z"';
 
 describe('tenant isolation matrix', () => {
   let db: TestDatabase;
@@ -60,6 +123,67 @@ describe('tenant isolation matrix', () => {
   const tokens = new Map<Role, string>();
   let checks = 0;
   const leaks: string[] = [];
+  let unique = 0;
+  let restHandlers: Handler[] = [];
+  let graphqlHandlers: Handler[] = [];
+  let stateOfBBefore: Record<string, string> = {};
+  const ownIds = (): Ids => ({ ...A, series: seriesA });
+  const B_ids = (): Ids => ({ ...B, series: seriesB });
+  const nowhere = Object.fromEntries([
+    ...Object.keys(B).map((k) => [k, id()]),
+    ['series', '999999999'],
+  ]) as Ids;
+  const secretsOfB = () => [...Object.values(B), `"id":"${seriesB}"`, 'beta'];
+  const leaksB = (text: string) => secretsOfB().some((secret) => text.includes(secret));
+
+  /** The REST handler a template's request reaches (the most specific route that matches). */
+  function restHandlerOf(template: Extract<Template, { kind: 'rest' }>): Handler | undefined {
+    const path = template.url.split('?')[0].replace(/\{(A\.)?\w+\}/g, 'x');
+    return restHandlers
+      .filter((h) => {
+        const [method, route] = h.name.split(' ');
+        const pattern = new RegExp(`^${route.replace(/:\w+/g, '[^/]+')}$`);
+        return method === template.method && pattern.test(path);
+      })
+      .sort((x, y) => (x.name.match(/:/g)?.length ?? 0) - (y.name.match(/:/g)?.length ?? 0))[0];
+  }
+
+  /**
+   * A digest of every row that names one of B's ids in a uuid column (or B's ids in job
+   * parameters), table by table: any change to B, or any new row pointing at B, shows.
+   */
+  async function stateOfB(): Promise<Record<string, string>> {
+    const { rows: columns } = await sql.query<{ table: string; column: string; udt: string }>(
+      `SELECT c.table_name AS table, c.column_name AS column, c.udt_name AS udt
+         FROM information_schema.columns c JOIN information_schema.tables t
+           ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+        WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+          AND (c.udt_name IN ('uuid', '_uuid') OR (c.udt_name = 'jsonb' AND c.column_name = 'params'))
+        ORDER BY 1, 2`,
+    );
+    const tables = new Map<string, string[]>();
+    for (const { table, column, udt } of columns) {
+      const test =
+        udt === 'uuid'
+          ? `"${column}" = ANY($1::uuid[])`
+          : udt === '_uuid'
+            ? `"${column}" && $1::uuid[]`
+            : `"${column}"::text ~ $2`;
+      tables.set(table, [...(tables.get(table) ?? []), test]);
+    }
+    const ids = Object.values(B);
+    const state: Record<string, string> = {};
+    for (const [table, tests] of tables) {
+      const where = tests.join(' OR ');
+      const { rows } = await sql.query<{ digest: string }>(
+        `SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest
+           FROM "${table}" t WHERE ${where}`,
+        where.includes('$2') ? [ids, ids.join('|')] : [ids],
+      );
+      state[table] = rows[0].digest;
+    }
+    return state;
+  }
 
   beforeAll(async () => {
     db = await createTestDatabase('isolation');
@@ -160,6 +284,27 @@ describe('tenant isolation matrix', () => {
       `INSERT INTO invitation (id, node_id, email, role, token_hash, invited_by, expires_at) VALUES ($1, $2, 'new@beta.test', 'viewer', $3, $4, now() + interval '1 day')`,
       [B.invitation, B.org, 'f'.repeat(64), B.user],
     );
+    // A's own counterparts: a second owner with a pending invitation, and API tokens of both.
+    await sql.query(
+      `INSERT INTO app_user (id, email, name, password_hash, updated_at) VALUES ($1, 'owner2@alpha.test', 'Alpha Owner', 'x', now())`,
+      [A.user],
+    );
+    await sql.query(
+      `INSERT INTO membership (id, user_id, node_id, role, updated_at) VALUES ($1, $2, $3, 'owner', now())`,
+      [A.member, A.user, A.org],
+    );
+    await sql.query(
+      `INSERT INTO invitation (id, node_id, email, role, token_hash, invited_by, expires_at) VALUES ($1, $2, 'new@alpha.test', 'viewer', $3, $4, now() + interval '1 day')`,
+      [A.invitation, A.org, 'e'.repeat(64), A.user],
+    );
+    for (const [o, hash] of [
+      [A, 'a'],
+      [B, 'b'],
+    ] as const)
+      await sql.query(
+        `INSERT INTO api_token (id, user_id, name, prefix, token_hash, expires_at) VALUES ($1, $2, 'cli', 'sxp_x', $3, now() + interval '1 day')`,
+        [o.apiToken, o.user, hash.repeat(64)],
+      );
     // A's people: one user per role, granted on A's organisation.
     for (const role of roles) {
       const user = id();
@@ -174,6 +319,8 @@ describe('tenant isolation matrix', () => {
       tokens.set(role, await demoApiToken(db.url, `${role}@alpha.test`, 'isolation'));
     }
     api = await startApi(db.url);
+    ({ rest: restHandlers, graphql: graphqlHandlers } = enumerateHandlers(api.app));
+    stateOfBBefore = await stateOfB();
   });
 
   afterAll(async () => {
@@ -185,232 +332,463 @@ describe('tenant isolation matrix', () => {
     await db?.drop();
   });
 
-  /** Probes of B's rows; `x` stands for the id, replaced by B's and by a random one. */
-  function probes(b: typeof B & { series: string }): Probe[] {
-    const nodeBody = { kind: 'site', name: 'x', reference: `x${Date.now()}` };
-    const rest = (method: string, url: string, body?: unknown): Probe => ({
-      name: `${method} ${url}`,
+  /**
+   * One request per guarded route and field. `{key}` is a slot: B's id of that key, a random
+   * id, or A's own (see variants); `{A.key}` is always A's. The series slot is `{series}`.
+   */
+  function templates(): Template[] {
+    const ref = () => `x${(unique += 1)}`;
+    const window = 'from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z';
+    const rest = (method: string, url: string, body?: () => unknown): Template => ({
+      kind: 'rest',
       method,
       url,
       body,
     });
-    const gql = (query: string): Probe => ({
-      name: `graphql ${query.slice(0, 60)}`,
-      graphql: query,
+    // A list or search: its ids are filters, answered for B as for an unknown id.
+    const list = (url: string, body?: () => unknown): Template => ({
+      kind: 'rest',
+      method: body ? 'POST' : 'GET',
+      url,
+      body,
+      filter: true,
+    });
+    const gql = (query: string, variables?: () => Record<string, unknown>): Template => ({
+      kind: 'graphql',
+      query,
+      variables,
+    });
+    const movement = (source: string, destination: string) => () => ({
+      resourceId: resource,
+      sourceId: source,
+      destinationId: destination,
+      quantity: '1',
+      start: '2026-01-01T00:00:00Z',
+      stop: '2026-01-01T01:00:00Z',
     });
     return [
-      rest('GET', `/api/nodes/${b.org}`),
-      rest('GET', `/api/nodes/${b.site}/children`),
-      rest('GET', `/api/nodes/${b.machine}/ancestors`),
-      rest('GET', `/api/nodes/${b.org}/subtree`),
-      rest('GET', `/api/nodes/${b.org}/movement-summary`),
-      rest('GET', `/api/nodes/${b.org}/members`),
-      rest('GET', `/api/nodes/${b.org}/invitations`),
-      rest('POST', `/api/nodes/${b.org}/invitations`, { email: 'spy@alpha.test', role: 'viewer' }),
-      rest('PATCH', `/api/nodes/${b.site}`, { name: 'taken over' }),
-      rest('PATCH', `/api/nodes/${A.site}`, { parentId: b.site }),
-      rest('DELETE', `/api/nodes/${b.machine}`),
-      rest('POST', '/api/nodes', { ...nodeBody, parentId: b.site }),
-      rest('GET', `/api/paths/${b.path}`),
-      rest('PATCH', `/api/paths/${b.path}`, { state: 'paused' }),
-      rest('PATCH', `/api/paths/${A.path}`, { destinationId: b.lake }),
-      rest('DELETE', `/api/paths/${b.path}`),
-      rest('POST', '/api/paths', {
+      rest('GET', '/api/nodes/{org}'),
+      rest('GET', '/api/nodes/{site}/children'),
+      rest('GET', '/api/nodes/{machine}/ancestors'),
+      rest('GET', '/api/nodes/{org}/subtree'),
+      rest('GET', '/api/nodes/{org}/movement-summary'),
+      rest('GET', '/api/nodes/{org}/members'),
+      rest('GET', '/api/nodes/{org}/invitations'),
+      rest('POST', '/api/nodes/{org}/invitations', () => ({
+        email: `${ref()}@alpha.test`,
+        role: 'viewer',
+      })),
+      rest('PATCH', '/api/nodes/{site}', () => ({ name: 'taken over' })),
+      rest('PATCH', '/api/nodes/{A.site}', () => ({ parentId: '{site}' })),
+      rest('DELETE', '/api/nodes/{machine}'),
+      rest('POST', '/api/nodes', () => ({
+        kind: 'site',
         name: 'x',
-        sourceId: A.machine,
-        destinationId: b.lake,
+        reference: ref(),
+        parentId: '{site}',
+      })),
+      rest('GET', '/api/paths/{path}'),
+      rest('PATCH', '/api/paths/{path}', () => ({ state: 'paused' })),
+      rest('PATCH', '/api/paths/{A.path}', () => ({ destinationId: '{lake}' })),
+      rest('PATCH', '/api/paths/{A.path}', () => ({ sourceId: '{machine}' })),
+      rest('DELETE', '/api/paths/{path}'),
+      rest('POST', '/api/paths', () => ({
+        name: ref(),
+        sourceId: '{machine}',
+        destinationId: '{lake}',
         protocol: 'line',
-      }),
-      rest('GET', `/api/paths/${b.path}/tokens`),
-      rest('POST', `/api/paths/${b.path}/tokens`, { name: 'spy' }),
-      rest('DELETE', `/api/paths/${b.path}/tokens/${b.token}`),
-      rest('GET', `/api/paths/${b.path}/events`),
-      rest('GET', `/api/paths/${b.path}/ingest-status`),
-      rest('GET', `/api/items/${b.item}`),
-      rest('PATCH', `/api/items/${b.item}`, { name: 'taken' }),
-      rest('PATCH', `/api/items/${A.item}`, { ownerId: b.site }),
-      rest('DELETE', `/api/items/${b.item}`),
-      rest('POST', '/api/items', {
+      })),
+      rest('GET', '/api/paths/{path}/tokens'),
+      rest('POST', '/api/paths/{path}/tokens', () => ({ name: 'spy' })),
+      rest('DELETE', '/api/paths/{path}/tokens/{token}'),
+      rest('GET', '/api/paths/{path}/events'),
+      rest('GET', '/api/paths/{path}/ingest-status'),
+      rest('GET', '/api/items/{item}'),
+      rest('GET', '/api/items/{item}/content'),
+      rest('PATCH', '/api/items/{item}', () => ({ name: 'taken' })),
+      rest('PATCH', '/api/items/{A.item}', () => ({ ownerId: '{site}' })),
+      rest('DELETE', '/api/items/{item}'),
+      rest('POST', '/api/items', () => ({
         kind: 'sensor',
-        reference: `i${Date.now()}`,
+        reference: ref(),
         name: 'x',
-        ownerId: b.site,
-      }),
-      rest('GET', `/api/movements/${b.movement}`),
-      rest('POST', '/api/movements', {
-        resourceId: resource,
-        sourceId: A.machine,
-        destinationId: b.lake,
-        quantity: '1',
-        start: '2026-01-01T00:00:00Z',
-        stop: '2026-01-01T01:00:00Z',
-      }),
-      rest('GET', `/api/series/${b.series}`),
-      rest(
-        'GET',
-        `/api/series/${b.series}/points?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z`,
-      ),
-      rest(
-        'GET',
-        `/api/series/${b.series}/chart?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z`,
-      ),
-      rest('GET', `/api/cdc/sources/${b.cdc}`),
-      rest('GET', `/api/cdc/sources/${b.cdc}/commands`),
-      rest('GET', `/api/cdc/sources/${b.cdc}/lag`),
-      rest('GET', `/api/cdc/sources/${b.cdc}/dead-letters`),
-      rest('POST', `/api/cdc/sources/${b.cdc}/pause`),
-      rest('POST', `/api/cdc/sources/${b.cdc}/resume`),
-      rest('POST', `/api/cdc/sources/${b.cdc}/resnapshot`, { table: 'public.t' }),
-      rest('POST', `/api/cdc/sources/${b.cdc}/dead-letters/replay`, {}),
-      rest('DELETE', `/api/cdc/sources/${b.cdc}?force=true`),
-      rest('POST', '/api/cdc/sources', {
-        name: 'spy',
-        sourceId: A.machine,
-        destinationId: b.lake,
+        ownerId: '{site}',
+      })),
+      rest('GET', '/api/movements/{movement}'),
+      rest('POST', '/api/movements', movement('{machine}', '{lake}')),
+      rest('POST', '/api/movements', () => ({
+        ...movement('{A.machine}', '{A.lake}')(),
+        pathId: '{path}',
+      })),
+      rest('POST', '/api/movements', () => ({
+        ...movement('{A.machine}', '{A.lake}')(),
+        itemId: '{item}',
+      })),
+      rest('GET', '/api/series/{series}'),
+      rest('GET', `/api/series/{series}/points?${window}`),
+      rest('GET', `/api/series/{series}/chart?${window}`),
+      rest('GET', '/api/cdc/sources/{cdc}'),
+      rest('GET', '/api/cdc/sources/{cdc}/commands'),
+      rest('GET', '/api/cdc/sources/{cdc}/lag'),
+      rest('GET', '/api/cdc/sources/{cdc}/dead-letters'),
+      rest('POST', '/api/cdc/sources/{cdc}/pause'),
+      rest('POST', '/api/cdc/sources/{cdc}/resume'),
+      rest('POST', '/api/cdc/sources/{cdc}/resnapshot', () => ({ table: 'public.t' })),
+      rest('POST', '/api/cdc/sources/{cdc}/dead-letters/replay', () => ({})),
+      rest('DELETE', '/api/cdc/sources/{cdc}?force=true'),
+      rest('POST', '/api/cdc/sources', () => ({
+        name: ref(),
+        sourceId: '{machine}',
+        destinationId: '{lake}',
         connectionString: 'postgresql://x@127.0.0.1:1/x',
         tables: ['public.t'],
-      }),
-      rest('GET', `/api/jobs/runs/${b.run}`),
-      rest('GET', `/api/jobs/runs/${b.run}/logs`),
-      rest('GET', `/api/jobs/runs/${b.run}/lineage`),
-      rest('POST', `/api/jobs/runs/${b.run}/cancel`),
-      rest('POST', `/api/jobs/runs/${b.run}/retry`),
-      rest('POST', '/api/jobs/runs', { type: 'series-health', ownerId: b.org, params: {} }),
-      rest('POST', '/api/jobs/runs', {
+        paused: true,
+      })),
+      rest('GET', '/api/jobs/runs/{run}'),
+      rest('GET', '/api/jobs/runs/{run}/logs'),
+      rest('GET', '/api/jobs/runs/{run}/lineage'),
+      rest('POST', '/api/jobs/runs/{run}/cancel'),
+      rest('POST', '/api/jobs/runs/{run}/retry'),
+      rest('POST', '/api/jobs/runs', () => ({
         type: 'series-health',
-        ownerId: A.org,
-        params: { nodeId: b.machine },
-      }),
-      rest('GET', `/api/jobs/schedules/${b.schedule}`),
-      rest('POST', `/api/jobs/schedules/${b.schedule}/pause`),
-      rest('POST', `/api/jobs/schedules/${b.schedule}/resume`),
-      rest('DELETE', `/api/jobs/schedules/${b.schedule}`),
-      rest('POST', '/api/jobs/schedules', {
-        name: 'spy',
+        ownerId: '{org}',
+        params: { nodeId: '{machine}' },
+      })),
+      rest('GET', '/api/jobs/schedules/{schedule}'),
+      rest('POST', '/api/jobs/schedules/{schedule}/pause'),
+      rest('POST', '/api/jobs/schedules/{schedule}/resume'),
+      rest('DELETE', '/api/jobs/schedules/{schedule}'),
+      rest('POST', '/api/jobs/schedules', () => ({
+        name: ref(),
         type: 'series-health',
         cron: '0 4 * * *',
-        ownerId: b.org,
-        params: { nodeId: b.machine },
-      }),
-      rest('GET', `/api/alerts/${b.alert}`),
-      rest('PATCH', `/api/alerts/${b.alert}`, { title: 'taken' }),
-      rest('POST', `/api/alerts/${b.alert}/state`, { state: 'planned' }),
-      rest('POST', '/api/alerts', { nodeId: b.machine, title: 'spy' }),
-      rest('GET', `/api/maintenance-orders/${b.order}`),
-      rest('PATCH', `/api/maintenance-orders/${b.order}`, { title: 'taken' }),
-      rest('POST', `/api/maintenance-orders/${b.order}/state`, { state: 'planned' }),
-      rest('POST', '/api/maintenance-orders', { nodeId: b.machine, title: 'spy' }),
-      rest('POST', '/api/maintenance-orders', {
-        nodeId: A.machine,
+        ownerId: '{org}',
+        params: { nodeId: '{machine}' },
+        paused: true,
+      })),
+      rest('GET', '/api/alerts/{alert}'),
+      rest('PATCH', '/api/alerts/{alert}', () => ({ title: 'taken' })),
+      rest('POST', '/api/alerts/{alert}/state', () => ({ state: 'planned' })),
+      rest('POST', '/api/alerts', () => ({ nodeId: '{machine}', title: 'spy' })),
+      rest('GET', '/api/maintenance-orders/{order}'),
+      rest('PATCH', '/api/maintenance-orders/{order}', () => ({ title: 'taken' })),
+      rest('POST', '/api/maintenance-orders/{order}/state', () => ({ state: 'planned' })),
+      rest('POST', '/api/maintenance-orders', () => ({
+        nodeId: '{machine}',
         title: 'spy',
-        alertId: b.alert,
-      }),
-      rest('GET', `/api/remaining-life/${b.machine}`),
-      rest('GET', `/api/remaining-life?nodeId=${b.org}`),
-      rest('POST', `/api/lightcurves?parentId=${b.site}`, {}),
-      rest('POST', `/api/lightcurves/stars/${b.site}/transit-search`, {}),
-      rest('GET', `/api/lightcurves/stars/${b.site}/candidates`),
-      rest('GET', `/api/lightcurves/candidates/${b.item}`),
-      rest('POST', `/api/imports/cmapss/${b.site}`, {}),
-      rest('POST', `/api/imports/wind-scada/${b.site}`, {}),
-      rest('POST', `/api/imports/solar-generation/${b.site}`, {}),
-      rest('POST', `/api/imports/solar-weather/${b.site}`, {}),
-      rest('GET', `/api/items/${b.item}/content`),
-      rest('PATCH', `/api/members/${b.member}`, { role: 'viewer' }),
-      rest('DELETE', `/api/members/${b.member}`),
-      rest('DELETE', `/api/invitations/${b.invitation}`),
-      rest('GET', `/api/audit?nodeId=${b.org}`),
-      gql(`{ node(id: "${b.org}") { id } }`),
-      gql(`{ path(id: "${b.path}") { id } }`),
-      gql(`{ pathTokens(pathId: "${b.path}") { id } }`),
-      gql(`{ pathEvents(pathId: "${b.path}") { items { id } } }`),
-      gql(`{ item(id: "${b.item}") { id } }`),
-      gql(`{ movement(id: "${b.movement}") { id } }`),
-      gql(`{ movementSummary(nodeId: "${b.org}") { nodeId } }`),
+        alertId: '{alert}',
+      })),
+      rest('GET', '/api/remaining-life/{machine}'),
+      rest('POST', '/api/lightcurves?parentId={site}', () => 'SIMPLE'),
+      rest('POST', '/api/lightcurves/stars/{site}/transit-search', () => ({})),
+      rest('GET', '/api/lightcurves/stars/{site}/candidates'),
+      rest('GET', '/api/lightcurves/candidates/{item}'),
+      rest('POST', '/api/imports/cmapss/{site}', () => 'x'),
+      rest('POST', '/api/imports/wind-scada/{site}', () => 'x'),
+      rest('POST', '/api/imports/solar-generation/{site}', () => 'x'),
+      rest('POST', '/api/imports/solar-weather/{site}', () => 'x'),
+      rest('PATCH', '/api/members/{member}', () => ({ role: 'viewer' })),
+      rest('DELETE', '/api/members/{member}'),
+      rest('DELETE', '/api/invitations/{invitation}'),
+      rest('DELETE', '/api/auth/tokens/{apiToken}'),
+      list('/api/nodes'),
+      list('/api/paths'),
+      list('/api/paths/ingest-status?ids={path}'),
+      list('/api/items'),
+      list('/api/movements'),
+      list('/api/series'),
+      list('/api/series/last?measurement=m'),
+      list('/api/series/aggregate', () => ({
+        measurement: 'm',
+        field: 'f',
+        nodeId: '{machine}',
+        from: '2026-01-01T00:00:00Z',
+        to: '2026-01-02T00:00:00Z',
+        every: '1h',
+        aggregates: ['count'],
+      })),
+      list('/api/cdc/sources'),
+      list('/api/jobs/runs'),
+      list('/api/jobs/schedules'),
+      list('/api/jobs/workers'),
+      list('/api/alerts'),
+      list('/api/maintenance-orders'),
+      list('/api/remaining-life?nodeId={org}'),
+      list('/api/audit?nodeId={org}'),
+      gql('mutation { revokeApiToken(id: "{apiToken}") { id } }'),
+      gql('{ node(id: "{org}") { id parent { id } children { items { id } } } }'),
       gql(
-        `{ seriesPoints(id: "${b.series}", from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { nextCursor } }`,
+        'query($id: ID!) { node(id: $id) { id ancestors { id } subtree { items { id } } } }',
+        () => ({
+          id: '{machine}',
+        }),
+      ),
+      gql('{ path(id: "{path}") { id ingestStatus { pathId } } }'),
+      gql('{ pathTokens(pathId: "{path}") { id } }'),
+      gql('{ pathEvents(pathId: "{path}") { items { id } } }'),
+      gql('{ item(id: "{item}") { id } }'),
+      gql('{ movement(id: "{movement}") { id } }'),
+      gql('{ movementSummary(nodeId: "{org}") { nodeId } }'),
+      gql(`{ seriesPoints(id: "{series}", ${gqlWindow}) { nextCursor } }`),
+      gql(`{ seriesChart(id: "{series}", ${gqlWindow}) { stats { chunks } } }`),
+      gql('{ cdcSource(id: "{cdc}") { id } }'),
+      gql('{ jobRun(id: "{run}") { id } }'),
+      gql('{ jobRunLogs(id: "{run}") { last } }'),
+      gql('{ jobRunLineage(id: "{run}") { inputs { seriesId } } }'),
+      gql('mutation { cancelJobRun(id: "{run}") { id } }'),
+      gql('mutation { retryJobRun(id: "{run}") { id } }'),
+      gql('mutation { pauseJobSchedule(id: "{schedule}") { id } }'),
+      gql('mutation { resumeJobSchedule(id: "{schedule}") { id } }'),
+      gql('mutation { deleteJobSchedule(id: "{schedule}") }'),
+      gql('mutation($input: SubmitJobRunInput!) { submitJobRun(input: $input) { id } }', () => ({
+        input: { type: 'series-health', ownerId: '{org}', params: { nodeId: '{machine}' } },
+      })),
+      gql(
+        'mutation($input: CreateJobScheduleInput!) { createJobSchedule(input: $input) { id } }',
+        () => ({
+          input: {
+            name: ref(),
+            type: 'series-health',
+            cron: '0 4 * * *',
+            ownerId: '{org}',
+            params: { nodeId: '{machine}' },
+            paused: true,
+          },
+        }),
+      ),
+      gql('{ alert(id: "{alert}") { id } }'),
+      gql('mutation { updateAlert(id: "{alert}", input: { title: "x" }) { id } }'),
+      gql('mutation { setAlertState(id: "{alert}", input: { state: planned }) { id } }'),
+      gql('mutation { createAlert(input: { nodeId: "{machine}", title: "spy" }) { id } }'),
+      gql('{ maintenanceOrder(id: "{order}") { id } }'),
+      gql('mutation { updateMaintenanceOrder(id: "{order}", input: { title: "x" }) { id } }'),
+      gql('mutation { setMaintenanceOrderState(id: "{order}", input: { state: planned }) { id } }'),
+      gql(
+        'mutation($input: CreateMaintenanceOrderInput!) { createMaintenanceOrder(input: $input) { id } }',
+        () => ({ input: { nodeId: '{machine}', title: 'spy', alertId: '{alert}' } }),
+      ),
+      gql('{ remainingLifeHistory(nodeId: "{machine}") { at } }'),
+      gql('{ members(nodeId: "{org}") { id } }'),
+      gql('{ invitations(nodeId: "{org}") { id } }'),
+      gql(
+        'mutation($n: ID!) { inviteMember(nodeId: $n, input: { email: "spy@alpha.test", role: "viewer" }) { id } }',
+        () => ({ n: '{org}' }),
+      ),
+      gql('mutation { updateNode(id: "{site}", input: { name: "x" }) { id } }'),
+      gql('mutation { updateNode(id: "{A.site}", input: { parentId: "{org}" }) { id } }'),
+      gql('mutation { deleteNode(id: "{machine}") }'),
+      gql('mutation($input: CreateNodeInput!) { createNode(input: $input) { id } }', () => ({
+        input: { kind: 'site', name: 'x', reference: ref(), parentId: '{site}' },
+      })),
+      gql('mutation($input: CreatePathInput!) { createPath(input: $input) { id } }', () => ({
+        input: { name: ref(), sourceId: '{machine}', destinationId: '{lake}', protocol: 'line' },
+      })),
+      gql('mutation { updatePath(id: "{path}", input: { state: paused }) { id } }'),
+      gql(
+        'mutation($id: ID!, $input: UpdatePathInput!) { updatePath(id: $id, input: $input) { id } }',
+        () => ({ id: '{A.path}', input: { destinationId: '{lake}' } }),
+      ),
+      gql('mutation { deletePath(id: "{path}") }'),
+      gql('mutation { createPathToken(pathId: "{path}", input: { name: "spy" }) { token } }'),
+      gql('mutation { revokePathToken(pathId: "{path}", tokenId: "{token}") { id } }'),
+      gql('mutation($input: CreateItemInput!) { createItem(input: $input) { id } }', () => ({
+        input: { kind: 'sensor', reference: ref(), name: 'x', ownerId: '{site}' },
+      })),
+      gql('mutation { updateItem(id: "{item}", input: { name: "x" }) { id } }'),
+      gql('mutation { updateItem(id: "{A.item}", input: { ownerId: "{site}" }) { id } }'),
+      gql('mutation { deleteItem(id: "{item}") }'),
+      gql(
+        'mutation($input: CreateMovementInput!) { createMovement(input: $input) { id } }',
+        () => ({ input: movement('{machine}', '{lake}')() }),
       ),
       gql(
-        `{ seriesChart(id: "${b.series}", from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { stats { chunks } } }`,
+        'mutation($input: CreateCdcSourceInput!) { createCdcSource(input: $input) { id } }',
+        () => ({
+          input: {
+            name: ref(),
+            sourceId: '{machine}',
+            destinationId: '{lake}',
+            connectionString: 'postgresql://x@127.0.0.1:1/x',
+            tables: ['public.t'],
+            paused: true,
+          },
+        }),
       ),
-      gql(`{ cdcSource(id: "${b.cdc}") { id } }`),
-      gql(`{ jobRun(id: "${b.run}") { id } }`),
-      gql(`{ jobRunLogs(id: "${b.run}") { last } }`),
-      gql(`{ jobRunLineage(id: "${b.run}") { inputs { seriesId } } }`),
-      gql(`mutation { cancelJobRun(id: "${b.run}") { id } }`),
-      gql(`mutation { retryJobRun(id: "${b.run}") { id } }`),
-      gql(`mutation { pauseJobSchedule(id: "${b.schedule}") { id } }`),
-      gql(`mutation { deleteJobSchedule(id: "${b.schedule}") }`),
-      gql(`{ alert(id: "${b.alert}") { id } }`),
-      gql(`mutation { updateAlert(id: "${b.alert}", input: { title: "x" }) { id } }`),
-      gql(`{ maintenanceOrder(id: "${b.order}") { id } }`),
-      gql(
-        `mutation { setMaintenanceOrderState(id: "${b.order}", input: { state: planned }) { id } }`,
-      ),
-      gql(`mutation { createAlert(input: { nodeId: "${b.machine}", title: "spy" }) { id } }`),
-      gql(`{ remainingLifeHistory(nodeId: "${b.machine}") { at } }`),
-      gql(`{ members(nodeId: "${b.org}") { id } }`),
-      gql(`{ invitations(nodeId: "${b.org}") { id } }`),
-      gql(`mutation { updateNode(id: "${b.site}", input: { name: "x" }) { id } }`),
-      gql(`mutation { deleteNode(id: "${b.machine}") }`),
-      gql(
-        `mutation { createNode(input: { kind: site, name: "x", reference: "gx${Date.now()}", parentId: "${b.site}" }) { id } }`,
-      ),
-      gql(`mutation { updatePath(id: "${b.path}", input: { state: paused }) { id } }`),
-      gql(`mutation { deletePath(id: "${b.path}") }`),
-      gql(`mutation { createPathToken(pathId: "${b.path}", input: { name: "spy" }) { token } }`),
-      gql(`mutation { revokePathToken(pathId: "${b.path}", tokenId: "${b.token}") { id } }`),
-      gql(`mutation { updateItem(id: "${b.item}", input: { name: "x" }) { id } }`),
-      gql(`mutation { deleteItem(id: "${b.item}") }`),
-      gql(`mutation { pauseCdcSource(id: "${b.cdc}") { id } }`),
-      gql(`mutation { resumeCdcSource(id: "${b.cdc}") { id } }`),
-      gql(`mutation { resnapshotCdcTable(id: "${b.cdc}", table: "public.t") { id } }`),
-      gql(`mutation { changeMemberRole(id: "${b.member}", input: { role: "viewer" }) { id } }`),
-      gql(`mutation { removeMember(id: "${b.member}") { id } }`),
-      gql(`mutation { revokeInvitation(id: "${b.invitation}") { id } }`),
-      gql(
-        `mutation { inviteMember(nodeId: "${b.org}", input: { email: "spy@alpha.test", role: "viewer" }) { id } }`,
-      ),
+      gql('mutation { pauseCdcSource(id: "{cdc}") { id } }'),
+      gql('mutation { resumeCdcSource(id: "{cdc}") { id } }'),
+      gql('mutation { resnapshotCdcTable(id: "{cdc}", table: "public.t") { id } }'),
+      gql('mutation { changeMemberRole(id: "{member}", input: { role: "viewer" }) { id } }'),
+      gql('mutation { removeMember(id: "{member}") { id } }'),
+      gql('mutation { revokeInvitation(id: "{invitation}") { id } }'),
     ];
   }
 
-  async function answer(probe: Probe, token: string): Promise<{ status: number; code: string }> {
-    if ('graphql' in probe) {
-      const reply = await api.graphql(probe.graphql, undefined, token);
+  /** Fills a template's slots: `{A.key}` with A's ids, `{key}` with `slots`' (else A's). */
+  function fill(value: string, slots: Partial<Ids>): string {
+    return value.replace(/\{(A\.)?(\w+)\}/g, (whole, own: string | undefined, key: string) => {
+      if (!(key in ownIds())) return whole;
+      const ids = own ? ownIds() : { ...ownIds(), ...slots };
+      return ids[key as keyof Ids];
+    });
+  }
+
+  function fillDeep(value: unknown, slots: Partial<Ids>): unknown {
+    if (typeof value === 'string') return fill(value, slots);
+    if (Array.isArray(value)) return value.map((v) => fillDeep(v, slots));
+    if (typeof value === 'object' && value !== null)
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillDeep(v, slots)]));
+    return value;
+  }
+
+  /** The slots of a template: the keys of `{key}` (not `{A.key}`) in its url, body or query. */
+  function slotsOf(template: Template): (keyof Ids)[] {
+    const text =
+      template.kind === 'rest'
+        ? `${template.url} ${JSON.stringify(template.body?.() ?? null)}`
+        : `${template.query} ${JSON.stringify(template.variables?.() ?? null)}`;
+    return [...new Set([...text.matchAll(/\{(?!A\.)(\w+)\}/g)].map((m) => m[1]))].filter(
+      (k): k is keyof Ids => k in ownIds(),
+    );
+  }
+
+  /**
+   * The probes of a template, each with B's id and with a random id in the same place:
+   * - every slot in turn (route, query, body, nested body, GraphQL argument, input, variable),
+   *   the others holding A's own ids;
+   * - each target the route's policy names, given again (or instead) in every other place of
+   *   the request: the query, the body, the body nested under `input`, with A's own request
+   *   otherwise intact;
+   * - gets: B's ids in the query under every id name a filter could take.
+   */
+  function variants(template: Template): Variant[] {
+    const out: Variant[] = [];
+    // A slot the request really reads must be refused for B; a list's filter may answer 200.
+    const strict = template.kind === 'graphql' || !template.filter;
+    const build = (slots: Partial<Ids>, extra?: Extra): Probe => {
+      if (template.kind === 'graphql') {
+        const variables = template.variables ? fillDeep(template.variables(), slots) : undefined;
+        return {
+          kind: 'graphql',
+          query: fill(template.query, slots),
+          variables: variables as Record<string, unknown> | undefined,
+        };
+      }
+      let url = fill(template.url, slots);
+      if (extra?.query)
+        url += `${url.includes('?') ? '&' : '?'}${extra.query[0]}=${extra.query[1]}`;
+      let body = template.body ? fillDeep(template.body(), slots) : undefined;
+      if (extra?.body) body = { ...(body as object), [extra.body[0]]: extra.body[1] };
+      if (extra?.nested)
+        body = { ...(body as object), input: { [extra.nested[0]]: extra.nested[1] } };
+      return { kind: 'rest', method: template.method, url, body };
+    };
+    const label =
+      template.kind === 'rest'
+        ? `${template.method} ${template.url}`
+        : `graphql ${template.query.slice(0, 70)}`;
+    for (const slot of slotsOf(template))
+      out.push({
+        name: `${label} [${slot} of B]`,
+        real: build({ [slot]: B_ids()[slot] }),
+        fake: build({ [slot]: nowhere[slot] }),
+        strict,
+      });
+    if (template.kind !== 'rest') return out;
+    const handler = restHandlerOf(template);
+    const refs =
+      handler?.policy?.kind === 'target' ? [...handler.policy.anyOf, ...handler.policy.also] : [];
+    const places: (keyof Extra)[] = ['query'];
+    if (template.method !== 'GET') places.push('body');
+    if (template.body && typeof template.body() === 'object') places.push('nested');
+    for (const ref of refs) {
+      const name = ref.field.split('.')[0];
+      const slot = kindSlot[ref.kind];
+      for (const place of places) {
+        if (place === ref.place) continue;
+        // B's id where the route does not read it, A's request otherwise intact.
+        out.push({
+          name: `${label} [${ref.field} of B in the ${place}]`,
+          real: build({}, { [place]: [name, B_ids()[slot]] }),
+          fake: build({}, { [place]: [name, nowhere[slot]] }),
+          strict: false,
+        });
+        // And the other way round: A's own id where the route does not read it, to vouch
+        // for B's id in each slot the route does read.
+        for (const key of slotsOf(template))
+          out.push({
+            name: `${label} [${key} of B, ${ref.field} of A in the ${place}]`,
+            real: build({ [key]: B_ids()[key] }, { [place]: [name, ownIds()[slot]] }),
+            fake: build({ [key]: nowhere[key] }, { [place]: [name, ownIds()[slot]] }),
+            strict,
+          });
+      }
+    }
+    if (template.method === 'GET')
+      for (const [name, kind] of queryIds) {
+        if (refs.some((r) => r.field === name)) continue;
+        out.push({
+          name: `${label} [?${name}= of B]`,
+          real: build({}, { query: [name, B_ids()[kindSlot[kind]]] }),
+          fake: build({}, { query: [name, nowhere[kindSlot[kind]]] }),
+          strict: false,
+        });
+      }
+    return out;
+  }
+
+  async function answer(
+    probe: Probe,
+    token: string,
+  ): Promise<{ status: number; code: string; text: string }> {
+    const mask = (text: string) => text.replace(/[0-9a-f-]{36}|\d{1,19}/g, '<id>');
+    if (probe.kind === 'graphql') {
+      const reply = await api.graphql(probe.query, probe.variables, token);
       const error = reply.body.errors?.[0];
       return {
         status: Number(error?.extensions?.status ?? reply.status),
-        code: String(error?.extensions?.code ?? 'ok'),
+        code: `${String(error?.extensions?.code ?? 'ok')} ${mask(error?.message ?? '')}`,
+        text: JSON.stringify(reply.body),
       };
     }
-    const reply = await api.call(probe.method, probe.url, { body: probe.body, token });
+    const reply = await api.call(probe.method, probe.url, {
+      body: probe.body,
+      token,
+      headers: typeof probe.body === 'string' ? { 'content-type': 'text/plain' } : {},
+    });
     const body = (reply.body ?? {}) as { code?: string; errors?: { reason: string }[] };
-    const reason = body.errors?.[0]?.reason?.replace(/[0-9a-f-]{36}|\d{1,19}/g, '<id>') ?? '';
-    return { status: reply.status, code: `${body.code ?? 'ok'} ${reason}` };
+    const reason = mask(body.errors?.[0]?.reason ?? '');
+    return {
+      status: reply.status,
+      code: `${body.code ?? 'ok'} ${reason}`,
+      text: JSON.stringify(reply.body),
+    };
   }
 
-  it.each(roles)('shows a %s of A nothing of B that an unknown id would not show', async (role) => {
-    const token = tokens.get(role)!;
-    // The token works: A's own organisation is there.
-    expect((await api.call('GET', `/api/nodes/${A.org}`, { token })).status).toBe(200);
-    const nowhere = Object.fromEntries(Object.keys(B).map((k) => [k, id()])) as typeof B;
-    const real = probes({ ...B, series: seriesB });
-    const fake = probes({ ...nowhere, series: '999999999' });
-    for (const [i, probe] of real.entries()) {
-      const got = await answer(probe, token);
-      const unknown = await answer(fake[i], token);
-      checks++;
-      // Not found, or refused exactly as for an id that does not exist (e.g. a viewer's 403 on
-      // its own node that the probe would move under B's).
-      const hidden =
-        got.status >= 400 && got.status === unknown.status && got.code === unknown.code;
-      if (!hidden)
-        leaks.push(
-          `${role}: ${probe.name} → ${got.status} ${got.code} (unknown id: ${unknown.status} ${unknown.code})`,
-        );
-    }
-    expect(leaks.filter((l) => l.startsWith(`${role}:`))).toEqual([]);
-  });
+  it.each(roles)(
+    'shows a %s of A nothing of B, wherever the request carries B’s id, that an unknown id would not show',
+    async (role) => {
+      const token = tokens.get(role)!;
+      // The token works: A's own organisation is there.
+      expect((await api.call('GET', `/api/nodes/${A.org}`, { token })).status).toBe(200);
+      for (const template of templates())
+        for (const { name, real, fake, strict } of variants(template)) {
+          const got = await answer(real, token);
+          const unknown = await answer(fake, token);
+          checks++;
+          // Refused exactly as for an id that does not exist (e.g. a viewer's 403 on its own
+          // node that the probe would move under B's), or, where B's id sits in a place the
+          // route does not read, served as A's own request without a trace of B.
+          const same = got.status === unknown.status && got.code === unknown.code;
+          const hidden =
+            same && (strict ? got.status >= 400 : got.status >= 400 || !leaksB(got.text));
+          if (!hidden)
+            leaks.push(
+              `${role}: ${name} → ${got.status} ${got.code} (unknown id: ${unknown.status} ${unknown.code})`,
+            );
+        }
+      expect(leaks.filter((l) => l.startsWith(`${role}:`))).toEqual([]);
+    },
+  );
 
   it.each(roles)('lists and counts nothing of B for a %s of A', async (role) => {
     const token = tokens.get(role)!;
@@ -561,7 +939,30 @@ describe('tenant isolation matrix', () => {
     },
   );
 
+  it('probes every guarded route and field, and every list', () => {
+    const all = templates();
+    const missing: string[] = [];
+    for (const handler of restHandlers) {
+      const policy = handler.policy?.kind;
+      if (policy !== 'target' && policy !== 'scoped') continue;
+      const covered = all.some((t) => t.kind === 'rest' && restHandlerOf(t)?.name === handler.name);
+      if (!covered) missing.push(handler.name);
+    }
+    for (const handler of graphqlHandlers) {
+      const [owner, field] = handler.name.split('.');
+      if (handler.policy?.kind !== 'target' || (owner !== 'Query' && owner !== 'Mutation'))
+        continue;
+      if (!all.some((t) => t.kind === 'graphql' && new RegExp(`\\b${field}\\(`).test(t.query)))
+        missing.push(handler.name);
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('left every row of B as it was', async () => {
+    // Nothing names B's ids that did not before, and no row of B changed.
+    const after = await stateOfB();
+    const changed = Object.keys(after).filter((t) => after[t] !== stateOfBBefore[t]);
+    expect(changed).toEqual([]);
     const state = await sql.query(
       `SELECT (SELECT name FROM node WHERE id = $1) AS site,
               (SELECT count(*)::int FROM node WHERE id = ANY($2::uuid[])) AS nodes,

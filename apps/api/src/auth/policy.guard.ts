@@ -1,4 +1,6 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, type Type } from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { DomainError } from '@sextant/domain';
@@ -8,7 +10,8 @@ import { AccessRepository } from './access.repository';
 import { denialError } from './access.service';
 import { principalOf, requestOf, setPrincipal } from './actor.decorator';
 import { AuthService } from './auth.service';
-import { POLICY, type Policy, type TargetRef } from './can.decorator';
+import { POLICY, type Place, type Policy, type TargetRef } from './can.decorator';
+import { createValidationPipe } from '../common/validation';
 import { csrfHeader } from './cookies';
 import { subjectOf, type Principal } from './principal';
 import { sameSecret } from './secrets';
@@ -16,14 +19,25 @@ import { badShape, notFound, shaped, targetKind } from './targets';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Where a target id was found: decides how a bad or unknown one is reported. */
-type Located = { id: string; place: 'route' | 'body' } | { id: null; place: 'absent' };
+/** A target id as read from its place (null: absent); how a bad one is reported depends on it. */
+interface Located {
+  id: string | null;
+  place: Place;
+}
 
 /**
- * A required id of a body that is missing or not an id: validation refuses the request with
- * every field's reason (the route-guard test checks such ids are required UUIDs of the body).
+ * A required id of a GraphQL argument or input that is not an id: validation refuses the request
+ * with every field's reason (the route-guard test checks such ids are required IDs).
  */
 class LeftToValidation extends Error {}
+
+/** Where each place's ids are reported as missing rows: 404 for routes and arguments, else 400. */
+const rowPlaces = new Set<Place>(['route', 'query', 'args', 'parent']);
+
+const restArg: Partial<Record<Place, { type: RouteParamtypes; name: 'body' | 'query' }>> = {
+  body: { type: RouteParamtypes.BODY, name: 'body' },
+  query: { type: RouteParamtypes.QUERY, name: 'query' },
+};
 
 /**
  * Every REST route and GraphQL field passes here: authenticates the caller (API token or
@@ -32,6 +46,8 @@ class LeftToValidation extends Error {}
  */
 @Injectable()
 export class PolicyGuard implements CanActivate {
+  private readonly validation = createValidationPipe();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
@@ -109,12 +125,13 @@ export class PolicyGuard implements CanActivate {
     also: TargetRef[],
   ): Promise<void> {
     const subject = subjectOf(principal);
+    const read = await this.reader(context, [...anyOf, ...also]);
     // The action, on any node of any of the first targets; all of them must exist and be visible.
     const lineages: string[][] = [];
-    const found: { ref: TargetRef; located: Extract<Located, { id: string }> }[] = [];
+    const found: { ref: TargetRef; located: Located & { id: string } }[] = [];
     let decided = false;
     for (const ref of anyOf) {
-      const located = locate(context, ref);
+      const located = read(ref);
       if (located.id === null) {
         if (ref.absent) {
           const error = denialError(
@@ -127,11 +144,11 @@ export class PolicyGuard implements CanActivate {
           continue;
         }
         if (ref.optional) continue;
-        throw new LeftToValidation();
+        throw missing(ref);
       }
-      const nodes = await this.nodesOf(ref, located);
-      lineages.push(...nodes);
-      found.push({ ref, located });
+      const target = { ref, located: { id: located.id, place: located.place } };
+      lineages.push(...(await this.nodesOf(ref, target.located)));
+      found.push(target);
     }
     if (found.length > 0) {
       // Each target must be visible on its own first (a path between two organisations is not
@@ -146,17 +163,101 @@ export class PolicyGuard implements CanActivate {
       throw new DomainError('RouteNotGuarded', 'no target to decide on: refused');
     }
     for (const ref of also) {
-      const located = locate(context, ref);
+      const located = read(ref);
       if (located.id === null) continue;
-      await this.require(subject, ref.action ?? 'node.read', ref, located);
+      await this.require(subject, ref.action ?? 'node.read', ref, {
+        id: located.id,
+        place: located.place,
+      });
     }
+  }
+
+  /**
+   * Reads each target from its one place. A REST body or query is validated first, with the
+   * handler's own input class, and handed on as validated: the handler acts on the very ids
+   * decided on here. An id named in another place as well is refused (400).
+   */
+  private async reader(
+    context: ExecutionContext,
+    refs: TargetRef[],
+  ): Promise<(ref: TargetRef) => Located> {
+    if (context.getType<string>() === 'graphql') {
+      const gql = GqlExecutionContext.create(context);
+      const args = gql.getArgs<Record<string, unknown>>();
+      const input = args.input;
+      for (const ref of refs) {
+        const name = ref.field.split('.')[0];
+        if (ref.place === 'args' && isRecord(input) && input[name] !== undefined)
+          throw misplaced(ref, ['args', 'input']);
+        if (ref.place === 'input' && args[name] !== undefined)
+          throw misplaced(ref, ['input', 'args']);
+      }
+      return (ref) => {
+        const from =
+          ref.place === 'parent' ? gql.getRoot<unknown>() : ref.place === 'args' ? args : input;
+        return { id: idOf(dig(from, ref.field)), place: ref.place };
+      };
+    }
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const raw = {
+      route: asRecord(request.params),
+      query: asRecord(request.query),
+      body: asRecord(request.body),
+    };
+    for (const ref of refs) {
+      const name = ref.field.split('.')[0];
+      const places = (['route', 'query', 'body'] as const).filter(
+        (p) => raw[p][name] !== undefined,
+      );
+      if (places.length > 1 || (places.length === 1 && places[0] !== ref.place))
+        throw misplaced(ref, places);
+    }
+    for (const place of new Set(refs.map((r) => r.place)))
+      if (place === 'body') request.body = await this.validated(context, 'body', request.body);
+      else if (place === 'query')
+        request.query = await this.validated(context, 'query', request.query);
+    const values = {
+      route: asRecord(request.params),
+      query: asRecord(request.query),
+      body: asRecord(request.body),
+    };
+    return (ref) => {
+      const from =
+        ref.place === 'route' ? values.route : ref.place === 'query' ? values.query : values.body;
+      return { id: idOf(dig(from, ref.field)), place: ref.place };
+    };
+  }
+
+  /** A REST body or query, validated with the type of the handler's @Body() or @Query(). */
+  private async validated(
+    context: ExecutionContext,
+    place: 'body' | 'query',
+    value: unknown,
+  ): Promise<unknown> {
+    const { type, name } = restArg[place]!;
+    const controller = context.getClass();
+    const handler = context.getHandler().name;
+    const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler) ?? {}) as Record<
+      string,
+      { index: number; data?: unknown }
+    >;
+    const entry = Object.entries(args).find(([key]) => key.split(':')[0] === String(type));
+    const types = (Reflect.getMetadata('design:paramtypes', controller.prototype, handler) ??
+      []) as Type[];
+    const metatype = entry && entry[1].data === undefined ? types[entry[1].index] : undefined;
+    if (!metatype)
+      throw new DomainError(
+        'RouteNotGuarded',
+        `${controller.name}.${handler} reads its target from the ${name} but takes no ${name} input: refused`,
+      );
+    return this.validation.validateOnce(value ?? {}, { type: name, metatype, data: undefined });
   }
 
   private async require(
     subject: ReturnType<typeof subjectOf>,
     action: Action,
     ref: TargetRef,
-    located: Extract<Located, { id: string }>,
+    located: Located & { id: string },
   ): Promise<void> {
     const lineages = await this.nodesOf(ref, located);
     const error = denialError(decide(subject, action, { kind: 'nodes', lineages }), action, () =>
@@ -166,14 +267,13 @@ export class PolicyGuard implements CanActivate {
   }
 
   /** The lineages of the nodes a target hangs on; throws its not-found error when missing. */
-  private async nodesOf(
-    ref: TargetRef,
-    located: Extract<Located, { id: string }>,
-  ): Promise<string[][]> {
+  private async nodesOf(ref: TargetRef, located: Located & { id: string }): Promise<string[][]> {
     const kind = targetKind(ref.kind);
     if (!shaped(kind, located.id)) {
       if (located.place === 'route') throw badShape(kind, 'id', located.id);
-      throw new LeftToValidation();
+      if (located.place === 'args' || located.place === 'input' || located.place === 'parent')
+        throw new LeftToValidation();
+      throw badShape(kind, ref.field, located.id);
     }
     const nodes = await this.access.nodesOf(ref.kind, located.id.toLowerCase());
     if (!nodes) throw unknown(ref, located);
@@ -182,49 +282,64 @@ export class PolicyGuard implements CanActivate {
   }
 }
 
-function unknown(ref: TargetRef, located: Extract<Located, { id: string }>): DomainError {
+function unknown(ref: TargetRef, located: Located & { id: string }): DomainError {
   const kind = targetKind(ref.kind);
-  if (located.place === 'route') return notFound(kind, located.id);
+  if (rowPlaces.has(located.place)) return notFound(kind, located.id);
   const reason = `no ${kind.noun} with id ${located.id}`;
   return DomainError.validation([{ field: ref.field, reason }]);
 }
 
-/** Finds a target's id in the request: route, query, body (REST); args, input (GraphQL). */
-function locate(context: ExecutionContext, ref: TargetRef): Located {
-  const pick = (value: unknown, place: 'route' | 'body'): Located | null =>
-    value === undefined || value === null
-      ? null
-      : typeof value === 'string'
-        ? { id: value, place }
-        : typeof value === 'number' || typeof value === 'bigint'
-          ? { id: String(value), place }
-          : { id: JSON.stringify(value).slice(0, 60), place };
-  if (context.getType<string>() === 'graphql') {
-    const gql = GqlExecutionContext.create(context);
-    if (ref.fromParent) {
-      const parent = gql.getRoot<Record<string, unknown> | undefined>();
-      return pick(parent?.[ref.field], 'route') ?? { id: null, place: 'absent' };
-    }
-    const args = gql.getArgs<Record<string, unknown>>();
-    const input = args.input as Record<string, unknown> | undefined;
-    return (
-      pick(args[ref.field], ref.field === 'id' || ref.field.endsWith('Id') ? 'route' : 'body') ??
-      pick(input?.[ref.field], 'body') ?? { id: null, place: 'absent' }
-    );
+/** A required target that is absent: the field and where it was expected. */
+function missing(ref: TargetRef): Error {
+  if (ref.place === 'args' || ref.place === 'input' || ref.place === 'parent')
+    return new LeftToValidation();
+  return DomainError.validation([
+    { field: ref.field, reason: `is required (in the ${ref.place})` },
+  ]);
+}
+
+const placeNames: Record<Place, string> = {
+  route: 'the route',
+  query: 'the query',
+  body: 'the body',
+  args: 'the arguments',
+  input: 'the input',
+  parent: 'the parent object',
+};
+
+/** The 400 of a target id given in a place other than its own (too, or instead). */
+function misplaced(ref: TargetRef, places: Place[]): DomainError {
+  const given = places.map((p) => placeNames[p]).join(' and in ');
+  return DomainError.validation([
+    {
+      field: ref.field.split('.')[0],
+      reason: `given in ${given}; send it in ${placeNames[ref.place]} only`,
+    },
+  ]);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return isRecord(value) ? value : {};
+}
+
+/** The value at a dotted path of an object (`params.nodeId`). */
+function dig(value: unknown, field: string): unknown {
+  let here = value;
+  for (const key of field.split('.')) {
+    if (!isRecord(here) || !Object.hasOwn(here, key)) return undefined;
+    here = here[key];
   }
-  const request = context.switchToHttp().getRequest<FastifyRequest>();
-  const params = (request.params ?? {}) as Record<string, unknown>;
-  const query = (request.query ?? {}) as Record<string, unknown>;
-  const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<
-    string,
-    unknown
-  >;
-  return (
-    pick(params[ref.field], 'route') ??
-    pick(query[ref.field], 'route') ??
-    pick(body[ref.field], 'body') ?? {
-      id: null,
-      place: 'absent',
-    }
-  );
+  return here;
+}
+
+/** An id as the guard compares it; anything but a string or number keeps a short print of it. */
+function idOf(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value).slice(0, 60);
 }

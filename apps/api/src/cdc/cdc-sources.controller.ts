@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, Origin } from '../auth/actor.decorator';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inBody, inRoute } from '../auth/can.decorator';
 import type { Principal, RequestOrigin } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import {
@@ -40,7 +40,7 @@ export class CdcSourcesController {
       'Register a Postgres database to capture (checks it first: reachable, wal_level=logical, REPLICATION, tables with keys).',
   })
   @ApiOkResponse({ type: CdcSourceModel })
-  @Can('cdc.manage', [on('node', 'sourceId'), on('node', 'destinationId')])
+  @Can('cdc.manage', [inBody('node', 'sourceId'), inBody('node', 'destinationId')])
   create(
     @Actor() actor: Principal,
     @Origin() origin: RequestOrigin,
@@ -50,7 +50,7 @@ export class CdcSourcesController {
   }
 
   @Get(':id')
-  @Can('cdc.read', on('cdc', 'id'))
+  @Can('cdc.read', inRoute('cdc', 'id'))
   @ApiOperation({ summary: 'A CDC source and its status: confirmed LSN, lag, changes/s, errors.' })
   @ApiOkResponse({ type: CdcSourceModel })
   get(@Param('id', IdPipe) id: string) {
@@ -58,7 +58,7 @@ export class CdcSourcesController {
   }
 
   @Post(':id/pause')
-  @Can('cdc.manage', on('cdc', 'id'))
+  @Can('cdc.manage', inRoute('cdc', 'id'))
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause: apply what was read, confirm it, close the replication.' })
   @ApiOkResponse({ type: CdcSourceModel })
@@ -67,7 +67,7 @@ export class CdcSourcesController {
   }
 
   @Post(':id/resume')
-  @Can('cdc.manage', on('cdc', 'id'))
+  @Can('cdc.manage', inRoute('cdc', 'id'))
   @HttpCode(200)
   @ApiOperation({ summary: 'Resume, also after a schema change paused the source.' })
   @ApiOkResponse({ type: CdcSourceModel })
@@ -76,7 +76,7 @@ export class CdcSourcesController {
   }
 
   @Post(':id/resnapshot')
-  @Can('cdc.manage', on('cdc', 'id'))
+  @Can('cdc.manage', inRoute('cdc', 'id'))
   @HttpCode(202)
   @ApiOperation({ summary: 'Read one table again from the source while streaming goes on.' })
   @ApiOkResponse({ type: CdcCommandModel })
@@ -85,7 +85,7 @@ export class CdcSourcesController {
   }
 
   @Get(':id/commands')
-  @Can('cdc.read', on('cdc', 'id'))
+  @Can('cdc.read', inRoute('cdc', 'id'))
   @ApiOperation({ summary: 'Recent requests (re-snapshots, resumes) and how they ended.' })
   @ApiOkResponse({ type: CdcCommandModel, isArray: true })
   commands(@Param('id', IdPipe) id: string) {
@@ -93,7 +93,7 @@ export class CdcSourcesController {
   }
 
   @Get(':id/lag')
-  @Can('cdc.read', on('cdc', 'id'))
+  @Can('cdc.read', inRoute('cdc', 'id'))
   @ApiOperation({ summary: 'Lag and rate samples (every 5 s, kept a day).' })
   @ApiOkResponse({ type: CdcLagSampleModel, isArray: true })
   lag(@Param('id', IdPipe) id: string, @Query() args: LagArgs) {
@@ -101,7 +101,7 @@ export class CdcSourcesController {
   }
 
   @Get(':id/dead-letters')
-  @Can('cdc.read', on('cdc', 'id'))
+  @Can('cdc.read', inRoute('cdc', 'id'))
   @ApiOperation({ summary: 'Changes that could not be decoded or applied.' })
   @ApiOkResponse({ type: CdcDeadLetterModel, isArray: true })
   deadLetters(@Param('id', IdPipe) id: string, @Query() args: DeadLetterArgs) {
@@ -109,7 +109,7 @@ export class CdcSourcesController {
   }
 
   @Post(':id/dead-letters/replay')
-  @Can('cdc.manage', on('cdc', 'id'))
+  @Can('cdc.manage', inRoute('cdc', 'id'))
   @HttpCode(200)
   @ApiOperation({ summary: 'Apply dead letters again (all, or the ids given).' })
   @ApiOkResponse({ type: CdcReplayResultModel })
@@ -118,7 +118,7 @@ export class CdcSourcesController {
   }
 
   @Delete(':id')
-  @Can('cdc.manage', on('cdc', 'id'))
+  @Can('cdc.manage', inRoute('cdc', 'id'))
   @ApiOperation({
     summary:
       'Drop: stop, drop the slot and publication on the source, forget the source (mirror kept unless dropMirror=true).',

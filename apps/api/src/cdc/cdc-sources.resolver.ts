@@ -1,6 +1,6 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Actor, Origin } from '../auth/actor.decorator';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inArgs, inInput } from '../auth/can.decorator';
 import type { Principal, RequestOrigin } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { CdcCommandModel, CdcSourceModel } from './cdc-source.model';
@@ -18,13 +18,13 @@ export class CdcSourcesResolver {
   }
 
   @Query(() => CdcSourceModel)
-  @Can('cdc.read', on('cdc', 'id'))
+  @Can('cdc.read', inArgs('cdc', 'id'))
   cdcSource(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.get(id);
   }
 
   @Mutation(() => CdcSourceModel, { description: 'Register a Postgres database to capture.' })
-  @Can('cdc.manage', [on('node', 'sourceId'), on('node', 'destinationId')])
+  @Can('cdc.manage', [inInput('node', 'sourceId'), inInput('node', 'destinationId')])
   createCdcSource(
     @Actor() actor: Principal,
     @Origin() origin: RequestOrigin,
@@ -34,19 +34,19 @@ export class CdcSourcesResolver {
   }
 
   @Mutation(() => CdcSourceModel)
-  @Can('cdc.manage', on('cdc', 'id'))
+  @Can('cdc.manage', inArgs('cdc', 'id'))
   pauseCdcSource(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.pause(id);
   }
 
   @Mutation(() => CdcSourceModel)
-  @Can('cdc.manage', on('cdc', 'id'))
+  @Can('cdc.manage', inArgs('cdc', 'id'))
   resumeCdcSource(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.resume(id);
   }
 
   @Mutation(() => CdcCommandModel, { description: 'Read one table again while streaming goes on.' })
-  @Can('cdc.manage', on('cdc', 'id'))
+  @Can('cdc.manage', inArgs('cdc', 'id'))
   resnapshotCdcTable(
     @Args('id', { type: () => ID }, IdPipe) id: string,
     @Args('table') table: string,

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError, FieldError } from '@sextant/domain';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
@@ -20,9 +20,32 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   });
 }
 
-/** Rejects unknown and invalid fields with a DomainError naming each field and reason. */
-export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+/** Inputs already validated (by the policy guard, which reads its targets from them). */
+const validated = new WeakSet<object>();
+
+/**
+ * Rejects unknown and invalid fields with a DomainError naming each field and reason. An input
+ * the guard has validated already is passed through as it is: the handler gets the very object
+ * the guard read its target ids from.
+ */
+class InputValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (typeof value === 'object' && value !== null && validated.has(value)) return value;
+    return super.transform(value, metadata);
+  }
+
+  /** Validates and transforms an input once; later passes of the pipe return it unchanged. */
+  async validateOnce(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const result: unknown = await this.transform(value, metadata);
+    if (typeof result === 'object' && result !== null) validated.add(result);
+    return result;
+  }
+}
+
+export type { InputValidationPipe };
+
+export function createValidationPipe(): InputValidationPipe {
+  return new InputValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../auth/actor.decorator';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inBody, inRoute } from '../auth/can.decorator';
 import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { CreateItemInput, ListItemsArgs, UpdateItemInput } from './dto/item.inputs';
@@ -33,7 +33,7 @@ export class ItemsController {
   }
 
   @Get(':id')
-  @Can('item.read', on('item', 'id'))
+  @Can('item.read', inRoute('item', 'id'))
   @ApiOperation({ summary: 'Get a item.' })
   @ApiOkResponse({ type: ItemModel })
   get(@Param('id', IdPipe) id: string) {
@@ -41,7 +41,7 @@ export class ItemsController {
   }
 
   @Get(':id/content')
-  @Can('item.read', on('item', 'id'))
+  @Can('item.read', inRoute('item', 'id'))
   @ApiOperation({
     summary:
       "Download an item's body (a trained model's trees as JSON), as a file named after its reference; 404 when it has none.",
@@ -60,7 +60,7 @@ export class ItemsController {
   }
 
   @Post()
-  @Can('item.manage', on('node', 'ownerId'))
+  @Can('item.manage', inBody('node', 'ownerId'))
   @ApiOperation({ summary: 'Create a item.' })
   @ApiOkResponse({ type: ItemModel })
   create(@Body() input: CreateItemInput) {
@@ -70,8 +70,8 @@ export class ItemsController {
   @Patch(':id')
   @Can(
     'item.manage',
-    on('item', 'id'),
-    on('node', 'ownerId', { optional: true, action: 'item.manage' }),
+    inRoute('item', 'id'),
+    inBody('node', 'ownerId', { optional: true, action: 'item.manage' }),
   )
   @ApiOperation({ summary: 'Change a item.' })
   @ApiOkResponse({ type: ItemModel })
@@ -81,7 +81,7 @@ export class ItemsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @Can('item.manage', on('item', 'id'))
+  @Can('item.manage', inRoute('item', 'id'))
   @ApiOperation({ summary: 'Delete a item that no movement refers to.' })
   async remove(@Param('id', IdPipe) id: string): Promise<void> {
     await this.service.remove(id);

@@ -1,6 +1,6 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Actor } from '../auth/actor.decorator';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inArgs, inInput } from '../auth/can.decorator';
 import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { CreateItemInput, ListItemsArgs, UpdateItemInput } from './dto/item.inputs';
@@ -18,13 +18,13 @@ export class ItemsResolver {
   }
 
   @Query(() => ItemModel, { description: 'One item by id.' })
-  @Can('item.read', on('item', 'id'))
+  @Can('item.read', inArgs('item', 'id'))
   item(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.get(id);
   }
 
   @Mutation(() => ItemModel)
-  @Can('item.manage', on('node', 'ownerId'))
+  @Can('item.manage', inInput('node', 'ownerId'))
   createItem(@Args('input') input: CreateItemInput) {
     return this.service.create(input);
   }
@@ -32,8 +32,8 @@ export class ItemsResolver {
   @Mutation(() => ItemModel)
   @Can(
     'item.manage',
-    on('item', 'id'),
-    on('node', 'ownerId', { optional: true, action: 'item.manage' }),
+    inArgs('item', 'id'),
+    inInput('node', 'ownerId', { optional: true, action: 'item.manage' }),
   )
   updateItem(
     @Args('id', { type: () => ID }, IdPipe) id: string,
@@ -43,7 +43,7 @@ export class ItemsResolver {
   }
 
   @Mutation(() => ID, { description: 'Deletes a item; returns its id.' })
-  @Can('item.manage', on('item', 'id'))
+  @Can('item.manage', inArgs('item', 'id'))
   async deleteItem(@Args('id', { type: () => ID }, IdPipe) id: string) {
     await this.service.remove(id);
     return id;

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../auth/actor.decorator';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inBody, inRoute } from '../auth/can.decorator';
 import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import {
@@ -48,7 +48,7 @@ export class JobsController {
       'Submit a run: parameters are checked against the job type (400 naming each bad one), tasks without dependencies are queued.',
   })
   @ApiOkResponse({ type: JobRunDetailModel })
-  @Can('job.manage', on('node', 'ownerId'))
+  @Can('job.manage', inBody('node', 'ownerId'))
   submit(@Actor() actor: Principal, @Body() input: SubmitJobRunInput) {
     return this.service.submit(actor, input);
   }
@@ -64,7 +64,7 @@ export class JobsController {
   @Get('runs/:id')
   @ApiOperation({ summary: 'A run with its tasks.' })
   @ApiOkResponse({ type: JobRunDetailModel })
-  @Can('job.read', on('job', 'id'))
+  @Can('job.read', inRoute('job', 'id'))
   run(@Param('id', IdPipe) id: string) {
     return this.service.run(id);
   }
@@ -75,7 +75,7 @@ export class JobsController {
     summary: 'Cancel a queued or running run: running tasks are aborted (409 if it has finished).',
   })
   @ApiOkResponse({ type: JobRunDetailModel })
-  @Can('job.manage', on('job', 'id'))
+  @Can('job.manage', inRoute('job', 'id'))
   cancel(@Param('id', IdPipe) id: string) {
     return this.service.cancel(id);
   }
@@ -87,7 +87,7 @@ export class JobsController {
       'Retry a failed or cancelled run: its failed and cancelled tasks run again with fresh attempts (409 otherwise).',
   })
   @ApiOkResponse({ type: JobRunDetailModel })
-  @Can('job.manage', on('job', 'id'))
+  @Can('job.manage', inRoute('job', 'id'))
   retry(@Param('id', IdPipe) id: string) {
     return this.service.retry(id);
   }
@@ -95,7 +95,7 @@ export class JobsController {
   @Get('runs/:id/logs')
   @ApiOperation({ summary: "A run's log lines (of one task with taskId), oldest first." })
   @ApiOkResponse({ type: JobLogPageModel })
-  @Can('job.read', on('job', 'id'))
+  @Can('job.read', inRoute('job', 'id'))
   logs(@Param('id', IdPipe) id: string, @Query() args: JobLogsArgs) {
     return this.service.logs(id, args);
   }
@@ -106,7 +106,7 @@ export class JobsController {
       'What the run read (series, time ranges, points) and produced (items), with the movements accounting for them.',
   })
   @ApiOkResponse({ type: JobLineageModel })
-  @Can('job.read', on('job', 'id'))
+  @Can('job.read', inRoute('job', 'id'))
   lineage(@Param('id', IdPipe) id: string) {
     return this.service.lineage(id);
   }
@@ -124,7 +124,7 @@ export class JobsController {
     summary: 'Create a cron schedule (cron, time zone and parameters are checked first).',
   })
   @ApiOkResponse({ type: JobScheduleModel })
-  @Can('job.manage', on('node', 'ownerId'))
+  @Can('job.manage', inBody('node', 'ownerId'))
   createSchedule(@Actor() actor: Principal, @Body() input: CreateJobScheduleInput) {
     return this.service.createSchedule(actor, input);
   }
@@ -132,7 +132,7 @@ export class JobsController {
   @Get('schedules/:id')
   @ApiOperation({ summary: 'One schedule.' })
   @ApiOkResponse({ type: JobScheduleModel })
-  @Can('job.read', on('schedule', 'id'))
+  @Can('job.read', inRoute('schedule', 'id'))
   schedule(@Param('id', IdPipe) id: string) {
     return this.service.schedule(id);
   }
@@ -141,7 +141,7 @@ export class JobsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause a schedule.' })
   @ApiOkResponse({ type: JobScheduleModel })
-  @Can('job.manage', on('schedule', 'id'))
+  @Can('job.manage', inRoute('schedule', 'id'))
   pauseSchedule(@Param('id', IdPipe) id: string) {
     return this.service.pauseSchedule(id);
   }
@@ -150,7 +150,7 @@ export class JobsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Resume a schedule from now on (missed times do not fire).' })
   @ApiOkResponse({ type: JobScheduleModel })
-  @Can('job.manage', on('schedule', 'id'))
+  @Can('job.manage', inRoute('schedule', 'id'))
   resumeSchedule(@Param('id', IdPipe) id: string) {
     return this.service.resumeSchedule(id);
   }
@@ -158,7 +158,7 @@ export class JobsController {
   @Delete('schedules/:id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a schedule (its runs stay).' })
-  @Can('job.manage', on('schedule', 'id'))
+  @Can('job.manage', inRoute('schedule', 'id'))
   async deleteSchedule(@Param('id', IdPipe) id: string): Promise<void> {
     await this.service.deleteSchedule(id);
   }

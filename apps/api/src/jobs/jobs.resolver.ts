@@ -1,6 +1,6 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Actor } from '../auth/actor.decorator';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inArgs, inInput } from '../auth/can.decorator';
 import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import {
@@ -43,19 +43,19 @@ export class JobsResolver {
   }
 
   @Query(() => JobRunDetailModel, { description: 'A run with its tasks.' })
-  @Can('job.read', on('job', 'id'))
+  @Can('job.read', inArgs('job', 'id'))
   jobRun(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.run(id);
   }
 
   @Query(() => JobLogPageModel, { description: "A run's log lines, oldest first." })
-  @Can('job.read', on('job', 'id'))
+  @Can('job.read', inArgs('job', 'id'))
   jobRunLogs(@Args('id', { type: () => ID }, IdPipe) id: string, @Args() args: JobLogsArgs) {
     return this.service.logs(id, args);
   }
 
   @Query(() => JobLineageModel, { description: 'What a run read and produced.' })
-  @Can('job.read', on('job', 'id'))
+  @Can('job.read', inArgs('job', 'id'))
   jobRunLineage(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.lineage(id);
   }
@@ -73,43 +73,43 @@ export class JobsResolver {
   }
 
   @Mutation(() => JobRunDetailModel, { description: 'Submit a run of a job type.' })
-  @Can('job.manage', on('node', 'ownerId'))
+  @Can('job.manage', inInput('node', 'ownerId'))
   submitJobRun(@Actor() actor: Principal, @Args('input') input: SubmitJobRunInput) {
     return this.service.submit(actor, input);
   }
 
   @Mutation(() => JobRunDetailModel, { description: 'Cancel a queued or running run.' })
-  @Can('job.manage', on('job', 'id'))
+  @Can('job.manage', inArgs('job', 'id'))
   cancelJobRun(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.cancel(id);
   }
 
   @Mutation(() => JobRunDetailModel, { description: 'Retry a failed or cancelled run.' })
-  @Can('job.manage', on('job', 'id'))
+  @Can('job.manage', inArgs('job', 'id'))
   retryJobRun(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.retry(id);
   }
 
   @Mutation(() => JobScheduleModel)
-  @Can('job.manage', on('node', 'ownerId'))
+  @Can('job.manage', inInput('node', 'ownerId'))
   createJobSchedule(@Actor() actor: Principal, @Args('input') input: CreateJobScheduleInput) {
     return this.service.createSchedule(actor, input);
   }
 
   @Mutation(() => JobScheduleModel)
-  @Can('job.manage', on('schedule', 'id'))
+  @Can('job.manage', inArgs('schedule', 'id'))
   pauseJobSchedule(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.pauseSchedule(id);
   }
 
   @Mutation(() => JobScheduleModel)
-  @Can('job.manage', on('schedule', 'id'))
+  @Can('job.manage', inArgs('schedule', 'id'))
   resumeJobSchedule(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.resumeSchedule(id);
   }
 
   @Mutation(() => ID, { description: 'Deletes a schedule; returns its id.' })
-  @Can('job.manage', on('schedule', 'id'))
+  @Can('job.manage', inArgs('schedule', 'id'))
   async deleteJobSchedule(@Args('id', { type: () => ID }, IdPipe) id: string) {
     await this.service.deleteSchedule(id);
     return id;

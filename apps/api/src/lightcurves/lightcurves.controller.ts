@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inQuery, inRoute } from '../auth/can.decorator';
 import { IdPipe } from '../common/id.pipe';
 import { ImportLightCurveArgs, TransitSearchInput } from './dto/lightcurve.inputs';
 import {
@@ -18,7 +18,7 @@ export class LightCurvesController {
   constructor(private readonly service: LightCurvesService) {}
 
   @Post()
-  @Can('node.manage', on('node', 'parentId'))
+  @Can('node.manage', inQuery('node', 'parentId'))
   @ApiOperation({
     summary:
       'Import a Kepler or TESS light curve (FITS file as the body): a star node under parentId with PDCSAP flux and error series, accounted as movements; 400 naming `file` when it is not a FITS light curve.',
@@ -31,7 +31,7 @@ export class LightCurvesController {
   }
 
   @Post('stars/:id/transit-search')
-  @Can('job.manage', on('node', 'id'))
+  @Can('job.manage', inRoute('node', 'id'))
   @ApiOperation({
     summary: "Submit a transit-search run on the star's light curve (candidates become items).",
   })
@@ -41,7 +41,7 @@ export class LightCurvesController {
   }
 
   @Get('stars/:id/candidates')
-  @Can('item.read', on('node', 'id'))
+  @Can('item.read', inRoute('node', 'id'))
   @ApiOperation({
     summary: "Transit candidates of a star's latest search, by rank, with their KOI match.",
   })
@@ -51,7 +51,7 @@ export class LightCurvesController {
   }
 
   @Get('candidates/:id')
-  @Can('item.read', on('item', 'id'))
+  @Can('item.read', inRoute('item', 'id'))
   @ApiOperation({
     summary: 'A transit candidate with its periodogram and its light curve folded on its period.',
   })

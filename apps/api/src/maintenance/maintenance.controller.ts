@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, Query, HttpCode } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../auth/actor.decorator';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inBody, inRoute } from '../auth/can.decorator';
 import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import {
@@ -31,7 +31,7 @@ export class AlertsController {
   @Post()
   @ApiOperation({ summary: 'Raise an alert on a machine.' })
   @ApiOkResponse({ type: TicketModel })
-  @Can('alert.manage', on('node', 'nodeId'))
+  @Can('alert.manage', inBody('node', 'nodeId'))
   create(@Body() input: CreateAlertInput) {
     return this.service.create('alert', input);
   }
@@ -39,7 +39,7 @@ export class AlertsController {
   @Get(':id')
   @ApiOperation({ summary: 'An alert.' })
   @ApiOkResponse({ type: TicketModel })
-  @Can('alert.read', on('alert', 'id'))
+  @Can('alert.read', inRoute('alert', 'id'))
   get(@Param('id', IdPipe) id: string) {
     return this.service.get('alert', id);
   }
@@ -47,7 +47,7 @@ export class AlertsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change an alert (409 once done).' })
   @ApiOkResponse({ type: TicketModel })
-  @Can('alert.manage', on('alert', 'id'))
+  @Can('alert.manage', inRoute('alert', 'id'))
   update(@Param('id', IdPipe) id: string, @Body() input: UpdateTicketInput) {
     return this.service.update('alert', id, input);
   }
@@ -56,7 +56,7 @@ export class AlertsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Move an alert: open -> planned -> done, planned -> open (else 409).' })
   @ApiOkResponse({ type: TicketModel })
-  @Can('alert.manage', on('alert', 'id'))
+  @Can('alert.manage', inRoute('alert', 'id'))
   setState(@Param('id', IdPipe) id: string, @Body() input: TicketStateInput) {
     return this.service.setState('alert', id, input.state);
   }
@@ -83,8 +83,8 @@ export class MaintenanceOrdersController {
   @ApiOkResponse({ type: TicketModel })
   @Can(
     'maintenance.manage',
-    on('node', 'nodeId'),
-    on('alert', 'alertId', { optional: true, action: 'alert.read' }),
+    inBody('node', 'nodeId'),
+    inBody('alert', 'alertId', { optional: true, action: 'alert.read' }),
   )
   create(@Body() input: CreateMaintenanceOrderInput) {
     return this.service.create('maintenance_order', input);
@@ -93,7 +93,7 @@ export class MaintenanceOrdersController {
   @Get(':id')
   @ApiOperation({ summary: 'A maintenance order.' })
   @ApiOkResponse({ type: TicketModel })
-  @Can('maintenance.read', on('order', 'id'))
+  @Can('maintenance.read', inRoute('order', 'id'))
   get(@Param('id', IdPipe) id: string) {
     return this.service.get('maintenance_order', id);
   }
@@ -101,7 +101,7 @@ export class MaintenanceOrdersController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change an order (409 once done).' })
   @ApiOkResponse({ type: TicketModel })
-  @Can('maintenance.manage', on('order', 'id'))
+  @Can('maintenance.manage', inRoute('order', 'id'))
   update(@Param('id', IdPipe) id: string, @Body() input: UpdateTicketInput) {
     return this.service.update('maintenance_order', id, input);
   }
@@ -113,7 +113,7 @@ export class MaintenanceOrdersController {
       'Move an order: open -> planned -> done, planned -> open (else 409). Done also closes the alert it answers.',
   })
   @ApiOkResponse({ type: TicketModel })
-  @Can('maintenance.manage', on('order', 'id'))
+  @Can('maintenance.manage', inRoute('order', 'id'))
   setState(@Param('id', IdPipe) id: string, @Body() input: TicketStateInput) {
     return this.service.setState('maintenance_order', id, input.state);
   }
@@ -138,7 +138,7 @@ export class RemainingLifeController {
   @Get(':nodeId')
   @ApiOperation({ summary: "A machine's estimates, newest first." })
   @ApiOkResponse({ type: EstimateModel, isArray: true })
-  @Can('maintenance.read', on('node', 'nodeId'))
+  @Can('maintenance.read', inRoute('node', 'nodeId'))
   history(@Param('nodeId', IdPipe) nodeId: string) {
     return this.service.history(nodeId);
   }

@@ -1,6 +1,6 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Actor } from '../auth/actor.decorator';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inArgs, inInput } from '../auth/can.decorator';
 import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import {
@@ -25,19 +25,19 @@ export class MaintenanceResolver {
   }
 
   @Query(() => TicketModel)
-  @Can('alert.read', on('alert', 'id'))
+  @Can('alert.read', inArgs('alert', 'id'))
   alert(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.get('alert', id);
   }
 
   @Mutation(() => TicketModel)
-  @Can('alert.manage', on('node', 'nodeId'))
+  @Can('alert.manage', inInput('node', 'nodeId'))
   createAlert(@Args('input') input: CreateAlertInput) {
     return this.service.create('alert', input);
   }
 
   @Mutation(() => TicketModel)
-  @Can('alert.manage', on('alert', 'id'))
+  @Can('alert.manage', inArgs('alert', 'id'))
   updateAlert(
     @Args('id', { type: () => ID }, IdPipe) id: string,
     @Args('input') input: UpdateTicketInput,
@@ -46,7 +46,7 @@ export class MaintenanceResolver {
   }
 
   @Mutation(() => TicketModel, { description: 'open -> planned -> done, planned -> open.' })
-  @Can('alert.manage', on('alert', 'id'))
+  @Can('alert.manage', inArgs('alert', 'id'))
   setAlertState(
     @Args('id', { type: () => ID }, IdPipe) id: string,
     @Args('input') input: TicketStateInput,
@@ -61,7 +61,7 @@ export class MaintenanceResolver {
   }
 
   @Query(() => TicketModel)
-  @Can('maintenance.read', on('order', 'id'))
+  @Can('maintenance.read', inArgs('order', 'id'))
   maintenanceOrder(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.get('maintenance_order', id);
   }
@@ -69,15 +69,15 @@ export class MaintenanceResolver {
   @Mutation(() => TicketModel)
   @Can(
     'maintenance.manage',
-    on('node', 'nodeId'),
-    on('alert', 'alertId', { optional: true, action: 'alert.read' }),
+    inInput('node', 'nodeId'),
+    inInput('alert', 'alertId', { optional: true, action: 'alert.read' }),
   )
   createMaintenanceOrder(@Args('input') input: CreateMaintenanceOrderInput) {
     return this.service.create('maintenance_order', input);
   }
 
   @Mutation(() => TicketModel)
-  @Can('maintenance.manage', on('order', 'id'))
+  @Can('maintenance.manage', inArgs('order', 'id'))
   updateMaintenanceOrder(
     @Args('id', { type: () => ID }, IdPipe) id: string,
     @Args('input') input: UpdateTicketInput,
@@ -86,7 +86,7 @@ export class MaintenanceResolver {
   }
 
   @Mutation(() => TicketModel, { description: 'open -> planned -> done, planned -> open.' })
-  @Can('maintenance.manage', on('order', 'id'))
+  @Can('maintenance.manage', inArgs('order', 'id'))
   setMaintenanceOrderState(
     @Args('id', { type: () => ID }, IdPipe) id: string,
     @Args('input') input: TicketStateInput,
@@ -103,7 +103,7 @@ export class MaintenanceResolver {
   }
 
   @Query(() => [EstimateModel], { description: "A machine's estimates, newest first." })
-  @Can('maintenance.read', on('node', 'nodeId'))
+  @Can('maintenance.read', inArgs('node', 'nodeId'))
   remainingLifeHistory(@Args('nodeId', { type: () => ID }, IdPipe) nodeId: string) {
     return this.service.history(nodeId);
   }

@@ -14,7 +14,7 @@ import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger'
 import type { FastifyReply } from 'fastify';
 import { Actor, Origin } from '../auth/actor.decorator';
 import { AuthService } from '../auth/auth.service';
-import { Can, on, Public } from '../auth/can.decorator';
+import { Can, inRoute, Public } from '../auth/can.decorator';
 import { sessionCookies } from '../auth/cookies';
 import type { RequestOrigin, UserPrincipal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
@@ -39,7 +39,7 @@ export class MembersController {
   ) {}
 
   @Get('nodes/:id/members')
-  @Can('member.read', on('node', 'id'))
+  @Can('member.read', inRoute('node', 'id'))
   @ApiOperation({ summary: 'Roles held on the node and on the nodes under it.' })
   @ApiOkResponse({ type: MemberModel, isArray: true })
   list(@Param('id', IdPipe) id: string) {
@@ -47,7 +47,7 @@ export class MembersController {
   }
 
   @Patch('members/:id')
-  @Can('member.manage', on('membership', 'id'))
+  @Can('member.manage', inRoute('membership', 'id'))
   @ApiOperation({ summary: 'Change a member’s role (owners only grant or take away owner).' })
   @ApiOkResponse({ type: MemberModel })
   changeRole(
@@ -60,7 +60,7 @@ export class MembersController {
   }
 
   @Delete('members/:id')
-  @Can('member.manage', on('membership', 'id'))
+  @Can('member.manage', inRoute('membership', 'id'))
   @ApiOperation({ summary: 'Take a role away (an organisation keeps at least one owner).' })
   @ApiOkResponse({ type: MemberModel })
   remove(
@@ -72,7 +72,7 @@ export class MembersController {
   }
 
   @Get('nodes/:id/invitations')
-  @Can('member.manage', on('node', 'id'))
+  @Can('member.manage', inRoute('node', 'id'))
   @ApiOperation({ summary: 'Pending invitations to the node and the nodes under it.' })
   @ApiOkResponse({ type: InvitationModel, isArray: true })
   invitations(@Param('id', IdPipe) id: string) {
@@ -80,7 +80,7 @@ export class MembersController {
   }
 
   @Post('nodes/:id/invitations')
-  @Can('member.manage', on('node', 'id'))
+  @Can('member.manage', inRoute('node', 'id'))
   @ApiOperation({
     summary: 'Invite someone by email to take a role on the node; the link expires.',
   })
@@ -95,7 +95,7 @@ export class MembersController {
   }
 
   @Delete('invitations/:id')
-  @Can('member.manage', on('invitation', 'id'))
+  @Can('member.manage', inRoute('invitation', 'id'))
   @ApiOperation({ summary: 'Revoke a pending invitation.' })
   @ApiOkResponse({ type: InvitationModel })
   revoke(

@@ -1,6 +1,6 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Actor, Origin } from '../auth/actor.decorator';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inArgs } from '../auth/can.decorator';
 import type { RequestOrigin, UserPrincipal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { ChangeRoleInput, InvitationModel, InviteInput, MemberModel } from './members.model';
@@ -11,19 +11,19 @@ export class MembersResolver {
   constructor(private readonly service: MembersService) {}
 
   @Query(() => [MemberModel], { description: 'Roles held on a node and the nodes under it.' })
-  @Can('member.read', on('node', 'nodeId'))
+  @Can('member.read', inArgs('node', 'nodeId'))
   members(@Args('nodeId', { type: () => ID }, IdPipe) nodeId: string) {
     return this.service.list(nodeId);
   }
 
   @Query(() => [InvitationModel], { description: 'Pending invitations to a node and below.' })
-  @Can('member.manage', on('node', 'nodeId'))
+  @Can('member.manage', inArgs('node', 'nodeId'))
   invitations(@Args('nodeId', { type: () => ID }, IdPipe) nodeId: string) {
     return this.service.invitations(nodeId);
   }
 
   @Mutation(() => InvitationModel, { description: 'Invite someone by email to a role on a node.' })
-  @Can('member.manage', on('node', 'nodeId'))
+  @Can('member.manage', inArgs('node', 'nodeId'))
   inviteMember(
     @Actor() actor: UserPrincipal,
     @Origin() origin: RequestOrigin,
@@ -34,7 +34,7 @@ export class MembersResolver {
   }
 
   @Mutation(() => InvitationModel)
-  @Can('member.manage', on('invitation', 'id'))
+  @Can('member.manage', inArgs('invitation', 'id'))
   revokeInvitation(
     @Actor() actor: UserPrincipal,
     @Origin() origin: RequestOrigin,
@@ -44,7 +44,7 @@ export class MembersResolver {
   }
 
   @Mutation(() => MemberModel)
-  @Can('member.manage', on('membership', 'id'))
+  @Can('member.manage', inArgs('membership', 'id'))
   changeMemberRole(
     @Actor() actor: UserPrincipal,
     @Origin() origin: RequestOrigin,
@@ -55,7 +55,7 @@ export class MembersResolver {
   }
 
   @Mutation(() => MemberModel)
-  @Can('member.manage', on('membership', 'id'))
+  @Can('member.manage', inArgs('membership', 'id'))
   removeMember(
     @Actor() actor: UserPrincipal,
     @Origin() origin: RequestOrigin,

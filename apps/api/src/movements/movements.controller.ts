@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../auth/actor.decorator';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inBody, inRoute } from '../auth/can.decorator';
 import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { CreateMovementInput, ListMovementsArgs, MovementSummaryArgs } from './dto/movement.inputs';
@@ -22,7 +22,7 @@ export class MovementsController {
   }
 
   @Get('movements/:id')
-  @Can('movement.read', on('movement', 'id'))
+  @Can('movement.read', inRoute('movement', 'id'))
   @ApiOperation({ summary: 'Get a movement.' })
   @ApiOkResponse({ type: MovementModel })
   get(@Param('id', IdPipe) id: string) {
@@ -30,7 +30,13 @@ export class MovementsController {
   }
 
   @Post('movements')
-  @Can('movement.create', [on('node', 'sourceId'), on('node', 'destinationId')])
+  // The path and item a movement names must be the caller's to read, like its two nodes.
+  @Can(
+    'movement.create',
+    [inBody('node', 'sourceId'), inBody('node', 'destinationId')],
+    inBody('path', 'pathId', { optional: true, action: 'path.read' }),
+    inBody('item', 'itemId', { optional: true, action: 'item.read' }),
+  )
   @ApiOperation({ summary: 'Record a movement (idempotent with externalId).' })
   @ApiOkResponse({ type: MovementModel })
   create(@Body() input: CreateMovementInput) {
@@ -38,7 +44,7 @@ export class MovementsController {
   }
 
   @Get('nodes/:id/movement-summary')
-  @Can('movement.read', on('node', 'id'))
+  @Can('movement.read', inRoute('node', 'id'))
   @ApiOperation({ summary: "Quantities per resource and UTC day over a node's subtree." })
   @ApiOkResponse({ type: MovementSummary })
   summary(@Param('id', IdPipe) id: string, @Query() args: MovementSummaryArgs) {

@@ -1,6 +1,6 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Actor } from '../auth/actor.decorator';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inArgs, inInput } from '../auth/can.decorator';
 import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { CreateMovementInput, ListMovementsArgs, MovementSummaryArgs } from './dto/movement.inputs';
@@ -18,7 +18,7 @@ export class MovementsResolver {
   }
 
   @Query(() => MovementModel, { description: 'One movement by id.' })
-  @Can('movement.read', on('movement', 'id'))
+  @Can('movement.read', inArgs('movement', 'id'))
   movement(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.get(id);
   }
@@ -26,7 +26,7 @@ export class MovementsResolver {
   @Query(() => MovementSummary, {
     description: "Quantities per resource and UTC day over a node's subtree.",
   })
-  @Can('movement.read', on('node', 'nodeId'))
+  @Can('movement.read', inArgs('node', 'nodeId'))
   movementSummary(
     @Args('nodeId', { type: () => ID }, IdPipe) nodeId: string,
     @Args() args: MovementSummaryArgs,
@@ -35,7 +35,13 @@ export class MovementsResolver {
   }
 
   @Mutation(() => MovementModel, { description: 'Records a movement; idempotent with externalId.' })
-  @Can('movement.create', [on('node', 'sourceId'), on('node', 'destinationId')])
+  // The path and item a movement names must be the caller's to read, like its two nodes.
+  @Can(
+    'movement.create',
+    [inInput('node', 'sourceId'), inInput('node', 'destinationId')],
+    inInput('path', 'pathId', { optional: true, action: 'path.read' }),
+    inInput('item', 'itemId', { optional: true, action: 'item.read' }),
+  )
   createMovement(@Args('input') input: CreateMovementInput) {
     return this.service.create(input);
   }

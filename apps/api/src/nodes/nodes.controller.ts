@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, Origin } from '../auth/actor.decorator';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inBody, inRoute } from '../auth/can.decorator';
 import type { Principal, RequestOrigin } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { CreateNodeInput, ListNodesArgs, UpdateNodeInput } from './dto/node.inputs';
@@ -22,7 +22,7 @@ export class NodesController {
   }
 
   @Get(':id')
-  @Can('node.read', on('node', 'id'))
+  @Can('node.read', inRoute('node', 'id'))
   @ApiOperation({ summary: 'Get a node.' })
   @ApiOkResponse({ type: NodeModel })
   get(@Param('id', IdPipe) id: string) {
@@ -30,7 +30,7 @@ export class NodesController {
   }
 
   @Get(':id/children')
-  @Can('node.read', on('node', 'id'))
+  @Can('node.read', inRoute('node', 'id'))
   @ApiOperation({ summary: 'Direct children of a node, by name.' })
   @ApiOkResponse({ type: NodeList })
   async children(@Param('id', IdPipe) id: string) {
@@ -38,7 +38,7 @@ export class NodesController {
   }
 
   @Get(':id/ancestors')
-  @Can('node.read', on('node', 'id'))
+  @Can('node.read', inRoute('node', 'id'))
   @ApiOperation({ summary: 'Ancestors of a node that you may see, root first.' })
   @ApiOkResponse({ type: NodeList })
   async ancestors(@Actor() actor: Principal, @Param('id', IdPipe) id: string) {
@@ -46,7 +46,7 @@ export class NodesController {
   }
 
   @Get(':id/subtree')
-  @Can('node.read', on('node', 'id'))
+  @Can('node.read', inRoute('node', 'id'))
   @ApiOperation({ summary: 'The node and all nodes below it, depth-first, with their depth.' })
   @ApiOkResponse({ type: SubtreeNodeList })
   async subtree(@Param('id', IdPipe) id: string) {
@@ -54,7 +54,7 @@ export class NodesController {
   }
 
   @Post()
-  @Can('node.manage', on('node', 'parentId', { absent: 'organisation.create' }))
+  @Can('node.manage', inBody('node', 'parentId', { absent: 'organisation.create' }))
   @ApiOperation({ summary: 'Create a node (under a node you administer; roots: platform admins).' })
   @ApiOkResponse({ type: NodeModel })
   create(
@@ -68,8 +68,8 @@ export class NodesController {
   @Patch(':id')
   @Can(
     'node.manage',
-    on('node', 'id'),
-    on('node', 'parentId', { optional: true, action: 'node.manage' }),
+    inRoute('node', 'id'),
+    inBody('node', 'parentId', { optional: true, action: 'node.manage' }),
   )
   @ApiOperation({ summary: 'Change a node (move it with parentId).' })
   @ApiOkResponse({ type: NodeModel })
@@ -84,7 +84,7 @@ export class NodesController {
 
   @Delete(':id')
   @HttpCode(204)
-  @Can('node.manage', on('node', 'id'))
+  @Can('node.manage', inRoute('node', 'id'))
   @ApiOperation({ summary: 'Delete a node without children, paths, items or movements.' })
   async remove(
     @Actor() actor: Principal,

@@ -1,6 +1,6 @@
 import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Actor, Origin } from '../auth/actor.decorator';
-import { Can, on, onParent } from '../auth/can.decorator';
+import { Can, inArgs, inInput, onParent } from '../auth/can.decorator';
 import type { Principal, RequestOrigin } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { CreateNodeInput, ListNodesArgs, UpdateNodeInput } from './dto/node.inputs';
@@ -18,7 +18,7 @@ export class NodesResolver {
   }
 
   @Query(() => NodeModel, { description: 'One node by id.' })
-  @Can('node.read', on('node', 'id'))
+  @Can('node.read', inArgs('node', 'id'))
   node(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.get(id);
   }
@@ -51,7 +51,7 @@ export class NodesResolver {
   }
 
   @Mutation(() => NodeModel)
-  @Can('node.manage', on('node', 'parentId', { absent: 'organisation.create' }))
+  @Can('node.manage', inInput('node', 'parentId', { absent: 'organisation.create' }))
   createNode(
     @Actor() actor: Principal,
     @Origin() origin: RequestOrigin,
@@ -63,8 +63,8 @@ export class NodesResolver {
   @Mutation(() => NodeModel)
   @Can(
     'node.manage',
-    on('node', 'id'),
-    on('node', 'parentId', { optional: true, action: 'node.manage' }),
+    inArgs('node', 'id'),
+    inInput('node', 'parentId', { optional: true, action: 'node.manage' }),
   )
   updateNode(
     @Actor() actor: Principal,
@@ -76,7 +76,7 @@ export class NodesResolver {
   }
 
   @Mutation(() => ID, { description: 'Deletes a node; returns its id.' })
-  @Can('node.manage', on('node', 'id'))
+  @Can('node.manage', inArgs('node', 'id'))
   async deleteNode(
     @Actor() actor: Principal,
     @Origin() origin: RequestOrigin,

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, Origin } from '../auth/actor.decorator';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inBody, inRoute } from '../auth/can.decorator';
 import type { Principal, RequestOrigin } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { CreatePathInput, ListPathsArgs, UpdatePathInput } from './dto/path.inputs';
@@ -22,7 +22,7 @@ export class PathsController {
   }
 
   @Get(':id')
-  @Can('path.read', on('path', 'id'))
+  @Can('path.read', inRoute('path', 'id'))
   @ApiOperation({ summary: 'Get a path.' })
   @ApiOkResponse({ type: PathModel })
   get(@Param('id', IdPipe) id: string) {
@@ -30,7 +30,7 @@ export class PathsController {
   }
 
   @Post()
-  @Can('path.manage', [on('node', 'sourceId'), on('node', 'destinationId')])
+  @Can('path.manage', [inBody('node', 'sourceId'), inBody('node', 'destinationId')])
   @ApiOperation({ summary: 'Create a path (you operate one of its ends and may see both).' })
   @ApiOkResponse({ type: PathModel })
   create(
@@ -44,9 +44,9 @@ export class PathsController {
   @Patch(':id')
   @Can(
     'path.manage',
-    on('path', 'id'),
-    on('node', 'sourceId', { optional: true }),
-    on('node', 'destinationId', { optional: true }),
+    inRoute('path', 'id'),
+    inBody('node', 'sourceId', { optional: true }),
+    inBody('node', 'destinationId', { optional: true }),
   )
   @ApiOperation({ summary: 'Change a path.' })
   @ApiOkResponse({ type: PathModel })
@@ -61,7 +61,7 @@ export class PathsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @Can('path.manage', on('path', 'id'))
+  @Can('path.manage', inRoute('path', 'id'))
   @ApiOperation({ summary: 'Delete a path that no movement refers to.' })
   async remove(
     @Actor() actor: Principal,

@@ -1,6 +1,6 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Actor, Origin } from '../auth/actor.decorator';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inArgs, inInput } from '../auth/can.decorator';
 import type { Principal, RequestOrigin } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { CreatePathInput, ListPathsArgs, UpdatePathInput } from './dto/path.inputs';
@@ -18,13 +18,13 @@ export class PathsResolver {
   }
 
   @Query(() => PathModel, { description: 'One path by id.' })
-  @Can('path.read', on('path', 'id'))
+  @Can('path.read', inArgs('path', 'id'))
   path(@Args('id', { type: () => ID }, IdPipe) id: string) {
     return this.service.get(id);
   }
 
   @Mutation(() => PathModel)
-  @Can('path.manage', [on('node', 'sourceId'), on('node', 'destinationId')])
+  @Can('path.manage', [inInput('node', 'sourceId'), inInput('node', 'destinationId')])
   createPath(
     @Actor() actor: Principal,
     @Origin() origin: RequestOrigin,
@@ -36,9 +36,9 @@ export class PathsResolver {
   @Mutation(() => PathModel)
   @Can(
     'path.manage',
-    on('path', 'id'),
-    on('node', 'sourceId', { optional: true }),
-    on('node', 'destinationId', { optional: true }),
+    inArgs('path', 'id'),
+    inInput('node', 'sourceId', { optional: true }),
+    inInput('node', 'destinationId', { optional: true }),
   )
   updatePath(
     @Actor() actor: Principal,
@@ -50,7 +50,7 @@ export class PathsResolver {
   }
 
   @Mutation(() => ID, { description: 'Deletes a path; returns its id.' })
-  @Can('path.manage', on('path', 'id'))
+  @Can('path.manage', inArgs('path', 'id'))
   async deletePath(
     @Actor() actor: Principal,
     @Origin() origin: RequestOrigin,

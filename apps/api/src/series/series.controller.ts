@@ -16,7 +16,7 @@ import {
   SeriesModel,
 } from './series.model';
 import { Actor } from '../auth/actor.decorator';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inRoute } from '../auth/can.decorator';
 import type { Principal } from '../auth/principal';
 import { SeriesService } from './series.service';
 
@@ -55,7 +55,7 @@ export class SeriesController {
   }
 
   @Get(':id')
-  @Can('series.read', on('series', 'id'))
+  @Can('series.read', inRoute('series', 'id'))
   @ApiOperation({ summary: 'One series.' })
   @ApiOkResponse({ type: SeriesModel })
   get(@Param('id') id: string) {
@@ -63,7 +63,7 @@ export class SeriesController {
   }
 
   @Get(':id/points')
-  @Can('series.read', on('series', 'id'))
+  @Can('series.read', inRoute('series', 'id'))
   @ApiOperation({ summary: 'Raw points in [from, to), a page at a time.' })
   @ApiOkResponse({ type: PointsPage })
   points(@Param('id') id: string, @Query() args: PointsArgs) {
@@ -71,7 +71,7 @@ export class SeriesController {
   }
 
   @Get(':id/chart')
-  @Can('series.read', on('series', 'id'))
+  @Can('series.read', inRoute('series', 'id'))
   @ApiOperation({
     summary: 'The series downsampled to at most `points` pixels: min, max and mean per pixel.',
   })

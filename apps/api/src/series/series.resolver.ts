@@ -15,7 +15,7 @@ import {
   SeriesModel,
 } from './series.model';
 import { Actor } from '../auth/actor.decorator';
-import { Can, on } from '../auth/can.decorator';
+import { Can, inArgs } from '../auth/can.decorator';
 import type { Principal } from '../auth/principal';
 import { SeriesService } from './series.service';
 
@@ -30,13 +30,13 @@ export class SeriesResolver {
   }
 
   @Query(() => PointsPage, { description: 'Raw points of one series.' })
-  @Can('series.read', on('series', 'id'))
+  @Can('series.read', inArgs('series', 'id'))
   seriesPoints(@Args() { id, ...args }: SeriesPointsArgs) {
     return this.service.points(id, args);
   }
 
   @Query(() => ChartModel, { description: 'One series downsampled for a chart.' })
-  @Can('series.read', on('series', 'id'))
+  @Can('series.read', inArgs('series', 'id'))
   seriesChart(@Args() { id, ...args }: SeriesChartArgs) {
     return this.service.chart(id, args);
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Can, on } from '../../auth/can.decorator';
+import { Can, inRoute } from '../../auth/can.decorator';
 import { IdPipe } from '../../common/id.pipe';
 import { ListPathEventsArgs } from './dto/list-path-events.args';
 import { PathEventConnection } from './path-event.model';
@@ -12,7 +12,7 @@ export class PathEventsController {
   constructor(private readonly service: PathEventsService) {}
 
   @Get()
-  @Can('series.read', on('path', 'pathId'))
+  @Can('series.read', inRoute('path', 'pathId'))
   @ApiOperation({
     summary: 'Events of a path: records with no numeric value, newest first (cursor pagination).',
   })

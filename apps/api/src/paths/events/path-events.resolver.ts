@@ -1,5 +1,5 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import { Can, on } from '../../auth/can.decorator';
+import { Can, inArgs } from '../../auth/can.decorator';
 import { PathEventsArgs } from './dto/list-path-events.args';
 import { PathEventConnection, PathEventModel } from './path-event.model';
 import { PathEventsService } from './path-events.service';
@@ -11,7 +11,7 @@ export class PathEventsResolver {
   @Query(() => PathEventConnection, {
     description: 'Events of a path (records with no numeric value), newest first.',
   })
-  @Can('series.read', on('path', 'pathId'))
+  @Can('series.read', inArgs('path', 'pathId'))
   pathEvents(@Args() { pathId, ...page }: PathEventsArgs) {
     return this.service.list(pathId, page);
   }

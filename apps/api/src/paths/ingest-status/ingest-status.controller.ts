@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../../auth/actor.decorator';
-import { Can, on } from '../../auth/can.decorator';
+import { Can, inRoute } from '../../auth/can.decorator';
 import type { Principal } from '../../auth/principal';
 import { IdPipe } from '../../common/id.pipe';
 import { PathIngestStatusModel } from './ingest-status.model';
@@ -28,7 +28,7 @@ export class IngestStatusController {
   }
 
   @Get(':id/ingest-status')
-  @Can('path.read', on('path', 'id'))
+  @Can('path.read', inRoute('path', 'id'))
   @ApiOperation({
     summary: 'Live ingest statistics of a path: points, points/s, last seen, rejected lines.',
   })

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, Origin } from '../../auth/actor.decorator';
-import { Can, on } from '../../auth/can.decorator';
+import { Can, inRoute } from '../../auth/can.decorator';
 import type { Principal, RequestOrigin } from '../../auth/principal';
 import { IdPipe } from '../../common/id.pipe';
 import { CreatedPathTokenModel, CreatePathTokenInput, PathTokenModel } from './path-token.model';
@@ -13,7 +13,7 @@ export class PathTokensController {
   constructor(private readonly service: PathTokensService) {}
 
   @Get()
-  @Can('path.read', on('path', 'pathId'))
+  @Can('path.read', inRoute('path', 'pathId'))
   @ApiOperation({ summary: 'Tokens of a path (without their secrets).' })
   @ApiOkResponse({ type: PathTokenModel, isArray: true })
   list(@Param('pathId', IdPipe) pathId: string) {
@@ -21,7 +21,7 @@ export class PathTokensController {
   }
 
   @Post()
-  @Can('path.manage', on('path', 'pathId'))
+  @Can('path.manage', inRoute('path', 'pathId'))
   @ApiOperation({ summary: 'Create a token; the answer holds its secret, shown this once.' })
   @ApiOkResponse({ type: CreatedPathTokenModel })
   create(
@@ -34,7 +34,7 @@ export class PathTokensController {
   }
 
   @Delete(':tokenId')
-  @Can('path.manage', on('path', 'pathId'))
+  @Can('path.manage', inRoute('path', 'pathId'))
   @ApiOperation({ summary: 'Revoke a token: writes with it are refused from now on.' })
   @ApiOkResponse({ type: PathTokenModel })
   revoke(

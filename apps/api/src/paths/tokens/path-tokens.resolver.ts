@@ -1,6 +1,6 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Actor, Origin } from '../../auth/actor.decorator';
-import { Can, on } from '../../auth/can.decorator';
+import { Can, inArgs } from '../../auth/can.decorator';
 import type { Principal, RequestOrigin } from '../../auth/principal';
 import { IdPipe } from '../../common/id.pipe';
 import { CreatedPathTokenModel, CreatePathTokenInput, PathTokenModel } from './path-token.model';
@@ -11,7 +11,7 @@ export class PathTokensResolver {
   constructor(private readonly service: PathTokensService) {}
 
   @Query(() => [PathTokenModel], { description: 'Tokens of a path (without their secrets).' })
-  @Can('path.read', on('path', 'pathId'))
+  @Can('path.read', inArgs('path', 'pathId'))
   pathTokens(@Args('pathId', { type: () => ID }, IdPipe) pathId: string) {
     return this.service.list(pathId);
   }
@@ -19,7 +19,7 @@ export class PathTokensResolver {
   @Mutation(() => CreatedPathTokenModel, {
     description: 'A new token; its secret is shown this once.',
   })
-  @Can('path.manage', on('path', 'pathId'))
+  @Can('path.manage', inArgs('path', 'pathId'))
   createPathToken(
     @Actor() actor: Principal,
     @Origin() origin: RequestOrigin,
@@ -30,7 +30,7 @@ export class PathTokensResolver {
   }
 
   @Mutation(() => PathTokenModel, { description: 'Revokes a token.' })
-  @Can('path.manage', on('path', 'pathId'))
+  @Can('path.manage', inArgs('path', 'pathId'))
   revokePathToken(
     @Actor() actor: Principal,
     @Origin() origin: RequestOrigin,
