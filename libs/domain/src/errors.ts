@@ -44,6 +44,7 @@ export const errorCodes = {
   ResourceInUse: 409,
   PathInUse: 409,
   ItemInUse: 409,
+  ItemKindReserved: 409,
   CdcSourcePaused: 409,
   EmailTaken: 409,
   LastOwner: 409,

@@ -7,12 +7,17 @@ import { targetKind } from './targets';
 export class AccessRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** The nodes a row hangs on; null when the row does not exist. */
-  async nodesOf(kind: string, id: string): Promise<(string | null)[] | null> {
-    const { rows } = await this.prisma.pool.query<{ node: string | null }>(targetKind(kind).sql, [
-      id,
-    ]);
-    return rows.length ? rows.map((r) => r.node) : null;
+  /** The nodes a row hangs on, and its variant (see TargetKind); null when it does not exist. */
+  async nodesOf(
+    kind: string,
+    id: string,
+  ): Promise<{ nodes: (string | null)[]; variant: string | null } | null> {
+    const { rows } = await this.prisma.pool.query<{ node: string | null; variant?: string }>(
+      targetKind(kind).sql,
+      [id],
+    );
+    if (!rows.length) return null;
+    return { nodes: rows.map((r) => r.node), variant: rows[0].variant ?? null };
   }
 
   /** For each existing node: its ancestors' ids and its own, root first. */

@@ -4,7 +4,7 @@ import { decide, roleAllows, type Action, type Decision, type Target } from '@se
 import { AccessRepository } from './access.repository';
 import { subjectOf, type Principal } from './principal';
 import type { Scope } from './scope';
-import { notFound, targetKind } from './targets';
+import { actionOn, notFound, targetKind } from './targets';
 
 /** The error a denial becomes; `missing` is the target's own 404 (so both read the same). */
 export function denialError(
@@ -47,16 +47,19 @@ export class AccessService {
    * caller may not see is reported exactly as a missing one.
    */
   async requireRow(principal: Principal, action: Action, kind: string, id: string): Promise<void> {
-    const nodes = await this.repository.nodesOf(kind, id);
+    const row = await this.repository.nodesOf(kind, id);
     const missing = () => notFound(targetKind(kind), id);
-    if (!nodes) {
+    if (!row) {
       if (principal.kind === 'anonymous') this.requireOn(principal, action, { kind: 'platform' });
       throw missing();
     }
-    const lineages = await this.repository.lineages(nodes.filter((n): n is string => n !== null));
+    const lineages = await this.repository.lineages(
+      row.nodes.filter((n): n is string => n !== null),
+    );
+    const asked = actionOn(targetKind(kind), row.variant, action);
     const error = denialError(
-      decide(subjectOf(principal), action, { kind: 'nodes', lineages: [...lineages.values()] }),
-      action,
+      decide(subjectOf(principal), asked, { kind: 'nodes', lineages: [...lineages.values()] }),
+      asked,
       missing,
     );
     if (error) throw error;

@@ -15,7 +15,7 @@ import { createValidationPipe } from '../common/validation';
 import { csrfHeader } from './cookies';
 import { subjectOf, type Principal } from './principal';
 import { sameSecret } from './secrets';
-import { badShape, notFound, shaped, targetKind } from './targets';
+import { actionOn, badShape, notFound, shaped, targetKind } from './targets';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -128,7 +128,8 @@ export class PolicyGuard implements CanActivate {
     const read = await this.reader(context, [...anyOf, ...also]);
     // The action, on any node of any of the first targets; all of them must exist and be visible.
     const lineages: string[][] = [];
-    const found: { ref: TargetRef; located: Located & { id: string } }[] = [];
+    const found: { ref: TargetRef; located: Located & { id: string }; variant: string | null }[] =
+      [];
     let decided = false;
     for (const ref of anyOf) {
       const located = read(ref);
@@ -146,9 +147,10 @@ export class PolicyGuard implements CanActivate {
         if (ref.optional) continue;
         throw missing(ref);
       }
-      const target = { ref, located: { id: located.id, place: located.place } };
-      lineages.push(...(await this.nodesOf(ref, target.located)));
-      found.push(target);
+      const target = { id: located.id, place: located.place };
+      const row = await this.nodesOf(ref, target);
+      lineages.push(...row.lineages);
+      found.push({ ref, located: target, variant: row.variant });
     }
     if (found.length > 0) {
       // Each target must be visible on its own first (a path between two organisations is not
@@ -159,6 +161,10 @@ export class PolicyGuard implements CanActivate {
       const decision = decide(subject, action, { kind: 'nodes', lineages });
       const error = denialError(decision, action, () => unknown(found[0].ref, found[0].located));
       if (error) throw error;
+      // A row answering to its own actions (an alert item: alert.*, not item.*) needs them too.
+      for (const { ref, located, variant } of found)
+        if (actionOn(targetKind(ref.kind), variant, action) !== action)
+          await this.require(subject, action, ref, located);
     } else if (!decided) {
       throw new DomainError('RouteNotGuarded', 'no target to decide on: refused');
     }
@@ -259,15 +265,22 @@ export class PolicyGuard implements CanActivate {
     ref: TargetRef,
     located: Located & { id: string },
   ): Promise<void> {
-    const lineages = await this.nodesOf(ref, located);
-    const error = denialError(decide(subject, action, { kind: 'nodes', lineages }), action, () =>
+    const { lineages, variant } = await this.nodesOf(ref, located);
+    const asked = actionOn(targetKind(ref.kind), variant, action);
+    const error = denialError(decide(subject, asked, { kind: 'nodes', lineages }), asked, () =>
       unknown(ref, located),
     );
     if (error) throw error;
   }
 
-  /** The lineages of the nodes a target hangs on; throws its not-found error when missing. */
-  private async nodesOf(ref: TargetRef, located: Located & { id: string }): Promise<string[][]> {
+  /**
+   * The lineages of the nodes a target hangs on, and the row's variant; throws its not-found
+   * error when missing.
+   */
+  private async nodesOf(
+    ref: TargetRef,
+    located: Located & { id: string },
+  ): Promise<{ lineages: string[][]; variant: string | null }> {
     const kind = targetKind(ref.kind);
     if (!shaped(kind, located.id)) {
       if (located.place === 'route') throw badShape(kind, 'id', located.id);
@@ -275,10 +288,10 @@ export class PolicyGuard implements CanActivate {
         throw new LeftToValidation();
       throw badShape(kind, ref.field, located.id);
     }
-    const nodes = await this.access.nodesOf(ref.kind, located.id.toLowerCase());
-    if (!nodes) throw unknown(ref, located);
-    const lineages = await this.access.lineages(nodes.filter((n): n is string => n !== null));
-    return [...lineages.values()];
+    const row = await this.access.nodesOf(ref.kind, located.id.toLowerCase());
+    if (!row) throw unknown(ref, located);
+    const lineages = await this.access.lineages(row.nodes.filter((n): n is string => n !== null));
+    return { lineages: [...lineages.values()], variant: row.variant };
   }
 }
 

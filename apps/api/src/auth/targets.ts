@@ -1,4 +1,5 @@
 import { DomainError, type ErrorCode } from '@sextant/domain';
+import type { Action } from '@sextant/policy';
 
 /**
  * How to find the nodes a row hangs on, for the policy to decide on their lineage. Each kind is
@@ -16,6 +17,11 @@ export interface TargetKind {
   noun: string;
   /** Names the id's field in the 404's field errors too (series, as the store reports it). */
   field?: string;
+  /**
+   * Rows of some variants (the query's `variant` column) answer to other actions: an item of
+   * kind alert is read with alert.read, not item.read, wherever it is reached.
+   */
+  actions?: Record<string, Partial<Record<Action, Action>>>;
 }
 
 const kinds = new Map<string, TargetKind>();
@@ -29,6 +35,11 @@ export function targetKind(name: string): TargetKind {
   const kind = kinds.get(name);
   if (!kind) throw new Error(`no target kind "${name}": register it with registerTargetKind`);
   return kind;
+}
+
+/** The action a row of this variant answers to, for an action asked of its kind. */
+export function actionOn(kind: TargetKind, variant: string | null, action: Action): Action {
+  return (variant !== null && kind.actions?.[variant]?.[action]) || action;
 }
 
 export function registeredTargetKinds(): string[] {
@@ -72,11 +83,18 @@ registerTargetKind('path', {
   notFound: 'PathNotFound',
   noun: 'path',
 });
+/** Alerts and maintenance orders are items, guarded by their own actions everywhere. */
+export const ticketItemActions: Record<string, Partial<Record<Action, Action>>> = {
+  alert: { 'item.read': 'alert.read', 'item.manage': 'alert.manage' },
+  maintenance_order: { 'item.read': 'maintenance.read', 'item.manage': 'maintenance.manage' },
+};
+
 registerTargetKind('item', {
-  sql: 'SELECT owner_id AS node FROM item WHERE id = $1::uuid',
+  sql: 'SELECT owner_id AS node, kind::text AS variant FROM item WHERE id = $1::uuid',
   shape: 'uuid',
   notFound: 'ItemNotFound',
   noun: 'item',
+  actions: ticketItemActions,
 });
 registerTargetKind('movement', {
   sql: ends('movement'),

@@ -12,6 +12,12 @@ import { ItemsRepository } from './items.repository';
 
 const sortable = ['reference', 'name', 'createdAt'] as const;
 
+/** Kinds with a workflow of their own, changed only through their API (alerts, orders). */
+const ticketKinds: Record<string, { noun: string; route: string }> = {
+  alert: { noun: 'an alert', route: '/api/alerts' },
+  maintenance_order: { noun: 'a maintenance order', route: '/api/maintenance-orders' },
+};
+
 function toModel(row: Item): ItemModel {
   return { ...row, metadata: row.metadata as Record<string, unknown> };
 }
@@ -24,13 +30,25 @@ export class ItemsService {
   ) {}
 
   async list(actor: Principal, args: ListItemsArgs): Promise<Page<ItemModel>> {
-    const visible = await this.access.scopeNodeIds(this.access.scope(actor, 'item.read'));
+    // Alerts and orders are listed where their own read action holds, other items by item.read.
+    const [items, alerts, orders] = await Promise.all(
+      (['item.read', 'alert.read', 'maintenance.read'] as const).map((action) =>
+        this.access.scopeNodeIds(this.access.scope(actor, action)),
+      ),
+    );
+    const owned = (nodes: string[] | null) => (nodes ? { ownerId: { in: nodes } } : {});
     const limit = args.limit ?? 50;
     const sort = parseSort(args.sort, sortable, { field: 'reference', direction: 'asc' });
     const page = keysetQuery(sort, args.cursor);
     const filters = [
       page.where,
-      visible ? { ownerId: { in: visible } } : {},
+      {
+        OR: [
+          { kind: { notIn: Object.keys(ticketKinds) }, ...owned(items) },
+          { kind: 'alert', ...owned(alerts) },
+          { kind: 'maintenance_order', ...owned(orders) },
+        ],
+      },
       args.kind ? { kind: args.kind } : {},
       args.ownerId ? { ownerId: args.ownerId } : {},
       args.q
@@ -66,6 +84,7 @@ export class ItemsService {
   }
 
   async create(input: CreateItemInput): Promise<ItemModel> {
+    refuseTicketKind('kind', input.kind);
     await this.requireOwner(input.ownerId);
     try {
       return toModel(
@@ -77,7 +96,8 @@ export class ItemsService {
   }
 
   async update(id: string, input: UpdateItemInput): Promise<ItemModel> {
-    await this.get(id);
+    refuseTicket(await this.get(id));
+    if (input.kind) refuseTicketKind('kind', input.kind);
     if (input.ownerId) await this.requireOwner(input.ownerId);
     try {
       return toModel(
@@ -92,7 +112,7 @@ export class ItemsService {
   }
 
   async remove(id: string): Promise<void> {
-    await this.get(id);
+    refuseTicket(await this.get(id));
     const movements = await this.items.countMovements(id);
     if (movements > 0) {
       throw new DomainError(
@@ -108,4 +128,22 @@ export class ItemsService {
       throw DomainError.validation([{ field: 'ownerId', reason: `no node with id ${ownerId}` }]);
     }
   }
+}
+
+/** An alert or an order is changed through its own API, which keeps its ticket and history. */
+function refuseTicket(item: ItemModel): void {
+  const ticket = ticketKinds[item.kind];
+  if (ticket)
+    throw new DomainError(
+      'ItemKindReserved',
+      `item ${item.reference} is ${ticket.noun}: change it through ${ticket.route}/${item.id}`,
+    );
+}
+
+function refuseTicketKind(field: string, kind: string): void {
+  const ticket = ticketKinds[kind];
+  if (ticket)
+    throw DomainError.validation([
+      { field, reason: `${kind} items are raised through ${ticket.route}, not as plain items` },
+    ]);
 }
