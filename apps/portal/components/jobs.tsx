@@ -71,6 +71,7 @@ export function paramFields(parameters: JobParameter[]): FieldSpec[] {
         ? `${p.minimum ?? '…'} to ${p.maximum ?? '…'}`
         : null,
       p.nodeKinds ? `a ${p.nodeKinds.join(' or ')}` : null,
+      p.itemKinds ? `the id of a ${p.itemKinds.join(' or ')} item` : null,
     ]
       .filter(Boolean)
       .join(' · ');

@@ -283,6 +283,7 @@ export interface JobParameter {
   maximum: number | null;
   values: string[] | null;
   nodeKinds: string[] | null;
+  itemKinds: string[] | null;
 }
 
 export interface JobStep {

@@ -29,6 +29,7 @@ export const itemKinds = [
   'alert',
   'report',
 ] as const;
+export type ItemKindName = (typeof itemKinds)[number];
 export const movementOrigins = ['ingest', 'cdc', 'analysis', 'manual', 'job'] as const;
 
 // The job platform and maintenance (libs/jobs, apps/api jobs and maintenance modules).

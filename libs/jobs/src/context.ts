@@ -73,7 +73,7 @@ export class AttemptContext implements TaskContext<Record<string, unknown>> {
         return points;
       },
     };
-    const items = itemReader(pool);
+    const items = itemReader(pool, run.ownerId);
     this.items = {
       find: (query) => items.find(query),
       get: (idOrReference) => items.get(idOrReference),

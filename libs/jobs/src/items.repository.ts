@@ -35,7 +35,22 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 const columns = `i.id, i.kind::text, i.reference, i.name, i.owner_id AS "ownerId", i.metadata,
   i.created_at AS "createdAt"`;
 
-export function itemReader(pool: Pool): ItemReader {
+/**
+ * `i.owner_id` is in the organisation of node `$n` (the subtree of its root): what a run
+ * owned by that node may read, whatever ids its parameters name.
+ */
+const inReach = (n: number) => `i.owner_id IN (
+  WITH RECURSIVE top(id, parent_id) AS (
+    SELECT id, parent_id FROM node WHERE id = $${n}::uuid
+    UNION ALL SELECT p.id, p.parent_id FROM node p JOIN top ON p.id = top.parent_id
+  ), org(id) AS (
+    SELECT id FROM top WHERE parent_id IS NULL
+    UNION ALL SELECT c.id FROM node c JOIN org ON c.parent_id = org.id
+  )
+  SELECT id FROM org)`;
+
+/** Items as the tasks of a run owned by `runOwnerId` read them: within its organisation. */
+export function itemReader(pool: Pool, runOwnerId: string): ItemReader {
   return {
     async find({ ownerId, kind, type, ancestors = false, limit = 20 }) {
       const { rows } = await pool.query<ItemRef>(
@@ -46,21 +61,29 @@ export function itemReader(pool: Pool): ItemReader {
          )
          SELECT ${columns} FROM item i JOIN up ON up.id = i.owner_id
           WHERE i.kind = $2::"ItemKind" AND ($3::text IS NULL OR i.metadata->>'type' = $3)
+            AND ${inReach(6)}
           ORDER BY up.depth, i.created_at DESC, i.id DESC
           LIMIT $5`,
-        [ownerId, kind, type ?? null, ancestors, Math.min(Math.max(limit, 1), 1000)],
+        [ownerId, kind, type ?? null, ancestors, Math.min(Math.max(limit, 1), 1000), runOwnerId],
       );
       return rows;
     },
     async get(idOrReference) {
       const byId = uuidPattern.test(idOrReference);
       const { rows } = await pool.query<ItemRef>(
-        `SELECT ${columns} FROM item i WHERE ${byId ? 'i.id = $1::uuid' : 'i.reference = $1'}`,
-        [idOrReference],
+        `SELECT ${columns} FROM item i
+          WHERE ${byId ? 'i.id = $1::uuid' : 'i.reference = $1'} AND ${inReach(2)}`,
+        [idOrReference, runOwnerId],
       );
       return rows[0] ?? null;
     },
-    content: (itemId) => readItemContent(pool, itemId),
+    async content(itemId) {
+      const { rows } = await pool.query(
+        `SELECT 1 FROM item i WHERE i.id = $1::uuid AND ${inReach(2)}`,
+        [itemId, runOwnerId],
+      );
+      return rows.length ? readItemContent(pool, itemId) : null;
+    },
   };
 }
 

@@ -1,4 +1,9 @@
-import { assertNever, type FieldError, type NodeKindName } from '@sextant/domain';
+import {
+  assertNever,
+  type FieldError,
+  type ItemKindName,
+  type NodeKindName,
+} from '@sextant/domain';
 
 // Parameter schemas of job types: declared once in code, they validate a submission (each
 // problem a FieldError naming `params.<name>`) and describe the form the portal draws.
@@ -33,13 +38,21 @@ export interface NodeParam extends ParamBase<string> {
   type: 'node';
   kinds?: NodeKindName[];
 }
+/**
+ * The id of an item (a trained model, say): at submission the caller must be allowed to read
+ * it, and the worker reads it only within the run owner's organisation; kinds narrows it.
+ */
+export interface ItemParam extends ParamBase<string> {
+  type: 'item';
+  kinds?: ItemKindName[];
+}
 export interface EnumParam extends ParamBase<string> {
   type: 'enum';
   values: readonly string[];
 }
 
 export type ParamSpec =
-  StringParam | NumberParam | BooleanParam | DateTimeParam | NodeParam | EnumParam;
+  StringParam | NumberParam | BooleanParam | DateTimeParam | NodeParam | ItemParam | EnumParam;
 
 export type ParamShape = Record<string, ParamSpec>;
 
@@ -101,6 +114,10 @@ function check(spec: ParamSpec, value: unknown): { value?: unknown; reason?: str
       return typeof value === 'string' && uuid.test(value)
         ? { value: value.toLowerCase() }
         : { reason: 'must be the id (UUID) of a node' };
+    case 'item':
+      return typeof value === 'string' && uuid.test(value)
+        ? { value: value.toLowerCase() }
+        : { reason: 'must be the id (UUID) of an item' };
     case 'enum':
       return typeof value === 'string' && spec.values.includes(value)
         ? { value }
@@ -159,6 +176,7 @@ export interface ParamDescription {
   maximum: number | null;
   values: string[] | null;
   nodeKinds: string[] | null;
+  itemKinds: string[] | null;
 }
 
 export function describeParams(shape: ParamShape): ParamDescription[] {
@@ -173,7 +191,15 @@ export function describeParams(shape: ParamShape): ParamDescription[] {
     maximum: 'maximum' in spec ? (spec.maximum ?? null) : null,
     values: spec.type === 'enum' ? [...spec.values] : null,
     nodeKinds: spec.type === 'node' ? (spec.kinds ?? null) : null,
+    itemKinds: spec.type === 'item' ? (spec.kinds ?? null) : null,
   }));
+}
+
+/** The item parameters and the kinds each takes (null: any), checked at submission. */
+export function itemParams(shape: ParamShape): { name: string; kinds: readonly string[] | null }[] {
+  return Object.entries(shape).flatMap(([name, spec]) =>
+    spec.type === 'item' ? [{ name, kinds: spec.kinds ?? null }] : [],
+  );
 }
 
 /** The names of the node parameters, whose ids the platform checks exist. */

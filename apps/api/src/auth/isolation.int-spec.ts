@@ -454,6 +454,11 @@ describe('tenant isolation matrix', () => {
         ownerId: '{org}',
         params: { nodeId: '{machine}' },
       })),
+      rest('POST', '/api/jobs/runs', () => ({
+        type: 'rul-predict',
+        ownerId: '{A.org}',
+        params: { fleetId: '{A.site}', modelId: '{item}' },
+      })),
       rest('GET', '/api/jobs/schedules/{schedule}'),
       rest('POST', '/api/jobs/schedules/{schedule}/pause'),
       rest('POST', '/api/jobs/schedules/{schedule}/resume'),

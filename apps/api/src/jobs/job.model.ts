@@ -28,8 +28,10 @@ export class JobParameterModel {
   @ApiProperty()
   name!: string;
 
-  @Field({ description: 'string, number, integer, boolean, datetime, node or enum.' })
-  @ApiProperty({ enum: ['string', 'number', 'integer', 'boolean', 'datetime', 'node', 'enum'] })
+  @Field({ description: 'string, number, integer, boolean, datetime, node, item or enum.' })
+  @ApiProperty({
+    enum: ['string', 'number', 'integer', 'boolean', 'datetime', 'node', 'item', 'enum'],
+  })
   type!: string;
 
   @Field()
@@ -66,6 +68,10 @@ export class JobParameterModel {
   @Field(() => [String], { nullable: true, description: 'Kinds of node a node parameter names.' })
   @ApiPropertyOptional({ type: String, isArray: true, nullable: true })
   nodeKinds!: string[] | null;
+
+  @Field(() => [String], { nullable: true, description: 'Kinds of item an item parameter names.' })
+  @ApiPropertyOptional({ type: String, isArray: true, nullable: true })
+  itemKinds!: string[] | null;
 }
 
 @ObjectType('JobStep', { description: 'A step of a job type.' })

@@ -42,6 +42,15 @@ export class JobsRepository {
     return this.prisma.client.jobRun.findUnique({ where: { id } });
   }
 
+  /** The kind of an item, null when it does not exist. */
+  async itemKind(id: string): Promise<string | null> {
+    const item = await this.prisma.client.item.findUnique({
+      where: { id },
+      select: { kind: true },
+    });
+    return item?.kind ?? null;
+  }
+
   tasksOf(runId: string): Promise<JobTaskRow[]> {
     return this.prisma.client.jobTask.findMany({
       where: { runId },

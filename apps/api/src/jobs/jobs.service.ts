@@ -7,6 +7,7 @@ import {
   JobSchedules,
   JobType,
   JobTypeRegistry,
+  itemParams,
   nodeParams,
   runProgress,
   ScheduleRow,
@@ -15,6 +16,7 @@ import {
 import { AccessService } from '../auth/access.service';
 import type { Principal } from '../auth/principal';
 import { keysetQuery, parseSort, toPage } from '../common/cursor';
+import { isUuid } from '../common/id.pipe';
 import type { Page } from '../common/graphql-types';
 import type {
   CreateJobScheduleInput,
@@ -89,6 +91,7 @@ export class JobsService {
 
   async submit(actor: Principal, input: SubmitJobRunInput): Promise<JobRunDetailModel> {
     await this.checkNodeParams(actor, input.type, input.params);
+    await this.checkItemParams(actor, input.type, input.params);
     const run = await this.platform.submit({
       type: input.type,
       params: input.params ?? {},
@@ -189,6 +192,7 @@ export class JobsService {
 
   async createSchedule(actor: Principal, input: CreateJobScheduleInput): Promise<JobScheduleModel> {
     await this.checkNodeParams(actor, input.type, input.params);
+    await this.checkItemParams(actor, input.type, input.params);
     const created = await this.scheduler.create(input);
     return this.schedule(created.id);
   }
@@ -250,6 +254,36 @@ export class JobsService {
       'Forbidden',
       `not allowed to job.manage on the node of params.${refused.name} (${refused.id})`,
     );
+  }
+
+  /**
+   * A run reads the items its item parameters name: the caller must be allowed to read each.
+   * One the caller may not see, or of another kind, is reported as a missing one.
+   */
+  private async checkItemParams(
+    actor: Principal,
+    typeName: string,
+    params: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    if (!params || !this.registry.has(typeName)) return;
+    for (const { name, kinds } of itemParams(this.registry.get(typeName).params)) {
+      const id = params[name];
+      if (typeof id !== 'string' || !isUuid(id)) continue;
+      const missing = DomainError.validation([
+        {
+          field: `params.${name}`,
+          reason: `no ${kinds ? `${kinds.join(' or ')} ` : ''}item with id ${id}`,
+        },
+      ]);
+      try {
+        await this.access.requireRow(actor, 'item.read', 'item', id.toLowerCase());
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'ItemNotFound') throw missing;
+        throw error;
+      }
+      const kind = await this.repository.itemKind(id.toLowerCase());
+      if (kinds && (!kind || !kinds.includes(kind))) throw missing;
+    }
   }
 
   private async existing(id: string): Promise<JobRunRow> {

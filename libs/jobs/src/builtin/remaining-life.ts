@@ -355,12 +355,11 @@ const predictSchema = params({
     required: true,
   },
   modelId: {
-    type: 'string',
+    type: 'item',
+    kinds: ['model'],
     title: 'Model',
     description:
       'Id of a model item (rul-train); default: the newest on the fleet node or the nearest node above it.',
-    pattern: '^[0-9a-fA-F-]{36}$',
-    maxLength: 36,
   },
   includeRunToFailure: {
     type: 'boolean',
@@ -402,9 +401,10 @@ export const rulPredictJob = defineJobType({
               })
             )[0];
         if (!item || item.kind !== 'model' || item.metadata.type !== rulModelType) {
+          // The same words for an item that does not exist, is out of reach or is another kind.
           throw new Error(
             p.modelId
-              ? `item ${p.modelId} is not a ${rulModelType} model`
+              ? `no ${rulModelType} model with id ${p.modelId} in this organisation`
               : `no ${rulModelType} model on ${p.fleetId} or above it: run rul-train first`,
           );
         }
