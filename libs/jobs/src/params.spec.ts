@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeParams, params, validateParams } from './params';
+import { describeParams, itemParams, params, validateParams } from './params';
 
 const shape = params({
   nodeId: { type: 'node', title: 'Node', required: true, kinds: ['site'] },
@@ -9,6 +9,7 @@ const shape = params({
   mode: { type: 'enum', title: 'Mode', values: ['fast', 'exact'], default: 'fast' },
   alerts: { type: 'boolean', title: 'Alerts', default: true },
   label: { type: 'string', title: 'Label', maxLength: 5 },
+  modelId: { type: 'item', title: 'Model', kinds: ['model'] },
 });
 
 const node = '0194f0c2-0000-7000-8000-000000000001';
@@ -75,8 +76,20 @@ describe(describeParams.name, () => {
       maximum: null,
       values: null,
       nodeKinds: ['site'],
+      itemKinds: null,
     });
     expect(described[1]).toMatchObject({ required: false, default: 7, minimum: 1, maximum: 366 });
     expect(described[4]).toMatchObject({ values: ['fast', 'exact'] });
+    expect(described[7]).toMatchObject({ type: 'item', itemKinds: ['model'], nodeKinds: null });
+  });
+
+  it('lists the item parameters with their kinds, and takes only UUIDs for them', () => {
+    expect(itemParams(shape)).toEqual([{ name: 'modelId', kinds: ['model'] }]);
+    expect(validateParams(shape, { nodeId: node, modelId: 'alpha.model' }).errors).toEqual([
+      { field: 'params.modelId', reason: 'must be the id (UUID) of an item' },
+    ]);
+    expect(validateParams(shape, { nodeId: node, modelId: node.toUpperCase() }).value.modelId).toBe(
+      node,
+    );
   });
 });
