@@ -48,7 +48,7 @@ describe(validateParams.name, () => {
     [
       { nodeId: node, colour: 'red' },
       'params.colour',
-      'unknown parameter (expected nodeId, days, factor, from, mode, alerts, label)',
+      'unknown parameter (expected nodeId, days, factor, from, mode, alerts, label, modelId)',
     ],
   ])('refuses %j naming %s', (input, field, reason) => {
     expect(validateParams(shape, input).errors).toEqual([{ field, reason }]);
