@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMqttSettings } from './mqtt-settings';
+import { moveTopics, parseMqttSettings } from './mqtt-settings';
 
 describe(parseMqttSettings.name, () => {
   it('applies the defaults: JSON, QoS 1, milliseconds, floats', () => {
@@ -92,5 +92,30 @@ describe(parseMqttSettings.name, () => {
       field: 'settings.mqtt.topics[0]',
       reason: expect.stringMatching(/no organisation/) as unknown as string,
     });
+  });
+});
+
+describe(moveTopics.name, () => {
+  it('moves the filters of the old namespace, keeping the rest of the settings', () => {
+    const settings = {
+      limits: { pointsPerMinute: 10 },
+      mqtt: { topics: ['acme/a/+', '$share/g/acme/#', 'other/x'], topicTags: { '2': 't' } },
+    };
+    expect(moveTopics(settings, 'acme', 'acme-corp')).toEqual({
+      limits: { pointsPerMinute: 10 },
+      mqtt: {
+        topics: ['acme-corp/a/+', '$share/g/acme-corp/#', 'other/x'],
+        topicTags: { '2': 't' },
+      },
+    });
+  });
+
+  it.each([
+    [{}],
+    [{ mqtt: 'x' }],
+    [{ mqtt: { topics: 'acme/#' } }],
+    [{ mqtt: { topics: ['b/#'] } }],
+  ])('leaves %j alone', (settings) => {
+    expect(moveTopics(settings, 'acme', 'acme-corp')).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { filterProblem, namespaceProblem } from './mqtt-topics';
+import { filterProblem, moveToNamespace, namespaceProblem } from './mqtt-topics';
 
 export type MqttPayloadFormat = 'json' | 'ndjson' | 'line';
 
@@ -141,4 +141,24 @@ export function topicTagsOf(settings: MqttPathSettings, topic: string): [string,
     if (value) tags.push([tag, value]);
   }
   return tags;
+}
+
+/**
+ * `settings` with the topic filters in the namespace `from` moved to `to` (an organisation's
+ * reference changed, or a node moved to another organisation); null when no filter moves.
+ */
+export function moveTopics(
+  settings: Record<string, unknown>,
+  from: string,
+  to: string,
+): Record<string, unknown> | null {
+  const mqtt = settings.mqtt;
+  if (typeof mqtt !== 'object' || mqtt === null || Array.isArray(mqtt)) return null;
+  const topics = (mqtt as { topics?: unknown }).topics;
+  if (!Array.isArray(topics)) return null;
+  const moved = topics.map((t: unknown) =>
+    typeof t === 'string' ? moveToNamespace(t, from, to) : t,
+  );
+  if (moved.every((t, i) => t === topics[i])) return null;
+  return { ...settings, mqtt: { ...mqtt, topics: moved } };
 }
