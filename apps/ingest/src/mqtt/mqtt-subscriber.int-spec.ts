@@ -1,48 +1,17 @@
 import { IngestWriter, PathDirectory, uuidv7 } from '@sextant/ingest';
-import { createTestDatabase, TestDatabase } from '@sextant/testing';
+import {
+  createTestDatabase,
+  startTestBroker,
+  TestDatabase,
+  type TestBroker,
+} from '@sextant/testing';
 import { TimeSeriesStore } from '@sextant/timeseries';
 import { connectAsync, MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
-import { createServer, Server } from 'node:net';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PathStats } from '../stats';
 import { MqttSubscriber } from './mqtt-subscriber';
-
-const mosquittoUrl = 'mqtt://127.0.0.1:1883';
-
-interface Broker {
-  url: string;
-  name: string;
-  close(): Promise<void>;
-}
-
-/**
- * The local Mosquitto when one answers within a second, else an in-process aedes broker
- * (MQTT_TEST_BROKER=aedes skips Mosquitto).
- */
-async function startBroker(): Promise<Broker> {
-  try {
-    if (process.env.MQTT_TEST_BROKER === 'aedes') throw new Error('aedes asked for');
-    const probe = await connectAsync(mosquittoUrl, { connectTimeout: 1000, reconnectPeriod: 0 });
-    await probe.endAsync();
-    return { url: mosquittoUrl, name: `local Mosquitto at ${mosquittoUrl}`, close: async () => {} };
-  } catch {
-    const { Aedes } = await import('aedes');
-    const aedes = await Aedes.createBroker();
-    const server: Server = createServer(aedes.handle);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
-    return {
-      url: `mqtt://127.0.0.1:${port}`,
-      name: `in-process aedes on port ${port}`,
-      close: async () => {
-        await new Promise<void>((resolve) => aedes.close(() => resolve()));
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      },
-    };
-  }
-}
 
 async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, ms = 15_000) {
   const end = Date.now() + ms;
@@ -57,7 +26,7 @@ async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, ms
 describe(MqttSubscriber.name, () => {
   let db: TestDatabase;
   let pool: Pool;
-  let broker: Broker;
+  let broker: TestBroker;
   let publisher: MqttClient;
   let lakeId: string;
   let orgId: string;
@@ -71,7 +40,7 @@ describe(MqttSubscriber.name, () => {
   beforeAll(async () => {
     db = await createTestDatabase('mqtt');
     pool = new Pool({ connectionString: db.url, max: 4 });
-    broker = await startBroker();
+    broker = await startTestBroker();
     console.log(`MQTT tests use the ${broker.name}`);
     publisher = await connectAsync(broker.url, { clientId: `sextant-test-pub-${run}` });
     orgId = await node('org', null, 'organisation', root);
