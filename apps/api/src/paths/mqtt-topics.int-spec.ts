@@ -285,6 +285,17 @@ describe('MQTT paths: topics namespaced per organisation', () => {
     expect(
       (await createPath('operator@acme.test', A.plant1, A.lake, mqtt(['acme-corp/x']))).status,
     ).toBe(201);
+    // A reference taken is 409 as before, and nothing moves.
+    const taken = await api.call<ErrorAnswer>('PATCH', `/api/nodes/${A.org}`, {
+      token: tokens['owner@acme.test'],
+      body: { reference: 'globex' },
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.body.code).toBe('ReferenceTaken');
+    expect(await topicsOf(own.body.id)).toEqual([
+      'acme-corp/moving/+',
+      '$share/g/acme-corp/moving2/#',
+    ]);
     // Renaming back moves them back.
     await api.call('PATCH', `/api/nodes/${A.org}`, {
       token: tokens['owner@acme.test'],
