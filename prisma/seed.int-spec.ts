@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { parseMqttSettings, PathDirectory } from '@sextant/ingest';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoData } from './seed';
 
@@ -79,6 +80,19 @@ describe(seedDemoData.name, () => {
       performance: 2,
       inService: 20,
     });
+
+    // The inverters' MQTT paths are subscribable: their topics lie in ACME's namespace.
+    const pool = new Pool({ connectionString: db.url, max: 1 });
+    const mqtt = await new PathDirectory(pool).activePaths('mqtt');
+    await pool.end();
+    expect(mqtt.map((p) => p.namespace)).toEqual(new Array(8).fill('acme'));
+    expect(mqtt.map((p) => parseMqttSettings(p.settings, p.namespace))).toEqual(
+      Array.from({ length: 8 }, (_, i) =>
+        expect.objectContaining({
+          settings: expect.objectContaining({ topics: [`acme/solar/inv0${i + 1}/telemetry`] }),
+        }),
+      ),
+    );
 
     expect(await seedDemoData(db.url, { now, sharedData })).toBe('already loaded, nothing added');
     expect(await counts()).toEqual(first);

@@ -176,6 +176,7 @@ interface PathSpec {
   destination: string;
   protocol: Prisma.PathCreateManyInput['protocol'];
   resources: { reference: string; perDay: (dayIndex: number) => number }[];
+  settings?: Record<string, unknown>;
 }
 
 /** Rows per UTC day of T1.csv (10-minute SCADA, 144 a day when nothing is missing). */
@@ -228,6 +229,8 @@ function paths(scada: number[] | null): PathSpec[] {
         reference,
         perDay: () => 96 - gaps(),
       })),
+      // Topics start with the organisation's reference: its namespace on the shared broker.
+      settings: { mqtt: { topics: [`acme/solar/inv${i}/telemetry`], format: 'json', qos: 1 } },
     })),
     {
       name: 'Weather station over HTTP',
@@ -356,7 +359,7 @@ async function load(
           destinationId,
           protocol: spec.protocol,
           mapping: { resources: spec.resources.map((r) => r.reference) },
-          settings: {},
+          settings: (spec.settings ?? {}) as Prisma.InputJsonObject,
         },
       }));
     pathCount++;

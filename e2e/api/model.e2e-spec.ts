@@ -168,9 +168,13 @@ describe('the started API', () => {
   });
 
   it('creates and lists paths, resources and items over GraphQL', async () => {
-    const refs = { resource: uniqueRef('gql.res'), item: uniqueRef('gql.item') };
+    const refs = {
+      org: uniqueRef('gql'),
+      resource: uniqueRef('gql.res'),
+      item: uniqueRef('gql.item'),
+    };
     const org = await graphql<{ createNode: { id: string } }>(
-      `mutation { createNode(input: {kind: organisation, name: "GQL Org", reference: "${uniqueRef('gql')}"}) { id } }`,
+      `mutation { createNode(input: {kind: organisation, name: "GQL Org", reference: "${refs.org}"}) { id } }`,
     );
     const site = await graphql<{ createNode: { id: string } }>(
       `mutation($p: ID) { createNode(input: {kind: site, name: "GQL Site", reference: "${uniqueRef('gql')}", parentId: $p}) { id } }`,
@@ -178,14 +182,14 @@ describe('the started API', () => {
     );
     const path = await graphql<{ createPath: { id: string; state: string } }>(
       `
-        mutation ($s: ID!, $d: ID!) {
+        mutation ($s: ID!, $d: ID!, $settings: JSONObject) {
           createPath(
             input: {
               name: "GQL path"
               sourceId: $s
               destinationId: $d
               protocol: mqtt
-              settings: { topic: "fleet/#" }
+              settings: $settings
             }
           ) {
             id
@@ -193,7 +197,12 @@ describe('the started API', () => {
           }
         }
       `,
-      { s: site.data!.createNode.id, d: org.data!.createNode.id },
+      // MQTT topics start with the organisation's reference.
+      {
+        s: site.data!.createNode.id,
+        d: org.data!.createNode.id,
+        settings: { mqtt: { topics: [`${refs.org}/fleet/#`] } },
+      },
     );
     expect(path.errors).toBeUndefined();
     expect(path.data!.createPath.state).toBe('active');

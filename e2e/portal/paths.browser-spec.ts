@@ -141,4 +141,37 @@ describe.skipIf(!hasChromium)('paths page in Chromium', () => {
     await page.getByTestId('theme-toggle').click(); // system → dark
     await shot('paths-04-token-revoked-dark');
   });
+
+  it('shows an MQTT path’s exact topics, in its organisation’s namespace, instead of tokens', async () => {
+    const nodes = await api<{ items: { id: string; reference: string }[] }>(
+      'GET',
+      '/api/nodes?limit=500&sort=reference',
+    );
+    const ref = (reference: string) => nodes.body.items.find((n) => n.reference === reference)!.id;
+    const created = await api<{ id: string }>('POST', '/api/paths', {
+      name: `${unique} mqtt`,
+      sourceId: ref('acme.solar'),
+      destinationId: ref('acme.lake'),
+      protocol: 'mqtt',
+      settings: {
+        mqtt: { topics: [`acme/${unique}/+/telemetry`, `$share/gw/acme/${unique}/x y`] },
+      },
+    });
+    expect(created.status).toBe(201);
+    await page.goto(`${portal()}/paths/${created.body.id}`);
+    const panel = page.getByTestId('mqtt-topics');
+    await panel.waitFor();
+    // What devices publish on: the full topic, without the gateway's shared-subscription prefix.
+    expect(await panel.getByTestId('mqtt-topic').allTextContents()).toEqual([
+      `acme/${unique}/+/telemetry`,
+      `acme/${unique}/x y`,
+    ]);
+    expect(await panel.getByTestId('mqtt-command').textContent()).toBe(
+      `mosquitto_pub -h <broker host> -q 1 -t 'acme/${unique}/device1/telemetry' -m '{"measurement":"test","fields":{"value":1}}'`,
+    );
+    // MQTT paths have no tokens: neither tokens nor agent configuration are offered.
+    expect(await page.getByTestId('connect-agent').count()).toBe(0);
+    expect(await page.getByLabel('Token name').count()).toBe(0);
+    await shot('paths-05-mqtt-topics');
+  });
 });

@@ -45,7 +45,12 @@ export const pathFields: FieldSpec[] = [
   { name: 'protocol', label: 'Protocol', kind: 'select', options: pathProtocols, required: true },
   { name: 'state', label: 'State', kind: 'select', options: pathStates },
   { name: 'mapping', label: 'Resource mapping (JSON)', kind: 'json' },
-  { name: 'settings', label: 'Settings (JSON)', kind: 'json' },
+  {
+    name: 'settings',
+    label: 'Settings (JSON)',
+    kind: 'json',
+    hint: 'MQTT: {"mqtt": {"topics": ["<organisation reference>/site/+/telemetry"]}}',
+  },
 ];
 
 export const itemFields: FieldSpec[] = [

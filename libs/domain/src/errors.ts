@@ -43,6 +43,7 @@ export const errorCodes = {
   NodeHasMovements: 409,
   ResourceInUse: 409,
   PathInUse: 409,
+  TopicTaken: 409,
   ItemInUse: 409,
   ItemKindReserved: 409,
   CdcSourcePaused: 409,

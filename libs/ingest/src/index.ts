@@ -1,4 +1,6 @@
 export * from './accounting';
+export * from './mqtt-settings';
+export * from './mqtt-topics';
 export * from './paths';
 export * from './point-batch';
 export * from './rate-limit';

@@ -98,15 +98,26 @@ export class PathDirectory {
 
   /**
    * The active paths of a protocol, with their settings: protocols without tokens (MQTT) find
-   * their paths by what the settings subscribe. Such a path's `tokenId` is empty.
+   * their paths by what the settings subscribe. Such a path's `tokenId` is empty. `namespace` is
+   * the reference of the path's organisation (the nearest organisation at or above its source),
+   * null when there is none.
    */
   async activePaths(
     protocol: string,
-  ): Promise<{ path: IngestPath; settings: Record<string, unknown> }[]> {
-    const { rows } = await this.pool.query<PathRow>(
-      `SELECT p.id, p.name, p.source_id, p.destination_id, p.protocol::text AS protocol,
-              p.mapping, p.settings, '' AS token_id
-         FROM path p
+  ): Promise<{ path: IngestPath; settings: Record<string, unknown>; namespace: string | null }[]> {
+    const { rows } = await this.pool.query<PathRow & { namespace: string | null }>(
+      `WITH RECURSIVE up AS (
+         SELECT p.id AS path_id, n.parent_id, n.kind, n.reference, 0 AS depth
+           FROM path p JOIN node n ON n.id = p.source_id
+          WHERE p.protocol::text = $1 AND p.state = 'active'
+         UNION ALL
+         SELECT up.path_id, n.parent_id, n.kind, n.reference, up.depth + 1
+           FROM up JOIN node n ON n.id = up.parent_id
+          WHERE up.kind <> 'organisation' AND up.depth < 1000
+       )
+       SELECT p.id, p.name, p.source_id, p.destination_id, p.protocol::text AS protocol,
+              p.mapping, p.settings, '' AS token_id, up.reference AS namespace
+         FROM path p LEFT JOIN up ON up.path_id = p.id AND up.kind = 'organisation'
         WHERE p.protocol::text = $1 AND p.state = 'active'
         ORDER BY p.created_at, p.id`,
       [protocol],
@@ -116,6 +127,7 @@ export class PathDirectory {
       paths.push({
         path: await this.toPath(row),
         settings: (row.settings ?? {}) as Record<string, unknown>,
+        namespace: row.namespace,
       });
     return paths;
   }

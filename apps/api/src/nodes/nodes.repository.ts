@@ -1,9 +1,47 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '@sextant/db';
+import { moveTopics } from '@sextant/ingest';
 import { PrismaService } from '../prisma/prisma.service';
 import type { NodeModel, SubtreeNodeModel } from './node.model';
 
 type NodeRow = NodeModel;
+
+/** An MQTT path whose topics moved to another namespace with a node's change. */
+export interface MovedTopics {
+  id: string;
+  name: string;
+  sourceId: string;
+  from: string;
+  to: string;
+}
+
+interface MqttPathNamespace {
+  id: string;
+  name: string;
+  sourceId: string;
+  settings: Record<string, unknown>;
+  namespace: string | null;
+}
+
+// The MQTT paths from the subtree of $1, with the reference of each one's organisation (the
+// nearest organisation at or above its source): the namespace of its topics.
+const mqttPathsUnderSql = `
+  WITH RECURSIVE down AS (
+    SELECT id FROM node WHERE id = $1::uuid
+    UNION SELECT n.id FROM node n JOIN down d ON n.parent_id = d.id
+  ), up AS (
+    SELECT p.id AS path_id, n.parent_id, n.kind, n.reference, 0 AS depth
+      FROM path p JOIN node n ON n.id = p.source_id
+     WHERE p.protocol = 'mqtt' AND p.source_id IN (SELECT id FROM down)
+    UNION ALL
+    SELECT up.path_id, n.parent_id, n.kind, n.reference, up.depth + 1
+      FROM up JOIN node n ON n.id = up.parent_id
+     WHERE up.kind <> 'organisation' AND up.depth < 1000
+  )
+  SELECT p.id::text, p.name, p.source_id::text AS "sourceId", p.settings,
+         up.reference AS namespace
+    FROM path p LEFT JOIN up ON up.path_id = p.id AND up.kind = 'organisation'
+   WHERE p.protocol = 'mqtt' AND p.source_id IN (SELECT id FROM down)`;
 
 // Raw rows come back with column names; map them to the model's shape.
 const nodeColumns = `id, parent_id AS "parentId", kind::text AS kind, name, reference, metadata,
@@ -31,6 +69,39 @@ export class NodesRepository {
 
   update(id: string, data: Prisma.NodeUncheckedUpdateInput): Promise<NodeRow> {
     return this.prisma.client.node.update({ where: { id }, data }) as Promise<NodeRow>;
+  }
+
+  /**
+   * Updates a node whose reference, kind or parent changes, which may change the organisation,
+   * hence the topic namespace, of MQTT paths below it: their topics in the old namespace move
+   * to the new one in the same transaction, so that no path is left outside its namespace.
+   */
+  updateMovingTopics(
+    id: string,
+    data: Prisma.NodeUncheckedUpdateInput,
+  ): Promise<{ node: NodeRow; moved: MovedTopics[] }> {
+    return this.prisma.client.$transaction(async (tx) => {
+      const before = await tx.$queryRawUnsafe<MqttPathNamespace[]>(mqttPathsUnderSql, id);
+      const node = (await tx.node.update({ where: { id }, data })) as NodeRow;
+      if (before.length === 0) return { node, moved: [] };
+      const after = new Map(
+        (await tx.$queryRawUnsafe<MqttPathNamespace[]>(mqttPathsUnderSql, id)).map((p) => [
+          p.id,
+          p.namespace,
+        ]),
+      );
+      const moved: MovedTopics[] = [];
+      for (const path of before) {
+        const [from, to] = [path.namespace, after.get(path.id)];
+        // Into no organisation: nothing to move to; the gateway refuses the path, saying why.
+        if (!from || !to || from === to) continue;
+        const settings = moveTopics(path.settings, from, to);
+        if (!settings) continue;
+        await tx.path.update({ where: { id: path.id }, data: { settings: settings as object } });
+        moved.push({ id: path.id, name: path.name, sourceId: path.sourceId, from, to });
+      }
+      return { node, moved };
+    });
   }
 
   delete(id: string): Promise<unknown> {

@@ -114,15 +114,30 @@ export class NodesService {
         throw new DomainError('NodeCycle', `parentId: ${reason}`, [{ field: 'parentId', reason }]);
       }
     }
+    const data = {
+      ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
+      ...(input.kind !== undefined ? { kind: input.kind } : {}),
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.reference !== undefined ? { reference: input.reference } : {}),
+      ...(input.metadata !== undefined ? { metadata: input.metadata as object } : {}),
+    };
     try {
-      const node = await this.nodes.update(id, {
-        ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
-        ...(input.kind !== undefined ? { kind: input.kind } : {}),
-        ...(input.name !== undefined ? { name: input.name } : {}),
-        ...(input.reference !== undefined ? { reference: input.reference } : {}),
-        ...(input.metadata !== undefined ? { metadata: input.metadata as object } : {}),
-      });
+      // An organisation's reference is the MQTT namespace of the paths below it (README).
+      const namespaces =
+        input.reference !== undefined || input.kind !== undefined || input.parentId !== undefined;
+      const { node, moved } = namespaces
+        ? await this.nodes.updateMovingTopics(id, data)
+        : { node: await this.nodes.update(id, data), moved: [] };
       await this.record(actor, origin, 'node.update', node);
+      for (const path of moved)
+        await this.audit.record(actor, origin, {
+          action: 'path.update',
+          outcome: 'success',
+          nodeId: path.sourceId,
+          targetType: 'path',
+          targetId: path.id,
+          details: { name: path.name, topicsMovedFrom: `${path.from}/`, to: `${path.to}/` },
+        });
       return node;
     } catch (error) {
       throw translatePrismaError(error, 'node');

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PathModel as Path } from '@sextant/db';
 import { DomainError, FieldError } from '@sextant/domain';
+import { filtersOverlap, parseMqttSettings } from '@sextant/ingest';
 import { AccessService } from '../auth/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestOrigin } from '../auth/principal';
@@ -65,6 +66,8 @@ export class PathsService {
     input: CreatePathInput,
   ): Promise<PathModel> {
     await this.checkEnds(input.sourceId, input.destinationId);
+    if (input.protocol === 'mqtt')
+      await this.checkTopics(actor, null, input.sourceId, input.settings ?? {});
     try {
       const path = toModel(
         await this.paths.create({
@@ -107,6 +110,18 @@ export class PathsService {
       input.sourceId ?? current.sourceId,
       input.destinationId ?? current.destinationId,
     );
+    // A new source may be in another organisation, hence another namespace. A change that
+    // touches none of these keeps the settings as stored (even a path's from before namespaces,
+    // so that it can still be paused or revoked).
+    const topicsChange =
+      input.settings !== undefined || input.sourceId !== undefined || input.protocol !== undefined;
+    if ((input.protocol ?? current.protocol) === 'mqtt' && topicsChange)
+      await this.checkTopics(
+        actor,
+        id,
+        input.sourceId ?? current.sourceId,
+        input.settings ?? current.settings,
+      );
     try {
       const path = toModel(
         await this.paths.update(id, {
@@ -133,6 +148,41 @@ export class PathsService {
     }
     await this.paths.delete(id);
     await this.record(actor, origin, 'path.delete', path);
+  }
+
+  /**
+   * The settings of an MQTT path from `sourceId` must be usable, with every topic filter in the
+   * namespace of the source's organisation (its reference), and no filter may overlap one of a
+   * path the caller cannot see or of another organisation: that path would lose messages.
+   */
+  private async checkTopics(
+    actor: Principal,
+    pathId: string | null,
+    sourceId: string,
+    settings: Record<string, unknown>,
+  ): Promise<void> {
+    const organisation = await this.paths.organisationOf(sourceId);
+    const parsed = parseMqttSettings(settings, organisation?.reference ?? null);
+    if ('problem' in parsed)
+      throw DomainError.validation([{ field: parsed.field, reason: parsed.reason }]);
+    const visible = await this.access.scopeNodeIds(this.access.scope(actor, 'path.read'));
+    const seen = visible && new Set(visible);
+    for (const other of await this.paths.mqttPaths(pathId)) {
+      const sameOrganisation = organisation !== null && other.organisationId === organisation.id;
+      if (sameOrganisation && (!seen || seen.has(other.sourceId) || seen.has(other.destinationId)))
+        continue; // the caller sees it: the more specific filter takes a topic (README)
+      // A filter that is not in its own namespace is never subscribed, so it takes nothing.
+      const theirs = parseMqttSettings(other.settings, other.namespace);
+      if ('problem' in theirs) continue;
+      for (const [i, filter] of parsed.settings.topics.entries()) {
+        if (!theirs.settings.topics.some((t) => filtersOverlap(filter, t))) continue;
+        // Neither the filter nor its path or organisation is named: the caller may not see them.
+        const field = `settings.mqtt.topics[${i}]`;
+        const reason =
+          'overlaps the topic filter of a path you cannot see (of another organisation, or of a part of this one outside your roles); choose topics that no other path takes';
+        throw new DomainError('TopicTaken', `${field}: ${reason}`, [{ field, reason }]);
+      }
+    }
   }
 
   private async checkEnds(sourceId: string, destinationId: string): Promise<void> {

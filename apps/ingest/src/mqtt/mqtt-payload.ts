@@ -1,7 +1,7 @@
 import { assertNever } from '@sextant/domain';
+import { topicTagsOf, type MqttPathSettings } from '@sextant/ingest';
 import { decodeRecords, DecodedRecords } from '../json/json-records';
 import { parseLineProtocol } from '../line-protocol/parser';
-import { MqttPathSettings, topicTagsOf } from './mqtt-settings';
 
 /**
  * The records of one MQTT message, with the tags its topic levels give (over the payload's own).

@@ -1,48 +1,17 @@
 import { IngestWriter, PathDirectory, uuidv7 } from '@sextant/ingest';
-import { createTestDatabase, TestDatabase } from '@sextant/testing';
+import {
+  createTestDatabase,
+  startTestBroker,
+  TestDatabase,
+  type TestBroker,
+} from '@sextant/testing';
 import { TimeSeriesStore } from '@sextant/timeseries';
 import { connectAsync, MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
-import { createServer, Server } from 'node:net';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PathStats } from '../stats';
 import { MqttSubscriber } from './mqtt-subscriber';
-
-const mosquittoUrl = 'mqtt://127.0.0.1:1883';
-
-interface Broker {
-  url: string;
-  name: string;
-  close(): Promise<void>;
-}
-
-/**
- * The local Mosquitto when one answers within a second, else an in-process aedes broker
- * (MQTT_TEST_BROKER=aedes skips Mosquitto).
- */
-async function startBroker(): Promise<Broker> {
-  try {
-    if (process.env.MQTT_TEST_BROKER === 'aedes') throw new Error('aedes asked for');
-    const probe = await connectAsync(mosquittoUrl, { connectTimeout: 1000, reconnectPeriod: 0 });
-    await probe.endAsync();
-    return { url: mosquittoUrl, name: `local Mosquitto at ${mosquittoUrl}`, close: async () => {} };
-  } catch {
-    const { Aedes } = await import('aedes');
-    const aedes = await Aedes.createBroker();
-    const server: Server = createServer(aedes.handle);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
-    return {
-      url: `mqtt://127.0.0.1:${port}`,
-      name: `in-process aedes on port ${port}`,
-      close: async () => {
-        await new Promise<void>((resolve) => aedes.close(() => resolve()));
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      },
-    };
-  }
-}
 
 async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, ms = 15_000) {
   const end = Date.now() + ms;
@@ -57,22 +26,25 @@ async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, ms
 describe(MqttSubscriber.name, () => {
   let db: TestDatabase;
   let pool: Pool;
-  let broker: Broker;
+  let broker: TestBroker;
   let publisher: MqttClient;
   let lakeId: string;
-  // Topics and sessions of this run only: the local broker may be shared.
+  let orgId: string;
+  // Topics and sessions of this run only: the local broker may be shared. The first level of
+  // a topic is the namespace of an organisation: its reference.
   const run = randomBytes(4).toString('hex');
-  const root = `sextant-test/${run}`;
+  const root = `sextant-test-${run}`;
   const clientIds: string[] = [];
   const subscribers: MqttSubscriber[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('mqtt');
     pool = new Pool({ connectionString: db.url, max: 4 });
-    broker = await startBroker();
+    broker = await startTestBroker();
     console.log(`MQTT tests use the ${broker.name}`);
     publisher = await connectAsync(broker.url, { clientId: `sextant-test-pub-${run}` });
-    lakeId = await node('lake');
+    orgId = await node('org', null, 'organisation', root);
+    lakeId = await node('lake', orgId);
   });
 
   afterAll(async () => {
@@ -88,22 +60,40 @@ describe(MqttSubscriber.name, () => {
     await db?.drop();
   });
 
-  async function node(name: string): Promise<string> {
+  async function node(
+    name: string,
+    parentId: string | null,
+    kind = 'sensor',
+    reference = `${name}-${run}-${uuidv7().slice(-6)}`,
+  ): Promise<string> {
     const id = uuidv7();
     await pool.query(
-      `INSERT INTO node (id, kind, name, reference, updated_at) VALUES ($1, 'sensor', $2, $3, now())`,
-      [id, name, `${name}-${run}-${id.slice(-6)}`],
+      `INSERT INTO node (id, parent_id, kind, name, reference, updated_at) VALUES ($1, $2, $3, $4, $5, now())`,
+      [id, parentId, kind, name, reference],
     );
     return id;
   }
 
-  /** A node and an mqtt path from it to the lake; returns the node's id. */
-  async function mqttPath(mqtt: Record<string, unknown>, state = 'active'): Promise<string> {
-    const sourceId = await node('sensor');
+  /**
+   * A node under `parentId` (this run's organisation by default) and an mqtt path from it to
+   * `destinationId`, stored as it is (the API would refuse some of them); returns the node's id.
+   */
+  async function mqttPath(
+    mqtt: Record<string, unknown>,
+    { state = 'active', parentId = orgId, destinationId = lakeId, name = '' } = {},
+  ): Promise<string> {
+    const sourceId = await node('sensor', parentId);
     await pool.query(
       `INSERT INTO path (id, name, source_id, destination_id, protocol, state, settings, updated_at)
        VALUES ($1, $2, $3, $4, 'mqtt', $5, $6, now())`,
-      [uuidv7(), `mqtt ${sourceId}`, sourceId, lakeId, state, JSON.stringify({ mqtt })],
+      [
+        uuidv7(),
+        name || `mqtt ${sourceId}`,
+        sourceId,
+        destinationId,
+        state,
+        JSON.stringify({ mqtt }),
+      ],
     );
     return sourceId;
   }
@@ -151,7 +141,7 @@ describe(MqttSubscriber.name, () => {
     const measurement = `scada_${run}`;
     const plantNode = await mqttPath({
       topics: [`${root}/plant1/+/telemetry`],
-      topicTags: { '3': 'turbine' },
+      topicTags: { '2': 'turbine' },
     });
     // A more specific filter of another path takes the messages of its topic.
     const specialNode = await mqttPath({ topics: [`${root}/plant1/T99/telemetry`] });
@@ -276,7 +266,7 @@ describe(MqttSubscriber.name, () => {
     const { subscriber: sub, logs } = subscriber(`sextant-test-d-${run}`);
     await sub.ready();
     await mqttPath({ topics: [`${root}/later/+`] });
-    await mqttPath({ topics: [`${root}/paused/+`] }, 'paused');
+    await mqttPath({ topics: [`${root}/paused/+`] }, { state: 'paused' });
     await sub.reload();
     await publisher.publishAsync(
       `${root}/later/x`,
@@ -300,12 +290,91 @@ describe(MqttSubscriber.name, () => {
     await sub.stop();
   });
 
+  it('gives two organisations on one broker only their own messages, whatever filters were stored', async () => {
+    // Two organisations: their references are their namespaces, the first level of topics.
+    const [refA, refB] = [`a-${run}`, `b-${run}`];
+    const [orgA, orgB] = [
+      await node('Org A', null, 'organisation', refA),
+      await node('Org B', null, 'organisation', refB),
+    ];
+    const [lakeA, lakeB] = [await node('lake A', orgA), await node('lake B', orgB)];
+    // Each organisation its own measurement: series keys are not per organisation yet.
+    const [measurementA, measurementB] = [`tenant_a_${run}`, `tenant_b_${run}`];
+    const nodeA = await mqttPath(
+      { topics: [`${refA}/plant1/+/telemetry`], topicTags: { '2': 'turbine' } },
+      { parentId: orgA, destinationId: lakeA, name: `A plant ${run}` },
+    );
+    const nodeB = await mqttPath(
+      { topics: [`${refB}/plant1/+/telemetry`], topicTags: { '2': 'turbine' } },
+      { parentId: orgB, destinationId: lakeB, name: `B plant ${run}` },
+    );
+    // What B's operator stored before topics were namespaced: each would take some of A's
+    // messages (the first is more specific than A's own filter, so it would win).
+    const hijacks = [
+      `${refA}/plant1/T07/telemetry`,
+      '#',
+      '+/plant1/+/telemetry',
+      `$share/g-${run}/${refA}/#`,
+    ];
+    for (const [i, topic] of hijacks.entries())
+      await mqttPath(
+        { topics: [topic] },
+        { parentId: orgB, destinationId: lakeB, name: `B hijack ${i} ${run}` },
+      );
+    // And A's own path of that time: not in A's namespace either.
+    await mqttPath(
+      { topics: ['plant1/legacy/+'] },
+      { parentId: orgA, destinationId: lakeA, name: `A legacy ${run}` },
+    );
+
+    const { subscriber: sub, logs, stats } = subscriber(`sextant-test-f-${run}`);
+    await sub.ready();
+    const t = t0 + 3_600_000;
+    const publish = (topic: string, measurement: string, value: number) =>
+      publisher.publishAsync(
+        topic,
+        JSON.stringify({ measurement, fields: { power_kw: value }, time: t + value }),
+        { qos: 1 },
+      );
+    await publish(`${refA}/plant1/T07/telemetry`, measurementA, 1);
+    await publish(`${refA}/plant1/T01/telemetry`, measurementA, 2);
+    await publish(`${refB}/plant1/T07/telemetry`, measurementB, 3);
+    await publish(`${refA}/plant1/T07/telemetry`, measurementA, 4);
+    const both = async () => [...(await stored(measurementA)), ...(await stored(measurementB))];
+    const rows = await until(both, (r) => total(r) >= 4);
+    // A's three messages are on A's node, B's one on B's: none crossed.
+    expect(rows.map((r) => [r.node_id, r.tags, r.points])).toEqual([
+      [nodeA, { turbine: 'T01' }, 1],
+      [nodeA, { turbine: 'T07' }, 2],
+      [nodeB, { turbine: 'T07' }, 1],
+    ]);
+    // Nothing arrives later through another path either.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(total(await both())).toBe(4);
+
+    const text = logs.join('\n');
+    for (const [i, topic] of hijacks.entries())
+      expect(text).toContain(
+        `path "B hijack ${i} ${run}" is not subscribed: settings.mqtt.topics[0]: ${JSON.stringify(topic)}`,
+      );
+    expect(text).toContain(
+      `path "A legacy ${run}" is not subscribed: settings.mqtt.topics[0]: "plant1/legacy/+" is outside the organisation’s namespace: start it with ${refA}/ (for example "${refA}/plant1/legacy/+")`,
+    );
+    // The refusals show on the paths' statistics (the path page) too.
+    const snapshot = stats.snapshot();
+    for (const i of hijacks.keys())
+      expect(snapshot.find((p) => p.pathName === `B hijack ${i} ${run}`)?.lastError).toMatch(
+        /^settings\.mqtt\.topics\[0\]: /,
+      );
+    await sub.stop();
+  });
+
   it('skips a path with unusable settings and says why', async () => {
-    await mqttPath({ topics: ['a/#/b'] });
+    await mqttPath({ topics: [`${root}/#/b`] });
     const { subscriber: sub, logs, stats } = subscriber(`sextant-test-e-${run}`);
     await sub.ready();
-    expect(logs.join('\n')).toMatch(
-      /is not subscribed: settings\.mqtt\.topics\[0\]: "a\/#\/b": # must be a whole level/,
+    expect(logs.join('\n')).toContain(
+      `is not subscribed: settings.mqtt.topics[0]: "${root}/#/b": # must be a whole level`,
     );
     expect(stats.snapshot().some((p) => /# must be a whole level/.test(p.lastError ?? ''))).toBe(
       true,

@@ -1,10 +1,17 @@
 import type { MqttConfig } from '@sextant/config';
-import type { IngestPath, IngestWriter, PathDirectory } from '@sextant/ingest';
+import {
+  compareSpecificity,
+  parseMqttSettings,
+  topicMatches,
+  topicNamespace,
+  type IngestPath,
+  type IngestWriter,
+  type MqttPathSettings,
+  type PathDirectory,
+} from '@sextant/ingest';
 import { connect, IPublishPacket, MqttClient } from 'mqtt';
 import { PathStats } from '../stats';
 import { decodeMqttPayload } from './mqtt-payload';
-import { MqttPathSettings, parseMqttSettings } from './mqtt-settings';
-import { compareSpecificity, topicMatches } from './topic-filter';
 
 export interface MqttSubscriberOptions {
   mqtt: MqttConfig & { url: string };
@@ -19,10 +26,29 @@ export interface MqttSubscriberOptions {
 }
 
 /** A topic filter and the path whose messages it subscribes. */
-interface Route {
+export interface Route {
   filter: string;
   path: IngestPath;
   settings: MqttPathSettings;
+  /** The reference of the path's organisation: the first level of its topics. */
+  namespace: string;
+}
+
+/**
+ * The path a message on `topic` goes to: the first route (most specific first) whose filter
+ * matches and whose organisation owns the topic's namespace. A matching route of another
+ * organisation is never taken but returned in `refused` (the filters are checked against their
+ * namespace when read, so this is defence in depth).
+ */
+export function routeTopic(routes: readonly Route[], topic: string) {
+  const namespace = topicNamespace(topic);
+  const refused: Route[] = [];
+  for (const route of routes) {
+    if (!topicMatches(route.filter, topic)) continue;
+    if (route.namespace === namespace) return { route, refused };
+    refused.push(route);
+  }
+  return { route: null, refused };
 }
 
 const maxRetryDelayMs = 30_000;
@@ -50,7 +76,7 @@ export class MqttSubscriber {
   private readonly subscribed = new Map<string, 0 | 1>();
   /** The last settings problem logged per path, to log each once. */
   private readonly problems = new Map<string, string>();
-  /** Unrouted topics logged recently, to log each at most once a minute. */
+  /** Unrouted or refused topics logged recently, to log each at most once a minute. */
   private readonly unrouted = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private reloading: Promise<void> | null = null;
@@ -149,8 +175,10 @@ export class MqttSubscriber {
       return;
     }
     const routes: Route[] = [];
-    for (const { path, settings } of paths) {
-      const parsed = parseMqttSettings(settings);
+    for (const { path, settings, namespace } of paths) {
+      // Each filter must lie in the namespace of the path's organisation: paths stored before
+      // topics were namespaced, or left behind by a move, are refused here with the reason.
+      const parsed = parseMqttSettings(settings, namespace);
       if ('problem' in parsed) {
         if (this.problems.get(path.id) !== parsed.problem) {
           log(`ingest mqtt: path "${path.name}" is not subscribed: ${parsed.problem}`);
@@ -160,8 +188,9 @@ export class MqttSubscriber {
         continue;
       }
       this.problems.delete(path.id);
+      // Parsed, so the topics lie in a namespace: the organisation's reference.
       for (const filter of parsed.settings.topics)
-        routes.push({ filter, path, settings: parsed.settings });
+        routes.push({ filter, path, settings: parsed.settings, namespace: namespace! });
     }
     // Most specific filter first; among equals, the older path (the query's order).
     this.routes = routes
@@ -204,26 +233,22 @@ export class MqttSubscriber {
     }
   }
 
-  private route(topic: string): Route | null {
-    for (const route of this.routes) if (topicMatches(route.filter, topic)) return route;
-    return null;
-  }
-
   private async handle(packet: IPublishPacket): Promise<void> {
     const { writer, stats, log } = this.options;
     // A resumed session delivers at once what waited for us: not before we know the paths.
     await Promise.race([this.routesLoaded, this.stopped]);
     if (this.stopping) throw new Error('stopping');
     const topic = packet.topic;
-    const route = this.route(topic);
+    const { route, refused } = routeTopic(this.routes, topic);
+    for (const other of refused) {
+      const reason = `${topic}: outside the namespace of the path’s organisation (${other.namespace}/); refused`;
+      stats.rejected(other.path, 1, reason);
+      this.logSometimes(`${other.path.id} ${topic}`, `path "${other.path.name}", topic ${reason}`);
+    }
     if (!route) {
       // A filter of a path paused or deleted meanwhile (or kept by the broker's session).
-      const now = Date.now();
-      if (now - (this.unrouted.get(topic) ?? 0) > 60_000) {
-        if (this.unrouted.size > 10_000) this.unrouted.clear();
-        this.unrouted.set(topic, now);
-        log(`ingest mqtt: no active path subscribes ${topic}; message dropped`);
-      }
+      if (!refused.length)
+        this.logSometimes(topic, `no active path subscribes ${topic}; message dropped`);
       return;
     }
     const { path, settings } = route;
@@ -282,6 +307,15 @@ export class MqttSubscriber {
       }
       return;
     }
+  }
+
+  /** Logs a line at most once a minute per key (a topic, say): a device may publish often. */
+  private logSometimes(key: string, line: string): void {
+    const now = Date.now();
+    if (now - (this.unrouted.get(key) ?? 0) <= 60_000) return;
+    if (this.unrouted.size > 10_000) this.unrouted.clear();
+    this.unrouted.set(key, now);
+    this.options.log(`ingest mqtt: ${line}`);
   }
 
   private sleep(ms: number): Promise<void> {

@@ -23,7 +23,7 @@ export default function PathPage() {
         ['Settings', <pre key="t">{JSON.stringify(p.settings, null, 2)}</pre>],
       ]}
     >
-      {(p) => <PathIngest pathId={p.id} />}
+      {(p) => <PathIngest path={p} />}
     </DetailPage>
   );
 }
