@@ -12,7 +12,7 @@ export interface BatchSeries {
   measurement: string;
   /** Sorted by key. */
   tags: [string, string][];
-  /** The node new series of this prefix belong to (default: the path's source node). */
+  /** The node the series of this prefix are on (default: the path's source node). */
   nodeId?: string;
 }
 
@@ -37,7 +37,7 @@ export interface IngestLine {
   time: bigint;
   /** Line or record number, to name it in errors. */
   line: number;
-  /** The node a new series belongs to (default: the path's source node). */
+  /** The node the line's series are on (default: the path's source node). */
   nodeId?: string;
 }
 

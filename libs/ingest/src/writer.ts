@@ -1,6 +1,7 @@
 import {
   PointValue,
   PreparedSeries,
+  scopedSeriesKey,
   seriesKey,
   SeriesInfo,
   TimeSeriesStore,
@@ -86,7 +87,7 @@ interface PathSeries {
   signature: string;
   /** Per prefix (and node), per field: the series. */
   byPrefix: Map<string, Map<string, Target>>;
-  /** Per series key. */
+  /** Per series key on its node (scopedSeriesKey): a path may write to several nodes. */
   byKey: Map<string, Target>;
 }
 
@@ -300,7 +301,8 @@ export class IngestWriter {
           rejectSlot(batch, k, `${specs[m].measurement} ${slot.field}: ${info}`, rejected);
           return;
         }
-        let target = known.byKey.get(info.key);
+        const scoped = scopedSeriesKey(info.nodeId, info.key);
+        let target = known.byKey.get(scoped);
         if (!target) {
           target = {
             info,
@@ -309,7 +311,7 @@ export class IngestWriter {
             stamp: 0,
             group: -1,
           };
-          known.byKey.set(info.key, target);
+          known.byKey.set(scoped, target);
         }
         // Remembered under a copy of the prefix: the batch's may be a slice of a whole body.
         const prefix = detached(prefixOf(batch.series[slot.series]));
@@ -664,7 +666,7 @@ function isDataError(error: unknown): boolean {
  * free places may both pass: the quota can be overshot by one write's new series.
  */
 class SeriesQuota {
-  /** Per path, keys known to exist (bounded). */
+  /** Per path, series known to exist, as scopedSeriesKey (bounded). */
   private readonly known = new Map<string, Set<string>>();
 
   constructor(private readonly store: TimeSeriesStore) {}
@@ -676,19 +678,24 @@ class SeriesQuota {
     const max = path.limits.maxSeries!;
     let known = this.known.get(path.id);
     if (!known) this.known.set(path.id, (known = new Set()));
-    const keys = batch.slots.map((slot) => {
+    // Existing on the node the series would go on: another node's series of the same key is
+    // no reason to let a new one through.
+    const wanted = batch.slots.map((slot) => {
       const series = batch.series[slot.series];
-      return seriesKey(series.measurement, Object.fromEntries(series.tags), slot.field);
+      const nodeId = series.nodeId ?? path.sourceId;
+      const key = seriesKey(series.measurement, Object.fromEntries(series.tags), slot.field);
+      return { nodeId, key, scoped: scopedSeriesKey(nodeId, key) };
     });
-    const unknown = new Set<string>();
+    const keys = wanted.map((w) => w.scoped);
+    const unknown = new Map<string, { nodeId: string; key: string }>();
     batch.slots.forEach((slot, k) => {
-      if (slot.count > 0 && !known.has(keys[k])) unknown.add(keys[k]);
+      if (slot.count > 0 && !known.has(keys[k])) unknown.set(keys[k], wanted[k]);
     });
     if (unknown.size === 0) return { refused: [], message: '' };
-    const existing = await this.store.chunks.existingKeys([...unknown]);
+    const existing = await this.store.chunks.existingSeries([...unknown.values()]);
     if (known.size + existing.size > 100_000) known.clear();
     for (const key of existing) known.add(key);
-    const fresh = [...unknown].filter((key) => !existing.has(key));
+    const fresh = [...unknown.keys()].filter((key) => !existing.has(key));
     if (fresh.length === 0) return { refused: [], message: '' };
     const count = await this.store.chunks.seriesCountOfPath(path.id);
     const room = Math.max(0, max - count);

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { copyChunks } from './chunk-copy';
+import { scopedSeriesKey } from './series-key';
 import type { ChunkSummary } from './summary';
 import type { SeriesInfo, SeriesOwner, SeriesValueType } from './types';
 
@@ -98,7 +99,10 @@ export interface SeriesFilter {
 export class ChunkRepository {
   constructor(private readonly pool: Pool) {}
 
-  /** Creates the missing series (first writer wins the type) and returns all of them by key. */
+  /**
+   * Creates the missing series (first writer wins the type) and returns all of them, keyed by
+   * scopedSeriesKey: a series is unique per node, so a write finds only its own node's.
+   */
   async ensureSeries(
     specs: {
       key: string;
@@ -112,28 +116,33 @@ export class ChunkRepository {
     owner: SeriesOwner,
   ): Promise<Map<string, SeriesInfo>> {
     const keys = specs.map((s) => s.key);
+    const nodes = specs.map((s) => (s.owner ?? owner).nodeId ?? null);
     await this.pool.query(
       `INSERT INTO series (key, measurement, tags, field, value_type, node_id, resource_id, path_id)
        SELECT k, m, t::jsonb, f, v::"ValueType", n, r, p
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::uuid[])
            AS u(k, m, t, f, v, n, r, p)
-       ON CONFLICT (key) DO NOTHING`,
+       ON CONFLICT (node_id, key) DO NOTHING`,
       [
         keys,
         specs.map((s) => s.measurement),
         specs.map((s) => JSON.stringify(s.tags)),
         specs.map((s) => s.field),
         specs.map((s) => s.type),
-        specs.map((s) => (s.owner ?? owner).nodeId ?? null),
+        nodes,
         specs.map((s) => (s.owner ?? owner).resourceId ?? null),
         specs.map((s) => (s.owner ?? owner).pathId ?? null),
       ],
     );
+    // Two halves, each an index lookup on (node_id, key): equality never matches a NULL node.
     const { rows } = await this.pool.query<SeriesRow>(
-      `SELECT ${seriesColumns} FROM series WHERE key = ANY($1::text[])`,
-      [keys],
+      `SELECT ${seriesColumns} FROM unnest($1::uuid[], $2::text[]) AS w(n, k)
+         JOIN series s ON s.node_id = w.n AND s.key = w.k
+       UNION ALL
+       SELECT ${seriesColumns} FROM series WHERE node_id IS NULL AND key = ANY($3::text[])`,
+      [nodes, keys, keys.filter((_, i) => nodes[i] === null)],
     );
-    return new Map(rows.map((r) => [r.key, toSeries(r)]));
+    return new Map(rows.map((r) => [scopedSeriesKey(r.node_id, r.key), toSeries(r)]));
   }
 
   /** Series matching the filter; `db` runs the query on a caller's connection (transaction). */
@@ -248,14 +257,38 @@ export class ChunkRepository {
     return new Map(rows.map((r) => [`${r.series_id}:${r.seq}`, r.data]));
   }
 
-  /** Which of these series keys exist already. */
-  async existingKeys(keys: string[]): Promise<Set<string>> {
-    if (keys.length === 0) return new Set();
-    const { rows } = await this.pool.query<{ key: string }>(
-      'SELECT key FROM series WHERE key = ANY($1::text[])',
-      [keys],
+  /** Which of these series exist already on their nodes, as scopedSeriesKey. */
+  async existingSeries(series: { nodeId: string | null; key: string }[]): Promise<Set<string>> {
+    if (series.length === 0) return new Set();
+    const nodes = series.map((s) => s.nodeId);
+    const keys = series.map((s) => s.key);
+    const { rows } = await this.pool.query<{ node_id: string | null; key: string }>(
+      `SELECT s.node_id, s.key FROM unnest($1::uuid[], $2::text[]) AS w(n, k)
+         JOIN series s ON s.node_id = w.n AND s.key = w.k
+       UNION ALL
+       SELECT node_id, key FROM series WHERE node_id IS NULL AND key = ANY($3::text[])`,
+      [nodes, keys, keys.filter((_, i) => nodes[i] === null)],
     );
-    return new Set(rows.map((r) => r.key));
+    return new Set(rows.map((r) => scopedSeriesKey(r.node_id, r.key)));
+  }
+
+  /**
+   * The organisation of each node: the root of its tree (aggregates never merge the series of
+   * two organisations).
+   */
+  async organisationsOf(nodeIds: string[]): Promise<Map<string, string>> {
+    if (nodeIds.length === 0) return new Map();
+    const { rows } = await this.pool.query<{ start: string; root: string }>(
+      `WITH RECURSIVE up AS (
+         SELECT id AS start, id, parent_id, 0 AS depth FROM node WHERE id = ANY($1::uuid[])
+         UNION ALL
+         SELECT up.start, n.id, n.parent_id, up.depth + 1 FROM node n JOIN up ON n.id = up.parent_id
+          WHERE up.depth < 1000
+       )
+       SELECT start, id AS root FROM up WHERE parent_id IS NULL`,
+      [nodeIds],
+    );
+    return new Map(rows.map((r) => [r.start, r.root]));
   }
 
   /** How many series were first written through the path. */

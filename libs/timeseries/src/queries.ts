@@ -37,6 +37,11 @@ export interface QueryStats {
 }
 
 export interface AggregateGroup {
+  /**
+   * The organisation (root node) of the group's series: a group never merges two
+   * organisations' series, even of equal tags (null: series on no node).
+   */
+  organisationId: string | null;
   tags: Record<string, string>;
   series: number;
   buckets: { time: bigint; values: Record<string, number | null> }[];
@@ -120,16 +125,26 @@ export class TimeSeriesQueries {
     );
     const groups = new Map<
       string,
-      { tags: Record<string, string>; series: number; buckets: Accumulator[] }
+      {
+        organisationId: string | null;
+        tags: Record<string, string>;
+        series: number;
+        buckets: Accumulator[];
+      }
     >();
+    const organisations = await this.store.chunks.organisationsOf([
+      ...new Set(series.flatMap((s) => (s.nodeId ? [s.nodeId] : []))),
+    ]);
     for (const info of series) {
       const tags = Object.fromEntries(
         (query.groupBy ?? []).map((name) => [name, info.tags[name] ?? '']),
       );
-      const key = JSON.stringify(tags);
+      const organisationId = info.nodeId ? (organisations.get(info.nodeId) ?? null) : null;
+      const key = JSON.stringify([organisationId, tags]);
       let group = groups.get(key);
       if (!group) {
         group = {
+          organisationId,
           tags,
           series: 0,
           buckets: Array.from({ length: Number(bucketCount) }, () => new Accumulator(keepValues)),
@@ -142,6 +157,7 @@ export class TimeSeriesQueries {
     }
     return {
       groups: [...groups.values()].map((g) => ({
+        organisationId: g.organisationId,
         tags: g.tags,
         series: g.series,
         buckets: g.buckets.map((b, i) => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seriesKey, sortedTags } from './series-key';
+import { scopedSeriesKey, seriesKey, sortedTags } from './series-key';
 
 describe(seriesKey.name, () => {
   it.each([
@@ -13,5 +13,14 @@ describe(seriesKey.name, () => {
   it('gives the same key whatever the order of the tags', () => {
     expect(seriesKey('m', { b: '2', a: '1' }, 'f')).toBe(seriesKey('m', { a: '1', b: '2' }, 'f'));
     expect(Object.keys(sortedTags({ b: '2', a: '1' }))).toEqual(['a', 'b']);
+  });
+});
+
+describe(scopedSeriesKey.name, () => {
+  it('tells the same key on two nodes apart, and keeps series without a node in their own scope', () => {
+    const key = 'scada,turbine=T01 power';
+    const scoped = ['node-a', 'node-b', null, undefined].map((n) => scopedSeriesKey(n, key));
+    expect(new Set(scoped).size).toBe(3); // null and undefined: the same scope
+    expect(scopedSeriesKey('node-a', key)).not.toBe(scopedSeriesKey('node-a', 'scada power'));
   });
 });

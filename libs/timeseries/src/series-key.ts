@@ -26,3 +26,12 @@ export function sortedTags(tags: Record<string, string> | undefined): Record<str
   if (tags) for (const name of Object.keys(tags).sort()) sorted[name] = tags[name];
   return sorted;
 }
+
+/**
+ * A series' identity in the store: its key on its node. The same key on two nodes (two
+ * organisations writing `scada,turbine=T01 power`) is two series. Series without a node share
+ * one scope of their own.
+ */
+export function scopedSeriesKey(nodeId: string | null | undefined, key: string): string {
+  return `${nodeId ?? ''}\u0000${key}`;
+}

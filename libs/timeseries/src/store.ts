@@ -3,7 +3,7 @@ import { groupBySeries, keyProblem, nameProblem, valueProblem } from './batch';
 import { ChunkMeta, ChunkRepository, NewChunk } from './chunk.repository';
 import { ChunkValues, decodeChunk, encodeChunk } from './chunk-codec';
 import { encodeSegments } from './segments';
-import { seriesKey, sortedTags } from './series-key';
+import { scopedSeriesKey, seriesKey, sortedTags } from './series-key';
 import { timeOffsets } from './time';
 import { numeric, summarise } from './summary';
 import type {
@@ -29,7 +29,10 @@ export interface SeriesSpec {
   type: SeriesValueType;
   /** The canonical key, when the caller has it already. */
   key?: string;
-  /** Node and resource of the series if it is new (default: the call's owner). */
+  /**
+   * The node the series is on (its scope: the same key on another node is another series),
+   * and its resource and path if it is new (default: the call's owner).
+   */
   owner?: SeriesOwner;
 }
 
@@ -52,7 +55,10 @@ export interface ColumnBatch {
   type?: SeriesValueType;
   times: BigInt64Array | readonly bigint[];
   values: Float64Array | readonly PointValue[];
-  /** Node and resource of the series if it is new (default: the call's owner). */
+  /**
+   * The node the series is on (its scope: the same key on another node is another series),
+   * and its resource and path if it is new (default: the call's owner).
+   */
   owner?: SeriesOwner;
 }
 
@@ -250,6 +256,7 @@ export function sortAndDedupe<V>(
 export class TimeSeriesStore {
   readonly chunks: ChunkRepository;
   readonly chunkSize: number;
+  /** By scopedSeriesKey (node and key). */
   private readonly seriesCache = new Map<string, SeriesInfo>();
   private readonly seriesById = new Map<bigint, SeriesInfo>();
 
@@ -397,8 +404,9 @@ export class TimeSeriesStore {
   ): Promise<PreparedSeries[]> {
     const series = await this.resolveSeries(writes, owner);
     const prepared: PreparedSeries[] = [];
-    for (const write of writes) {
-      const info = series.get(write.key)!;
+    for (let w = 0; w < writes.length; w++) {
+      const write = writes[w];
+      const info = series[w];
       if (info.valueType !== write.type) {
         for (let i = 0; i < write.times.length; i++) {
           rejected.push({
@@ -428,21 +436,20 @@ export class TimeSeriesStore {
     owner: SeriesOwner = {},
   ): Promise<(SeriesInfo | string)[]> {
     const out: (SeriesInfo | string)[] = new Array(specs.length);
-    const wanted = new Map<string, SeriesSpec & { key: string }>();
-    const keys = specs.map((spec, i) => {
+    const wanted: (SeriesSpec & { key: string })[] = [];
+    const slots = specs.map((spec, i) => {
       const nameIssue = nameProblem(spec.measurement, spec.field);
       const key = nameIssue ? '' : (spec.key ?? seriesKey(spec.measurement, spec.tags, spec.field));
       const problem = nameIssue ?? keyProblem(key);
       if (problem) {
         out[i] = problem;
-        return null;
+        return -1;
       }
-      if (!wanted.has(key)) wanted.set(key, { ...spec, tags: sortedTags(spec.tags), key });
-      return key;
+      return wanted.push({ ...spec, tags: sortedTags(spec.tags), key }) - 1;
     });
-    const found = await this.resolveSeries([...wanted.values()], owner);
-    keys.forEach((key, i) => {
-      if (key !== null) out[i] = found.get(key)!;
+    const found = await this.resolveSeries(wanted, owner);
+    slots.forEach((slot, i) => {
+      if (slot >= 0) out[i] = found[slot];
     });
     return out;
   }
@@ -514,7 +521,7 @@ export class TimeSeriesStore {
   }
 
   private remember(info: SeriesInfo): void {
-    this.seriesCache.set(info.key, info);
+    this.seriesCache.set(scopedSeriesKey(info.nodeId, info.key), info);
     this.seriesById.set(info.id, info);
   }
 
@@ -598,23 +605,28 @@ export class TimeSeriesStore {
     }
   }
 
+  /**
+   * The series of each write, in order: its key on its owner's node (a series is unique per
+   * node, so a write never reaches, nor learns the type of, another node's series).
+   */
   private async resolveSeries(
     writes: readonly (SeriesSpec & { key: string })[],
     owner: SeriesOwner,
-  ): Promise<Map<string, SeriesInfo>> {
-    const result = new Map<string, SeriesInfo>();
-    const missing: (SeriesSpec & { key: string })[] = [];
-    for (const write of writes) {
-      const cached = this.seriesCache.get(write.key);
-      if (cached) result.set(write.key, cached);
-      else missing.push(write);
-    }
-    if (missing.length) {
-      const found = await this.chunks.ensureSeries(missing, owner);
-      for (const [key, info] of found) {
-        this.remember(info);
-        result.set(key, info);
-      }
+  ): Promise<SeriesInfo[]> {
+    const result: SeriesInfo[] = new Array(writes.length);
+    const scoped = writes.map((w) => scopedSeriesKey((w.owner ?? owner).nodeId, w.key));
+    const missing = new Map<string, SeriesSpec & { key: string }>();
+    scoped.forEach((key, i) => {
+      const cached = this.seriesCache.get(key);
+      if (cached) result[i] = cached;
+      else if (!missing.has(key)) missing.set(key, writes[i]);
+    });
+    if (missing.size) {
+      const found = await this.chunks.ensureSeries([...missing.values()], owner);
+      for (const info of found.values()) this.remember(info);
+      scoped.forEach((key, i) => {
+        result[i] ??= found.get(key)!;
+      });
     }
     return result;
   }

@@ -12,7 +12,7 @@ export class SeriesModel {
   @ApiProperty({ example: '42' })
   id!: string;
 
-  @Field({ description: 'Canonical key: measurement,tag=value,... field' })
+  @Field({ description: 'Canonical key: measurement,tag=value,... field (unique per node).' })
   @ApiProperty()
   key!: string;
 
@@ -152,6 +152,19 @@ export class BucketModel {
 
 @ObjectType('AggregateGroup')
 export class GroupModel {
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "The organisation (root node) of the group's series: a group never merges two organisations.",
+  })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      "The organisation (root node) of the group's series: a group never merges two organisations.",
+  })
+  organisationId!: string | null;
+
   @Field(() => GraphQLJSONObject)
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
   tags!: Record<string, string>;

@@ -5,7 +5,7 @@ import {
   TestDatabase,
   type TestBroker,
 } from '@sextant/testing';
-import { TimeSeriesStore } from '@sextant/timeseries';
+import { TimeSeriesQueries, TimeSeriesStore } from '@sextant/timeseries';
 import { connectAsync, MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
@@ -298,7 +298,7 @@ describe(MqttSubscriber.name, () => {
       await node('Org B', null, 'organisation', refB),
     ];
     const [lakeA, lakeB] = [await node('lake A', orgA), await node('lake B', orgB)];
-    // Each organisation its own measurement: series keys are not per organisation yet.
+    // Each organisation its own measurement (the same key is the test below).
     const [measurementA, measurementB] = [`tenant_a_${run}`, `tenant_b_${run}`];
     const nodeA = await mqttPath(
       { topics: [`${refA}/plant1/+/telemetry`], topicTags: { '2': 'turbine' } },
@@ -379,5 +379,82 @@ describe(MqttSubscriber.name, () => {
     expect(stats.snapshot().some((p) => /# must be a whole level/.test(p.lastError ?? ''))).toBe(
       true,
     );
+  });
+
+  it('keeps two organisations’ messages of one series key on their own series, types apart', async () => {
+    const measurement = `shared_${run}`;
+    // Two organisations, a machine each, an mqtt path from each machine.
+    const machineOf = async (name: string) => {
+      const organisation = await node(`${name} org`, null, 'organisation', `${name}-${run}`);
+      const machine = await node(`${name}-t01`, organisation);
+      await pool.query(`UPDATE node SET kind = 'machine' WHERE id = $1`, [machine]);
+      await pool.query(
+        `INSERT INTO path (id, name, source_id, destination_id, protocol, state, settings, updated_at)
+         VALUES ($1, $2, $3, $4, 'mqtt', 'active', $5, now())`,
+        [
+          uuidv7(),
+          `mqtt ${name}`,
+          machine,
+          organisation,
+          JSON.stringify({ mqtt: { topics: [`${name}-${run}/#`] } }),
+        ],
+      );
+      return machine;
+    };
+    const acme = await machineOf('acme');
+    const rival = await machineOf('rival');
+    const { subscriber: sub, logs } = subscriber(`sextant-test-f-${run}`);
+    await sub.ready();
+    const record = (field: string, value: number | string, i: number) =>
+      JSON.stringify({
+        measurement,
+        tags: { site: 'north', turbine: 'T01' },
+        fields: { [field]: value },
+        time: t0 + i * 1000,
+      });
+    const publish = (name: string, payload: string) =>
+      publisher.publishAsync(`${name}-${run}/telemetry`, payload, { qos: 1 });
+    // ACME's float first; the rival writes the same key at the same times, and a string
+    // where ACME's series of that key is a float.
+    await publish('acme', record('wind_speed_ms', 5, 0));
+    await publish('acme', record('wind_speed_ms', 6, 1));
+    await publish('acme', record('gust', 1.5, 0));
+    await publish('rival', record('wind_speed_ms', 123, 0));
+    await publish('rival', record('gust', 'strong', 0));
+    const rows = await until(
+      () => stored(measurement),
+      (r) => total(r) >= 5,
+    );
+    expect(total(rows)).toBe(5);
+    // Then a float to the rival's own string series: refused, naming only its own type.
+    await publish('rival', record('gust', 2.5, 1));
+    await until(
+      async () => logs.join('\n'),
+      (text) => text.includes('1 record rejected'),
+    );
+    const { rows: series } = await pool.query<{ id: string; node_id: string; field: string }>(
+      'SELECT id::text, node_id, field FROM series WHERE measurement = $1 ORDER BY field, node_id',
+      [measurement],
+    );
+    const queries = new TimeSeriesQueries(new TimeSeriesStore(pool));
+    const values = async (nodeId: string, field: string) => {
+      const one = series.find((x) => x.node_id === nodeId && x.field === field)!;
+      const raw = await queries.raw(BigInt(one.id), {
+        from: BigInt(t0) * 1_000_000n,
+        to: BigInt(t0 + 60_000) * 1_000_000n,
+        limit: 10,
+        order: 'asc',
+      });
+      return raw.points.values;
+    };
+    expect(series).toHaveLength(4); // 2 fields x 2 organisations
+    expect(await values(acme, 'wind_speed_ms')).toEqual([5, 6]);
+    expect(await values(rival, 'wind_speed_ms')).toEqual([123]);
+    expect(await values(acme, 'gust')).toEqual([1.5]);
+    expect(await values(rival, 'gust')).toEqual(['strong']);
+    const text = logs.join('\n');
+    expect(text).toMatch(/float value for a field stored as string/);
+    expect(text).not.toMatch(/stored as float/);
+    await sub.stop();
   });
 });

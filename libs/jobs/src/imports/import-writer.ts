@@ -75,20 +75,21 @@ export interface EnsuredNode {
 
 /**
  * The nodes by reference, created when missing (an existing node keeps its name and
- * metadata), in the order given.
+ * metadata), in the order given. 409 when a reference is held by a node under another parent:
+ * the import's series would land outside the node imported under.
  */
 export async function ensureNodes(
   pool: Pool,
   definitions: readonly NodeDefinition[],
 ): Promise<EnsuredNode[]> {
   if (!definitions.length) return [];
-  const { rows } = await pool.query<EnsuredNode>(
+  const { rows } = await pool.query<EnsuredNode & { parentId: string | null }>(
     `INSERT INTO node (id, kind, name, reference, parent_id, metadata, updated_at)
      SELECT n.id, n.kind::"NodeKind", n.name, n.reference, n.parent_id, n.metadata, now()
        FROM jsonb_to_recordset($1::jsonb) AS n(id uuid, kind text, name text, reference text,
             parent_id uuid, metadata jsonb)
      ON CONFLICT (reference) DO UPDATE SET updated_at = node.updated_at
-     RETURNING id, name, reference, metadata, (xmax = 0) AS created`,
+     RETURNING id, name, reference, metadata, parent_id AS "parentId", (xmax = 0) AS created`,
     [
       JSON.stringify(
         definitions.map((d) => ({
@@ -102,8 +103,19 @@ export async function ensureNodes(
       ),
     ],
   );
-  const byReference = new Map(rows.map((r) => [r.reference, r]));
-  return definitions.map((d) => byReference.get(d.reference.slice(0, 120))!);
+  const byReference = new Map(
+    rows.map(({ parentId, ...node }) => [node.reference, { parentId, node }]),
+  );
+  return definitions.map((d) => {
+    const { parentId, node } = byReference.get(d.reference.slice(0, 120))!;
+    if (parentId !== d.parentId)
+      throw new DomainError(
+        'ReferenceTaken',
+        `node reference "${node.reference}" is taken by a node that is not under ${d.parentId}`,
+        [{ field: 'parentId', reason: `node reference "${node.reference}" is taken elsewhere` }],
+      );
+    return node;
+  });
 }
 
 /**

@@ -169,7 +169,7 @@ export async function importSolarGeneration(
   );
   const columns = identity.inverters.flatMap((inv, k) => {
     const nodeId = nodes[k].id;
-    // Series keys are global: the node's id makes them this inverter's own.
+    // The node's id in the tags keeps the keys of series imported before they were per node.
     const tags = { plant: gen.plantId, inverter: inv.id, node: nodeId };
     const column = (field: string, resource: ResourceDefinition, values: Float64Array) =>
       columnOf(

@@ -101,7 +101,7 @@ export async function importWindScada(
       metadata: { type: 'wind-turbine', turbine: name, source: 'scada-csv', intervalMinutes: 10 },
     },
   ]);
-  // Series keys are global: the node's id makes them this turbine's own.
+  // The node's id in the tags keeps the keys of series imported before they were per node.
   const tags = { turbine: name, node: id };
   const [power, speed, theoretical, direction] = windResourceDefinitions;
   const column = (field: string, resource: ResourceDefinition, values: Float64Array) =>
