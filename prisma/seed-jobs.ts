@@ -11,6 +11,7 @@ import {
   JobSchedules,
   JobTypeRegistry,
 } from '@sextant/jobs';
+import { demoNodeWhere } from './demo-nodes';
 import { Pool } from 'pg';
 
 // Demo jobs: a nightly series-health schedule of the wind farm, and one run of it submitted
@@ -43,8 +44,9 @@ export async function seedDemoJobs(
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });
   try {
     const { rows } = await pool.query<{ reference: string; id: string }>(
-      `SELECT reference, id FROM node WHERE reference = ANY($1::text[])`,
-      [['acme', 'acme.north']],
+      `SELECT reference, id FROM node n WHERE ${demoNodeWhere(1)}
+       UNION ALL SELECT reference, id FROM node n WHERE ${demoNodeWhere(2)}`,
+      ['acme', 'acme.north'],
     );
     const id = (reference: string) => rows.find((r) => r.reference === reference)?.id;
     const owner = id('acme');
@@ -88,7 +90,8 @@ async function seedDemoTransit(
   const file = sharedData ? path.join(sharedData, demoLightCurve) : null;
   if (!file || !existsSync(file)) return '';
   const { rows } = await pool.query<{ id: string }>(
-    `SELECT id FROM node WHERE reference = 'skyline.summit.scope1'`,
+    `SELECT id FROM node n WHERE ${demoNodeWhere(1)}`,
+    ['skyline.summit.scope1'],
   );
   if (!rows[0]) return '';
   const star = await importLightCurve(pool, {
@@ -117,7 +120,7 @@ async function seedDemoTurbofans(
     `INSERT INTO node (id, kind, name, reference, parent_id, metadata, updated_at)
      VALUES (gen_random_uuid(), 'site', 'Turbofan test cell', 'acme.turbofans', $1,
              '{"source": "NASA C-MAPSS FD001"}', now())
-     ON CONFLICT (reference) DO UPDATE SET updated_at = node.updated_at
+     ON CONFLICT (reference_scope, reference) DO UPDATE SET updated_at = node.updated_at
      RETURNING id`,
     [ownerId],
   );

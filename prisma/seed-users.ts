@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Algorithm, hash } from '@node-rs/argon2';
+import { demoNodeWhere } from './demo-nodes';
 import { Pool } from 'pg';
 
 /** A demo account: who, which role where, and the password to sign in with. */
@@ -59,7 +60,7 @@ export async function seedDemoUsers(
       if (rows[0] && grant) {
         await pool.query(
           `INSERT INTO membership (id, user_id, node_id, role, updated_at)
-           SELECT $1, $2, n.id, $3::"Role", now() FROM node n WHERE n.reference = $4
+           SELECT $1, $2, n.id, $3::"Role", now() FROM node n WHERE ${demoNodeWhere(4)}
            ON CONFLICT (user_id, node_id) DO NOTHING`,
           [randomUUID(), rows[0].id, grant[1], grant[2]],
         );

@@ -261,11 +261,15 @@ export async function seedDemoData(
 ): Promise<string> {
   const prisma = createPrismaClient(databaseUrl, 2);
   try {
-    const model = (await prisma.node.findUnique({ where: { reference: 'acme' } }))
-      ? null
-      : await load(prisma, options);
+    const demoRoot = () => prisma.node.findFirst({ where: { reference: 'acme', parentId: null } });
+    const model = (await demoRoot()) ? null : await load(prisma, options);
+    // The demo organisation's nodes only: references are unique within an organisation.
+    const root = (await demoRoot())!;
     const [nodes, resources] = await Promise.all([
-      prisma.node.findMany({ select: { id: true, reference: true } }),
+      prisma.node.findMany({
+        where: { OR: [{ id: root.id }, { referenceScope: root.id }] },
+        select: { id: true, reference: true },
+      }),
       prisma.resource.findMany({ select: { id: true, reference: true } }),
     ]);
     const series = await seedDemoSeries(databaseUrl, {
@@ -305,17 +309,18 @@ async function load(
 
   const nodeIds = new Map<string, string>();
   for (const spec of nodes) {
-    const node = await prisma.node.upsert({
-      where: { reference: spec.reference },
-      update: {},
-      create: {
-        reference: spec.reference,
-        name: spec.name,
-        kind: spec.kind,
-        metadata: spec.metadata ?? {},
-        parentId: spec.parent ? nodeIds.get(spec.parent) : null,
-      },
-    });
+    const parentId = spec.parent ? nodeIds.get(spec.parent)! : null;
+    const node =
+      (await prisma.node.findFirst({ where: { reference: spec.reference, parentId } })) ??
+      (await prisma.node.create({
+        data: {
+          reference: spec.reference,
+          name: spec.name,
+          kind: spec.kind,
+          metadata: spec.metadata ?? {},
+          parentId,
+        },
+      }));
     nodeIds.set(spec.reference, node.id);
   }
 

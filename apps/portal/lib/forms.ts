@@ -15,7 +15,7 @@ export const nodeFields: FieldSpec[] = [
     label: 'Reference',
     kind: 'text',
     required: true,
-    hint: 'Unique, e.g. acme.north.t13',
+    hint: 'Unique in its organisation, e.g. acme.north.t13',
   },
   { name: 'kind', label: 'Kind', kind: 'select', options: nodeKinds, required: true },
   { name: 'parentId', label: 'Parent', kind: 'node', nullable: true },

@@ -35,19 +35,8 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 const columns = `i.id, i.kind::text, i.reference, i.name, i.owner_id AS "ownerId", i.metadata,
   i.created_at AS "createdAt"`;
 
-/**
- * `i.owner_id` is in the organisation of node `$n` (the subtree of its root): what a run
- * owned by that node may read, whatever ids its parameters name.
- */
-const inReach = (n: number) => `i.owner_id IN (
-  WITH RECURSIVE top(id, parent_id) AS (
-    SELECT id, parent_id FROM node WHERE id = $${n}::uuid
-    UNION ALL SELECT p.id, p.parent_id FROM node p JOIN top ON p.id = top.parent_id
-  ), org(id) AS (
-    SELECT id FROM top WHERE parent_id IS NULL
-    UNION ALL SELECT c.id FROM node c JOIN org ON c.parent_id = org.id
-  )
-  SELECT id FROM org)`;
+/** The item is in the organisation of node `$n`: what a run owned by that node may read. */
+const inReach = (n: number) => `i.reference_scope = node_root($${n}::uuid)`;
 
 /** Items as the tasks of a run owned by `runOwnerId` read them: within its organisation. */
 export function itemReader(pool: Pool, runOwnerId: string): ItemReader {

@@ -27,12 +27,15 @@ export const accountingReferences = {
  * Creates the platform's node (under the platform operator's organisation `sextant` when there
  * is one) and resources if missing; returns their ids.
  */
+/** The platform operator's organisation, `sextant` (a root; registration never hands it out). */
+const operatorOrganisation = `(SELECT id FROM node WHERE reference = 'sextant' AND parent_id IS NULL)`;
+
 export async function ensureAccounting(db: Db): Promise<AccountingRefs> {
   await db.query(
     `INSERT INTO node (id, kind, name, reference, parent_id, metadata, updated_at)
-     VALUES ($1, 'other', 'Job platform', $2, (SELECT id FROM node WHERE reference = 'sextant'),
+     VALUES ($1, 'other', 'Job platform', $2, ${operatorOrganisation},
              '{"role": "runs analysis jobs"}', now())
-     ON CONFLICT (reference) DO NOTHING`,
+     ON CONFLICT (reference_scope, reference) DO NOTHING`,
     [uuidv7(), accountingReferences.jobsNode],
   );
   await db.query(
@@ -43,7 +46,8 @@ export async function ensureAccounting(db: Db): Promise<AccountingRefs> {
     [uuidv7(), uuidv7(), accountingReferences.result, accountingReferences.taskSeconds],
   );
   const { rows } = await db.query<{ reference: string; id: string }>(
-    `SELECT reference, id FROM node WHERE reference = $1
+    `SELECT reference, id FROM node
+      WHERE reference = $1 AND parent_id IS NOT DISTINCT FROM ${operatorOrganisation}
      UNION ALL SELECT reference, id FROM resource WHERE reference = ANY($2::text[])`,
     [
       accountingReferences.jobsNode,
@@ -368,8 +372,10 @@ export async function writeOutputs(
     );
     const { rows: models } = references.length
       ? await db.query<{ id: string; reference: string }>(
-          `SELECT id, reference FROM item WHERE reference = ANY($1::text[])`,
-          [references],
+          // References are unique within an organisation: the run owner's.
+          `SELECT id, reference FROM item
+            WHERE reference = ANY($1::text[]) AND reference_scope = node_root($2)`,
+          [references, context.ownerId],
         )
       : { rows: [] };
     await db.query(

@@ -42,12 +42,12 @@ const constraintMessages: Record<string, { code: ErrorCode; field: string; reaso
   },
 };
 
-// Unique indexes of the migrations and the input field each one guards.
-const uniqueIndexFields: Record<string, string> = {
-  node_reference_key: 'reference',
-  resource_reference_key: 'reference',
-  item_reference_key: 'reference',
-  movement_origin_external_id_key: 'externalId',
+// Unique indexes of the migrations, the input field each one guards, and where it is unique.
+const uniqueIndexFields: Record<string, { field: string; among: string }> = {
+  node_reference_scope_reference_key: { field: 'reference', among: ' in this organisation' },
+  resource_reference_key: { field: 'reference', among: '' },
+  item_reference_scope_reference_key: { field: 'reference', among: ' in this organisation' },
+  movement_origin_external_id_key: { field: 'externalId', among: '' },
 };
 
 /**
@@ -68,11 +68,14 @@ export function translatePrismaError(error: unknown, subject: string): unknown {
   switch (error.code) {
     case 'P2002': {
       const index = typeof cause?.constraint === 'object' ? cause.constraint.index : undefined;
-      const field = (index && uniqueIndexFields[index]) ?? 'reference';
+      const { field, among } = (index && uniqueIndexFields[index]) || {
+        field: 'reference',
+        among: '',
+      };
       return new DomainError(
         'ReferenceTaken',
-        `${field}: another ${subject} already uses this value`,
-        [{ field, reason: `already used by another ${subject}` }],
+        `${field}: another ${subject}${among} already uses this value`,
+        [{ field, reason: `already used by another ${subject}${among}` }],
       );
     }
     case 'P2003':

@@ -36,6 +36,9 @@ const invitationColumns = `i.id, i.node_id AS "nodeId", n.name AS "nodeName", i.
   i.accepted_at AS "acceptedAt", i.revoked_at AS "revokedAt"`;
 
 /** Queries of memberships (roles on nodes), invitations and new organisations. */
+
+/** Organisation references registration never takes (the platform operator's). */
+const reservedOrganisations = new Set(['sextant']);
 @Injectable()
 export class MembersRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -167,7 +170,7 @@ export class MembersRepository {
     );
   }
 
-  /** A new root node of kind organisation; its reference is made from the name. */
+  /** A new root node of kind organisation; its reference (unique among roots) from the name. */
   async createOrganisation(name: string): Promise<{ id: string; reference: string }> {
     const base =
       name
@@ -177,10 +180,14 @@ export class MembersRepository {
         .replace(/^-+|-+$/g, '')
         .slice(0, 60) || 'org';
     for (let attempt = 0; ; attempt++) {
-      const reference = attempt === 0 ? base : `${base}-${Math.random().toString(36).slice(2, 8)}`;
+      // The platform operator's own organisation is never handed out.
+      const reference =
+        attempt === 0 && !reservedOrganisations.has(base)
+          ? base
+          : `${base}-${Math.random().toString(36).slice(2, 8)}`;
       const { rows } = await this.pool.query<{ id: string }>(
         `INSERT INTO node (id, kind, name, reference, updated_at) VALUES ($1, 'organisation', $2, $3, now())
-         ON CONFLICT (reference) DO NOTHING RETURNING id`,
+         ON CONFLICT (reference_scope, reference) DO NOTHING RETURNING id`,
         [uuidv7(), name, reference],
       );
       if (rows[0]) return { id: rows[0].id, reference };

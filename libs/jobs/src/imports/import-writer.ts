@@ -19,7 +19,7 @@ export interface ResourceDefinition {
 export interface NodeDefinition {
   kind: NodeKindName;
   name: string;
-  /** Unique; the same file imported again finds the same node by it. */
+  /** Unique in its organisation; the same file imported again finds the same node by it. */
   reference: string;
   parentId: string;
   metadata: Record<string, unknown>;
@@ -88,7 +88,7 @@ export async function ensureNodes(
      SELECT n.id, n.kind::"NodeKind", n.name, n.reference, n.parent_id, n.metadata, now()
        FROM jsonb_to_recordset($1::jsonb) AS n(id uuid, kind text, name text, reference text,
             parent_id uuid, metadata jsonb)
-     ON CONFLICT (reference) DO UPDATE SET updated_at = node.updated_at
+     ON CONFLICT (reference_scope, reference) DO UPDATE SET updated_at = node.updated_at
      RETURNING id, name, reference, metadata, parent_id AS "parentId", (xmax = 0) AS created`,
     [
       JSON.stringify(
