@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     health: async () => (await pool.query('SELECT 1')).rowCount === 1,
     log: (line) => console.error(line),
   });
-  http.get('/stats', async () => ({ paths: stats.snapshot() }));
+  http.get('/stats', async () => ({ paths: stats.snapshot(), gateway: stats.gateway }));
   await http.listen({ port: config.ingest.httpPort, host: config.ingest.host });
   const forwardConfig = config.ingest.forward;
   const forward = new ForwardServer({

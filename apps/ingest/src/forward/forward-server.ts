@@ -3,7 +3,13 @@ import dgram from 'node:dgram';
 import net, { AddressInfo } from 'node:net';
 import os from 'node:os';
 import tls from 'node:tls';
-import type { IngestPath, IngestWriter, PathDirectory } from '@sextant/ingest';
+import {
+  forwardNodeRuleProblems,
+  maxTagLength,
+  type IngestPath,
+  type IngestWriter,
+  type PathDirectory,
+} from '@sextant/ingest';
 import type { PathStats } from '../stats';
 import { ForwardDecodeError, ForwardDecoder, ForwardFrame } from './forward-decoder';
 import { matchSharedKey, newHelo, pong, sharedKeyDigest } from './forward-handshake';
@@ -343,6 +349,10 @@ class ForwardConnection {
     }
     this.path = path;
     const mapping = await repository.mappingOf(path.id);
+    for (const problem of forwardNodeRuleProblems(mapping))
+      this.options.log(
+        `forward path "${path.name}": ${problem.field} ${problem.reason}: rule ignored`,
+      );
     const references = nodeReferencesOf(mapping);
     const nodeIds = await repository.nodesUnderSource(path, references);
     for (const reference of references)
@@ -363,6 +373,16 @@ class ForwardConnection {
     if (!(await this.refreshPath())) return;
     const path = this.path!;
     const { stats, writer, repository, log } = this.options;
+    if (frame.tag.length > maxTagLength) {
+      // Never matched against the path's tag patterns; not acknowledged, like a refused write.
+      const reason = `tag of ${frame.tag.length} characters is longer than the limit of ${maxTagLength}`;
+      stats.gateway.forwardTagsRefused++;
+      stats.rejected(path, frame.entries.length, `message at byte ${frame.offset}: ${reason}`);
+      log(
+        `forward ${this.peer} path "${path.name}": message at byte ${frame.offset} refused, not acknowledged: ${reason}`,
+      );
+      return;
+    }
     const { batch, events } = mapRecords(frame.tag, frame.entries, this.mapping);
     const outcome = await writer.write(path, batch).finally(() => batch.release());
     if (outcome.status !== 'written') {
