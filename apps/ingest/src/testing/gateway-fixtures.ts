@@ -1,16 +1,24 @@
+import { sealSecret } from '@sextant/config';
 import { newToken, uuidv7 } from '@sextant/ingest';
 import type { Pool } from 'pg';
+
+/** The platform secret (SEXTANT_SECRET_KEY) of the gateway's tests. */
+export const testSecretKey = 'ab'.repeat(32);
 
 /** A path of the gateway's tests, with one token (the secret as an agent holds it). */
 export interface TestPath {
   pathId: string;
   sourceId: string;
+  tokenId: string;
   token: string;
+  /** The token's forward shared key, as an agent is configured with it. */
+  sharedKey: string;
 }
 
 /**
  * An organisation with a site and a lake, and a path of `protocol` from the site to the lake
- * with one token, as the API makes them (`<prefix>.org`, `<prefix>.site`, `<prefix>.lake`).
+ * with one token, as the API makes them (`<prefix>.org`, `<prefix>.site`, `<prefix>.lake`):
+ * the token's hash, and its shared key sealed with testSecretKey.
  */
 export async function createGatewayPath(
   pool: Pool,
@@ -32,9 +40,11 @@ export async function createGatewayPath(
     [pathId, `${prefix} ${protocol}`, sourceId, lake, protocol, mapping],
   );
   const token = newToken();
+  const tokenId = uuidv7();
   await pool.query(
-    `INSERT INTO path_token (id, path_id, name, prefix, token_hash) VALUES ($1, $2, 't', $3, $4)`,
-    [uuidv7(), pathId, token.prefix, token.hash],
+    `INSERT INTO path_token (id, path_id, name, prefix, token_hash, shared_key_sealed)
+     VALUES ($1, $2, 't', $3, $4, $5)`,
+    [tokenId, pathId, token.prefix, token.hash, sealSecret(testSecretKey, token.sharedKey)],
   );
-  return { pathId, sourceId, token: token.token };
+  return { pathId, sourceId, tokenId, token: token.token, sharedKey: token.sharedKey };
 }
