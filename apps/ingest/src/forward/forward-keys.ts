@@ -10,14 +10,16 @@ export interface ForwardKey {
 
 /**
  * The shared keys of the tokens that may write now, opened with the platform secret. They are
- * read at most once per `maxAgeMs`, whatever the handshakes (good or bad) ask, and each is
- * opened once: a failed handshake never reads them afresh. A token created a moment ago is
- * taken within `maxAgeMs` (its client's first try may be refused; it tries again). The path of
- * a matching key is read again before use, so a revoked token is never accepted.
+ * read when a token or path changes (the database notifies it, see watch()) and otherwise at
+ * most once per `maxAgeMs`, whatever the handshakes ask: a failed handshake never reads them
+ * afresh. Each key is opened once. The path of a matching key is read again before use, so a
+ * revoked token is never accepted.
  */
 export class ForwardKeys {
   private cache: { keys: ForwardKey[]; loadedAt: number } | null = null;
   private loading: Promise<ForwardKey[]> | null = null;
+  /** Bumped by each change notice: a read begun before it is not kept. */
+  private generation = 0;
   /** Opened keys by token id (null: the sealed key does not open), kept while the token is. */
   private readonly opened = new Map<string, ForwardKey | null>();
 
@@ -28,15 +30,32 @@ export class ForwardKeys {
     private readonly maxAgeMs = 1000,
   ) {}
 
+  /** Reads the keys again on each change of a token or path; gives the function that stops. */
+  watch(): Promise<() => Promise<void>> {
+    return this.repository.watchTokens(() => this.invalidate(), this.log);
+  }
+
+  /** Forgets the keys read so far: the next handshake reads them again. */
+  invalidate(): void {
+    this.generation++;
+    this.cache = null;
+    this.loading = null;
+  }
+
   /** The current keys (concurrent callers share one read). */
   current(now = Date.now()): Promise<ForwardKey[]> {
     if (this.cache && now - this.cache.loadedAt < this.maxAgeMs)
       return Promise.resolve(this.cache.keys);
-    this.loading ??= this.load().finally(() => (this.loading = null));
-    return this.loading;
+    if (this.loading) return this.loading;
+    const loading = this.load().finally(() => {
+      if (this.loading === loading) this.loading = null;
+    });
+    this.loading = loading;
+    return loading;
   }
 
   private async load(): Promise<ForwardKey[]> {
+    const generation = this.generation;
     const rows = await this.repository.activeSealedKeys();
     const keys: ForwardKey[] = [];
     const active = new Set<string>();
@@ -51,7 +70,7 @@ export class ForwardKeys {
     }
     // Revoked tokens and paused paths: their keys are not kept in memory.
     for (const tokenId of this.opened.keys()) if (!active.has(tokenId)) this.opened.delete(tokenId);
-    this.cache = { keys, loadedAt: Date.now() };
+    if (generation === this.generation) this.cache = { keys, loadedAt: Date.now() };
     return keys;
   }
 

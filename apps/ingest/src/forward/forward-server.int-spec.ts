@@ -208,6 +208,28 @@ describe(ForwardServer.name, () => {
     expect(await seriesCount('fwd.logger')).toBe(1);
   });
 
+  it('takes a token made while it runs at once, told by the database, not by a failed try', async () => {
+    // Keys cached for a minute: only the change notice can make the new one known.
+    const own = await startForward(db.url, { keyMaxAgeMs: 60_000 });
+    try {
+      const first = await RawForward.open(own.port);
+      expect((await first.handshake(path.sharedKey))[1]).toBe(true);
+      first.close();
+      const fresh = await createGatewayPath(pool, 'fresh', 'forward');
+      // The notice comes at commit, a moment after: at most a few tries.
+      let pong: unknown[] = [];
+      for (let attempt = 0; attempt < 5 && pong[1] !== true; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+        const connection = await RawForward.open(own.port);
+        pong = await connection.handshake(fresh.sharedKey);
+        connection.close();
+      }
+      expect(pong.slice(0, 3)).toEqual(['PONG', true, '']);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('keeps no usable credential in the database: token_hash and the sealed key open nothing', async () => {
     const { rows } = await pool.query<{
       token_hash: string;

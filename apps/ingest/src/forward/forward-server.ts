@@ -67,6 +67,7 @@ export class ForwardServer {
   private readonly server: net.Server;
   private readonly connections = new Set<ForwardConnection>();
   private heartbeat: dgram.Socket | null = null;
+  private unwatch: (() => Promise<void>) | null = null;
   readonly hostname: string;
   private readonly throttle: HandshakeThrottle;
 
@@ -109,6 +110,8 @@ export class ForwardServer {
   }
 
   async listen(port: number, host: string): Promise<AddressInfo> {
+    // New tokens are known from the moment they are made, without a read per failed handshake.
+    this.unwatch ??= (await this.options.keys?.watch()) ?? null;
     const address = await new Promise<AddressInfo>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
@@ -157,6 +160,8 @@ export class ForwardServer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.connections].map((c) => c.finish()));
     await closed;
+    await this.unwatch?.();
+    this.unwatch = null;
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
+import { Client, type Pool } from 'pg';
 import { pathTokenSubject, uuidv7, type IngestPath } from '@sextant/ingest';
 import { decide } from '@sextant/policy';
 import type { ForwardEvent } from './forward-mapping';
@@ -30,6 +30,54 @@ export class ForwardRepository {
         WHERE t.revoked_at IS NULL AND p.state = 'active' AND t.shared_key_sealed IS NOT NULL`,
     );
     return rows;
+  }
+
+  /**
+   * Calls `onChange` on every change that may make a shared key usable or not (a trigger
+   * notifies path_token_changed at commit), listening on a connection of its own; after that
+   * connection fails it connects again (and calls `onChange`: changes may have been missed).
+   * Resolves once listening (or the first try failed); gives the function that stops.
+   */
+  async watchTokens(
+    onChange: () => void,
+    log: (line: string) => void,
+  ): Promise<() => Promise<void>> {
+    let client: Client | null = null;
+    let retry: NodeJS.Timeout | null = null;
+    let stopped = false;
+    const again = (reason: string) => {
+      if (stopped || retry) return;
+      log(`forward: not notified of token changes (${reason}); listening again in 1 s`);
+      client?.end().catch(() => undefined);
+      client = null;
+      retry = setTimeout(() => {
+        retry = null;
+        void listen();
+      }, 1000);
+      retry.unref();
+    };
+    const listen = async () => {
+      const next = new Client(this.pool.options);
+      next.on('notification', () => onChange());
+      next.on('error', (error) => again(error.message));
+      next.on('end', () => next === client && again('connection ended'));
+      try {
+        await next.connect();
+        await next.query('LISTEN path_token_changed');
+      } catch (error) {
+        next.end().catch(() => undefined);
+        return again((error as Error).message);
+      }
+      if (stopped) return void next.end().catch(() => undefined);
+      client = next;
+      onChange();
+    };
+    await listen();
+    return async () => {
+      stopped = true;
+      if (retry) clearTimeout(retry);
+      await client?.end().catch(() => undefined);
+    };
   }
 
   /** Tokens whose shared key is still in the clear (stored before keys were sealed). */
