@@ -30,7 +30,7 @@ if (!capture)
 const capturePath = capture ?? '';
 const port = () => inject('ingestForwardPort');
 
-/** The forward shared key of a path token: its sha256, hex (what the gateway keeps). */
+/** The forward shared key of a path token: its sha256, hex (what agents are told to use). */
 const sharedKeyOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** A forward path (a fresh node and token) whose records land in `measurement`. */

@@ -373,6 +373,29 @@ describe('forward handshake throttling', () => {
     right.close();
   });
 
+  it('checks no more than the budget of handshakes sent at once from one address', async () => {
+    const own = await startForward(db.url, { authFailures: 5 });
+    try {
+      const connections = await Promise.all(
+        Array.from({ length: 30 }, () => RawForward.open(own.port)),
+      );
+      // Every PING is sent before the first is answered (the keys are read meanwhile).
+      const pongs = await Promise.all(
+        connections.map((c) => c.handshake(sha256('sxt_not-a-token-either'))),
+      );
+      const reasons = pongs.map((p) => String(p[2]));
+      expect(reasons.filter((r) => r.startsWith('shared key mismatch'))).toHaveLength(5);
+      expect(reasons.filter((r) => r.startsWith('too many failed handshakes'))).toHaveLength(25);
+      expect(own.stats.gateway).toMatchObject({
+        forwardHandshakesRefused: 5,
+        forwardHandshakesThrottled: 25,
+      });
+      for (const c of connections) c.close();
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('lets another address in meanwhile', async (context) => {
     const ipv6 = await RawForward.open(forward.port, '::1').catch(() => null);
     if (!ipv6) {

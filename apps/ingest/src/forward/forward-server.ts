@@ -13,7 +13,7 @@ import {
 import type { PathStats } from '../stats';
 import { ForwardDecodeError, ForwardDecoder, ForwardFrame } from './forward-decoder';
 import { matchSharedKey, newHelo, pong, sharedKeyDigest } from './forward-handshake';
-import type { ForwardKeys } from './forward-keys';
+import type { ForwardKey, ForwardKeys } from './forward-keys';
 import { ForwardMapping, forwardMappingOf, mapRecords, nodeReferencesOf } from './forward-mapping';
 import type { ForwardRepository } from './forward.repository';
 import { HandshakeThrottle, throttleKey } from './handshake-throttle';
@@ -111,7 +111,7 @@ export class ForwardServer {
 
   async listen(port: number, host: string): Promise<AddressInfo> {
     // New tokens are known from the moment they are made, without a read per failed handshake.
-    this.unwatch ??= (await this.options.keys?.watch()) ?? null;
+    if (this.options.requireAuth) this.unwatch ??= (await this.options.keys?.watch()) ?? null;
     const address = await new Promise<AddressInfo>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
@@ -328,7 +328,7 @@ class ForwardConnection {
     const client = `client "${ping.clientHostname.slice(0, 100)}"`;
     // An address that failed too often is refused before any key is read or digest computed.
     const address = throttleKey(this.socket.remoteAddress);
-    const wait = this.throttle.retryAfter(address);
+    const wait = this.throttle.begin(address);
     if (wait > 0) {
       stats.gateway.forwardHandshakesThrottled++;
       return this.refuse(
@@ -336,16 +336,22 @@ class ForwardConnection {
         `handshake refused unchecked for ${client}: ${address} is cooling off (${wait} s left)`,
       );
     }
-    if (!keys)
-      return this.refuse(
-        'the gateway cannot check shared keys (SEXTANT_SECRET_KEY is not set)',
-        `handshake refused for ${client}: SEXTANT_SECRET_KEY is not set, shared keys cannot be opened`,
-      );
-    // Cached keys, also on a miss: a failed handshake costs no database read.
-    const match = matchSharedKey(ping, this.nonce, await keys.current());
-    this.tokenHash = match?.tokenHash ?? null;
-    if (!match || !(await this.refreshPath(true))) {
-      this.throttle.failed(address);
+    let failed = false;
+    let match: ForwardKey | null = null;
+    try {
+      if (!keys)
+        return this.refuse(
+          'the gateway cannot check shared keys (SEXTANT_SECRET_KEY is not set)',
+          `handshake refused for ${client}: SEXTANT_SECRET_KEY is not set, shared keys cannot be opened`,
+        );
+      // Cached keys, also on a miss: a failed handshake costs no database read.
+      match = matchSharedKey(ping, this.nonce, await keys.current());
+      this.tokenHash = match?.tokenHash ?? null;
+      failed = !match || !(await this.refreshPath(true));
+    } finally {
+      this.throttle.end(address, failed);
+    }
+    if (failed || !match) {
       stats.gateway.forwardHandshakesRefused++;
       return this.refuse(
         'shared key mismatch: use the sha256 of an active path token',

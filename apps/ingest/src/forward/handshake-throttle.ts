@@ -32,16 +32,17 @@ export function throttleKey(address: string | undefined): string {
 interface Entry {
   /** Failures since `since`. */
   failures: number;
+  /** Handshakes being checked: they count against the budget until they end. */
+  pending: number;
   since: number;
   /** Handshakes are refused unchecked until then. */
   closedUntil: number;
 }
 
 /**
- * Failed forward handshakes per client address. Each failed handshake costs a read of the
- * active keys and a sha512 per key; `maxFailures` failures within `coolOffMs` close the
- * address for `coolOffMs`, during which its handshakes are refused before any key is read or
- * digest computed. Successes do not reset the count (a client holding one good key could
+ * Failed forward handshakes per client address. Each failed handshake costs a sha512 per
+ * active key; `maxFailures` failures within `coolOffMs` close the address for `coolOffMs`,
+ * during which its handshakes are refused before any key is read or digest computed. Successes do not reset the count (a client holding one good key could
  * otherwise interleave them with guesses). At most `maxAddresses` are remembered.
  */
 export class HandshakeThrottle {
@@ -54,25 +55,28 @@ export class HandshakeThrottle {
     private readonly maxAddresses = 100_000,
   ) {}
 
-  /** Whole seconds until the address may try again; 0 when it may now. */
-  retryAfter(address: string, now = Date.now()): number {
-    const entry = this.addresses.get(address);
-    if (!entry || entry.closedUntil <= now) return 0;
-    return Math.ceil((entry.closedUntil - now) / 1000);
-  }
-
-  /** Counts a failed handshake of the address. */
-  failed(address: string, now = Date.now()): void {
-    let entry = this.addresses.get(address);
-    if (!entry) {
-      if (this.addresses.size >= this.maxAddresses) this.prune(now);
-      entry = { failures: 0, since: now, closedUntil: 0 };
-      this.addresses.set(address, entry);
-    }
+  /**
+   * Starts checking a handshake of the address: 0 when it may be checked (then end() must
+   * follow), else the whole seconds until it may try again. Handshakes being checked count
+   * against the budget, so that many at once from one address cannot all be checked.
+   */
+  begin(address: string, now = Date.now()): number {
+    const entry = this.entry(address, now);
+    if (entry.closedUntil > now) return Math.ceil((entry.closedUntil - now) / 1000);
     if (now - entry.since >= this.coolOffMs) {
       entry.failures = 0;
       entry.since = now;
     }
+    if (entry.failures + entry.pending >= this.maxFailures) return 1;
+    entry.pending++;
+    return 0;
+  }
+
+  /** Ends a check begun with begin(); a failure counts against the address. */
+  end(address: string, failed: boolean, now = Date.now()): void {
+    const entry = this.entry(address, now);
+    entry.pending = Math.max(0, entry.pending - 1);
+    if (!failed) return;
     entry.failures++;
     if (entry.failures >= this.maxFailures) {
       entry.closedUntil = now + this.coolOffMs;
@@ -80,6 +84,16 @@ export class HandshakeThrottle {
       entry.failures = 0;
       entry.since = entry.closedUntil;
     }
+  }
+
+  private entry(address: string, now: number): Entry {
+    let entry = this.addresses.get(address);
+    if (!entry) {
+      if (this.addresses.size >= this.maxAddresses) this.prune(now);
+      entry = { failures: 0, pending: 0, since: now, closedUntil: 0 };
+      this.addresses.set(address, entry);
+    }
+    return entry;
   }
 
   /** Addresses remembered. */
@@ -92,7 +106,7 @@ export class HandshakeThrottle {
     if (now - this.prunedAt >= 1000) {
       this.prunedAt = now;
       for (const [address, entry] of this.addresses)
-        if (entry.closedUntil <= now && now - entry.since >= this.coolOffMs)
+        if (entry.pending === 0 && entry.closedUntil <= now && now - entry.since >= this.coolOffMs)
           this.addresses.delete(address);
     }
     if (this.addresses.size >= this.maxAddresses) {
