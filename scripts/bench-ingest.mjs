@@ -8,6 +8,7 @@
 // events from @fluent-org/logger. Where the time goes: CPU µs per point (or event) of the
 // gateway, Postgres and this process. Peak RSS is the gateway's VmHWM. Last line: one JSON
 // object.
+import { randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -26,6 +27,7 @@ const { startEmbeddedPostgres, migrate, freePort, allocatorEnv } = require(
 );
 const { startProcess, stopProcess, waitForLine } = require(path.join(root, 'dist/libs/stack/src'));
 const { newToken, uuidv7 } = require(path.join(root, 'dist/libs/ingest/src'));
+const { sealSecret } = require(path.join(root, 'dist/libs/config/src'));
 
 const totalPoints = Number(process.env.BENCH_POINTS || 10_000_000);
 const seriesCount = 1000;
@@ -97,9 +99,12 @@ try {
     [pathId, source, destination],
   );
   const token = newToken();
+  // The platform secret that seals the token's forward shared key, as the API stores it.
+  const secretKey = randomBytes(32).toString('base64');
   await pool.query(
-    `INSERT INTO path_token (id, path_id, name, prefix, token_hash) VALUES ($1, $2, 'bench', $3, $4)`,
-    [uuidv7(), pathId, token.prefix, token.hash],
+    `INSERT INTO path_token (id, path_id, name, prefix, token_hash, shared_key_sealed)
+     VALUES ($1, $2, 'bench', $3, $4, $5)`,
+    [uuidv7(), pathId, token.prefix, token.hash, sealSecret(secretKey, token.sharedKey)],
   );
 
   const httpPort = await freePort();
@@ -120,6 +125,7 @@ try {
       INGEST_FORWARD_PORT: String(forwardPort),
       INGEST_HOST: '127.0.0.1',
       NODE_ENV: 'production',
+      SEXTANT_SECRET_KEY: secretKey,
     },
     root,
     (line) => (process.env.BENCH_VERBOSE ? log(line) : undefined),
@@ -263,7 +269,7 @@ try {
   const forwardCpuBefore = await cpu();
   const f0 = performance.now();
   // The forward shared key is the sha256 (hex) of a path token.
-  await forwardSend(forwardPort, token.hash);
+  await forwardSend(forwardPort, token.sharedKey);
   const forwardEventsPerS = Math.round(forwardEvents / ((performance.now() - f0) / 1000));
   const forwardCpuUsPerEvent = cpuPer(forwardCpuBefore, await cpu(), forwardEvents);
   log(`  CPU µs per event: ${JSON.stringify(forwardCpuUsPerEvent)}`);
@@ -277,7 +283,7 @@ try {
   const { FluentClient } = require('@fluent-org/logger');
   const client = new FluentClient('bench.node', {
     socket: { host: '127.0.0.1', port: forwardPort, timeout: 5_000 },
-    security: { clientHostname: 'bench', sharedKey: token.hash },
+    security: { clientHostname: 'bench', sharedKey: token.sharedKey },
     eventMode: 'PackedForward',
     ack: { ackTimeout: 30_000 },
     flushInterval: 5,

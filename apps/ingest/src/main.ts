@@ -5,6 +5,7 @@ import { Pool } from 'pg';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { ForwardKeys, sealLegacyKeys } from './forward/forward-keys';
 import { ForwardServer } from './forward/forward-server';
 import { ForwardRepository } from './forward/forward.repository';
 import { createHttpServer } from './http/server';
@@ -107,17 +108,33 @@ async function main(): Promise<void> {
     health: async () => (await pool.query('SELECT 1')).rowCount === 1,
     log: (line) => console.error(line),
   });
-  http.get('/stats', async () => ({ paths: stats.snapshot() }));
+  http.get('/stats', async () => ({ paths: stats.snapshot(), gateway: stats.gateway }));
   await http.listen({ port: config.ingest.httpPort, host: config.ingest.host });
   const forwardConfig = config.ingest.forward;
+  const forwardRepository = new ForwardRepository(pool);
+  const log = (line: string) => console.error(line);
+  if (config.secretKey) {
+    // Keys stored before they were sealed (see the migration): sealed before the port opens.
+    const sealed = await sealLegacyKeys(forwardRepository, config.secretKey);
+    if (sealed > 0) log(`ingest: sealed the forward shared keys of ${sealed} path tokens`);
+  } else if (forwardConfig.requireAuth) {
+    log(
+      'ingest: SEXTANT_SECRET_KEY is not set: forward shared keys cannot be opened, every forward handshake is refused (npm start sets one)',
+    );
+  }
   const forward = new ForwardServer({
     directory: new PathDirectory(pool),
-    repository: new ForwardRepository(pool),
+    repository: forwardRepository,
     writer,
     stats,
     maxMessageBytes: forwardConfig.maxMessageBytes,
     idleSeconds: forwardConfig.idleSeconds,
     requireAuth: forwardConfig.requireAuth,
+    keys: config.secretKey ? new ForwardKeys(forwardRepository, config.secretKey, log) : null,
+    authFailures: {
+      max: forwardConfig.authFailures,
+      coolOffSeconds: forwardConfig.authCoolOffSeconds,
+    },
     defaultToken: forwardConfig.defaultToken,
     tls: forwardConfig.tls && {
       cert: readPem('INGEST_FORWARD_TLS_CERT', forwardConfig.tls.certFile),

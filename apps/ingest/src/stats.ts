@@ -25,6 +25,16 @@ interface Entry {
   lastErrorAt: number | null;
 }
 
+/** Refusals of this gateway that belong to no one path, counted since it started. */
+export interface GatewayCounters {
+  /** Forward handshakes whose shared key matched no active token. */
+  forwardHandshakesRefused: number;
+  /** Forward handshakes refused unchecked (no key read, no digest): their address failed too often. */
+  forwardHandshakesThrottled: number;
+  /** Forward messages refused for a tag longer than maxTagLength. */
+  forwardTagsRefused: number;
+}
+
 /** What this gateway saw of a path since its last flush to ingest_path_status. */
 interface Delta {
   points: number;
@@ -80,6 +90,12 @@ const upsertSql = `
  * show, summed over every gateway process).
  */
 export class PathStats {
+  /** Served beside the paths on GET /stats. */
+  readonly gateway: GatewayCounters = {
+    forwardHandshakesRefused: 0,
+    forwardHandshakesThrottled: 0,
+    forwardTagsRefused: 0,
+  };
   private readonly entries = new Map<string, Entry>();
   private pending = new Map<string, Delta>();
   private timer: NodeJS.Timeout | null = null;

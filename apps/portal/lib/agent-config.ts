@@ -16,8 +16,8 @@ const tokenPlaceholder = '<token>';
 const keyPlaceholder = '<sha256 of the token>';
 
 /**
- * The shared key of the forward protocol for a token: its sha256 in hex, which is what the
- * gateway keeps of a token (the handshake needs the key on both sides).
+ * The shared key of the forward protocol for a token: its sha256 in hex (the handshake needs
+ * the key on both sides: the gateway keeps it sealed with the platform secret).
  */
 export function forwardSharedKey(token: string | null): string {
   return token ? sha256Hex(token) : keyPlaceholder;

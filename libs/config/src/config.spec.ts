@@ -13,6 +13,7 @@ describe(loadConfig.name, () => {
     expect(config.ingest.forwardPort).toBe(24224);
     expect(config.ingest.maxPendingPoints).toBe(2_000_000);
     expect(config.ingest.forward.requireAuth).toBe(true);
+    expect(config.ingest.forward).toMatchObject({ authFailures: 10, authCoolOffSeconds: 60 });
     expect(config.secretKey).toBeNull();
     expect(config.kafkaBrokers).toBeNull();
     expect(loadConfig({ KAFKA_BROKERS: 'a:9092, b:9093' }).kafkaBrokers).toEqual([
@@ -54,6 +55,8 @@ describe(loadConfig.name, () => {
     ['API_DB_POOL_SIZE', '0', /API_DB_POOL_SIZE: expected a whole number 1-500/],
     ['INGEST_MAX_PENDING_POINTS', '10', /INGEST_MAX_PENDING_POINTS: expected a whole number/],
     ['INGEST_FORWARD_TLS_CERT', '/x.pem', /INGEST_FORWARD_TLS_KEY: missing/],
+    ['INGEST_FORWARD_AUTH_FAILURES', '0', /INGEST_FORWARD_AUTH_FAILURES: expected a whole number/],
+    ['INGEST_FORWARD_AUTH_COOLOFF_SECONDS', 'x', /INGEST_FORWARD_AUTH_COOLOFF_SECONDS: expected/],
     ['ACCOUNTING_INTERVAL_SECONDS', '0', /ACCOUNTING_INTERVAL_SECONDS: expected a whole number/],
     ['MQTT_URL', 'http://broker', /MQTT_URL: expected an mqtt/],
     ['KAFKA_BROKERS', 'localhost', /KAFKA_BROKERS: "localhost" is not host:port/],

@@ -117,6 +117,12 @@ export interface ForwardConfig {
   requireAuth: boolean;
   /** Without the handshake: the token of the path that takes the events; null refuses them. */
   defaultToken: string | null;
+  /**
+   * Failed handshakes from one client address (an IPv6 /64) within authCoolOffSeconds after
+   * which its handshakes are refused, unchecked, for authCoolOffSeconds.
+   */
+  authFailures: number;
+  authCoolOffSeconds: number;
   /** PEM files: serve TLS instead of plain TCP. */
   tls: { certFile: string; keyFile: string } | null;
 }
@@ -258,6 +264,8 @@ function forward(env: Env, cwd: string): ForwardConfig {
     idleSeconds: integer(env, 'INGEST_FORWARD_IDLE_SECONDS', 60, 1, 86_400),
     requireAuth: bool(env, 'INGEST_FORWARD_REQUIRE_AUTH', true),
     defaultToken: env.INGEST_FORWARD_DEFAULT_TOKEN || null,
+    authFailures: integer(env, 'INGEST_FORWARD_AUTH_FAILURES', 10, 1, 100_000),
+    authCoolOffSeconds: integer(env, 'INGEST_FORWARD_AUTH_COOLOFF_SECONDS', 60, 1, 86_400),
     tls:
       certFile && keyFile
         ? { certFile: path.resolve(cwd, certFile), keyFile: path.resolve(cwd, keyFile) }

@@ -5,5 +5,6 @@ export * from './paths';
 export * from './point-batch';
 export * from './rate-limit';
 export * from './stage';
+export * from './tag-pattern';
 export * from './tokens';
 export * from './writer';

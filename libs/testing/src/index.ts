@@ -1,2 +1,3 @@
 export * from './test-database';
 export * from './mqtt-broker';
+export * from './shared-data';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PathModel as Path } from '@sextant/db';
 import { DomainError, FieldError } from '@sextant/domain';
-import { filtersOverlap, parseMqttSettings } from '@sextant/ingest';
+import { filtersOverlap, forwardNodeRuleProblems, parseMqttSettings } from '@sextant/ingest';
 import { AccessService } from '../auth/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestOrigin } from '../auth/principal';
@@ -20,6 +20,15 @@ function toModel(row: Path): PathModel {
     mapping: row.mapping as Record<string, unknown>,
     settings: row.settings as Record<string, unknown>,
   };
+}
+
+/**
+ * Refuses mapping rules the gateway would not use: fluentd tag patterns (`mapping.forward.nodes`)
+ * over the length cap, or too many of them (they are matched against every message's tag).
+ */
+function checkMapping(mapping: Record<string, unknown> | undefined): void {
+  const errors: FieldError[] = forwardNodeRuleProblems(mapping);
+  if (errors.length) throw DomainError.validation(errors);
 }
 
 @Injectable()
@@ -65,6 +74,7 @@ export class PathsService {
     origin: RequestOrigin,
     input: CreatePathInput,
   ): Promise<PathModel> {
+    checkMapping(input.mapping);
     await this.checkEnds(input.sourceId, input.destinationId);
     if (input.protocol === 'mqtt')
       await this.checkTopics(actor, null, input.sourceId, input.settings ?? {});
@@ -105,6 +115,7 @@ export class PathsService {
     id: string,
     input: UpdatePathInput,
   ): Promise<PathModel> {
+    checkMapping(input.mapping);
     const current = await this.get(id);
     await this.checkEnds(
       input.sourceId ?? current.sourceId,

@@ -1,8 +1,8 @@
 import { encode } from '@msgpack/msgpack';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { sharedDataFile } from '@sextant/testing';
 import {
   EventTime,
   ForwardDecodeError,
@@ -11,10 +11,8 @@ import {
   forwardCodec,
 } from './forward-decoder';
 
-const capture = path.resolve(
-  __dirname,
-  '../../../../../shared/data/fluent-forward/fluent-bit-forward-mode.msgpack',
-);
+// Found above the checkout (also from a git worktree a level deeper), else skipped with a reason.
+const capture = sharedDataFile('fluent-forward', 'fluent-bit-forward-mode.msgpack');
 
 const pack = (value: unknown) => Buffer.from(encode(value, { extensionCodec: forwardCodec }));
 const s = 1_000_000_000n;
@@ -44,22 +42,19 @@ const entryBytes = Buffer.concat([
 ]);
 
 describe(ForwardDecoder.name, () => {
-  it.skipIf(!existsSync(capture))(
-    'decodes the fluent-bit capture (Forward mode, EventTime, no option)',
-    () => {
-      const [frame] = decodeAll(readFileSync(capture));
-      const decoded = events(frame);
-      expect(decoded.mode).toBe('forward');
-      expect(decoded.tag).toBe('oi');
-      expect(decoded.entries).toHaveLength(2);
-      // EventTime 1620667108 s + 89187600 ns
-      expect(decoded.entries[0].time).toBe(1_620_667_108n * s + 89_187_600n);
-      expect(decoded.entries[0].record.cpu_p).toBe(0.25);
-      expect(Object.keys(decoded.entries[0].record)).toHaveLength(15); // cpu, user, system × (all + 4 cores)
-      expect(decoded.option).toEqual({});
-    },
-  );
-  if (!existsSync(capture)) console.log(`skipped the fluent-bit capture: ${capture} is absent`);
+  it.skipIf(!capture)('decodes the fluent-bit capture (Forward mode, EventTime, no option)', () => {
+    const [frame] = decodeAll(readFileSync(capture!));
+    const decoded = events(frame);
+    expect(decoded.mode).toBe('forward');
+    expect(decoded.tag).toBe('oi');
+    expect(decoded.entries).toHaveLength(2);
+    // EventTime 1620667108 s + 89187600 ns
+    expect(decoded.entries[0].time).toBe(1_620_667_108n * s + 89_187_600n);
+    expect(decoded.entries[0].record.cpu_p).toBe(0.25);
+    expect(Object.keys(decoded.entries[0].record)).toHaveLength(15); // cpu, user, system × (all + 4 cores)
+    expect(decoded.option).toEqual({});
+  });
+  if (!capture) console.log('skipped the fluent-bit capture: shared/data/fluent-forward is absent');
 
   it.each([
     {

@@ -1,16 +1,8 @@
 import { encode } from '@msgpack/msgpack';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { hashToken } from '@sextant/ingest';
 
-/**
- * The shared key of a path token in the forward handshake: the token's sha256 (hex), which is
- * what the gateway keeps of a token (the handshake proves knowledge of the key without sending
- * it, so the server must hold the key itself — it never holds the token). A client computes it
- * with `printf %s "$TOKEN" | sha256sum`.
- */
-export function forwardSharedKey(token: string): string {
-  return hashToken(token);
-}
+// The shared key of a path token is sharedKeyOf(token) (libs/ingest): the handshake proves it
+// without sending it, so the gateway must hold the key itself (sealed at rest, see ForwardKeys).
 
 /** sha512_hex(salt + hostname + nonce + shared_key), the digest both sides of the handshake send. */
 export function sharedKeyDigest(
@@ -34,20 +26,20 @@ export function newHelo(keepalive: boolean): { nonce: Uint8Array; helo: Uint8Arr
   return { nonce, helo: encode(['HELO', { nonce, auth: '', keepalive }]) };
 }
 
-/** Which of the candidate keys the client's digest was made with, or null. */
-export function matchSharedKey(
+/** Which of the candidate keys the client's digest was made with, or null (a sha512 each). */
+export function matchSharedKey<K extends { key: string }>(
   ping: { clientHostname: string; salt: string | Uint8Array; sharedKeyDigest: string },
   nonce: Uint8Array,
-  candidates: Iterable<string>,
-): string | null {
+  candidates: Iterable<K>,
+): K | null {
   const given = Buffer.from(ping.sharedKeyDigest, 'utf8');
   if (given.length !== 128) return null;
-  for (const key of candidates) {
+  for (const candidate of candidates) {
     const expected = Buffer.from(
-      sharedKeyDigest(ping.salt, ping.clientHostname, nonce, key),
+      sharedKeyDigest(ping.salt, ping.clientHostname, nonce, candidate.key),
       'utf8',
     );
-    if (timingSafeEqual(expected, given)) return key;
+    if (timingSafeEqual(expected, given)) return candidate;
   }
   return null;
 }

@@ -1,3 +1,4 @@
+import { maxTagPatternLength, maxTagPatterns } from '@sextant/ingest';
 import { describe, expect, it } from 'vitest';
 import { ForwardEntry } from './forward-decoder';
 import { forwardMappingOf, mapRecords, nodeReferencesOf } from './forward-mapping';
@@ -86,6 +87,26 @@ describe(mapRecords.name, () => {
     // Dots are literal, not "any character".
     expect(node('scadaXt07')).toBeUndefined();
     expect(node('x.y')).toBeUndefined();
+  });
+
+  it('matches a tag against hostile patterns, and leaves out rules over the caps', () => {
+    const node = new Map([['n', 'id-n']]);
+    const hostile = forwardMappingOf(
+      { forward: { nodes: { '*a*a*a*a*b': 'n', [`*${'a*'.repeat(20)}b`]: 'n' } } },
+      node,
+    );
+    // Before the linear matcher, this one tag blocked the gateway for seconds.
+    const tag = 'a'.repeat(200);
+    expect(mapRecords(tag, [at(0, { v: 1 })], hostile).batch.toLines()[0].nodeId).toBeUndefined();
+    expect(mapRecords(`${tag}b`, [at(0, { v: 1 })], hostile).batch.toLines()[0].nodeId).toBe(
+      'id-n',
+    );
+    const tooLong = 'x'.repeat(maxTagPatternLength + 1);
+    const many = Object.fromEntries(
+      Array.from({ length: maxTagPatterns + 5 }, (_, i) => [`t${i}`, 'n']),
+    );
+    expect(forwardMappingOf({ forward: { nodes: { [tooLong]: 'n' } } }, node).nodes).toEqual([]);
+    expect(forwardMappingOf({ forward: { nodes: many } }, node).nodes).toHaveLength(maxTagPatterns);
   });
 
   it('times points to the nanosecond, also near the end of 64-bit time', () => {

@@ -1,4 +1,10 @@
-import { nanosecondWords, PointBatch } from '@sextant/ingest';
+import {
+  maxTagPatterns,
+  nanosecondWords,
+  PointBatch,
+  TagPattern,
+  tagPatternProblem,
+} from '@sextant/ingest';
 import type { SeriesValueType } from '@sextant/timeseries';
 import { EventTime, ForwardEntry } from './forward-decoder';
 
@@ -12,18 +18,12 @@ export interface ForwardMapping {
    * Fluentd tag patterns (`*` matches any run of characters) → the node new series of
    * records with such a tag belong to; the first match wins, none: the path's source node.
    */
-  nodes: { pattern: RegExp; nodeId: string }[];
-}
-
-/** A tag pattern of `mapping.forward.nodes` as a regular expression (`*` = any characters). */
-export function tagPattern(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*');
-  return new RegExp(`^${escaped}$`);
+  nodes: { pattern: TagPattern; nodeId: string }[];
 }
 
 /** The node of a tag under the mapping's rules, or null for the path's own. */
 export function nodeOfTag(mapping: ForwardMapping, tag: string): string | null {
-  for (const rule of mapping.nodes) if (rule.pattern.test(tag)) return rule.nodeId;
+  for (const rule of mapping.nodes) if (rule.pattern.matches(tag)) return rule.nodeId;
   return null;
 }
 
@@ -48,7 +48,9 @@ const maxFlattenDepth = 8;
 
 /**
  * Reads `mapping.forward` of a path (anything malformed counts as absent). `nodeIds` gives the
- * id of each node reference the rules may name (only nodes the path may write to).
+ * id of each node reference the rules may name (only nodes the path may write to). Rules past
+ * the first maxTagPatterns, and patterns over maxTagPatternLength (the API refuses both; a
+ * path stored before it did may hold them), are left out.
  */
 export function forwardMappingOf(
   mapping: unknown,
@@ -71,9 +73,11 @@ export function forwardMappingOf(
     : [];
   const nodes: ForwardMapping['nodes'] = [];
   if (typeof rules.nodes === 'object' && rules.nodes !== null && !Array.isArray(rules.nodes)) {
-    for (const [pattern, reference] of Object.entries(rules.nodes as Record<string, unknown>)) {
+    const entries = Object.entries(rules.nodes as Record<string, unknown>);
+    for (const [pattern, reference] of entries.slice(0, maxTagPatterns)) {
       const nodeId = typeof reference === 'string' ? nodeIds.get(reference) : undefined;
-      if (nodeId) nodes.push({ pattern: tagPattern(pattern), nodeId });
+      if (nodeId && tagPatternProblem(pattern) === null)
+        nodes.push({ pattern: new TagPattern(pattern), nodeId });
     }
   }
   return { measurement, tags: new Set(tags), nodes };

@@ -3,12 +3,20 @@ import dgram from 'node:dgram';
 import net, { AddressInfo } from 'node:net';
 import os from 'node:os';
 import tls from 'node:tls';
-import type { IngestPath, IngestWriter, PathDirectory } from '@sextant/ingest';
+import {
+  forwardNodeRuleProblems,
+  maxTagLength,
+  type IngestPath,
+  type IngestWriter,
+  type PathDirectory,
+} from '@sextant/ingest';
 import type { PathStats } from '../stats';
 import { ForwardDecodeError, ForwardDecoder, ForwardFrame } from './forward-decoder';
 import { matchSharedKey, newHelo, pong, sharedKeyDigest } from './forward-handshake';
+import type { ForwardKey, ForwardKeys } from './forward-keys';
 import { ForwardMapping, forwardMappingOf, mapRecords, nodeReferencesOf } from './forward-mapping';
 import type { ForwardRepository } from './forward.repository';
+import { HandshakeThrottle, throttleKey } from './handshake-throttle';
 
 export interface ForwardServerOptions {
   directory: PathDirectory;
@@ -21,6 +29,16 @@ export interface ForwardServerOptions {
   idleSeconds: number;
   /** Send HELO and require the shared-key handshake (the key is a path token's sha256). */
   requireAuth: boolean;
+  /**
+   * The shared keys the handshake checks (opened with SEXTANT_SECRET_KEY); null without that
+   * secret: every handshake is then refused, saying why.
+   */
+  keys: ForwardKeys | null;
+  /**
+   * Failed handshakes from one address (IPv6: a /64) within `coolOffSeconds` after which its
+   * handshakes are refused unchecked for `coolOffSeconds`.
+   */
+  authFailures: { max: number; coolOffSeconds: number };
   /** Without the handshake: the token whose path takes the events; null refuses them. */
   defaultToken: string | null;
   /** PEM certificate and key: serve TLS instead of plain TCP. */
@@ -49,13 +67,23 @@ export class ForwardServer {
   private readonly server: net.Server;
   private readonly connections = new Set<ForwardConnection>();
   private heartbeat: dgram.Socket | null = null;
+  private unwatch: (() => Promise<void>) | null = null;
   readonly hostname: string;
+  private readonly throttle: HandshakeThrottle;
 
   constructor(private readonly options: ForwardServerOptions) {
     this.hostname = options.hostname ?? `sextant-ingest.${os.hostname()}`;
+    this.throttle = new HandshakeThrottle(
+      options.authFailures.max,
+      options.authFailures.coolOffSeconds * 1000,
+    );
     const accept = (socket: net.Socket) => {
-      const connection = new ForwardConnection(socket, this.options, this.hostname, () =>
-        this.connections.delete(connection),
+      const connection = new ForwardConnection(
+        socket,
+        this.options,
+        this.hostname,
+        this.throttle,
+        () => this.connections.delete(connection),
       );
       this.connections.add(connection);
       connection.start();
@@ -82,6 +110,8 @@ export class ForwardServer {
   }
 
   async listen(port: number, host: string): Promise<AddressInfo> {
+    // New tokens are known from the moment they are made, without a read per failed handshake.
+    if (this.options.requireAuth) this.unwatch ??= (await this.options.keys?.watch()) ?? null;
     const address = await new Promise<AddressInfo>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
@@ -130,6 +160,8 @@ export class ForwardServer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.connections].map((c) => c.finish()));
     await closed;
+    await this.unwatch?.();
+    this.unwatch = null;
   }
 }
 
@@ -153,6 +185,7 @@ class ForwardConnection {
     private readonly socket: net.Socket,
     private readonly options: ForwardServerOptions,
     private readonly hostname: string,
+    private readonly throttle: HandshakeThrottle,
     private readonly onClosed: () => void,
   ) {
     this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
@@ -291,31 +324,49 @@ class ForwardConnection {
   private async handshake(ping: Extract<ForwardFrame, { kind: 'ping' }>): Promise<void> {
     if (this.state !== 'helo' || !this.options.requireAuth)
       return this.reject(`PING at byte ${ping.offset} outside the handshake`);
-    const { repository } = this.options;
-    // A token created a moment ago may be missing from the cached list: read it again (a
-    // refused handshake costs one query, as a refused HTTP write does).
-    const key =
-      matchSharedKey(ping, this.nonce, await repository.activeTokenHashes()) ??
-      matchSharedKey(ping, this.nonce, await repository.activeTokenHashes(0));
-    this.tokenHash = key;
-    if (!key || !(await this.refreshPath(true))) {
-      this.socket.write(
-        pong(
-          false,
-          'shared key mismatch: use the sha256 of an active path token',
-          this.hostname,
-          '',
-        ),
+    const { keys, stats } = this.options;
+    const client = `client "${ping.clientHostname.slice(0, 100)}"`;
+    // An address that failed too often is refused before any key is read or digest computed.
+    const address = throttleKey(this.socket.remoteAddress);
+    const wait = this.throttle.begin(address);
+    if (wait > 0) {
+      stats.gateway.forwardHandshakesThrottled++;
+      return this.refuse(
+        `too many failed handshakes from this address: retry in ${wait} s`,
+        `handshake refused unchecked for ${client}: ${address} is cooling off (${wait} s left)`,
       );
-      this.close(
-        `handshake refused for client "${ping.clientHostname.slice(0, 100)}": shared key mismatch`,
-        true,
-      );
-      return;
     }
-    const digest = sharedKeyDigest(ping.salt, this.hostname, this.nonce, key);
+    let failed = false;
+    let match: ForwardKey | null = null;
+    try {
+      if (!keys)
+        return this.refuse(
+          'the gateway cannot check shared keys (SEXTANT_SECRET_KEY is not set)',
+          `handshake refused for ${client}: SEXTANT_SECRET_KEY is not set, shared keys cannot be opened`,
+        );
+      // Cached keys, also on a miss: a failed handshake costs no database read.
+      match = matchSharedKey(ping, this.nonce, await keys.current());
+      this.tokenHash = match?.tokenHash ?? null;
+      failed = !match || !(await this.refreshPath(true));
+    } finally {
+      this.throttle.end(address, failed);
+    }
+    if (failed || !match) {
+      stats.gateway.forwardHandshakesRefused++;
+      return this.refuse(
+        'shared key mismatch: use the sha256 of an active path token',
+        `handshake refused for ${client}: shared key mismatch`,
+      );
+    }
+    const digest = sharedKeyDigest(ping.salt, this.hostname, this.nonce, match.key);
     this.socket.write(pong(true, '', this.hostname, digest));
     this.state = 'ready';
+  }
+
+  /** Answers a PING with a refusal the client shows, then closes. */
+  private refuse(reason: string, logged: string): void {
+    this.socket.write(pong(false, reason, this.hostname, ''));
+    this.close(logged, true);
   }
 
   /** Reads the connection's path again (revoked tokens and paused paths stop at once). */
@@ -343,6 +394,10 @@ class ForwardConnection {
     }
     this.path = path;
     const mapping = await repository.mappingOf(path.id);
+    for (const problem of forwardNodeRuleProblems(mapping))
+      this.options.log(
+        `forward path "${path.name}": ${problem.field} ${problem.reason}: rule ignored`,
+      );
     const references = nodeReferencesOf(mapping);
     const nodeIds = await repository.nodesUnderSource(path, references);
     for (const reference of references)
@@ -363,6 +418,16 @@ class ForwardConnection {
     if (!(await this.refreshPath())) return;
     const path = this.path!;
     const { stats, writer, repository, log } = this.options;
+    if (frame.tag.length > maxTagLength) {
+      // Never matched against the path's tag patterns; not acknowledged, like a refused write.
+      const reason = `tag of ${frame.tag.length} characters is longer than the limit of ${maxTagLength}`;
+      stats.gateway.forwardTagsRefused++;
+      stats.rejected(path, frame.entries.length, `message at byte ${frame.offset}: ${reason}`);
+      log(
+        `forward ${this.peer} path "${path.name}": message at byte ${frame.offset} refused, not acknowledged: ${reason}`,
+      );
+      return;
+    }
     const { batch, events } = mapRecords(frame.tag, frame.entries, this.mapping);
     const outcome = await writer.write(path, batch).finally(() => batch.release());
     if (outcome.status !== 'written') {

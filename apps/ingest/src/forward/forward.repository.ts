@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
+import { Client, type Pool } from 'pg';
 import { pathTokenSubject, uuidv7, type IngestPath } from '@sextant/ingest';
 import { decide } from '@sextant/policy';
 import type { ForwardEvent } from './forward-mapping';
@@ -11,25 +11,97 @@ function retryStableId(pathId: string, chunk: string, entry: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** A token that may write now, with its forward shared key as stored (sealed). */
+export interface SealedKeyRow {
+  tokenId: string;
+  tokenHash: string;
+  sealed: Buffer;
+}
+
 /** The forward server's queries: handshake keys, path mapping rules and the event log. */
 export class ForwardRepository {
-  private tokens: { hashes: string[]; loadedAt: number } | null = null;
-
   constructor(private readonly pool: Pool) {}
 
-  /**
-   * Hashes of the tokens that may write now (active tokens of active paths), kept for
-   * `maxAgeMs` so that a burst of reconnecting clients reads them once. The path of a matching
-   * hash is read again before use, so a revoked token is never accepted.
-   */
-  async activeTokenHashes(maxAgeMs = 1000): Promise<string[]> {
-    if (this.tokens && Date.now() - this.tokens.loadedAt < maxAgeMs) return this.tokens.hashes;
-    const { rows } = await this.pool.query<{ token_hash: string }>(
-      `SELECT t.token_hash FROM path_token t JOIN path p ON p.id = t.path_id
-        WHERE t.revoked_at IS NULL AND p.state = 'active'`,
+  /** The sealed shared keys of the tokens that may write now (of active paths, unrevoked). */
+  async activeSealedKeys(): Promise<SealedKeyRow[]> {
+    const { rows } = await this.pool.query<SealedKeyRow>(
+      `SELECT t.id AS "tokenId", t.token_hash AS "tokenHash", t.shared_key_sealed AS sealed
+         FROM path_token t JOIN path p ON p.id = t.path_id
+        WHERE t.revoked_at IS NULL AND p.state = 'active' AND t.shared_key_sealed IS NOT NULL`,
     );
-    this.tokens = { hashes: rows.map((r) => r.token_hash), loadedAt: Date.now() };
-    return this.tokens.hashes;
+    return rows;
+  }
+
+  /**
+   * Calls `onChange` on every change that may make a shared key usable or not (a trigger
+   * notifies path_token_changed at commit), listening on a connection of its own; after that
+   * connection fails it connects again (and calls `onChange`: changes may have been missed).
+   * Resolves once listening (or the first try failed); gives the function that stops.
+   */
+  async watchTokens(
+    onChange: () => void,
+    log: (line: string) => void,
+  ): Promise<() => Promise<void>> {
+    let client: Client | null = null;
+    let retry: NodeJS.Timeout | null = null;
+    let stopped = false;
+    const again = (reason: string) => {
+      if (stopped || retry) return;
+      log(`forward: not notified of token changes (${reason}); listening again in 1 s`);
+      client?.end().catch(() => undefined);
+      client = null;
+      retry = setTimeout(() => {
+        retry = null;
+        void listen();
+      }, 1000);
+      retry.unref();
+    };
+    const listen = async () => {
+      const next = new Client(this.pool.options);
+      next.on('notification', () => onChange());
+      next.on('error', (error) => again(error.message));
+      next.on('end', () => next === client && again('connection ended'));
+      try {
+        await next.connect();
+        await next.query('LISTEN path_token_changed');
+      } catch (error) {
+        next.end().catch(() => undefined);
+        return again((error as Error).message);
+      }
+      if (stopped) return void next.end().catch(() => undefined);
+      client = next;
+      onChange();
+    };
+    await listen();
+    return async () => {
+      stopped = true;
+      if (retry) clearTimeout(retry);
+      await client?.end().catch(() => undefined);
+    };
+  }
+
+  /** Tokens whose shared key is still in the clear (stored before keys were sealed). */
+  async legacyKeys(): Promise<{ tokenId: string; tokenHash: string; key: string }[]> {
+    const { rows } = await this.pool.query<{ tokenId: string; tokenHash: string; key: string }>(
+      `SELECT id AS "tokenId", token_hash AS "tokenHash", legacy_shared_key AS key
+         FROM path_token WHERE legacy_shared_key IS NOT NULL`,
+    );
+    return rows;
+  }
+
+  /**
+   * Stores sealed keys in place of the clear ones, in one statement; a row another gateway
+   * sealed meanwhile is left as it is.
+   */
+  async replaceLegacyKeys(sealed: { tokenId: string; key: string; sealed: Buffer }[]) {
+    if (sealed.length === 0) return 0;
+    const result = await this.pool.query(
+      `UPDATE path_token t SET shared_key_sealed = s.sealed, legacy_shared_key = NULL
+         FROM unnest($1::uuid[], $2::text[], $3::bytea[]) AS s(id, key, sealed)
+        WHERE t.id = s.id AND t.legacy_shared_key = s.key`,
+      [sealed.map((s) => s.tokenId), sealed.map((s) => s.key), sealed.map((s) => s.sealed)],
+    );
+    return result.rowCount ?? 0;
   }
 
   /**

@@ -1,4 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestAsyncHookHandler,
+} from 'fastify';
 import type { IngestPath } from '@sextant/ingest';
 import { decodeRecords, JsonFormat, RecordError } from '../json/json-records';
 import { precisionUnit } from '../line-protocol/parser';
@@ -34,8 +39,9 @@ export function registerJsonRoutes(
   app: FastifyInstance,
   options: HttpServerOptions,
   gate: WriteGate,
+  authenticate: onRequestAsyncHookHandler,
 ): void {
-  app.post('/api/v1/json', async (request, reply) => {
+  app.post('/api/v1/json', { onRequest: authenticate }, async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;
     const format = formatOf(request);
     if (!format)

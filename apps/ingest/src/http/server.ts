@@ -1,4 +1,9 @@
-import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Fastify, {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestAsyncHookHandler,
+} from 'fastify';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { IngestOutcome, IngestPath, IngestWriter, PathDirectory } from '@sextant/ingest';
@@ -8,6 +13,13 @@ import { BodyPool } from './body-pool';
 import { registerJsonRoutes } from './json-routes';
 
 const gunzipAsync = promisify(gunzip);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The path of the request's token: set by the write routes' onRequest hook. */
+    ingestPath: IngestPath | null;
+  }
+}
 
 export interface HttpServerOptions {
   directory: PathDirectory;
@@ -51,7 +63,10 @@ export function credential(request: FastifyRequest): string | null {
   return query.p || query.u || null;
 }
 
-/** Runs a write for the path of the request's token, within the gateway's in-flight limit. */
+/**
+ * Runs a write for the path of the request's token (found by the route's onRequest hook),
+ * within the gateway's in-flight limit.
+ */
 export type WriteGate = (
   request: FastifyRequest,
   reply: FastifyReply,
@@ -135,6 +150,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       );
   });
   app.addHook('onResponse', async (request) => bodies.release(request.body));
+  app.decorateRequest('ingestPath', null);
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
     const status = error.statusCode ?? 500;
@@ -178,16 +194,31 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     return gate(request, reply, (path) => handleWrite(path, request, reply, unit));
   };
 
-  const gate: WriteGate = async (request, reply, handle) => {
+  const unauthorized = (reply: FastifyReply) =>
+    fail(
+      reply,
+      401,
+      'unauthorized',
+      'unknown or revoked token: write with a token of an active path',
+    );
+
+  // The token is checked when the request's head has arrived, before its body is read (or a
+  // buffer of its declared Content-Length taken): a client without a valid token gets its 401
+  // at once and the connection closed, whatever size it announced.
+  const authenticate: onRequestAsyncHookHandler = async (request, reply) => {
     const path = await options.directory.authenticate(credential(request));
-    if (!path) {
-      return fail(
-        reply,
-        401,
-        'unauthorized',
-        'unknown or revoked token: write with a token of an active path',
-      );
+    if (path) {
+      request.ingestPath = path;
+      return;
     }
+    // Closed rather than kept alive: the unread body would have to be received and dropped.
+    reply.header('connection', 'close');
+    return unauthorized(reply);
+  };
+
+  const gate: WriteGate = async (request, reply, handle) => {
+    const path = request.ingestPath;
+    if (!path) return unauthorized(reply);
     if (inFlight >= options.maxInFlight) {
       reply.header('Retry-After', '1');
       return fail(reply, 503, 'unavailable', 'the gateway is busy; retry after a second');
@@ -254,8 +285,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     );
   }
 
-  app.post('/write', write(false));
-  app.post('/api/v2/write', write(true));
-  registerJsonRoutes(app, options, gate);
+  app.post('/write', { onRequest: authenticate }, write(false));
+  app.post('/api/v2/write', { onRequest: authenticate }, write(true));
+  registerJsonRoutes(app, options, gate, authenticate);
   return app;
 }

@@ -12,7 +12,7 @@ const publicColumns = {
   lastUsedAt: true,
 } as const;
 
-/** Queries of path tokens; the hash never leaves this file. */
+/** Queries of path tokens; the hash and the sealed key never leave this file. */
 @Injectable()
 export class PathTokensRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -54,6 +54,7 @@ export class PathTokensRepository {
     name: string;
     prefix: string;
     tokenHash: string;
+    sharedKeySealed: Uint8Array<ArrayBuffer>;
   }): Promise<PathTokenModel> {
     return this.prisma.client.pathToken.create({ data, select: publicColumns });
   }

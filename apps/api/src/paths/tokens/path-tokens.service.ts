@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { sealSecret } from '@sextant/config';
 import { DomainError } from '@sextant/domain';
 import { newToken, uuidv7 } from '@sextant/ingest';
+import { API_CONFIG, ApiConfig } from '../../api-config';
 import type { CreatedPathTokenModel, PathTokenModel } from './path-token.model';
 import { PathTokensRepository } from './path-tokens.repository';
 import { AuditService } from '../../audit/audit.service';
@@ -12,6 +14,7 @@ export class PathTokensService {
   constructor(
     private readonly tokens: PathTokensRepository,
     private readonly audit: AuditService,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   async list(pathId: string): Promise<PathTokenModel[]> {
@@ -26,8 +29,17 @@ export class PathTokensService {
     name: string,
   ): Promise<CreatedPathTokenModel> {
     await this.checkPath(pathId);
-    const { token, hash, prefix } = newToken();
-    const row = await this.tokens.create({ id: uuidv7(), pathId, name, prefix, tokenHash: hash });
+    const { token, hash, sharedKey, prefix } = newToken();
+    // The forward handshake needs the shared key itself: kept sealed, never in the clear.
+    const sharedKeySealed = new Uint8Array(sealSecret(this.secretKey(), sharedKey));
+    const row = await this.tokens.create({
+      id: uuidv7(),
+      pathId,
+      name,
+      prefix,
+      tokenHash: hash,
+      sharedKeySealed,
+    });
     await this.record(actor, origin, 'path-token.create', row);
     return { ...row, token };
   }
@@ -61,6 +73,16 @@ export class PathTokensService {
     const revoked = await this.tokens.revoke(tokenId);
     await this.record(actor, origin, 'path-token.revoke', revoked);
     return revoked;
+  }
+
+  private secretKey(): string {
+    if (!this.config.secretKey) {
+      throw new DomainError(
+        'SecretKeyMissing',
+        'SEXTANT_SECRET_KEY is not set on the API: it seals the forward shared keys of path tokens at rest (npm start sets one)',
+      );
+    }
+    return this.config.secretKey;
   }
 
   private async checkPath(pathId: string): Promise<void> {
