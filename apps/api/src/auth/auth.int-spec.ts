@@ -1,3 +1,4 @@
+import type { AuthConfig } from '@sextant/config';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from '../testing/api-harness';
@@ -7,6 +8,20 @@ import { startApi, type ApiHarness } from '../testing/api-harness';
 // reset, personal API tokens, and what must never reach the log.
 
 const password = 'correct horse battery';
+const limits: AuthConfig = {
+  sessionHours: 1,
+  apiTokenDays: 30,
+  lockoutThreshold: 3,
+  ipThreshold: 1000,
+  lockoutMinutes: 15,
+  cacheSeconds: 5,
+  requireVerifiedEmail: true,
+  secureCookies: null,
+  rateLimitPerAddress: 1000,
+  rateLimitTotal: 10_000,
+  emailLimit: 3,
+  emailIpLimit: 1000,
+};
 const cookiesOf = (headers: Record<string, unknown>): string[] =>
   [headers['set-cookie'] ?? []].flat().map(String);
 const cookieValue = (cookies: string[], name: string) =>
@@ -30,16 +45,7 @@ describe('accounts and sessions', () => {
   beforeAll(async () => {
     db = await createTestDatabase('auth_flows');
     api = await startApi(db.url, {
-      auth: {
-        sessionHours: 1,
-        apiTokenDays: 30,
-        lockoutThreshold: 3,
-        ipThreshold: 1000,
-        lockoutMinutes: 15,
-        cacheSeconds: 5,
-        requireVerifiedEmail: true,
-        secureCookies: null,
-      },
+      auth: limits,
       portalUrl: 'http://portal.test',
     });
   });

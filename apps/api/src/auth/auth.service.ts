@@ -40,6 +40,7 @@ export class AuthService {
   private readonly config: AuthConfig;
   readonly mailer: Mailer;
   private readonly portalUrl: string;
+  private readonly httpsUrls: boolean;
   private readonly cache = new Map<string, { principal: UserPrincipal; until: number }>();
   private readonly touched = new Map<string, number>();
 
@@ -51,6 +52,7 @@ export class AuthService {
     const config = withDefaults(apiConfig);
     this.config = config.auth;
     this.portalUrl = config.portalUrl;
+    this.httpsUrls = [config.portalUrl, config.publicUrl].some((u) => u.startsWith('https:'));
     this.mailer = new Mailer(config.mail.smtpUrl, config.mail.from);
   }
 
@@ -303,9 +305,12 @@ export class AuthService {
     });
   }
 
-  /** Whether session cookies are sent only over HTTPS. */
+  /**
+   * Whether session cookies are sent only over HTTPS: as configured, else when the portal or
+   * the API is reached over https (X-Forwarded-Proto is not believed past the trusted hops).
+   */
   secureCookies(request: FastifyRequest): boolean {
-    return this.config.secureCookies ?? request.protocol === 'https';
+    return this.config.secureCookies ?? (this.httpsUrls || request.protocol === 'https');
   }
 
   // Passwords
