@@ -153,6 +153,28 @@ describe('the request gate', () => {
     }
   });
 
+  it('limits the account emails one client address asks for, whatever the addresses', async () => {
+    const strict = await startApi(db.url, {
+      secretKey,
+      auth: { ...defaults, emailLimit: 100, emailIpLimit: 2 },
+    });
+    const ask = (n: number, remoteAddress: string) =>
+      strict.call('POST', '/api/auth/password-reset/request', {
+        body: { email: `many${n}@gate.test` },
+        remoteAddress,
+      });
+    try {
+      expect((await ask(1, '198.51.100.50')).status).toBe(202);
+      expect((await ask(2, '198.51.100.50')).status).toBe(202);
+      const refused = await ask(3, '198.51.100.50');
+      expect(refused.status).toBe(429);
+      expect(refused.body).toMatchObject({ code: 'TooManyRequests' });
+      expect((await ask(4, '198.51.100.51')).status).toBe(202);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('refuses an anonymous upload with 401 before reading its body', async () => {
     await api.app.listen(0, '127.0.0.1');
     const { port } = api.app.getHttpServer().address() as { port: number };
