@@ -1,0 +1,58 @@
+import { request } from 'node:http';
+import { describe, expect, inject, it } from 'vitest';
+import { api } from '../support/http';
+
+/** POSTs JSON to the portal from a chosen local address, with extra headers. */
+function postFrom(
+  localAddress: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<number> {
+  const url = new URL(path, inject('portalUrl'));
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const call = request(
+      url,
+      {
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/json', ...headers },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    call.on('error', reject);
+    call.end(payload);
+  });
+}
+
+/** The client addresses the audit log holds for failed sign-ins of `email`. */
+async function auditedAddresses(email: string): Promise<(string | null)[]> {
+  const audit = await api<{ items: { actorLabel: string; sourceIp: string | null }[] }>(
+    'GET',
+    '/api/audit?action=auth.sign-in&outcome=failure&limit=200',
+  );
+  return audit.body.items.filter((e) => e.actorLabel === email).map((e) => e.sourceIp);
+}
+
+describe('the portal as an attacker meets it', () => {
+  const unique = Date.now().toString(36);
+
+  it('replaces X-Forwarded-For with the address it sees before passing a request to the API', async () => {
+    const email = `xff.${unique}@example.org`;
+    // From 127.0.0.2 (another address of the loopback network), claiming to be elsewhere and
+    // to be the portal itself.
+    const status = await postFrom(
+      '127.0.0.2',
+      '/api/auth/sign-in',
+      { email, password: 'not the password at all' },
+      { 'x-forwarded-for': '6.6.6.6', 'x-real-ip': '6.6.6.7', 'x-sextant-portal': 'forged' },
+    );
+    expect(status).toBe(401);
+    // The API believes the portal's hop (proven with the secret key), and nothing the client wrote.
+    expect(await auditedAddresses(email)).toEqual(['127.0.0.2']);
+  });
+});
