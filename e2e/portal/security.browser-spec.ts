@@ -55,4 +55,21 @@ describe('the portal as an attacker meets it', () => {
     // The API believes the portal's hop (proven with the secret key), and nothing the client wrote.
     expect(await auditedAddresses(email)).toEqual(['127.0.0.2']);
   });
+
+  it('sends a Content Security Policy with a fresh nonce and no framing on every page', async () => {
+    const policies: string[] = [];
+    for (const page of ['/sign-in', '/', '/paths', '/profile']) {
+      const response = await fetch(`${inject('portalUrl')}${page}`, { redirect: 'manual' });
+      const policy = response.headers.get('content-security-policy') ?? '';
+      expect(policy, page).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{20,}'/);
+      expect(policy, page).toContain("frame-ancestors 'none'");
+      expect(policy, page).toContain("object-src 'none'");
+      // No remote origin anywhere, and no inline script without the nonce.
+      expect(policy, page).not.toMatch(/https?:|\*/);
+      expect(/script-src [^;]*/.exec(policy)?.[0], page).not.toContain('unsafe-inline');
+      expect(response.headers.get('x-frame-options'), page).toBe('DENY');
+      policies.push(policy);
+    }
+    expect(new Set(policies).size).toBe(policies.length);
+  });
 });
