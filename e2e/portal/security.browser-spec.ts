@@ -1,6 +1,10 @@
 import { request } from 'node:http';
-import { describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { chromiumFor, demoUser, launchChromium } from '../support/browser';
 import { api } from '../support/http';
+
+const hasChromium = chromiumFor('portal security');
 
 /** POSTs JSON to the portal from a chosen local address, with extra headers. */
 function postFrom(
@@ -71,5 +75,33 @@ describe('the portal as an attacker meets it', () => {
       policies.push(policy);
     }
     expect(new Set(policies).size).toBe(policies.length);
+  });
+});
+
+describe.skipIf(!hasChromium)('portal security in Chromium', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('stays on the portal after signing in with next=/\\host', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    const portal = inject('portalUrl');
+    const { email, password } = demoUser('viewer@acme.example');
+    await page.goto(`${portal}/sign-in?next=${encodeURIComponent('/\\evil.example/x')}`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The start page of the portal (before the fix: http://evil.example/x).
+    await page.waitForURL(`${portal}/`);
+    await page.getByTestId('signed-in-as').waitFor();
+    await context.close();
   });
 });
