@@ -39,7 +39,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{apps,libs,cdc,prisma}/**/*.spec.ts'],
-          exclude: ['**/node_modules/**', 'apps/portal/**'],
+          // The portal's pages need Next.js; its plain helpers (lib/) are tested here.
+          exclude: ['**/node_modules/**', 'apps/portal/{app,components,.next}/**'],
           env,
         },
       },

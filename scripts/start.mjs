@@ -30,6 +30,9 @@ try {
   process.exit(2);
 }
 
+// Demo passwords are made on the first start and kept here (mode 0600); printed that once.
+const demoUsersFile = path.join(path.dirname(config.embeddedPostgres.dataDir), 'demo-users.json');
+const firstStart = !existsSync(demoUsersFile);
 let stack = null;
 let demoUsers = [];
 let demoToken = null;
@@ -55,9 +58,7 @@ try {
           const summary = await seedDemoData(url, {
             sharedData: path.resolve(root, '../shared/data'),
           });
-          // Passwords are made on the first start and kept beside the data (mode 0600).
-          const file = path.join(path.dirname(config.embeddedPostgres.dataDir), 'demo-users.json');
-          demoUsers = await seedDemoUsers(url, file);
+          demoUsers = await seedDemoUsers(url, demoUsersFile);
           if (demoUsers.some((u) => u.email === 'owner@acme.example'))
             demoToken = await demoApiToken(url, 'owner@acme.example', 'npm start example', 1);
           return summary;
@@ -70,17 +71,20 @@ try {
 }
 if (stopping) process.exit(0);
 const { urls } = stack;
+const accounts = firstStart
+  ? `(demo accounts; their passwords are shown this once, and kept in ${demoUsersFile})
+${demoUsers.map((u) => `            ${u.email.padEnd(24)} ${u.password.padEnd(18)} ${u.role}`).join('\n')}`
+  : `demo accounts: emails and passwords in ${demoUsersFile} (readable by you only)`;
 const auth = demoUsers.length
   ? `
-  Sign in   (demo accounts; passwords kept in .sextant/demo-users.json)
-${demoUsers.map((u) => `            ${u.email.padEnd(24)} ${u.password.padEnd(18)} ${u.role}`).join('\n')}${
-      demoToken
-        ? `
+  Sign in   ${accounts}${
+    demoToken
+      ? `
   API token of owner@acme.example for the examples below (valid 1 day):
             export SEXTANT_TOKEN=${demoToken}
             curl -H "Authorization: Bearer $SEXTANT_TOKEN" ${urls.api}/nodes`
-        : ''
-    }`
+      : ''
+  }`
   : `
   Sign in   create an account on the portal's sign-up page`;
 console.log(`

@@ -74,6 +74,24 @@ describe('security of the running stack', () => {
     secrets.push('wrong password guess');
   });
 
+  it('believes no X-Forwarded-For from a caller of the API itself', async () => {
+    const email = `direct.${Date.now().toString(36)}@example.org`;
+    const failed = await api(
+      'POST',
+      '/api/auth/sign-in',
+      { email, password: 'not the password at all' },
+      { authorization: '', 'x-forwarded-for': '6.6.6.6', 'x-sextant-portal': 'forged' },
+    );
+    expect(failed.status).toBe(401);
+    const audit = await api<{ items: { actorLabel: string; sourceIp: string | null }[] }>(
+      'GET',
+      '/api/audit?action=auth.sign-in&outcome=failure&limit=200',
+    );
+    expect(audit.body.items.filter((e) => e.actorLabel === email).map((e) => e.sourceIp)).toEqual([
+      '127.0.0.1',
+    ]);
+  });
+
   it('never writes passwords, session secrets, API tokens or path tokens to the apps’ output', async () => {
     const { token } = await pathWithToken();
     secrets.push(token.token);

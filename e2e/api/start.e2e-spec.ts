@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@sextant/db';
@@ -122,9 +122,15 @@ describe.skipIf(!portalBuilt)('npm start', () => {
     expect(processes.filter(alive)).toEqual([]);
 
     const second = await start(env);
-    expect(second.output.join('')).toContain('demo data: already loaded, nothing added');
-    // The same passwords are printed again.
-    expect(second.output.join('')).toContain(`viewer@acme.example      ${password}`);
+    const again = second.output.join('');
+    expect(again).toContain('demo data: already loaded, nothing added');
+    // The passwords were printed on the first start only; now, where they are kept (0600).
+    const kept = path.join(dataDir, 'demo-users.json');
+    expect(again).not.toContain(password);
+    expect(again).toContain(`demo accounts: emails and passwords in ${kept}`);
+    expect(statSync(kept).mode & 0o777).toBe(0o600);
+    const saved = JSON.parse(readFileSync(kept, 'utf8')) as { email: string; password: string }[];
+    expect(saved.find((u) => u.email === 'viewer@acme.example')?.password).toBe(password);
     expect(await interrupt(second)).toBe(0);
   }, 400_000);
 });

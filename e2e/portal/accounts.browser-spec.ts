@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumFor, launchChromium, signedInPage } from '../support/browser';
+import { chromiumFor, launchChromium, signedInPage, signIn } from '../support/browser';
 import { api } from '../support/http';
 
 const hasChromium = chromiumFor('accounts');
@@ -102,6 +102,87 @@ describe.skipIf(!hasChromium)('accounts, roles and invitations in Chromium', () 
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     await page.context().close();
+  });
+
+  it('asks whether a password change also revokes the API tokens, and ends the other sessions', async () => {
+    const email = `changer.${unique}@example.org`;
+    const first = 'the first long password';
+    const none = { authorization: '' };
+    expect(
+      (
+        await api(
+          'POST',
+          '/api/auth/register',
+          { email, name: 'Cher Changer', password: first },
+          none,
+        )
+      ).status,
+    ).toBe(202);
+    const verify = new URL(await linkInLog(email, 'verify-email')).searchParams.get('token');
+    expect((await api('POST', '/api/auth/verify-email', { token: verify }, none)).status).toBe(200);
+    const newPage = async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(30_000);
+      return page;
+    };
+    const page = await newPage();
+    await signIn(page, email, first);
+    const elsewhere = await newPage();
+    await signIn(elsewhere, email, first);
+
+    let previous = '\u0000';
+    const newToken = async (name: string) => {
+      await page.getByLabel('Token name').fill(name);
+      await page.getByRole('button', { name: 'Create API token' }).click();
+      const shown = page.getByTestId('new-api-token');
+      await shown.filter({ hasNotText: previous }).waitFor();
+      previous = (await shown.textContent())!;
+      return previous;
+    };
+    const answers = async (token: string) =>
+      (await api('GET', '/api/auth/me', undefined, { authorization: `Bearer ${token}` })).status;
+    const change = async (from: string, to: string) => {
+      await page.getByLabel('Current password').fill(from);
+      await page.getByLabel('New password').fill(to);
+      await page.getByRole('button', { name: 'Change password' }).click();
+    };
+
+    await page.goto(`${portal()}/profile`);
+    const revoke = page.getByRole('checkbox', { name: /Also revoke my API tokens/ });
+    // Asked, with revoking as the default.
+    expect(await revoke.isChecked()).toBe(true);
+    const script = await newToken('nightly script');
+    expect(await answers(script)).toBe(200);
+    await change(first, 'the second long password');
+    await page
+      .getByTestId('password-changed')
+      .filter({ hasText: /API tokens are revoked/ })
+      .waitFor();
+    expect(await answers(script)).toBe(401);
+    await page
+      .getByTestId('api-tokens')
+      .getByRole('row', { name: /nightly script/ })
+      .getByText('revoked')
+      .waitFor();
+    await shot(page, 'accounts-06-password-changed');
+    // This browser stays signed in; the other session is over.
+    await page.reload();
+    await page.getByTestId('my-roles').waitFor();
+    await elsewhere.goto(`${portal()}/paths`);
+    await elsewhere.waitForURL(/\/sign-in\?next=/);
+
+    // Unticked, the tokens stay.
+    const kept = await newToken('kept script');
+    await page.getByRole('checkbox', { name: /Also revoke my API tokens/ }).uncheck();
+    await change('the second long password', 'the third long password');
+    await page
+      .getByTestId('password-changed')
+      .filter({ hasText: /API tokens still work/ })
+      .waitFor();
+    expect(await answers(kept)).toBe(200);
+    await page.context().close();
+    await elsewhere.context().close();
   });
 
   it('lets an owner invite someone, who signs up through the link in the log', async () => {

@@ -15,8 +15,44 @@ export function chromiumFor(tests: string): boolean {
   return present;
 }
 
-/** Headless Chromium as root on a closed network: no sandbox, no background connections. */
-export function launchChromium(): Promise<Browser> {
+// Runs in each page before its own scripts: violations show as console errors.
+const reportViolations = `document.addEventListener('securitypolicyviolation', (e) =>
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' +
+    (e.blockedURI || 'inline code') + ' (' + e.sourceFile + ':' + e.lineNumber + ')'));`;
+
+/** Content Security Policy violations seen by the pages of this test file's browsers. */
+export const cspViolations: string[] = [];
+
+/**
+ * Headless Chromium as root on a closed network: no sandbox, no background connections.
+ * Every page of its contexts reports Content Security Policy violations, and closing the
+ * browser fails when there was one: every browser test checks the portal's policy.
+ */
+export async function launchChromium(): Promise<Browser> {
+  const browser = await launch();
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args) => {
+    const context = await newContext(...args);
+    await context.addInitScript({ content: reportViolations });
+    context.on('console', (message) => {
+      if (
+        message.type() === 'error' &&
+        /Content Security Policy|CSP violation/.test(message.text())
+      )
+        cspViolations.push(`${message.page()?.url() ?? '?'}: ${message.text()}`);
+    });
+    return context;
+  };
+  const close = browser.close.bind(browser);
+  browser.close = async (...args) => {
+    await close(...args);
+    if (cspViolations.length)
+      throw new Error(`Content Security Policy violations:\n${cspViolations.join('\n')}`);
+  };
+  return browser;
+}
+
+function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     args: [

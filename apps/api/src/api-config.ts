@@ -20,6 +20,10 @@ export interface ApiConfig {
   portalUrl?: string;
   /** The API's public URL (secure cookies when https). */
   publicUrl?: string;
+  /** Proxies in front of the API whose X-Forwarded-For entries are believed (TRUST_PROXY_HOPS). */
+  trustProxyHops?: number;
+  /** Serve GraphiQL at /graphiql (development only: it loads scripts from a CDN). */
+  graphiql?: boolean;
 }
 
 /** The configuration with every optional part filled with its documented default. */
@@ -32,6 +36,8 @@ export function withDefaults(config: ApiConfig): Required<ApiConfig> {
     graphql: defaults.graphql,
     portalUrl: defaults.portal.publicUrl,
     publicUrl: defaults.api.publicUrl,
+    trustProxyHops: defaults.api.trustProxyHops,
+    graphiql: false,
     ...config,
   } as Required<ApiConfig>;
 }

@@ -2,9 +2,12 @@ import { Logger, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { ApiConfig } from './api-config';
+import { ApiConfig, withDefaults } from './api-config';
 import { AppModule } from './app.module';
+import { AuthService } from './auth/auth.service';
+import { installRequestGate } from './auth/request-gate';
 import { replyWithError, RestExceptionFilter } from './common/rest-exception.filter';
+import { uploadLimitBytes, uploadTypes } from './common/upload';
 import { createValidationPipe } from './common/validation';
 
 /**
@@ -18,34 +21,35 @@ class SextantFastifyAdapter extends FastifyAdapter {
   }
 }
 
-/** The largest file an upload route takes (a Kepler quarter of 1-min cadences is ~30 MB). */
-export const uploadLimitBytes = 64 * 1024 * 1024;
-
 /** Builds the API application (REST under /api, OpenAPI at /api/docs, GraphQL at /graphql). */
 export async function createApiApp(
   config: ApiConfig,
   logger: LogLevel[] | LoggerService = ['log', 'warn', 'error'],
 ): Promise<NestFastifyApplication> {
-  const adapter = new SextantFastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: true });
+  const hops = withDefaults(config).trustProxyHops;
+  // X-Forwarded-For is believed only as far as the configured proxies (TRUST_PROXY_HOPS):
+  // beyond them, anyone could write it.
+  const adapter = new SextantFastifyAdapter({
+    bodyLimit: 1024 * 1024,
+    trustProxy: hops > 0 ? hops : false,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger,
     bufferLogs: false,
   });
   app.setGlobalPrefix('api', { exclude: ['graphql'] });
   // Uploaded files (light curves, POST /api/lightcurves; CSV and text files, POST
-  // /api/imports/...): raw bytes or text, larger than JSON bodies.
+  // /api/imports/...): raw bytes, larger than JSON bodies. Only routes marked @Upload() take
+  // them, and only from a known caller: the request gate refuses them elsewhere (415) and
+  // from anonymous callers (401) before the body is read.
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addContentTypeParser(
-    'application/octet-stream',
-    { parseAs: 'buffer', bodyLimit: uploadLimitBytes },
-    (_request, body, done) => done(null, body),
-  );
   fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser(
-    ['text/plain', 'text/csv'],
+    [...uploadTypes],
     { parseAs: 'buffer', bodyLimit: uploadLimitBytes },
     (_request, body, done) => done(null, body),
   );
+  installRequestGate(fastify, app.get(AuthService), withDefaults(config));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new RestExceptionFilter());
   // Errors raised by Fastify before a handler runs: bad JSON, body too large, and GraphQL

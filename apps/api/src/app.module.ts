@@ -30,7 +30,8 @@ export class AppModule {
         GraphQLModule.forRoot<MercuriusDriverConfig>({
           driver: MercuriusDriver,
           path: '/graphql',
-          graphiql: true,
+          // GraphiQL loads its scripts from a CDN without integrity checks: development only.
+          graphiql: withDefaults(config).graphiql,
           autoSchemaFile: config.schemaFile ?? true,
           sortSchema: true,
           // Errors before execution go through the API's own Fastify error handler instead.

@@ -22,6 +22,8 @@ async function main(): Promise<void> {
     graphql: config.graphql,
     portalUrl: config.portal.publicUrl,
     publicUrl: config.api.publicUrl,
+    trustProxyHops: config.api.trustProxyHops,
+    graphiql: config.api.graphiql,
   });
   await app.listen({ port: config.api.port, host: config.api.host });
   console.log(

@@ -1,11 +1,12 @@
 'use client';
 
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '@/lib/api';
 
 export interface AuthField {
   name: string;
   label: string;
+  /** An input type; 'checkbox' holds 'true' or 'false'. */
   type?: string;
   autoComplete?: string;
   required?: boolean;
@@ -29,6 +30,8 @@ export function AuthForm({
   );
   const [error, setError] = useState<ApiError | Error | null>(null);
   const [busy, setBusy] = useState(false);
+  // Ids of this form's fields: a page with two forms may have a field name in both.
+  const formId = useId();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
@@ -45,25 +48,37 @@ export function AuthForm({
     error instanceof ApiError ? error.forField(name) : undefined;
   return (
     <form className="auth-form panel" onSubmit={submit}>
-      {fields.map((f) => (
-        <div key={f.name}>
-          <label htmlFor={`f-${f.name}`}>{f.label}</label>
-          <input
-            id={`f-${f.name}`}
-            name={f.name}
-            type={f.type ?? 'text'}
-            autoComplete={f.autoComplete}
-            required={f.required ?? true}
-            value={values[f.name]}
-            onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
-          />
-          {fieldError(f.name) ? (
-            <div className="field-error" data-testid={`error-${f.name}`}>
-              {fieldError(f.name)}
-            </div>
-          ) : null}
-        </div>
-      ))}
+      {fields.map((f) =>
+        f.type === 'checkbox' ? (
+          <label key={f.name} className="checkbox">
+            <input
+              type="checkbox"
+              name={f.name}
+              checked={values[f.name] === 'true'}
+              onChange={(e) => setValues({ ...values, [f.name]: String(e.target.checked) })}
+            />
+            {f.label}
+          </label>
+        ) : (
+          <div key={f.name}>
+            <label htmlFor={`${formId}-${f.name}`}>{f.label}</label>
+            <input
+              id={`${formId}-${f.name}`}
+              name={f.name}
+              type={f.type ?? 'text'}
+              autoComplete={f.autoComplete}
+              required={f.required ?? true}
+              value={values[f.name]}
+              onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
+            />
+            {fieldError(f.name) ? (
+              <div className="field-error" data-testid={`error-${f.name}`}>
+                {fieldError(f.name)}
+              </div>
+            ) : null}
+          </div>
+        ),
+      )}
       {error && !(error instanceof ApiError && error.errors.length) ? (
         <div className="banner" role="alert" data-testid="form-error">
           {error.message}

@@ -3,6 +3,7 @@
 import { assertNever } from '@sextant/domain';
 import type { CdcRunState, CdcSource, CdcSourceStatus } from '@/lib/api';
 import { formatBytes, formatDuration } from '@/lib/format';
+import { useMe } from '@/lib/session';
 import { dateTime, timeUntil } from '@/lib/time';
 import { formatRate } from './ingest-status';
 import { NodeLink } from './lookups';
@@ -66,6 +67,7 @@ function Lsn({ value }: { value: string | null }) {
 export function CdcStatusPanel({ source }: { source: CdcSource }) {
   const now = useNow();
   const s = source.status;
+  const me = useMe();
   return (
     <section aria-labelledby="cdc-status-title" data-testid="cdc-status">
       <h2 id="cdc-status-title">Status</h2>
@@ -132,7 +134,13 @@ export function CdcStatusPanel({ source }: { source: CdcSource }) {
             <Lsn value={s.sourceLsn} />
           </dd>
           <dt>Runner</dt>
-          <dd>{s.runner ?? <span className="muted">none</span>}</dd>
+          <dd>
+            {s.runner ?? (
+              <span className="muted">
+                {me.data?.platformAdmin ? 'none' : 'shown to platform administrators'}
+              </span>
+            )}
+          </dd>
           <dt>Reported</dt>
           <dd>
             <Ago iso={s.updatedAt} now={now} />

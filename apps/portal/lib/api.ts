@@ -419,8 +419,9 @@ export interface JobSchedule {
 
 export interface JobWorker {
   id: string;
-  host: string;
-  pid: number;
+  /** Platform administrators only (null for others). */
+  host: string | null;
+  pid: number | null;
   concurrency: number;
   types: string[];
   startedAt: string;

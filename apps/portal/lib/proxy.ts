@@ -1,4 +1,5 @@
 // Forwards a request to the API, read from SEXTANT_API_URL at request time (not build time).
+import { createHmac } from 'node:crypto';
 
 const hopByHop = new Set([
   'connection',
@@ -7,6 +8,38 @@ const hopByHop = new Set([
   'host',
   'content-length',
 ]);
+// Never passed on as the client sent them: the client's address, and the proof that the
+// portal vouches for it (apps/api/src/auth/client-address.ts).
+const clientAddressHeader = 'x-forwarded-for';
+const proofHeader = 'x-sextant-portal';
+const notPassed = new Set([
+  ...hopByHop,
+  clientAddressHeader,
+  proofHeader,
+  'x-real-ip',
+  'forwarded',
+]);
+
+/**
+ * The client's address for the API. portal-server.mjs has replaced X-Forwarded-For with the
+ * address it saw (and says so); with the platform's secret key the portal proves to the API
+ * that it set it. Served otherwise (e.g. `next dev`), nothing is passed: the API sees the portal.
+ */
+function clientHeaders(request: Request): Record<string, string> {
+  const address = request.headers.get(clientAddressHeader);
+  const key = process.env.SEXTANT_SECRET_KEY?.trim();
+  if (process.env.SEXTANT_PORTAL_CLIENT_ADDRESS !== clientAddressHeader || !address) return {};
+  return {
+    [clientAddressHeader]: address,
+    ...(key
+      ? {
+          [proofHeader]: createHmac('sha256', key)
+            .update('sextant portal proxy')
+            .digest('base64url'),
+        }
+      : {}),
+  };
+}
 
 export async function forward(request: Request, path: string): Promise<Response> {
   const base = process.env.SEXTANT_API_URL ?? 'http://127.0.0.1:3000';
@@ -14,8 +47,9 @@ export async function forward(request: Request, path: string): Promise<Response>
   const target = `${base.replace(/\/$/, '')}${path}${url.search}`;
   const headers = new Headers();
   request.headers.forEach((value, key) => {
-    if (!hopByHop.has(key)) headers.set(key, value);
+    if (!notPassed.has(key)) headers.set(key, value);
   });
+  for (const [key, value] of Object.entries(clientHeaders(request))) headers.set(key, value);
   try {
     const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.arrayBuffer();
     const upstream = await fetch(target, {

@@ -27,7 +27,15 @@ describe(loadConfig.name, () => {
       lockoutMinutes: 15,
       requireVerifiedEmail: true,
       secureCookies: null,
+      rateLimitPerAddress: 30,
+      rateLimitTotal: 300,
+      emailLimit: 3,
+      emailIpLimit: 20,
     });
+    expect(config.api.trustProxyHops).toBe(0);
+    expect(config.api.graphiql).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development' }).api.graphiql).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).api.graphiql).toBe(false);
     expect(config.mail.smtpUrl).toBeNull();
     expect(config.graphql).toEqual({ maxDepth: 10, maxCost: 50_000 });
     expect(config.worker).toEqual({
@@ -63,6 +71,9 @@ describe(loadConfig.name, () => {
     ['SMTP_URL', 'http://mail', /SMTP_URL: expected smtp/],
     ['AUTH_LOCKOUT_THRESHOLD', '0', /AUTH_LOCKOUT_THRESHOLD: expected a whole number/],
     ['AUTH_SECURE_COOKIES', 'sometimes', /AUTH_SECURE_COOKIES/],
+    ['TRUST_PROXY_HOPS', '11', /TRUST_PROXY_HOPS: expected a whole number 0-10/],
+    ['TRUST_PROXY_HOPS', 'true', /TRUST_PROXY_HOPS: expected a whole number 0-10/],
+    ['AUTH_RATE_LIMIT', '0', /AUTH_RATE_LIMIT: expected a whole number/],
     ['GRAPHQL_MAX_DEPTH', '1', /GRAPHQL_MAX_DEPTH/],
     ['SEXTANT_SECRET_KEY', 'short', /SEXTANT_SECRET_KEY: expected 32 bytes/],
     ['SEXTANT_SECRET_KEY', 'ab'.repeat(31), /SEXTANT_SECRET_KEY: expected 32 bytes/],

@@ -6,7 +6,20 @@ export interface SextantConfig {
   /** External Postgres; when absent the embedded server is started. */
   databaseUrl: string | null;
   embeddedPostgres: { dataDir: string; port: number };
-  api: { host: string; port: number; publicUrl: string; poolSize: number; corsOrigins: string[] };
+  api: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    poolSize: number;
+    corsOrigins: string[];
+    /**
+     * TRUST_PROXY_HOPS: reverse proxies in front of the API and the portal whose
+     * X-Forwarded-For entries are believed (0: none; the client is the peer of the socket).
+     */
+    trustProxyHops: number;
+    /** GraphiQL at /graphiql (it loads its scripts from a CDN): only when NODE_ENV=development. */
+    graphiql: boolean;
+  };
   portal: {
     host: string;
     port: number;
@@ -80,6 +93,19 @@ export interface AuthConfig {
   requireVerifiedEmail: boolean;
   /** Session cookies only over HTTPS; null: when API_PUBLIC_URL or PORTAL_PUBLIC_URL is https. */
   secureCookies: boolean | null;
+  /**
+   * Changes under /api/auth (sign-in, registration, resets, …) and invitation acceptance, per
+   * minute and API process: from one client address, and from all together (bounds the
+   * password hashing work); beyond, 429 with Retry-After.
+   */
+  rateLimitPerAddress: number;
+  rateLimitTotal: number;
+  /**
+   * Account emails (verification, password reset, registration notices) within
+   * lockoutMinutes: to one email address, and asked for by one client address.
+   */
+  emailLimit: number;
+  emailIpLimit: number;
 }
 
 /** The job platform's worker (libs/jobs). */
@@ -315,6 +341,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         .split(',')
         .map((o) => o.trim())
         .filter(Boolean),
+      trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
+      graphiql: env.NODE_ENV === 'development',
     },
     portal: {
       host: env.PORTAL_HOST || '0.0.0.0',
@@ -336,6 +364,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         env.AUTH_SECURE_COOKIES === undefined || env.AUTH_SECURE_COOKIES === ''
           ? null
           : bool(env, 'AUTH_SECURE_COOKIES', false),
+      rateLimitPerAddress: integer(env, 'AUTH_RATE_LIMIT', 30, 1, 100_000),
+      rateLimitTotal: integer(env, 'AUTH_RATE_LIMIT_TOTAL', 300, 1, 1_000_000),
+      emailLimit: integer(env, 'AUTH_EMAIL_LIMIT', 3, 1, 1000),
+      emailIpLimit: integer(env, 'AUTH_EMAIL_IP_LIMIT', 20, 1, 100_000),
     },
     mail: {
       smtpUrl: smtpUrl(env),

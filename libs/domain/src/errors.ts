@@ -51,6 +51,8 @@ export const errorCodes = {
   LastOwner: 409,
   AlreadyMember: 409,
   SignInLocked: 429,
+  TooManyRequests: 429,
+  UnsupportedMediaType: 415,
   JobRunFinished: 409,
   JobRunNotRetryable: 409,
   IllegalTransition: 409,

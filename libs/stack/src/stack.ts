@@ -119,16 +119,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
     if (options.apps.includes('portal')) {
       const port = portalPort;
-      const nextBin = require.resolve('next/dist/bin/next', { paths: [root] });
       const apiUrl = urls.api
         ? urls.api.replace(/\/api$/, '').replace('localhost', '127.0.0.1')
         : config.portal.apiUrl;
+      // `next start`, with the client's address set from the socket (see the file); the
+      // secret key in env lets it prove to the API that it did.
       const portal = startProcess(
         'portal',
         node,
         [
-          nextBin,
-          'start',
+          path.join(root, 'apps/portal/portal-server.mjs'),
           path.join(root, 'apps/portal'),
           '-p',
           String(port),

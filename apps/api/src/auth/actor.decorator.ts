@@ -1,6 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { FastifyRequest } from 'fastify';
+import { clientAddressOf } from './client-address';
 import { anonymous, type Principal, type RequestOrigin } from './principal';
 
 const principals = new WeakMap<object, Principal>();
@@ -22,7 +23,7 @@ export function principalOf(request: object): Principal | undefined {
 
 export function originOf(request: FastifyRequest): RequestOrigin {
   const agent = request.headers['user-agent'];
-  return { ip: request.ip ?? null, userAgent: typeof agent === 'string' ? agent : null };
+  return { ip: clientAddressOf(request), userAgent: typeof agent === 'string' ? agent : null };
 }
 
 /** The caller, as the policy guard authenticated them. */

@@ -10,13 +10,13 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { IdPipe } from '../common/id.pipe';
 import { MembersService } from '../members/members.service';
 import { Actor, Origin } from './actor.decorator';
 import { AccessService } from './access.service';
-import { AuthService } from './auth.service';
+import { AuthService, normaliseEmail } from './auth.service';
 import { Can, Public } from './can.decorator';
 import { clearedCookies, sessionCookies } from './cookies';
 import {
@@ -28,6 +28,7 @@ import {
   CreatedApiTokenModel,
   EmailInput,
   MeModel,
+  RegisteredModel,
   RegisterInput,
   ResetPasswordInput,
   SignedInModel,
@@ -81,17 +82,21 @@ export class AuthController {
   }
 
   @Post('register')
+  @HttpCode(202)
   @Public()
   @ApiOperation({
     summary:
-      'Create an account (and optionally an organisation you own); a link confirms the email.',
+      'Create an account (and optionally an organisation you own); a link confirms the email. Answers the same for an address that has an account (its owner is told by email).',
   })
-  @ApiOkResponse({ type: MeModel })
-  async register(@Origin() origin: RequestOrigin, @Body() input: RegisterInput) {
+  @ApiAcceptedResponse({ type: RegisteredModel })
+  async register(
+    @Origin() origin: RequestOrigin,
+    @Body() input: RegisterInput,
+  ): Promise<RegisteredModel> {
     const user = await this.auth.register(input, origin);
-    if (input.organisation)
+    if (user && input.organisation)
       await this.members.createOrganisation(user.id, user.email, input.organisation, origin);
-    return toMe(this.auth, user.id, null);
+    return { email: normaliseEmail(input.email) };
   }
 
   @Post('verify-email')
@@ -107,8 +112,8 @@ export class AuthController {
   @HttpCode(202)
   @Public()
   @ApiOperation({ summary: 'Send the confirmation link again (answers the same for any address).' })
-  async resend(@Body() input: EmailInput) {
-    await this.auth.resendVerification(input.email);
+  async resend(@Origin() origin: RequestOrigin, @Body() input: EmailInput) {
+    await this.auth.resendVerification(input.email, origin);
     return { sent: true };
   }
 
@@ -163,9 +168,17 @@ export class AuthController {
   @Post('password-reset')
   @HttpCode(204)
   @Public()
-  @ApiOperation({ summary: 'Set a new password with the token of the link; ends every session.' })
+  @ApiOperation({
+    summary:
+      'Set a new password with the token of the link; ends every session, and revokes your API tokens unless revokeApiTokens is false.',
+  })
   async reset(@Origin() origin: RequestOrigin, @Body() input: ResetPasswordInput): Promise<void> {
-    await this.auth.resetPassword(input.token, input.password, origin);
+    await this.auth.resetPassword(
+      input.token,
+      input.password,
+      origin,
+      input.revokeApiTokens ?? true,
+    );
   }
 
   @Get('me')
@@ -190,13 +203,22 @@ export class AuthController {
   @Post('me/password')
   @HttpCode(204)
   @Can('account.manage', 'self')
-  @ApiOperation({ summary: 'Change your password (the current one is asked).' })
+  @ApiOperation({
+    summary:
+      'Change your password (the current one is asked): ends your other sessions, and revokes your API tokens (but the one making the change) unless revokeApiTokens is false.',
+  })
   async changePassword(
     @Actor() actor: UserPrincipal,
     @Origin() origin: RequestOrigin,
     @Body() input: ChangePasswordInput,
   ): Promise<void> {
-    await this.auth.changePassword(actor, input.currentPassword, input.newPassword, origin);
+    await this.auth.changePassword(
+      actor,
+      input.currentPassword,
+      input.newPassword,
+      origin,
+      input.revokeApiTokens ?? true,
+    );
   }
 
   @Get('tokens')

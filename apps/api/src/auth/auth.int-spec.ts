@@ -1,3 +1,4 @@
+import type { AuthConfig } from '@sextant/config';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from '../testing/api-harness';
@@ -7,6 +8,20 @@ import { startApi, type ApiHarness } from '../testing/api-harness';
 // reset, personal API tokens, and what must never reach the log.
 
 const password = 'correct horse battery';
+const limits: AuthConfig = {
+  sessionHours: 1,
+  apiTokenDays: 30,
+  lockoutThreshold: 3,
+  ipThreshold: 1000,
+  lockoutMinutes: 15,
+  cacheSeconds: 5,
+  requireVerifiedEmail: true,
+  secureCookies: null,
+  rateLimitPerAddress: 1000,
+  rateLimitTotal: 10_000,
+  emailLimit: 3,
+  emailIpLimit: 1000,
+};
 const cookiesOf = (headers: Record<string, unknown>): string[] =>
   [headers['set-cookie'] ?? []].flat().map(String);
 const cookieValue = (cookies: string[], name: string) =>
@@ -30,16 +45,7 @@ describe('accounts and sessions', () => {
   beforeAll(async () => {
     db = await createTestDatabase('auth_flows');
     api = await startApi(db.url, {
-      auth: {
-        sessionHours: 1,
-        apiTokenDays: 30,
-        lockoutThreshold: 3,
-        ipThreshold: 1000,
-        lockoutMinutes: 15,
-        cacheSeconds: 5,
-        requireVerifiedEmail: true,
-        secureCookies: null,
-      },
+      auth: limits,
       portalUrl: 'http://portal.test',
     });
   });
@@ -68,11 +74,8 @@ describe('accounts and sessions', () => {
     const registered = await api.call('POST', '/api/auth/register', {
       body: { email: 'Nina@Example.org', name: 'Nina', password, organisation: 'Nina Wind' },
     });
-    expect(registered.status).toBe(201);
-    expect(registered.body).toMatchObject({ email: 'nina@example.org', emailVerified: false });
-    expect(registered.body.memberships).toEqual([
-      expect.objectContaining({ role: 'owner', nodeName: 'Nina Wind' }),
-    ]);
+    expect(registered.status).toBe(202);
+    expect(registered.body).toEqual({ email: 'nina@example.org' });
 
     expect((await signIn('nina@example.org')).answer.body).toMatchObject({
       code: 'EmailNotVerified',
@@ -92,13 +95,17 @@ describe('accounts and sessions', () => {
 
     const { answer, cookies } = await signIn('NINA@example.org');
     expect(answer.status).toBe(200);
+    expect(answer.body.user).toMatchObject({ email: 'nina@example.org', emailVerified: true });
+    expect((answer.body.user as { memberships: unknown[] }).memberships).toEqual([
+      expect.objectContaining({ role: 'owner', nodeName: 'Nina Wind' }),
+    ]);
     const session = cookies.find((c) => c.startsWith('sextant_session='))!;
     expect(session).toMatch(/HttpOnly/);
     expect(session).toMatch(/SameSite=Lax/);
     expect(cookies.find((c) => c.startsWith('sextant_csrf='))).not.toMatch(/HttpOnly/);
   });
 
-  it('refuses a weak password and a taken address, naming the field', async () => {
+  it('refuses a weak password, naming the field, and answers a taken address as a new one', async () => {
     const weak = await api.call('POST', '/api/auth/register', {
       body: { email: 'x@example.org', name: 'X', password: 'short' },
     });
@@ -106,11 +113,59 @@ describe('accounts and sessions', () => {
     expect(weak.body.errors).toEqual([
       { field: 'password', reason: 'must be 10 to 200 characters' },
     ]);
-    const taken = await api.call('POST', '/api/auth/register', {
-      body: { email: 'nina@example.org', name: 'Nina 2', password },
+    const fresh = await api.call('POST', '/api/auth/register', {
+      body: { email: 'Fresh@example.org', name: 'Fresh', password, organisation: 'Fresh Co' },
     });
-    expect(taken.status).toBe(409);
-    expect(taken.body).toMatchObject({ code: 'EmailTaken' });
+    const taken = await api.call('POST', '/api/auth/register', {
+      body: { email: 'NINA@example.org', name: 'Nina 2', password, organisation: 'Squat Co' },
+    });
+    expect(taken.status).toBe(fresh.status);
+    expect(taken.body).toEqual({ email: 'nina@example.org' });
+    expect(Object.keys(taken.body)).toEqual(Object.keys(fresh.body));
+    expect(taken.headers['content-type']).toBe(fresh.headers['content-type']);
+    // Nothing changed on the account; its owner is told that someone tried.
+    const notice = [...api.logs]
+      .reverse()
+      .find((l) => l.includes('email to nina@example.org') && l.includes('tried to create'));
+    expect(notice).toMatch(/already has one/);
+    expect(notice).toMatch(/forgot-password/);
+    expect(notice).not.toMatch(/verify-email\?token=/);
+    expect((await signIn('nina@example.org')).answer.status).toBe(200);
+    const organisations = await api.call<{ items: { name: string }[] }>(
+      'GET',
+      '/api/nodes?kind=organisation&limit=500',
+      { headers: (await signIn('nina@example.org')).headers },
+    );
+    expect(organisations.body.items.map((n) => n.name)).toEqual(['Nina Wind']);
+  });
+
+  it('limits account emails to one address, whether or not an account has it', async () => {
+    const ask = (path: string, email: string, remoteAddress = '198.51.100.40') =>
+      api.call('POST', `/api/auth/${path}`, { body: { email }, remoteAddress });
+    // Three emails to one address within the window (AUTH_EMAIL_LIMIT), however asked for:
+    // the link of a registration, a reset, a new link.
+    const registered = await api.call('POST', '/api/auth/register', {
+      body: { email: 'mailer@example.org', name: 'Mailer', password },
+      remoteAddress: '198.51.100.40',
+    });
+    expect(registered.status).toBe(202);
+    expect((await ask('password-reset/request', 'mailer@example.org')).status).toBe(202);
+    expect((await ask('resend-verification', 'Mailer@example.org')).status).toBe(202);
+    const refused = await ask('password-reset/request', 'mailer@example.org', '198.51.100.41');
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ code: 'TooManyRequests' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(800); // about 15 minutes
+    const again = await api.call('POST', '/api/auth/register', {
+      body: { email: 'mailer@example.org', name: 'Mailer 2', password },
+      remoteAddress: '198.51.100.42',
+    });
+    expect(again.status).toBe(429);
+    // The same for an address without an account: the limit tells nothing about accounts.
+    for (let i = 0; i < 3; i++)
+      expect((await ask('resend-verification', 'ghost@example.org')).status).toBe(202);
+    const ghost = await ask('resend-verification', 'ghost@example.org', '198.51.100.41');
+    expect(ghost.status).toBe(refused.status);
+    expect(ghost.body.code).toBe(refused.body.code);
   });
 
   it('asks anonymous callers to authenticate, but serves health to anyone', async () => {
@@ -173,9 +228,15 @@ describe('accounts and sessions', () => {
     expect(right.cookies).toEqual([]);
   });
 
-  it('resets a password by the emailed link, which ends every session', async () => {
+  it('resets a password by the emailed link, which ends every session and API token', async () => {
     const before = await signIn('nina@example.org');
     expect(before.answer.status).toBe(200);
+    const script = await api.call<{ token: string }>('POST', '/api/auth/tokens', {
+      body: { name: 'made before the reset' },
+      headers: before.headers,
+    });
+    secrets.push(script.body.token);
+    expect((await api.call('GET', '/api/auth/me', { token: script.body.token })).status).toBe(200);
     expect(
       (
         await api.call('POST', '/api/auth/password-reset/request', {
@@ -205,8 +266,89 @@ describe('accounts and sessions', () => {
       (await api.call('GET', '/api/auth/me', { headers: { cookie: before.headers.cookie } }))
         .status,
     ).toBe(401);
+    expect((await api.call('GET', '/api/auth/me', { token: script.body.token })).status).toBe(401);
     expect((await signIn('nina@example.org')).answer.status).toBe(401);
     expect((await signIn('nina@example.org', newPassword)).answer.status).toBe(200);
+  });
+
+  it('ends the other sessions and the API tokens when the password changes (tokens if asked)', async () => {
+    const email = 'fresh@example.org';
+    expect(
+      (
+        await api.call('POST', '/api/auth/verify-email', {
+          body: { token: linkIn(api.logs, email, 'verify-email') },
+        })
+      ).status,
+    ).toBe(200);
+    const mine = await signIn(email);
+    const other = await signIn(email);
+    const newToken = async (name: string) => {
+      const created = await api.call<{ token: string }>('POST', '/api/auth/tokens', {
+        body: { name },
+        headers: mine.headers,
+      });
+      secrets.push(created.body.token);
+      return created.body.token;
+    };
+    const [first, second] = [await newToken('first'), await newToken('second')];
+    const status = (options: { token?: string; headers?: Record<string, string> }) =>
+      api.call('GET', '/api/auth/me', options).then((a) => a.status);
+
+    const bad = await api.call('POST', '/api/auth/me/password', {
+      body: {
+        currentPassword: password,
+        newPassword: 'another passphrase',
+        revokeApiTokens: 'yes',
+      },
+      headers: mine.headers,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([
+      { field: 'revokeApiTokens', reason: 'must be true or false' },
+    ]);
+
+    const changed = 'fresh passphrase one';
+    secrets.push(changed);
+    expect(
+      (
+        await api.call('POST', '/api/auth/me/password', {
+          body: { currentPassword: password, newPassword: changed },
+          headers: mine.headers,
+        })
+      ).status,
+    ).toBe(204);
+    // The session that made the change goes on; the other and both tokens are over.
+    expect(await status({ headers: { cookie: mine.headers.cookie } })).toBe(200);
+    expect(await status({ headers: { cookie: other.headers.cookie } })).toBe(401);
+    expect(await status({ token: first })).toBe(401);
+    expect(await status({ token: second })).toBe(401);
+
+    // Through a token, keeping the tokens: every session ends, the tokens stay.
+    const [kept, caller] = [await newToken('kept'), await newToken('caller')];
+    const third = await signIn(email, changed);
+    const again = 'fresh passphrase two';
+    secrets.push(again);
+    expect(
+      (
+        await api.call('POST', '/api/auth/me/password', {
+          body: { currentPassword: changed, newPassword: again, revokeApiTokens: false },
+          token: caller,
+        })
+      ).status,
+    ).toBe(204);
+    expect(await status({ headers: { cookie: mine.headers.cookie } })).toBe(401);
+    expect(await status({ headers: { cookie: third.headers.cookie } })).toBe(401);
+    expect(await status({ token: kept })).toBe(200);
+    expect(await status({ token: caller })).toBe(200);
+    const audit = await api.call<{ items: { action: string; details: object }[] }>(
+      'GET',
+      '/api/audit?action=auth.password-change',
+      { token: caller },
+    );
+    expect(audit.body.items.map((e) => e.details)).toEqual([
+      { sessionsRevoked: 2, apiTokensRevoked: 0 },
+      { sessionsRevoked: 1, apiTokensRevoked: 2 },
+    ]);
   });
 
   it('gives personal API tokens shown once, hashed, expiring and revocable', async () => {

@@ -196,12 +196,12 @@ export class AuthRepository {
     );
   }
 
-  /** Ends every session of a user (after a password reset); returns their ids. */
-  async revokeSessionsOf(userId: string): Promise<string[]> {
+  /** Ends every session of a user but `except` (after a password change); returns their ids. */
+  async revokeSessionsOf(userId: string, except: string | null = null): Promise<string[]> {
     const { rows } = await this.pool.query<{ id: string }>(
       `UPDATE user_session SET revoked_at = now()
-        WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
-      [userId],
+        WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2::uuid RETURNING id`,
+      [userId, except],
     );
     return rows.map((r) => r.id);
   }
@@ -275,6 +275,16 @@ export class AuthRepository {
       [id],
     );
     return rows[0];
+  }
+
+  /** Revokes every API token of a user but `except`; returns their ids. */
+  async revokeApiTokensOf(userId: string, except: string | null = null): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `UPDATE api_token SET revoked_at = now()
+        WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2::uuid RETURNING id`,
+      [userId, except],
+    );
+    return rows.map((r) => r.id);
   }
 
   async touchApiToken(id: string): Promise<void> {

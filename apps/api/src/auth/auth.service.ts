@@ -40,6 +40,7 @@ export class AuthService {
   private readonly config: AuthConfig;
   readonly mailer: Mailer;
   private readonly portalUrl: string;
+  private readonly httpsUrls: boolean;
   private readonly cache = new Map<string, { principal: UserPrincipal; until: number }>();
   private readonly touched = new Map<string, number>();
 
@@ -51,6 +52,7 @@ export class AuthService {
     const config = withDefaults(apiConfig);
     this.config = config.auth;
     this.portalUrl = config.portalUrl;
+    this.httpsUrls = [config.portalUrl, config.publicUrl].some((u) => u.startsWith('https:'));
     this.mailer = new Mailer(config.mail.smtpUrl, config.mail.from);
   }
 
@@ -121,11 +123,47 @@ export class AuthService {
 
   // Registration and email
 
+  /**
+   * Public registration. It answers the same whether or not the address has an account (the
+   * password is hashed either way, so it takes as long): the new account, or null when the
+   * address was taken, whose owner is then told by email that someone tried.
+   */
   async register(
     input: { email: string; name: string; password: string },
     origin: RequestOrigin,
+  ): Promise<UserRow | null> {
+    const email = normaliseEmail(input.email);
+    const problem = passwordProblem(input.password);
+    if (problem) throw new DomainError('WeakPassword', `password: ${problem.reason}`, [problem]);
+    await this.throttleEmail(email, origin);
+    const user = await this.createAccount({ ...input, email }, origin);
+    if (user) return user;
+    const owner = await this.repository.userByEmail(email);
+    await this.audit.record(null, origin, {
+      action: 'auth.register',
+      outcome: 'failure',
+      actorLabel: email,
+      subjectUserId: owner?.id ?? null,
+      details: { reason: 'email taken' },
+    });
+    if (owner)
+      await this.mailer.send({
+        to: owner.email,
+        subject: 'Someone tried to create a Sextant account with your address',
+        text: `Hello ${owner.name},\n\nsomeone tried to create a new Sextant account with this address, which already has one. Nothing has changed on your account.\n\nIf it was you: sign in at ${this.portalUrl}/sign-in, or choose a new password at ${this.portalUrl}/forgot-password.\nIf it was not you, ignore this email.\n`,
+      });
+    return null;
+  }
+
+  /**
+   * Creates an account (invitations: verified, as the link came to the address); null when the
+   * address is taken. The password is hashed before the address is looked at.
+   */
+  async createAccount(
+    input: { email: string; name: string; password: string },
+    origin: RequestOrigin,
     options: { verified?: boolean } = {},
-  ): Promise<UserRow> {
+  ): Promise<UserRow | null> {
     const email = normaliseEmail(input.email);
     const problem = passwordProblem(input.password);
     if (problem) throw new DomainError('WeakPassword', `password: ${problem.reason}`, [problem]);
@@ -136,13 +174,7 @@ export class AuthService {
       passwordHash: await hashPassword(input.password),
       verified,
     });
-    if (!user) {
-      throw new DomainError(
-        'EmailTaken',
-        'email: an account with this address exists; sign in or reset its password',
-        [{ field: 'email', reason: 'an account with this address exists' }],
-      );
-    }
+    if (!user) return null;
     await this.audit.record(null, origin, {
       action: 'auth.register',
       outcome: 'success',
@@ -153,6 +185,35 @@ export class AuthService {
     });
     if (!verified) await this.sendVerification(user);
     return user;
+  }
+
+  /**
+   * Account emails are limited per address they go to and per client asking (AUTH_EMAIL_LIMIT,
+   * AUTH_EMAIL_IP_LIMIT within AUTH_LOCKOUT_MINUTES), whether or not an account has the
+   * address, so the limit tells nothing about accounts.
+   */
+  private async throttleEmail(email: string, origin: RequestOrigin): Promise<void> {
+    const keys = [`mail:${email}`, ...(origin.ip ? [`mail-ip:${origin.ip}`] : [])];
+    const locked = await this.repository.lockedUntil(keys);
+    if (locked) {
+      const seconds = secondsUntil(locked);
+      throw new DomainError(
+        'TooManyRequests',
+        `too many account emails asked for: try again in ${Math.ceil(seconds / 60)} minute(s)`,
+        [],
+        seconds,
+      );
+    }
+    await Promise.all([
+      this.repository.recordFailure(keys[0], this.config.emailLimit, this.config.lockoutMinutes),
+      keys[1]
+        ? this.repository.recordFailure(
+            keys[1],
+            this.config.emailIpLimit,
+            this.config.lockoutMinutes,
+          )
+        : null,
+    ]);
   }
 
   private async sendVerification(user: UserRow): Promise<void> {
@@ -170,8 +231,10 @@ export class AuthService {
     });
   }
 
-  async resendVerification(emailText: string): Promise<void> {
-    const user = await this.repository.userByEmail(normaliseEmail(emailText));
+  async resendVerification(emailText: string, origin: RequestOrigin): Promise<void> {
+    const email = normaliseEmail(emailText);
+    await this.throttleEmail(email, origin);
+    const user = await this.repository.userByEmail(email);
     if (user && !user.emailVerifiedAt) await this.sendVerification(user);
   }
 
@@ -303,15 +366,19 @@ export class AuthService {
     });
   }
 
-  /** Whether session cookies are sent only over HTTPS. */
+  /**
+   * Whether session cookies are sent only over HTTPS: as configured, else when the portal or
+   * the API is reached over https (X-Forwarded-Proto is not believed past the trusted hops).
+   */
   secureCookies(request: FastifyRequest): boolean {
-    return this.config.secureCookies ?? request.protocol === 'https';
+    return this.config.secureCookies ?? (this.httpsUrls || request.protocol === 'https');
   }
 
   // Passwords
 
   async requestPasswordReset(emailText: string, origin: RequestOrigin): Promise<void> {
     const email = normaliseEmail(emailText);
+    await this.throttleEmail(email, origin);
     const user = await this.repository.userByEmail(email);
     await this.audit.record(null, origin, {
       action: 'auth.password-reset-request',
@@ -334,7 +401,13 @@ export class AuthService {
     });
   }
 
-  async resetPassword(token: string, password: string, origin: RequestOrigin): Promise<void> {
+  /** A new password by the emailed link: ends every session, and the API tokens if asked. */
+  async resetPassword(
+    token: string,
+    password: string,
+    origin: RequestOrigin,
+    revokeApiTokens = true,
+  ): Promise<void> {
     const problem = passwordProblem(password);
     if (problem) throw new DomainError('WeakPassword', `password: ${problem.reason}`, [problem]);
     const userId = await this.repository.consumeEmailToken(sha256(token), 'reset_password');
@@ -343,22 +416,27 @@ export class AuthService {
     await this.repository.setPassword(userId, await hashPassword(password));
     // Opening the link proves the address too.
     await this.repository.markVerified(userId);
-    await this.repository.revokeSessionsOf(userId);
+    const revoked = await this.revokeCredentials(userId, null, revokeApiTokens);
     await this.repository.clearFailures(`email:${user.email}`);
-    this.forgetCredentials();
     await this.audit.record(null, origin, {
       action: 'auth.password-reset',
       outcome: 'success',
       actorLabel: user.email,
       subjectUserId: userId,
+      details: revoked,
     });
   }
 
+  /**
+   * A new password, the current one given: ends the user's other sessions, and their API
+   * tokens too unless asked not to (the credential making the change stays).
+   */
   async changePassword(
     principal: UserPrincipal,
     current: string,
     next: string,
     origin: RequestOrigin,
+    revokeApiTokens = true,
   ): Promise<void> {
     const user = (await this.repository.userById(principal.userId))!;
     if (!(await verifyPassword(user.passwordHash, current))) {
@@ -369,11 +447,25 @@ export class AuthService {
     const problem = passwordProblem(next, 'newPassword');
     if (problem) throw new DomainError('WeakPassword', `newPassword: ${problem.reason}`, [problem]);
     await this.repository.setPassword(user.id, await hashPassword(next));
+    const revoked = await this.revokeCredentials(user.id, principal.credentialId, revokeApiTokens);
     await this.audit.record(principal, origin, {
       action: 'auth.password-change',
       outcome: 'success',
       subjectUserId: user.id,
+      details: revoked,
     });
+  }
+
+  // Whoever held the old password may hold a session or a token made with it.
+  private async revokeCredentials(
+    userId: string,
+    keep: string | null,
+    apiTokens: boolean,
+  ): Promise<{ sessionsRevoked: number; apiTokensRevoked: number }> {
+    const sessions = await this.repository.revokeSessionsOf(userId, keep);
+    const tokens = apiTokens ? await this.repository.revokeApiTokensOf(userId, keep) : [];
+    this.forgetCredentials();
+    return { sessionsRevoked: sessions.length, apiTokensRevoked: tokens.length };
   }
 
   async user(userId: string): Promise<UserRow> {
@@ -481,8 +573,12 @@ function invalidLink(): DomainError {
   );
 }
 
+function secondsUntil(until: Date): number {
+  return Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
+}
+
 function lockedError(until: Date): DomainError {
-  const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
+  const seconds = secondsUntil(until);
   return new DomainError(
     'SignInLocked',
     `too many failed sign-ins: try again in ${Math.ceil(seconds / 60)} minute(s), or reset the password`,

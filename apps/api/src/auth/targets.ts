@@ -5,7 +5,7 @@ import type { Action } from '@sextant/policy';
  * How to find the nodes a row hangs on, for the policy to decide on their lineage. Each kind is
  * one query returning the row's node ids (column `node`, one or more rows; no row: the row does
  * not exist). A module adds its own kind with `registerTargetKind` and then guards its routes
- * with `@Can('job.read', on('job', 'id'))`.
+ * with `@Can('job.read', inRoute('job', 'id'))`.
  */
 export interface TargetKind {
   /** $1 is the id. */

@@ -63,8 +63,15 @@ export class CdcSourceStatusModel {
   @ApiProperty({ type: String, isArray: true })
   problems!: string[];
 
-  @Field(() => String, { nullable: true, description: 'The process running it (host:pid).' })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The process running it (host:pid); platform administrators only.',
+  })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'The process running it (host:pid); platform administrators only.',
+  })
   runner!: string | null;
 
   @Field(() => Date, { nullable: true, description: 'When this status was reported.' })

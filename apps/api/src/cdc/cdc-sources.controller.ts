@@ -1,7 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, Origin } from '../auth/actor.decorator';
 import { Can, inBody, inRoute } from '../auth/can.decorator';
+import { PlatformOnly } from '../auth/platform-only.interceptor';
 import type { Principal, RequestOrigin } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import {
@@ -12,6 +23,7 @@ import {
   CdcSourceModel,
 } from './cdc-source.model';
 import { CdcSourcesService } from './cdc-sources.service';
+import { withoutRunners } from './platform-details';
 import {
   CreateCdcSourceInput,
   DeadLetterArgs,
@@ -23,6 +35,7 @@ import {
 
 @ApiTags('cdc')
 @Controller('cdc/sources')
+@UseInterceptors(new PlatformOnly(withoutRunners))
 export class CdcSourcesController {
   constructor(private readonly service: CdcSourcesService) {}
 

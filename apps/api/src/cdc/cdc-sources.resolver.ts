@@ -1,13 +1,17 @@
+import { UseInterceptors } from '@nestjs/common';
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Actor, Origin } from '../auth/actor.decorator';
 import { Can, inArgs, inInput } from '../auth/can.decorator';
+import { PlatformOnly } from '../auth/platform-only.interceptor';
 import type { Principal, RequestOrigin } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import { CdcCommandModel, CdcSourceModel } from './cdc-source.model';
 import { CdcSourcesService } from './cdc-sources.service';
+import { withoutRunners } from './platform-details';
 import { CreateCdcSourceInput } from './dto/cdc-source.inputs';
 
 @Resolver(() => CdcSourceModel)
+@UseInterceptors(new PlatformOnly(withoutRunners))
 export class CdcSourcesResolver {
   constructor(private readonly service: CdcSourcesService) {}
 

@@ -3,6 +3,7 @@ import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nes
 import type { FastifyRequest } from 'fastify';
 import { Can, inRoute } from '../auth/can.decorator';
 import { IdPipe } from '../common/id.pipe';
+import { Upload } from '../common/upload';
 import { ImportCmapssArgs, ImportWindScadaArgs } from './dto/import.inputs';
 import {
   CmapssImportModel,
@@ -21,6 +22,7 @@ export class ImportsController {
 
   @Post('cmapss/:parentId')
   @Can('node.manage', inRoute('node', 'parentId'))
+  @Upload()
   @ApiOperation({
     summary:
       'Import a NASA C-MAPSS turbofan file (train_FD00x.txt as the body): one machine node per engine under parentId, one series per setting and sensor, accounted as movements; 400 naming the line of a bad row.',
@@ -38,6 +40,7 @@ export class ImportsController {
 
   @Post('wind-scada/:parentId')
   @Can('node.manage', inRoute('node', 'parentId'))
+  @Upload()
   @ApiOperation({
     summary:
       "Import a wind turbine's 10-minute SCADA CSV (the layout of T1.csv: date/time, active power, wind speed, theoretical power, wind direction) as a turbine (machine) under parentId with one series per column, accounted as movements; 400 naming the line of a bad row.",
@@ -55,6 +58,7 @@ export class ImportsController {
 
   @Post('solar-generation/:parentId')
   @Can('node.manage', inRoute('node', 'parentId'))
+  @Upload()
   @ApiOperation({
     summary:
       "Import a solar plant's generation CSV (DC and AC power, daily and total yield per inverter and 15-minute slot): the plant (site) under parentId, one machine per inverter, their series, accounted as movements.",
@@ -68,6 +72,7 @@ export class ImportsController {
 
   @Post('solar-weather/:parentId')
   @Can('node.manage', inRoute('node', 'parentId'))
+  @Upload()
   @ApiOperation({
     summary:
       "Import a solar plant's weather sensor CSV (irradiation, ambient and module temperature): the same plant as its generation file, a sensor node with three series, accounted as movements.",

@@ -344,8 +344,15 @@ export class JobLogModel {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
   data!: Record<string, unknown> | null;
 
-  @Field(() => String, { nullable: true, description: 'The worker process (host:pid).' })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The worker process (host:pid); platform administrators only.',
+  })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'The worker process (host:pid); platform administrators only.',
+  })
   worker!: string | null;
 }
 
@@ -521,12 +528,20 @@ export class JobWorkerModel {
   @Field(() => ID)
   @ApiProperty({ format: 'uuid' })
   id!: string;
-  @Field()
-  @ApiProperty()
-  host!: string;
-  @Field(() => Int)
-  @ApiProperty()
-  pid!: number;
+  @Field(() => String, { nullable: true, description: 'Platform administrators only.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Platform administrators only.',
+  })
+  host!: string | null;
+  @Field(() => Int, { nullable: true, description: 'Platform administrators only.' })
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'Platform administrators only.',
+  })
+  pid!: number | null;
   @Field(() => Int)
   @ApiProperty()
   concurrency!: number;

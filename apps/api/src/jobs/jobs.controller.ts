@@ -1,7 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../auth/actor.decorator';
 import { Can, inBody, inRoute } from '../auth/can.decorator';
+import { PlatformOnly } from '../auth/platform-only.interceptor';
 import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import {
@@ -20,6 +31,7 @@ import {
   JobWorkerModel,
 } from './job.model';
 import { JobsService } from './jobs.service';
+import { withoutLogWorkers, withoutWorkerHosts } from './platform-details';
 
 @ApiTags('jobs')
 @Controller('jobs')
@@ -96,6 +108,7 @@ export class JobsController {
   @ApiOperation({ summary: "A run's log lines (of one task with taskId), oldest first." })
   @ApiOkResponse({ type: JobLogPageModel })
   @Can('job.read', inRoute('job', 'id'))
+  @UseInterceptors(new PlatformOnly(withoutLogWorkers))
   logs(@Param('id', IdPipe) id: string, @Query() args: JobLogsArgs) {
     return this.service.logs(id, args);
   }
@@ -167,6 +180,7 @@ export class JobsController {
   @ApiOperation({ summary: 'Worker processes heard from in the last day.' })
   @ApiOkResponse({ type: JobWorkerModel, isArray: true })
   @Can('job.read', 'scoped')
+  @UseInterceptors(new PlatformOnly(withoutWorkerHosts))
   workers(@Actor() actor: Principal) {
     return this.service.workers(actor);
   }

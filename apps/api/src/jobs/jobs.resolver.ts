@@ -1,6 +1,8 @@
+import { UseInterceptors } from '@nestjs/common';
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Actor } from '../auth/actor.decorator';
 import { Can, inArgs, inInput } from '../auth/can.decorator';
+import { PlatformOnly } from '../auth/platform-only.interceptor';
 import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import {
@@ -19,6 +21,7 @@ import {
   JobWorkerModel,
 } from './job.model';
 import { JobsService } from './jobs.service';
+import { withoutLogWorkers, withoutWorkerHosts } from './platform-details';
 
 @Resolver(() => JobRunDetailModel)
 export class JobsResolver {
@@ -50,6 +53,7 @@ export class JobsResolver {
 
   @Query(() => JobLogPageModel, { description: "A run's log lines, oldest first." })
   @Can('job.read', inArgs('job', 'id'))
+  @UseInterceptors(new PlatformOnly(withoutLogWorkers))
   jobRunLogs(@Args('id', { type: () => ID }, IdPipe) id: string, @Args() args: JobLogsArgs) {
     return this.service.logs(id, args);
   }
@@ -68,6 +72,7 @@ export class JobsResolver {
 
   @Query(() => [JobWorkerModel], { description: 'Worker processes heard from in the last day.' })
   @Can('job.read', 'scoped')
+  @UseInterceptors(new PlatformOnly(withoutWorkerHosts))
   jobWorkers(@Actor() actor: Principal) {
     return this.service.workers(actor);
   }

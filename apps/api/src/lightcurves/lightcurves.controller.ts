@@ -3,6 +3,7 @@ import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nes
 import type { FastifyRequest } from 'fastify';
 import { Can, inQuery, inRoute } from '../auth/can.decorator';
 import { IdPipe } from '../common/id.pipe';
+import { Upload } from '../common/upload';
 import { ImportLightCurveArgs, TransitSearchInput } from './dto/lightcurve.inputs';
 import {
   LightCurveImportModel,
@@ -19,6 +20,7 @@ export class LightCurvesController {
 
   @Post()
   @Can('node.manage', inQuery('node', 'parentId'))
+  @Upload()
   @ApiOperation({
     summary:
       'Import a Kepler or TESS light curve (FITS file as the body): a star node under parentId with PDCSAP flux and error series, accounted as movements; 400 naming `file` when it is not a FITS light curve.',

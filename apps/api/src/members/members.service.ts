@@ -189,11 +189,13 @@ export class MembersService {
     if (!user) {
       if (!input.name)
         throw DomainError.validation([{ field: 'name', reason: 'required for a new account' }]);
-      user = await this.auth.register(
+      user = await this.auth.createAccount(
         { email: invitation.email, name: input.name, password: input.password },
         origin,
         { verified: true },
       );
+      // Made a moment ago by another request: its password is not this one.
+      if (!user) throw invalidInvitation();
     } else if (!(await verifyPassword(user.passwordHash, input.password))) {
       // Goes through sign-in, so that guessing here is throttled and locked out as there.
       await this.auth.signIn({ email: invitation.email, password: input.password }, origin);

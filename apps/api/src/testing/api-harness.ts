@@ -36,7 +36,13 @@ export interface ApiHarness {
   call<T = Record<string, unknown>>(
     method: string,
     url: string,
-    options?: { body?: unknown; token?: string; headers?: Record<string, string> },
+    options?: {
+      body?: unknown;
+      token?: string;
+      headers?: Record<string, string>;
+      /** The peer address of the connection (default 127.0.0.1). */
+      remoteAddress?: string;
+    },
   ): Promise<Answer<T>>;
   graphql<T = Record<string, unknown>>(
     query: string,
@@ -76,6 +82,7 @@ export async function startApi(
       method: method as 'GET',
       url,
       headers,
+      ...(options.remoteAddress ? { remoteAddress: options.remoteAddress } : {}),
       payload:
         options.body === undefined
           ? undefined

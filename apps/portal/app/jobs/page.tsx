@@ -52,7 +52,10 @@ export default function JobsPage() {
         {workers.data
           ? live.length
             ? `${live.length} worker${live.length === 1 ? '' : 's'} running (${live
-                .map((w) => `${w.host}:${w.pid}, ${w.running}/${w.concurrency} busy`)
+                .map(
+                  (w) =>
+                    `${w.host ? `${w.host}:${w.pid}, ` : ''}${w.running}/${w.concurrency} busy`,
+                )
                 .join('; ')})`
             : 'No worker is running: runs wait in the queue until one starts.'
           : '…'}

@@ -107,7 +107,7 @@ function ApiTokens() {
 export default function ProfilePage() {
   const me = useMe();
   const client = useQueryClient();
-  const [changed, setChanged] = useState(false);
+  const [changed, setChanged] = useState<{ tokensRevoked: boolean } | null>(null);
   if (!me.data) return null;
   return (
     <section>
@@ -133,7 +133,14 @@ export default function ProfilePage() {
         }}
       />
       <h2>Password</h2>
-      {changed ? <p data-testid="password-changed">Your password is changed.</p> : null}
+      {changed ? (
+        <p data-testid="password-changed">
+          Your password is changed, and your other sessions are signed out
+          {changed.tokensRevoked
+            ? '; your API tokens are revoked.'
+            : '; your API tokens still work.'}
+        </p>
+      ) : null}
       <AuthForm
         submitLabel="Change password"
         fields={[
@@ -149,10 +156,27 @@ export default function ProfilePage() {
             type: 'password',
             autoComplete: 'new-password',
           },
+          {
+            name: 'revokeApiTokens',
+            label:
+              'Also revoke my API tokens (whoever knew the old password may have made one; scripts will need new tokens)',
+            type: 'checkbox',
+            required: false,
+            value: 'true',
+          },
         ]}
         onSubmit={async (values) => {
-          await api('/api/auth/me/password', { method: 'POST', body: values });
-          setChanged(true);
+          const revokeApiTokens = values.revokeApiTokens === 'true';
+          await api('/api/auth/me/password', {
+            method: 'POST',
+            body: {
+              currentPassword: values.currentPassword,
+              newPassword: values.newPassword,
+              revokeApiTokens,
+            },
+          });
+          setChanged({ tokensRevoked: revokeApiTokens });
+          await client.invalidateQueries({ queryKey: ['api-tokens'] });
         }}
       />
       <ApiTokens />

@@ -8,11 +8,13 @@ import { api } from '@/lib/api';
 
 function Reset() {
   const token = useSearchParams().get('token') ?? '';
-  const [done, setDone] = useState(false);
+  const [done, setDone] = useState<{ tokensRevoked: boolean } | null>(null);
   if (done)
     return (
       <p data-testid="reset-done">
-        Your password is changed and every session ended. <Link href="/sign-in">Sign in</Link>
+        Your password is changed and every session ended
+        {done.tokensRevoked ? ', and your API tokens are revoked' : ''}.{' '}
+        <Link href="/sign-in">Sign in</Link>
       </p>
     );
   return (
@@ -25,10 +27,21 @@ function Reset() {
           type: 'password',
           autoComplete: 'new-password',
         },
+        {
+          name: 'revokeApiTokens',
+          label: 'Also revoke my API tokens (scripts will need new tokens)',
+          type: 'checkbox',
+          required: false,
+          value: 'true',
+        },
       ]}
       onSubmit={async (values) => {
-        await api('/api/auth/password-reset', { method: 'POST', body: { token, ...values } });
-        setDone(true);
+        const revokeApiTokens = values.revokeApiTokens === 'true';
+        await api('/api/auth/password-reset', {
+          method: 'POST',
+          body: { token, password: values.password, revokeApiTokens },
+        });
+        setDone({ tokensRevoked: revokeApiTokens });
       }}
     />
   );

@@ -6,6 +6,7 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { Suspense } from 'react';
 import { AuthForm } from '@/components/auth-form';
 import { api } from '@/lib/api';
+import { pageAfterSignIn } from '@/lib/next-path';
 
 function SignIn() {
   const router = useRouter();
@@ -28,8 +29,8 @@ function SignIn() {
         onSubmit={async (values) => {
           await api('/api/auth/sign-in', { method: 'POST', body: values });
           await client.resetQueries();
-          // Only a path of this portal: never a redirect elsewhere.
-          router.push(next && next.startsWith('/') && !next.startsWith('//') ? next : '/');
+          // Only a page of this portal: never a redirect elsewhere.
+          router.push(pageAfterSignIn(next, window.location.origin));
         }}
       >
         <p className="muted">

@@ -2,6 +2,7 @@ import { Field, InputType, Int, ObjectType, ID } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsBoolean,
   IsEmail,
   IsIn,
   IsInt,
@@ -69,11 +70,22 @@ export class TokenInput {
   token!: string;
 }
 
+const revokeApiTokensDoc = {
+  default: true,
+  description:
+    'Also revoke your personal API tokens (whoever knew the old password may have made one).',
+};
+
 export class ResetPasswordInput extends TokenInput {
   @ApiProperty({ minLength: 10, maxLength: 200 })
   @IsString()
   @MaxLength(200)
   password!: string;
+
+  @ApiPropertyOptional(revokeApiTokensDoc)
+  @IsOptional()
+  @IsBoolean({ message: 'must be true or false' })
+  revokeApiTokens?: boolean;
 }
 
 export class ChangePasswordInput {
@@ -86,6 +98,11 @@ export class ChangePasswordInput {
   @IsString()
   @MaxLength(200)
   newPassword!: string;
+
+  @ApiPropertyOptional(revokeApiTokensDoc)
+  @IsOptional()
+  @IsBoolean({ message: 'must be true or false' })
+  revokeApiTokens?: boolean;
 }
 
 export class UpdateMeInput {
@@ -204,6 +221,14 @@ export class MeModel {
   @Field(() => String, { nullable: true, description: 'Cookie sessions: send as x-csrf-token.' })
   @ApiPropertyOptional({ type: String, nullable: true })
   csrfToken!: string | null;
+}
+
+export class RegisteredModel {
+  @ApiProperty({
+    description:
+      'The address, as kept. The answer is the same whether or not it already had an account: a new account gets its confirmation link, an existing one an email saying someone tried.',
+  })
+  email!: string;
 }
 
 export class SignedInModel {
