@@ -1038,6 +1038,8 @@ describe('tenant isolation matrix', () => {
     // Billing sees movements, not raw series: forbidden (403), since the node is its own.
     expect((await api.call('GET', `/api/series/${seriesA}`, { token: billing })).status).toBe(403);
     expect((await api.call('GET', `/api/jobs/runs/${A.run}`, { token: owner })).status).toBe(200);
+    const logs = await api.graphql(`{ jobRunLogs(id: "${A.run}") { last } }`, undefined, owner);
+    expect(logs.body.errors).toBeUndefined();
     expect((await api.call('GET', `/api/alerts/${A.alert}`, { token: owner })).status).toBe(200);
     const runs = await api.call('GET', '/api/jobs/runs', { token: owner });
     expect((runs.body as { items: { id: string }[] }).items.map((r) => r.id)).toEqual([A.run]);

@@ -7,7 +7,7 @@ import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
 import {
   CreateJobScheduleInput,
-  JobLogsArgs,
+  JobRunLogsArgs,
   ListJobRunsArgs,
   SubmitJobRunInput,
 } from './dto/job.inputs';
@@ -54,8 +54,8 @@ export class JobsResolver {
   @Query(() => JobLogPageModel, { description: "A run's log lines, oldest first." })
   @Can('job.read', inArgs('job', 'id'))
   @UseInterceptors(new PlatformOnly(withoutLogWorkers))
-  jobRunLogs(@Args('id', { type: () => ID }, IdPipe) id: string, @Args() args: JobLogsArgs) {
-    return this.service.logs(id, args);
+  jobRunLogs(@Args() { id, ...args }: JobRunLogsArgs) {
+    return this.service.logs(id.toLowerCase(), args);
   }
 
   @Query(() => JobLineageModel, { description: 'What a run read and produced.' })

@@ -128,6 +128,13 @@ export class JobLogsArgs {
   limit?: number;
 }
 
+/** The arguments of the jobRunLogs query: the run with the page (REST has it in the route). */
+@ArgsType()
+export class JobRunLogsArgs extends JobLogsArgs {
+  @IdField({ description: 'The run.' })
+  id!: string;
+}
+
 @InputType({ description: 'A cron schedule submitting runs of a job type.' })
 export class CreateJobScheduleInput {
   @NameField()
