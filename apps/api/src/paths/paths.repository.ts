@@ -78,7 +78,12 @@ export class PathsRepository {
     );
   }
 
-  countMovements(id: string): Promise<number> {
-    return this.prisma.client.movement.count({ where: { pathId: id } });
+  /** What still refers to a path: its movements, and minutes of points not yet accounted. */
+  async usage(id: string): Promise<{ movements: number; unaccountedMinutes: number }> {
+    const [movements, unaccountedMinutes] = await Promise.all([
+      this.prisma.client.movement.count({ where: { pathId: id } }),
+      this.prisma.client.ingestTally.count({ where: { pathId: id } }),
+    ]);
+    return { movements, unaccountedMinutes };
   }
 }

@@ -150,14 +150,28 @@ export class PathsService {
 
   async remove(actor: Principal, origin: RequestOrigin, id: string): Promise<void> {
     const path = await this.get(id);
-    const movements = await this.paths.countMovements(id);
-    if (movements > 0) {
-      throw new DomainError(
+    const inUse = (what: string) =>
+      new DomainError(
         'PathInUse',
-        `path ${id} has ${movements} movements, which are permanent records; revoke it (state revoked) instead`,
+        `path ${id} ${what}, which are permanent records: revoke it instead (PATCH state revoked), which stops it and keeps its history`,
       );
+    const { movements, unaccountedMinutes } = await this.paths.usage(id);
+    const held = [
+      movements ? `${movements} movement${movements === 1 ? '' : 's'}` : null,
+      unaccountedMinutes
+        ? `${unaccountedMinutes} minute${unaccountedMinutes === 1 ? '' : 's'} of points still being accounted (they become movements within minutes)`
+        : null,
+    ].filter(Boolean);
+    if (held.length) throw inUse(`has ${held.join(' and ')}`);
+    try {
+      await this.paths.delete(id);
+    } catch (error) {
+      // Points accepted since the count above: the same answer, never a 500.
+      const translated = translatePrismaError(error, 'path');
+      if (translated instanceof DomainError && translated.code === 'NodeInUse')
+        throw inUse('has points accepted a moment ago');
+      throw translated;
     }
-    await this.paths.delete(id);
     await this.record(actor, origin, 'path.delete', path);
   }
 
