@@ -16,11 +16,12 @@ import { AccessService } from '../auth/access.service';
 import type { Principal } from '../auth/principal';
 import { keysetQuery, parseSort, toPage } from '../common/cursor';
 import type { Page } from '../common/graphql-types';
-import type {
-  CreateJobScheduleInput,
-  JobLogsArgs,
-  ListJobRunsArgs,
-  SubmitJobRunInput,
+import {
+  defaultLogLines,
+  type CreateJobScheduleInput,
+  type JobLogsArgs,
+  type ListJobRunsArgs,
+  type SubmitJobRunInput,
 } from './dto/job.inputs';
 import type {
   JobLineageModel,
@@ -155,7 +156,7 @@ export class JobsService {
     const rows = await this.repository.logs(id, {
       taskId: args.taskId,
       after: args.after === undefined ? undefined : BigInt(args.after),
-      limit: args.limit ?? 200,
+      limit: args.limit ?? defaultLogLines,
     });
     const items = rows.map((row) => ({
       id: String(row.id),

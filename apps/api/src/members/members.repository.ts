@@ -36,6 +36,11 @@ const invitationColumns = `i.id, i.node_id AS "nodeId", n.name AS "nodeName", i.
   i.accepted_at AS "acceptedAt", i.revoked_at AS "revokedAt"`;
 
 /** Queries of memberships (roles on nodes), invitations and new organisations. */
+/** The most roles listed under one node (by node reference, then email). */
+export const maxMembers = 2_000;
+/** The most pending invitations listed under one node: the newest. */
+export const maxInvitations = 1_000;
+
 @Injectable()
 export class MembersRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -50,8 +55,8 @@ export class MembersRepository {
       `SELECT ${memberColumns} FROM membership m
          JOIN app_user u ON u.id = m.user_id JOIN node n ON n.id = m.node_id
         WHERE ${scopeSql('m.node_id', 1)}
-        ORDER BY n.reference, u.email LIMIT 2000`,
-      [[nodeId]],
+        ORDER BY n.reference, u.email LIMIT $2`,
+      [[nodeId], maxMembers],
     );
     return rows;
   }
@@ -144,8 +149,8 @@ export class MembersRepository {
       `SELECT ${invitationColumns} FROM invitation i JOIN node n ON n.id = i.node_id
         WHERE ${scopeSql('i.node_id', 1)} AND i.accepted_at IS NULL AND i.revoked_at IS NULL
           AND i.expires_at > now()
-        ORDER BY i.created_at DESC LIMIT 1000`,
-      [[nodeId]],
+        ORDER BY i.created_at DESC LIMIT $2`,
+      [[nodeId], maxInvitations],
     );
     return rows;
   }
