@@ -151,6 +151,24 @@ describe('GraphQL cost limit', () => {
     );
     expect(doubling.status).toBe(400);
     expect(codeOf(doubling)).toBe('QueryTooCostly');
+    // Nested past what graphql's recursive parser and validation rules can follow (300 KB).
+    const nested = await ask(`{ ${'a {'.repeat(100_000)} id ${'}'.repeat(100_000)} }`);
+    expect(nested.status).toBe(400);
+    expect(codeOf(nested)).toBe('QueryTooDeep');
+    const list = await ask(
+      `{ nodes(q: ${'['.repeat(5_000)}"x"${']'.repeat(5_000)}) { nextCursor } }`,
+    );
+    expect(list.status).toBe(400);
+    expect(codeOf(list)).toBe('QueryTooDeep');
+    const chain = Array.from(
+      { length: 5_000 },
+      (_, i) => `fragment C${i} on Node { ...C${i + 1} }`,
+    );
+    const chained = await ask(
+      `{ node(id: "${ids.org}") { ...C0 } } ${chain.join(' ')} fragment C5000 on Node { id }`,
+    );
+    expect(chained.status).toBe(400);
+    expect(codeOf(chained)).toBe('QueryTooDeep');
   });
 
   // The GraphQL queries of the README and the end-to-end tests, with the ids they use (before

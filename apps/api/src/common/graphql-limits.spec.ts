@@ -10,7 +10,7 @@ import {
   type GraphQLOutputType,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { graphqlLimits, listPrices, measure } from './graphql-limits';
+import { bracketDepth, graphqlLimits, listPrices, measure } from './graphql-limits';
 
 // The committed contract (contracts.int-spec.ts fails while it differs from the code's).
 const schema = buildSchema(readFileSync(new URL('../../schema.gql', import.meta.url), 'utf8'));
@@ -217,6 +217,19 @@ describe(measure.name, () => {
   });
 });
 
+describe(bracketDepth.name, () => {
+  it.each([
+    ['{ a { b(x: [1, {y: 2}]) } }', 5],
+    ['{ a(s: "{{{{ ( [") }', 2],
+    ['{ a(s: "quote \\" {{{") }', 2],
+    ['{ a(s: """block \\""" {{{ """) }', 2],
+    ['{ a # {{{{\n b }', 1],
+    ['{'.repeat(300), 300],
+  ])('%s nests %i deep', (source, depth) => {
+    expect(bracketDepth(source)).toBe(depth);
+  });
+});
+
 describe(graphqlLimits.name, () => {
   const { hooks } = graphqlLimits({ maxDepth: 10, maxCost: 50_000 });
   const request = (body: unknown, method = 'POST') => ({
@@ -238,6 +251,18 @@ describe(graphqlLimits.name, () => {
       status: 400,
     });
     expect(refuse(query, { n: 4 }, request({ query }))).toBeNull();
+  });
+
+  it('refuses before parsing and validating what graphql would recurse too deep through', () => {
+    const deep = `{ ${'a { '.repeat(101)} b ${'} '.repeat(101)} }`;
+    expect(() => hooks.preParsing(schema, deep)).toThrow(/brackets nested 102 deep/);
+    expect(() =>
+      hooks.preParsing(schema, `{ ${'a { '.repeat(98)} b ${'} '.repeat(98)} }`),
+    ).not.toThrow();
+    const fragments = (n: number) =>
+      parse(Array.from({ length: n }, (_, i) => `fragment F${i} on Node { id }`).join(' '));
+    expect(() => hooks.preValidation(schema, fragments(501))).toThrow(/501 fragments/);
+    expect(() => hooks.preValidation(schema, fragments(500))).not.toThrow();
   });
 
   it('reads operationName from the body, the query string and a batch', () => {

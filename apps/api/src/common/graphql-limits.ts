@@ -434,6 +434,40 @@ function operationNameOf(context: unknown): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
+/** Brackets nested deeper than this are refused before parsing: graphql's parser recurses. */
+const maxBrackets = 100;
+/** More fragments than this are refused before validation: graphql's rules recurse through them. */
+const maxFragments = 500;
+
+/** How deep `{`, `(` and `[` nest in a document, outside strings and comments. */
+export function bracketDepth(source: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '#') {
+      while (i < source.length && source[i] !== '\n' && source[i] !== '\r') i++;
+    } else if (c === '"' && source.startsWith('"""', i)) {
+      // A block string: only \""" is escaped in it.
+      i += 3;
+      while (i < source.length && !source.startsWith('"""', i))
+        i += source.startsWith('\\"""', i) ? 4 : 1;
+      i += 2;
+    } else if (c === '"') {
+      for (i++; i < source.length && source[i] !== '"' && source[i] !== '\n'; i++)
+        if (source[i] === '\\') i++;
+    } else if (c === '{' || c === '(' || c === '[') {
+      deepest = Math.max(deepest, ++depth);
+    } else if (c === '}' || c === ')' || c === ']') {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
+const tooDeep = (message: string) =>
+  new GraphQLError(message, { extensions: { code: 'QueryTooDeep', status: 400 } });
+
 const depthError = (depth: number, limit: number, node: OperationDefinitionNode) =>
   new GraphQLError(
     `query depth ${Number.isFinite(depth) ? depth : `over ${maxNesting}`} is over the limit of ${limit} (GRAPHQL_MAX_DEPTH)`,
@@ -449,7 +483,9 @@ const costError = (cost: number, limit: number, node: OperationDefinitionNode) =
 /**
  * The GraphQL limits: a validation rule refusing operations deeper than maxDepth (the
  * validated document is cached by its text, so it sees no variables), and a preExecution hook
- * refusing, on every request, an operation costlier than maxCost with its variables.
+ * refusing, on every request, an operation costlier than maxCost with its variables. Before
+ * them, documents graphql itself cannot follow (brackets nested past maxBrackets, more than
+ * maxFragments fragments) are refused as too deep instead of overflowing the stack.
  */
 export function graphqlLimits(limits: { maxDepth: number; maxCost: number }) {
   const depthRule = (context: ValidationContext): ASTVisitor => ({
@@ -475,5 +511,18 @@ export function graphqlLimits(limits: { maxDepth: number; maxCost: number }) {
     if (measured && measured.cost > limits.maxCost)
       throw costError(measured.cost, limits.maxCost, measured.operation);
   };
-  return { validationRules: [depthRule], hooks: { preExecution: costHook } };
+  const nestingHook = (_schema: GraphQLSchema, source: string): void => {
+    const depth = bracketDepth(source);
+    if (depth > maxBrackets)
+      throw tooDeep(`brackets nested ${depth} deep, over the limit of ${maxBrackets}`);
+  };
+  const fragmentsHook = (_schema: GraphQLSchema, document: DocumentNode): void => {
+    const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
+    if (fragments.length > maxFragments)
+      throw tooDeep(`${fragments.length} fragments, over the limit of ${maxFragments}`);
+  };
+  return {
+    validationRules: [depthRule],
+    hooks: { preParsing: nestingHook, preValidation: fragmentsHook, preExecution: costHook },
+  };
 }
