@@ -39,7 +39,8 @@ export class AppModule {
           // Guards (the policy) run on field resolvers too, not only on queries and mutations.
           fieldResolverEnhancers: ['guards'],
           context: (req: unknown) => ({ req }),
-          validationRules: graphqlLimits(withDefaults(config).graphql),
+          // Depth as a validation rule; cost in a preExecution hook, with the variables.
+          ...graphqlLimits(withDefaults(config).graphql),
           errorFormatter: (execution) => {
             const errors = (execution.errors ?? []).map(formatGraphqlError);
             return {

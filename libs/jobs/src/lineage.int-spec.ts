@@ -1,7 +1,7 @@
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountingReferences, runLineage } from './lineage.repository';
+import { accountingReferences, maxLineageRows, runLineage } from './lineage.repository';
 import { JobPlatform } from './platform';
 import { createFleet, Fleet, writeSeries } from './testing/fixtures';
 import { startTestWorker, waitForRun } from './testing/harness';
@@ -172,5 +172,29 @@ describe('lineage and accounting of runs', () => {
       [run.id],
     );
     expect(rows[0].data).toMatchObject({ alerts: 0, alertsSkipped: 1 });
+  });
+
+  it('reads at most maxLineageRows of each list, and says when it cut one', async () => {
+    const run = await platform.submit({
+      type: 'test-outputs',
+      params: { nodeId: fleet.siteId, machineId: fleet.machineId, ...window },
+      ownerId: fleet.ownerId,
+    });
+    expect((await waitForRun(pool, run.id, ['succeeded', 'failed'])).state).toBe('succeeded');
+    const whole = await runLineage(pool, run.id);
+    expect(whole.truncated).toBe(false);
+    // As many reads again as the list holds: 4 recorded + 5,000 more.
+    await pool.query(
+      `INSERT INTO job_lineage (id, run_id, task_id, kind, series_id, start, stop, quantity)
+       SELECT gen_random_uuid(), run_id, task_id, 'read', series_id, start, stop, 1
+         FROM job_lineage, generate_series(1, $2) WHERE run_id = $1 AND kind = 'read' LIMIT $2`,
+      [run.id, maxLineageRows],
+    );
+    const cut = await runLineage(pool, run.id);
+    expect(cut.truncated).toBe(true);
+    expect(cut.inputs).toHaveLength(maxLineageRows);
+    // The others are whole.
+    expect(cut.outputs).toEqual(whole.outputs);
+    expect(cut.movements).toEqual(whole.movements);
   });
 });

@@ -473,7 +473,12 @@ export interface RunLineage {
   outputs: LineageOutput[];
   /** Every movement of origin job the run's tasks recorded (reads, results, compute time). */
   movements: LineageMovement[];
+  /** True when a list was cut at maxLineageRows. */
+  truncated: boolean;
 }
+
+/** The most rows of each lineage list (inputs, outputs, movements) a read returns. */
+export const maxLineageRows = 5_000;
 
 export async function runLineage(db: Db, runId: string): Promise<RunLineage> {
   const [inputs, outputs, movements] = await Promise.all([
@@ -485,8 +490,8 @@ export async function runLineage(db: Db, runId: string): Promise<RunLineage> {
          FROM job_lineage l JOIN job_task t ON t.id = l.task_id
          LEFT JOIN series s ON s.id = l.series_id LEFT JOIN resource r ON r.id = s.resource_id
         WHERE l.run_id = $1 AND l.kind = 'read'
-        ORDER BY t.created_at, t.position NULLS FIRST, l.id`,
-      [runId],
+        ORDER BY t.created_at, t.position NULLS FIRST, l.id LIMIT $2`,
+      [runId, maxLineageRows + 1],
     ),
     db.query<LineageOutput>(
       `SELECT l.task_id AS "taskId", t.key AS "taskKey", l.item_id AS "itemId", i.kind::text AS "itemKind",
@@ -494,8 +499,8 @@ export async function runLineage(db: Db, runId: string): Promise<RunLineage> {
               l.movement_id AS "movementId"
          FROM job_lineage l JOIN job_task t ON t.id = l.task_id LEFT JOIN item i ON i.id = l.item_id
         WHERE l.run_id = $1 AND l.kind = 'produced'
-        ORDER BY l.created_at, l.id`,
-      [runId],
+        ORDER BY l.created_at, l.id LIMIT $2`,
+      [runId, maxLineageRows + 1],
     ),
     db.query<LineageMovement>(
       `SELECT m.id, r.reference AS "resourceReference", m.source_id AS "sourceId",
@@ -505,9 +510,15 @@ export async function runLineage(db: Db, runId: string): Promise<RunLineage> {
         WHERE m.id IN (SELECT movement_id FROM job_lineage WHERE run_id = $1 AND movement_id IS NOT NULL)
            OR (m.origin = 'job'
                AND m.external_id IN (SELECT 'task:' || id || ':compute' FROM job_task WHERE run_id = $1))
-        ORDER BY m.start, m.id`,
-      [runId],
+        ORDER BY m.start, m.id LIMIT $2`,
+      [runId, maxLineageRows + 1],
     ),
   ]);
-  return { inputs: inputs.rows, outputs: outputs.rows, movements: movements.rows };
+  const lists = [inputs.rows, outputs.rows, movements.rows];
+  return {
+    inputs: inputs.rows.slice(0, maxLineageRows),
+    outputs: outputs.rows.slice(0, maxLineageRows),
+    movements: movements.rows.slice(0, maxLineageRows),
+    truncated: lists.some((rows) => rows.length > maxLineageRows),
+  };
 }

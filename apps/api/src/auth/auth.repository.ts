@@ -61,6 +61,14 @@ const grantsOf = (
 ) => `coalesce((SELECT json_agg(json_build_object('nodeId', m.node_id, 'role', m.role))
      FROM membership m WHERE m.user_id = ${user}), '[]'::json) AS grants`;
 
+/**
+ * The most roles listed for one user (Me.memberships). Accounts hold a handful; one that held
+ * more would see its first ones by node reference.
+ */
+export const maxMemberships = 1_000;
+/** The most personal API tokens listed for one user: the newest. */
+export const maxApiTokens = 500;
+
 const tokenColumns = `id, name, prefix, created_at AS "createdAt", expires_at AS "expiresAt",
   last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"`;
 
@@ -154,8 +162,8 @@ export class AuthRepository {
       `SELECT m.id, m.node_id AS "nodeId", m.role::text AS role, n.name AS "nodeName",
               n.reference AS "nodeReference", n.kind::text AS "nodeKind"
          FROM membership m JOIN node n ON n.id = m.node_id
-        WHERE m.user_id = $1 ORDER BY n.reference`,
-      [userId],
+        WHERE m.user_id = $1 ORDER BY n.reference LIMIT $2`,
+      [userId, maxMemberships],
     );
     return rows;
   }
@@ -252,8 +260,8 @@ export class AuthRepository {
 
   async apiTokensOf(userId: string): Promise<ApiTokenRow[]> {
     const { rows } = await this.pool.query<ApiTokenRow>(
-      `SELECT ${tokenColumns} FROM api_token WHERE user_id = $1 ORDER BY created_at DESC LIMIT 500`,
-      [userId],
+      `SELECT ${tokenColumns} FROM api_token WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2`,
+      [userId, maxApiTokens],
     );
     return rows;
   }

@@ -9,6 +9,12 @@ const withSource = {
 
 export type CdcSourceRow = Prisma.PathGetPayload<{ include: typeof withSource }>;
 
+/**
+ * The most CDC sources listed (by name). Each holds a replication slot on its database, so a
+ * platform has tens; a list this long would show the first ones.
+ */
+export const maxCdcSources = 1_000;
+
 /** Queries of managed CDC sources (cdc_source and its path, status, samples, commands). */
 @Injectable()
 export class CdcSourcesRepository {
@@ -28,7 +34,8 @@ export class CdcSourcesRepository {
           : {}),
       },
       include: withSource,
-      orderBy: { name: 'asc' },
+      orderBy: [{ name: 'asc' }, { id: 'asc' }],
+      take: maxCdcSources,
     });
   }
 

@@ -1,9 +1,10 @@
+import { createRequire } from 'node:module';
 import { BadRequestException, Logger, NotFoundException } from '@nestjs/common';
 import { DomainError } from '@sextant/domain';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it, vi } from 'vitest';
 import { toErrorBody } from './error-body';
-import { formatGraphqlError, graphqlStatus } from './graphql-errors';
+import { formatGraphqlError, graphqlRequestErrors, graphqlStatus } from './graphql-errors';
 
 describe(toErrorBody.name, () => {
   it.each([
@@ -75,5 +76,27 @@ describe(formatGraphqlError.name, () => {
         { message: 'b', extensions: { status: 500 } },
       ]),
     ).toBe(500);
+  });
+});
+
+describe(graphqlRequestErrors.name, () => {
+  it('answers 400 for errors of the other copy of graphql (mercurius loads CommonJS)', () => {
+    const commonJs = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+    const message =
+      'Variable "$n" got invalid value "many"; Int cannot represent non-integer value';
+    const error = new commonJs.GraphQLError(message);
+    // Two copies under the test runner: instanceof cannot tell.
+    expect(error instanceof GraphQLError).toBe(false);
+    const spy = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const errors = graphqlRequestErrors(
+      Object.assign(new Error('validation'), { errors: [error] }),
+    );
+    spy.mockRestore();
+    expect(errors).toEqual([
+      expect.objectContaining({
+        message,
+        extensions: { code: 'GraphqlValidationFailed', status: 400 },
+      }),
+    ]);
   });
 });

@@ -1,11 +1,19 @@
-import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { toErrorBody } from './error-body';
+
+/**
+ * A GraphQLError by its tag, not instanceof: under the test runner graphql loads twice
+ * (CommonJS for mercurius, ES module here), and errors of one copy fail the other's instanceof.
+ */
+function isGraphqlError(value: unknown): value is GraphQLError {
+  return Object.prototype.toString.call(value) === '[object GraphQLError]';
+}
 
 /** GraphQL errors carry the REST error's code, status and field errors in `extensions`. */
 export function formatGraphqlError(error: GraphQLError): GraphQLFormattedError {
   // Errors raised by GraphQL itself (syntax, unknown field, bad enum value) have no original.
   const original = error.originalError;
-  if (!original || original instanceof GraphQLError) {
+  if (!original || isGraphqlError(original)) {
     return {
       message: error.message,
       locations: error.locations,
@@ -41,7 +49,7 @@ export function graphqlRequestErrors(error: unknown): GraphQLFormattedError[] {
   const nested = (error as { errors?: unknown[] }).errors;
   const list = Array.isArray(nested) && nested.length ? nested : [error];
   return list.map((e) => {
-    if (e instanceof GraphQLError) return formatGraphqlError(e);
+    if (isGraphqlError(e)) return formatGraphqlError(e);
     const body = toErrorBody(e);
     return { message: body.message, extensions: { code: body.code, status: body.statusCode } };
   });

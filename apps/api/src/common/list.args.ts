@@ -4,15 +4,17 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export const maxPageSize = 500;
+/** Rows of a page when `limit` is not given. */
+export const defaultPageSize = 50;
 
 /** Paging and sorting shared by every list. */
 @ArgsType()
 export class ListArgs {
   @Field(() => Int, {
     nullable: true,
-    description: `Rows per page, 1-${maxPageSize} (default 50).`,
+    description: `Rows per page, 1-${maxPageSize} (default ${defaultPageSize}).`,
   })
-  @ApiPropertyOptional({ minimum: 1, maximum: maxPageSize, default: 50 })
+  @ApiPropertyOptional({ minimum: 1, maximum: maxPageSize, default: defaultPageSize })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -1,6 +1,7 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { jobLogLevels, jobRunStates, jobScheduleStates, jobTaskStates } from '@sextant/domain';
+import { maxLineageRows } from '@sextant/jobs';
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 import { Connection } from '../common/graphql-types';
 
@@ -475,6 +476,10 @@ export class JobLineageModel {
   @Field(() => [JobLineageMovementModel])
   @ApiProperty({ type: JobLineageMovementModel, isArray: true })
   movements!: JobLineageMovementModel[];
+
+  @Field({ description: `True when a list was cut at its first ${maxLineageRows} rows.` })
+  @ApiProperty({ description: `True when a list was cut at its first ${maxLineageRows} rows.` })
+  truncated!: boolean;
 }
 
 @ObjectType('JobSchedule', { description: 'A cron schedule submitting runs of a job type.' })

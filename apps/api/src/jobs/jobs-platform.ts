@@ -2,6 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { builtinJobTypes, JobPlatform, JobSchedules, JobTypeRegistry } from '@sextant/jobs';
 import { PrismaService } from '../prisma/prisma.service';
 
+/** The API's job types (fixed at start): how many, and the most parameters and steps of one. */
+export const jobCatalogue = {
+  types: builtinJobTypes.length,
+  parameters: Math.max(...builtinJobTypes.map((t) => Object.keys(t.params).length)),
+  steps: Math.max(...builtinJobTypes.map((t) => t.steps.length)),
+};
+
 /**
  * The job platform's write side on the API's pool: submissions, cancels and retries go
  * through it in the transactions that also queue the work (the queue is pg-boss's, in the

@@ -29,6 +29,16 @@ const taskSelect = {
 export type JobRunRow = Prisma.JobRunGetPayload<object>;
 export type JobTaskRow = Prisma.JobTaskGetPayload<{ select: typeof taskSelect }>;
 
+/**
+ * The most tasks listed with a run (its taskCounts give the total): fan-outs list one task per
+ * input, tens to a few hundred.
+ */
+export const maxRunTasks = 5_000;
+/** The most schedules listed (by name); organisations keep a few each. */
+export const maxSchedules = 1_000;
+/** The most workers heard from in the last day that are listed: the latest started. */
+export const maxWorkers = 1_000;
+
 /** Reads of the job platform (its writes go through @sextant/jobs). */
 @Injectable()
 export class JobsRepository {
@@ -51,11 +61,13 @@ export class JobsRepository {
     return item?.kind ?? null;
   }
 
+  /** The first maxRunTasks tasks of a run, in the order they were made. */
   tasksOf(runId: string): Promise<JobTaskRow[]> {
     return this.prisma.client.jobTask.findMany({
       where: { runId },
       select: taskSelect,
       orderBy: [{ createdAt: 'asc' }, { position: { sort: 'asc', nulls: 'first' } }, { id: 'asc' }],
+      take: maxRunTasks,
     });
   }
 
@@ -105,6 +117,7 @@ export class JobsRepository {
     return this.prisma.client.jobSchedule.findMany({
       where: owners ? { ownerId: { in: owners } } : {},
       orderBy: [{ name: 'asc' }, { id: 'asc' }],
+      take: maxSchedules,
       include: {
         runs: { orderBy: { createdAt: 'desc' }, take: 1, select: { id: true, state: true } },
       },
@@ -126,7 +139,8 @@ export class JobsRepository {
     const [workers, running] = await Promise.all([
       this.prisma.client.jobWorker.findMany({
         where: { heartbeatAt: { gte: since } },
-        orderBy: [{ startedAt: 'desc' }],
+        orderBy: [{ startedAt: 'desc' }, { id: 'asc' }],
+        take: maxWorkers,
       }),
       this.prisma.client.jobTask.groupBy({
         by: ['workerId'],

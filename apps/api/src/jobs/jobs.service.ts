@@ -18,11 +18,12 @@ import type { Principal } from '../auth/principal';
 import { keysetQuery, parseSort, toPage } from '../common/cursor';
 import { isUuid } from '../common/id.pipe';
 import type { Page } from '../common/graphql-types';
-import type {
-  CreateJobScheduleInput,
-  JobLogsArgs,
-  ListJobRunsArgs,
-  SubmitJobRunInput,
+import {
+  defaultLogLines,
+  type CreateJobScheduleInput,
+  type JobLogsArgs,
+  type ListJobRunsArgs,
+  type SubmitJobRunInput,
 } from './dto/job.inputs';
 import type {
   JobLineageModel,
@@ -158,7 +159,7 @@ export class JobsService {
     const rows = await this.repository.logs(id, {
       taskId: args.taskId,
       after: args.after === undefined ? undefined : BigInt(args.after),
-      limit: args.limit ?? 200,
+      limit: args.limit ?? defaultLogLines,
     });
     const items = rows.map((row) => ({
       id: String(row.id),

@@ -115,7 +115,11 @@ export class MaintenanceRepository {
    * Machines (under a node, or all; among `scope` unless null) with their latest estimate and
    * what is open on them.
    */
-  async machines(nodeId: string | null, scope: string[] | null): Promise<MachineLifeRow[]> {
+  async machines(
+    nodeId: string | null,
+    scope: string[] | null,
+    limit: number,
+  ): Promise<MachineLifeRow[]> {
     const { rows } = await this.prisma.pool.query<MachineLifeRow>(
       `WITH RECURSIVE tree(id) AS (
          SELECT id FROM node WHERE id = $1
@@ -139,8 +143,8 @@ export class MaintenanceRepository {
          ) e ON true
         WHERE n.kind = 'machine' AND ($1::uuid IS NULL OR n.id IN (SELECT id FROM tree))
           AND ($2::uuid[] IS NULL OR n.id = ANY($2::uuid[]))
-        ORDER BY e.health ASC NULLS LAST, e.remaining ASC NULLS LAST, n.reference`,
-      [nodeId, scope],
+        ORDER BY e.health ASC NULLS LAST, e.remaining ASC NULLS LAST, n.reference LIMIT $3`,
+      [nodeId, scope, limit],
     );
     return rows;
   }

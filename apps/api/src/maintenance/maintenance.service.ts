@@ -21,6 +21,14 @@ import type { EstimateModel, MachineLifeModel, TicketKind, TicketModel } from '.
 
 const label: Record<TicketKind, string> = { alert: 'alert', maintenance_order: 'order' };
 
+/**
+ * The most machines one remaining-life answer lists; more are refused (choose a node below)
+ * rather than cut, so a fleet never looks smaller than it is.
+ */
+export const maxMachines = 3_000;
+/** The most estimates of one machine listed: the newest. */
+export const maxEstimates = 500;
+
 function toModel(row: TicketRow): TicketModel {
   return {
     id: row.itemId,
@@ -224,7 +232,11 @@ export class MaintenanceService {
     if (nodeId && !(await this.access.allowedOnNode(actor, 'node.read', nodeId))) {
       throw DomainError.validation([{ field: 'nodeId', reason: `no node with id ${nodeId}` }]);
     }
-    const rows = await this.repository.machines(nodeId ?? null, scope);
+    const rows = await this.repository.machines(nodeId ?? null, scope, maxMachines + 1);
+    if (rows.length > maxMachines) {
+      const reason = `more than ${maxMachines} machines; choose a node that holds fewer`;
+      throw new DomainError('LimitExceeded', `nodeId: ${reason}`, [{ field: 'nodeId', reason }]);
+    }
     return rows.map((r) => ({
       nodeId: r.nodeId,
       name: r.name,
@@ -253,7 +265,7 @@ export class MaintenanceService {
     if (!(await this.repository.nodeExists(nodeId))) {
       throw new DomainError('NodeNotFound', `no node with id ${nodeId}`);
     }
-    return this.repository.estimates(nodeId, 500);
+    return this.repository.estimates(nodeId, maxEstimates);
   }
 
   private async row(kind: TicketKind, id: string): Promise<TicketRow> {

@@ -39,6 +39,12 @@ const invitationColumns = `i.id, i.node_id AS "nodeId", n.name AS "nodeName", i.
 
 /** Organisation references registration never takes (the platform operator's). */
 const reservedOrganisations = new Set(['sextant']);
+
+/** The most roles listed under one node (by node reference, then email). */
+export const maxMembers = 2_000;
+/** The most pending invitations listed under one node: the newest. */
+export const maxInvitations = 1_000;
+
 @Injectable()
 export class MembersRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -53,8 +59,8 @@ export class MembersRepository {
       `SELECT ${memberColumns} FROM membership m
          JOIN app_user u ON u.id = m.user_id JOIN node n ON n.id = m.node_id
         WHERE ${scopeSql('m.node_id', 1)}
-        ORDER BY n.reference, u.email LIMIT 2000`,
-      [[nodeId]],
+        ORDER BY n.reference, u.email LIMIT $2`,
+      [[nodeId], maxMembers],
     );
     return rows;
   }
@@ -147,8 +153,8 @@ export class MembersRepository {
       `SELECT ${invitationColumns} FROM invitation i JOIN node n ON n.id = i.node_id
         WHERE ${scopeSql('i.node_id', 1)} AND i.accepted_at IS NULL AND i.revoked_at IS NULL
           AND i.expires_at > now()
-        ORDER BY i.created_at DESC LIMIT 1000`,
-      [[nodeId]],
+        ORDER BY i.created_at DESC LIMIT $2`,
+      [[nodeId], maxInvitations],
     );
     return rows;
   }

@@ -108,4 +108,8 @@ export class MovementSummary {
   @Field(() => [MovementSummaryRow])
   @ApiProperty({ type: MovementSummaryRow, isArray: true })
   rows!: MovementSummaryRow[];
+
+  @Field({ description: 'True when the rows were cut (narrow the window for the rest).' })
+  @ApiProperty({ description: 'True when the rows were cut (narrow the window for the rest).' })
+  truncated!: boolean;
 }

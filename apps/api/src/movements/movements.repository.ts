@@ -103,7 +103,12 @@ export class MovementsRepository {
    * Quantities per resource and UTC day of the movements that enter, leave or stay inside the
    * subtree of `nodeId` (each movement counted once).
    */
-  async summary(nodeId: string, from: Date, to: Date): Promise<MovementSummaryRow[]> {
+  async summary(
+    nodeId: string,
+    from: Date,
+    to: Date,
+    limit: number,
+  ): Promise<MovementSummaryRow[]> {
     const { rows } = await this.prisma.pool.query<MovementSummaryRow>(
       `WITH RECURSIVE tree AS (
          SELECT id FROM node WHERE id = $1::uuid
@@ -118,8 +123,8 @@ export class MovementsRepository {
         WHERE m.start >= $2 AND m.start < $3
           AND (m.source_id IN (SELECT id FROM tree) OR m.destination_id IN (SELECT id FROM tree))
         GROUP BY 1, 2, 3, 4
-        ORDER BY 4, 2`,
-      [nodeId, from, to],
+        ORDER BY 4, 2 LIMIT $4`,
+      [nodeId, from, to, limit],
     );
     return rows;
   }

@@ -3,7 +3,11 @@ import { Actor } from '../auth/actor.decorator';
 import { Can, inArgs, inInput } from '../auth/can.decorator';
 import type { Principal } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
-import { CreateMovementInput, ListMovementsArgs, MovementSummaryArgs } from './dto/movement.inputs';
+import {
+  CreateMovementInput,
+  ListMovementsArgs,
+  NodeMovementSummaryArgs,
+} from './dto/movement.inputs';
 import { MovementConnection, MovementModel, MovementSummary } from './movement.model';
 import { MovementsService } from './movements.service';
 
@@ -27,10 +31,8 @@ export class MovementsResolver {
     description: "Quantities per resource and UTC day over a node's subtree.",
   })
   @Can('movement.read', inArgs('node', 'nodeId'))
-  movementSummary(
-    @Args('nodeId', { type: () => ID }, IdPipe) nodeId: string,
-    @Args() args: MovementSummaryArgs,
-  ) {
+  // One arguments class: a second @Args() would see nodeId as an unknown property.
+  movementSummary(@Args() { nodeId, ...args }: NodeMovementSummaryArgs) {
     return this.service.summary(nodeId, args);
   }
 

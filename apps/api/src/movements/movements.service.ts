@@ -17,6 +17,11 @@ import { MovementsRepository } from './movements.repository';
 
 const day = 86_400_000;
 export const maxSummaryDays = 366;
+/**
+ * The most rows of a summary (one per resource and day): a year of 19 resources. A longer
+ * summary is cut, in day order, and says so (truncated).
+ */
+export const maxSummaryRows = 7_000;
 
 function toModel(row: Movement): MovementModel {
   return { ...row, quantity: row.quantity.toString(), unitPrice: decimalToString(row.unitPrice) };
@@ -154,6 +159,11 @@ export class MovementsService {
         { field: 'from', reason: `the window may span at most ${maxSummaryDays} days` },
       ]);
     }
-    return { nodeId, rows: await this.movements.summary(nodeId, from, to) };
+    const rows = await this.movements.summary(nodeId, from, to, maxSummaryRows + 1);
+    return {
+      nodeId,
+      rows: rows.slice(0, maxSummaryRows),
+      truncated: rows.length > maxSummaryRows,
+    };
   }
 }

@@ -123,16 +123,17 @@ export class NodesRepository {
     return { children, paths, items, movements };
   }
 
-  /** From the root down to the node's parent. */
-  ancestors(id: string): Promise<NodeRow[]> {
+  /** From the root down to the node's parent: the nearest `limit` of them. */
+  ancestors(id: string, limit: number): Promise<NodeRow[]> {
     return this.prisma.client.$queryRawUnsafe<NodeRow[]>(
       `WITH RECURSIVE up AS (
          SELECT n.*, 0 AS depth FROM node n WHERE n.id = (SELECT parent_id FROM node WHERE id = $1::uuid)
          UNION ALL
-         SELECT p.*, up.depth + 1 FROM node p JOIN up ON p.id = up.parent_id
+         SELECT p.*, up.depth + 1 FROM node p JOIN up ON p.id = up.parent_id WHERE up.depth + 1 < $2
        )
        SELECT ${nodeColumns} FROM up ORDER BY depth DESC`,
       id,
+      limit,
     );
   }
 

@@ -3,9 +3,9 @@ import { Actor, Origin } from '../auth/actor.decorator';
 import { Can, inArgs, inInput, onParent } from '../auth/can.decorator';
 import type { Principal, RequestOrigin } from '../auth/principal';
 import { IdPipe } from '../common/id.pipe';
-import { CreateNodeInput, ListNodesArgs, UpdateNodeInput } from './dto/node.inputs';
+import { CreateNodeInput, ListNodesArgs, TreeListArgs, UpdateNodeInput } from './dto/node.inputs';
 import { NodeConnection, NodeModel, SubtreeNodeModel } from './node.model';
-import { NodesService } from './nodes.service';
+import { maxAncestors, NodesService } from './nodes.service';
 
 @Resolver(() => NodeModel)
 export class NodesResolver {
@@ -34,11 +34,13 @@ export class NodesResolver {
 
   @ResolveField(() => [NodeModel], { description: 'Direct children, by name.' })
   @Can('node.read', onParent('node'))
-  children(@Parent() node: NodeModel) {
-    return this.service.children(node.id);
+  children(@Parent() node: NodeModel, @Args() args: TreeListArgs) {
+    return this.service.children(node.id, args.limit);
   }
 
-  @ResolveField(() => [NodeModel], { description: 'Ancestors you may see, root first.' })
+  @ResolveField(() => [NodeModel], {
+    description: `Ancestors you may see, root first (the nearest ${maxAncestors}).`,
+  })
   @Can('node.read', onParent('node'))
   ancestors(@Actor() actor: Principal, @Parent() node: NodeModel) {
     return this.service.ancestors(actor, node.id);
@@ -46,8 +48,8 @@ export class NodesResolver {
 
   @ResolveField(() => [SubtreeNodeModel], { description: 'This node and everything below it.' })
   @Can('node.read', onParent('node'))
-  subtree(@Parent() node: NodeModel) {
-    return this.service.subtree(node.id);
+  subtree(@Parent() node: NodeModel, @Args() args: TreeListArgs) {
+    return this.service.subtree(node.id, args.limit);
   }
 
   @Mutation(() => NodeModel)

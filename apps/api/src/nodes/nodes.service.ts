@@ -11,7 +11,13 @@ import type { NodeModel, SubtreeNodeModel } from './node.model';
 import { NodesRepository } from './nodes.repository';
 
 const sortable = ['name', 'reference', 'createdAt'] as const;
+/** The most nodes a subtree or a list of children holds (the first, in name order). */
 export const maxSubtreeSize = 10_000;
+/**
+ * The most ancestors listed: the nearest ones. Real trees are under ten levels deep
+ * (organisation, site, area, machine, component...); a deeper tree loses its top levels here.
+ */
+export const maxAncestors = 64;
 
 @Injectable()
 export class NodesService {
@@ -173,18 +179,18 @@ export class NodesService {
     await this.record(actor, origin, 'node.delete', node);
   }
 
-  async children(id: string): Promise<NodeModel[]> {
+  async children(id: string, limit = maxSubtreeSize): Promise<NodeModel[]> {
     await this.get(id);
     return this.nodes.findMany({
       where: { parentId: id },
       orderBy: [{ name: 'asc' }, { id: 'asc' }],
-      take: maxSubtreeSize,
+      take: Math.min(limit, maxSubtreeSize),
     });
   }
 
   async ancestors(actor: Principal, id: string): Promise<NodeModel[]> {
     await this.get(id);
-    const ancestors = await this.nodes.ancestors(id);
+    const ancestors = await this.nodes.ancestors(id, maxAncestors);
     const visible = await this.access.filterNodes(
       actor,
       'node.read',
@@ -193,9 +199,9 @@ export class NodesService {
     return ancestors.filter((a) => visible.has(a.id));
   }
 
-  async subtree(id: string): Promise<SubtreeNodeModel[]> {
+  async subtree(id: string, limit = maxSubtreeSize): Promise<SubtreeNodeModel[]> {
     await this.get(id);
-    return this.nodes.subtree(id, maxSubtreeSize);
+    return this.nodes.subtree(id, Math.min(limit, maxSubtreeSize));
   }
 
   private async requireParent(parentId: string): Promise<void> {

@@ -3,6 +3,7 @@ import { DomainError } from '@sextant/domain';
 import {
   AggregateName,
   formatTime,
+  limits,
   parseDuration,
   parseTime,
   PointValue,
@@ -15,12 +16,15 @@ import {
 import { AccessService } from '../auth/access.service';
 import type { Principal } from '../auth/principal';
 import { PrismaService } from '../prisma/prisma.service';
-import type {
-  AggregateInput,
-  ChartArgs,
-  ListSeriesArgs,
-  PointsArgs,
-  SeriesSelectorArgs,
+import {
+  defaultChartPoints,
+  defaultRawPoints,
+  seriesPage,
+  type AggregateInput,
+  type ChartArgs,
+  type ListSeriesArgs,
+  type PointsArgs,
+  type SeriesSelectorArgs,
 } from './dto/series.inputs';
 import type {
   AggregateResultModel,
@@ -29,6 +33,12 @@ import type {
   PointsPage,
   SeriesModel,
 } from './series.model';
+
+/**
+ * The most series one `last` answers, as many as an aggregate reads: more matching series are
+ * refused (narrow the selector) rather than cut, so no caller takes a part for the whole.
+ */
+export const maxLastSeries = limits.series;
 
 function toModel(info: SeriesInfo): SeriesModel {
   return { ...info, id: String(info.id) };
@@ -73,7 +83,7 @@ export class SeriesService {
     actor: Principal,
     args: ListSeriesArgs,
   ): Promise<{ items: SeriesModel[]; nextCursor: string | null }> {
-    const limit = args.limit ?? 100;
+    const limit = args.limit ?? seriesPage.default;
     const nodeIds = await this.visible(actor);
     const rows = await this.run(() =>
       this.queries.findSeries({
@@ -101,7 +111,7 @@ export class SeriesService {
       else to = after;
     }
     const result = await this.run(() =>
-      this.queries.raw(seriesId(id), { from, to, limit: args.limit ?? 1000, order }),
+      this.queries.raw(seriesId(id), { from, to, limit: args.limit ?? defaultRawPoints, order }),
     );
     const { times, values } = result.points;
     return {
@@ -117,7 +127,7 @@ export class SeriesService {
         seriesId(id),
         parseTime(args.from)!,
         parseTime(args.to)!,
-        args.points ?? 1000,
+        args.points ?? defaultChartPoints,
       ),
     );
     return {
@@ -155,8 +165,12 @@ export class SeriesService {
   async last(actor: Principal, args: SeriesSelectorArgs): Promise<LastPointModel[]> {
     const nodeIds = await this.visible(actor);
     const series = await this.run(() =>
-      this.queries.findSeries({ ...selector(args), nodeIds, limit: 10_000 }),
+      this.queries.findSeries({ ...selector(args), nodeIds, limit: maxLastSeries + 1 }),
     );
+    if (series.length > maxLastSeries) {
+      const reason = `more than ${maxLastSeries} series match; narrow it with measurement, field, tag or nodeId`;
+      throw new DomainError('LimitExceeded', `tag: ${reason}`, [{ field: 'tag', reason }]);
+    }
     const points = await this.run(() => this.queries.last(series));
     return points.map((p) => ({
       series: toModel(p.series),

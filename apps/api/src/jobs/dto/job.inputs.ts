@@ -104,6 +104,10 @@ export class ListJobRunsArgs {
   scheduleId?: string;
 }
 
+/** Log lines of a page when `limit` is not given, and the most a page holds. */
+export const defaultLogLines = 200;
+export const maxLogLines = 1000;
+
 @ArgsType()
 export class JobLogsArgs {
   @IdField({ optional: true, description: 'Lines of this task only.' })
@@ -118,13 +122,16 @@ export class JobLogsArgs {
   @Matches(/^\d{1,18}$/, { message: 'must be the id of a log line' })
   after?: string;
 
-  @Field(() => Int, { nullable: true, description: 'Lines, 1-1000 (default 200).' })
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 200 })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Lines, 1-${maxLogLines} (default ${defaultLogLines}).`,
+  })
+  @ApiPropertyOptional({ minimum: 1, maximum: maxLogLines, default: defaultLogLines })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(1000)
+  @Max(maxLogLines)
   limit?: number;
 }
 

@@ -95,3 +95,10 @@ export class MovementSummaryArgs {
   @DateTimeField({ optional: true, description: 'Default: now.' })
   to?: string;
 }
+
+/** GraphQL takes the node among the arguments (REST has it in the path). */
+@ArgsType()
+export class NodeMovementSummaryArgs extends MovementSummaryArgs {
+  @IdField()
+  nodeId!: string;
+}

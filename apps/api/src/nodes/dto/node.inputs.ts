@@ -1,8 +1,8 @@
-import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
+import { ArgsType, Field, ID, InputType, Int } from '@nestjs/graphql';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { nodeKinds, type NodeKindName } from '@sextant/domain';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsUUID, ValidateIf } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
 import {
   EnumField,
   IdField,
@@ -12,6 +12,7 @@ import {
 } from '../../common/fields';
 import { NodeKindEnum } from '../../common/graphql-types';
 import { ListArgs } from '../../common/list.args';
+import { maxSubtreeSize } from '../nodes.service';
 
 @InputType({ description: 'A new node.' })
 export class CreateNodeInput {
@@ -68,4 +69,18 @@ export class ListNodesArgs extends ListArgs {
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   root?: boolean;
+}
+
+/** GraphQL children and subtree: how many nodes, the first in name order. */
+@ArgsType()
+export class TreeListArgs {
+  @Field(() => Int, {
+    nullable: true,
+    description: `At most this many nodes, 1-${maxSubtreeSize} (default ${maxSubtreeSize}); nested in a page, ask for fewer (GRAPHQL_MAX_COST).`,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(maxSubtreeSize)
+  limit?: number;
 }

@@ -12,6 +12,9 @@ const publicColumns = {
   lastUsedAt: true,
 } as const;
 
+/** The most tokens listed for one path (revoked ones included): the newest. */
+export const maxPathTokens = 1_000;
+
 /** Queries of path tokens; the hash and the sealed key never leave this file. */
 @Injectable()
 export class PathTokensRepository {
@@ -37,7 +40,8 @@ export class PathTokensRepository {
     return this.prisma.client.pathToken.findMany({
       where: { pathId },
       select: publicColumns,
-      orderBy: { createdAt: 'desc' },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: maxPathTokens,
     });
   }
 

@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { parseDuration, parseTime } from '@sextant/timeseries';
+import { limits, parseDuration, parseTime } from '@sextant/timeseries';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -41,6 +41,13 @@ function IsDuration(): PropertyDecorator {
     },
   });
 }
+
+/** Series per page of the series list. */
+export const seriesPage = { default: 100, max: 1000 };
+/** Raw points of one page when `limit` is not given (at most limits.rawPoints). */
+export const defaultRawPoints = 1000;
+/** Points of a chart when `points` is not given (at most limits.chartPoints). */
+export const defaultChartPoints = 1000;
 
 const aggregatePattern = /^(count|sum|mean|min|max|first|last|stddev|p(100|[1-9]?\d(\.\d+)?))$/;
 const toArray = ({ value }: { value: unknown }) =>
@@ -90,12 +97,12 @@ export class SeriesSelectorArgs {
 @ArgsType()
 export class ListSeriesArgs extends SeriesSelectorArgs {
   @Field(() => Int, { nullable: true })
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @ApiPropertyOptional({ minimum: 1, maximum: seriesPage.max, default: seriesPage.default })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(1000)
+  @Max(seriesPage.max)
   limit?: number;
 
   @Field(() => String, { nullable: true })
@@ -118,12 +125,12 @@ export class PointsArgs {
   to!: string;
 
   @Field(() => Int, { nullable: true })
-  @ApiPropertyOptional({ minimum: 1, maximum: 100000, default: 1000 })
+  @ApiPropertyOptional({ minimum: 1, maximum: limits.rawPoints, default: defaultRawPoints })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(100_000)
+  @Max(limits.rawPoints)
   limit?: number;
 
   @Field(() => String, { nullable: true })
@@ -153,14 +160,14 @@ export class ChartArgs {
 
   @Field(() => Int, {
     nullable: true,
-    description: 'Pixels: at most this many points (default 1000).',
+    description: `Pixels: at most this many points (default ${defaultChartPoints}).`,
   })
-  @ApiPropertyOptional({ minimum: 1, maximum: 10000, default: 1000 })
+  @ApiPropertyOptional({ minimum: 1, maximum: limits.chartPoints, default: defaultChartPoints })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(10_000)
+  @Max(limits.chartPoints)
   points?: number;
 }
 
