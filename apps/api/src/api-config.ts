@@ -20,6 +20,8 @@ export interface ApiConfig {
   portalUrl?: string;
   /** The API's public URL (secure cookies when https). */
   publicUrl?: string;
+  /** Managed CDC sources: hosts they may reach although local (CDC_ALLOWED_HOSTS). */
+  cdc?: SextantConfig['cdc'];
 }
 
 /** The configuration with every optional part filled with its documented default. */
@@ -32,6 +34,7 @@ export function withDefaults(config: ApiConfig): Required<ApiConfig> {
     graphql: defaults.graphql,
     portalUrl: defaults.portal.publicUrl,
     publicUrl: defaults.api.publicUrl,
+    cdc: defaults.cdc,
     ...config,
   } as Required<ApiConfig>;
 }

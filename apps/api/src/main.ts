@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     graphql: config.graphql,
     portalUrl: config.portal.publicUrl,
     publicUrl: config.api.publicUrl,
+    cdc: config.cdc,
   });
   await app.listen({ port: config.api.port, host: config.api.host });
   console.log(

@@ -9,6 +9,7 @@ import { Client, Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealSecret } from './connection-secret';
 import { CdcSupervisor } from './cdc-supervisor';
+import { SourceGuard } from './source-guard';
 
 const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 20_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -20,7 +21,13 @@ const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 20
 
 describe(CdcSupervisor.name, () => {
   const key = randomBytes(32).toString('base64');
-  const ids = { database: uuidv7(), lake: uuidv7(), path: uuidv7(), broken: uuidv7() };
+  const ids = {
+    database: uuidv7(),
+    lake: uuidv7(),
+    path: uuidv7(),
+    broken: uuidv7(),
+    own: uuidv7(),
+  };
   let tempDir: string;
   let server: RunningPostgres;
   let source: Client;
@@ -33,6 +40,12 @@ describe(CdcSupervisor.name, () => {
     const made = new CdcSupervisor(pool, {
       secretKey,
       databaseUrl: db.url,
+      // The source's server is on this machine: allowed here, as an administrator would.
+      guard: new SourceGuard({
+        allowedHosts: ['127.0.0.1'],
+        ownDatabaseUrl: db.url,
+        log: (line) => logs.push(line),
+      }),
       pollMs: 200,
       sampleMs: 500,
       runner: { statusIntervalMs: 500, heartbeatIntervalMs: 1000 },
@@ -74,9 +87,21 @@ describe(CdcSupervisor.name, () => {
          ($1, 'database', 'sup.shop', 'Shop', '{}', now()), ($2, 'database', 'sup.lake', 'Lake', '{}', now())`,
       [ids.database, ids.lake],
     );
-    for (const [pathId, name, secret] of [
-      [ids.path, 'shop', sealSecret(key, server.url)],
-      [ids.broken, 'other', sealSecret(randomBytes(32).toString('hex'), server.url)],
+    for (const [pathId, name, secret, table] of [
+      [ids.path, 'shop', sealSecret(key, server.url), 'public.orders'],
+      [
+        ids.broken,
+        'other',
+        sealSecret(randomBytes(32).toString('hex'), server.url),
+        'public.orders',
+      ],
+      // Sextant's own database, whose accounts and tokens a mirror would copy.
+      [
+        ids.own,
+        `own_${randomBytes(3).toString('hex')}`,
+        sealSecret(key, db.url),
+        'public.app_user',
+      ],
     ] as const) {
       await pool.query(
         `INSERT INTO path (id, name, source_id, destination_id, protocol, updated_at)
@@ -85,8 +110,8 @@ describe(CdcSupervisor.name, () => {
       );
       await pool.query(
         `INSERT INTO cdc_source (path_id, name, connection_secret, connection_hint, tables, slot, publication)
-         VALUES ($1, $2, $3, 'hint', '{public.orders}', $4, $4)`,
-        [pathId, name, secret, `sextant_${name}`],
+         VALUES ($1, $2, $3, 'hint', $5, $4, $4)`,
+        [pathId, name, secret, `sextant_${name}`, [table]],
       );
     }
   }, 60_000);
@@ -107,7 +132,7 @@ describe(CdcSupervisor.name, () => {
       'a supervisor streams the source',
       async () => (await status())?.state === 'streaming',
     );
-    expect(a.runners.size + b.runners.size).toBe(1);
+    expect([a, b].filter((s) => s.runners.has(ids.path))).toHaveLength(1);
     await until('the snapshot is mirrored', async () => (await mirrored()) === 50);
 
     await pool.query(`UPDATE path SET state = 'paused' WHERE id = $1`, [ids.path]);
@@ -118,9 +143,9 @@ describe(CdcSupervisor.name, () => {
     await pool.query(`UPDATE path SET state = 'active' WHERE id = $1`, [ids.path]);
     await until('paused changes arrive after resume', async () => (await mirrored()) === 60);
 
-    const [holder, other] = a.runners.size === 1 ? [a, b] : [b, a];
+    const [holder, other] = a.runners.has(ids.path) ? [a, b] : [b, a];
     await holder.stop();
-    await until('the other process takes the source over', async () => other.runners.size === 1);
+    await until('the other process takes the source over', async () => other.runners.has(ids.path));
     await source.query(`INSERT INTO orders SELECT i, 'new' FROM generate_series(61, 70) i`);
     await until('changes flow through the new process', async () => (await mirrored()) === 70);
     const { rows } = await pool.query<{ quantity: string }>(
@@ -139,5 +164,28 @@ describe(CdcSupervisor.name, () => {
     expect(broken.state).toBe('stopped');
     expect(broken.last_error).toMatch(/does not open with SEXTANT_SECRET_KEY/);
     expect(supervisors.every((s) => !s.runners.has(ids.broken))).toBe(true);
+  });
+
+  it("refuses to capture Sextant's own database: no slot, no mirror of its accounts", async () => {
+    await until(
+      'the refusal is reported',
+      async () => (await status(ids.own))?.last_error?.includes('OwnDatabase') ?? false,
+    );
+    expect((await status(ids.own)).last_error).toMatch(
+      /platform's own database cannot be a source/,
+    );
+    const { rows } = await pool.query<{ name: string }>(
+      `SELECT name FROM cdc_source WHERE path_id = $1`,
+      [ids.own],
+    );
+    const name = rows[0].name;
+    const schemas = await pool.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [
+      `lake_${name}`,
+    ]);
+    expect(schemas.rows).toEqual([]);
+    const slots = await pool.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = $1`, [
+      `sextant_${name}`,
+    ]);
+    expect(slots.rows).toEqual([]);
   });
 });

@@ -4,12 +4,15 @@ import { CdcSourceRunner, CdcSourceRunnerOptions } from '../runner/cdc-source-ru
 import { kafkaPublisherFromEnv } from '../sinks/kafka-publisher';
 import { CdcSourcesRepository, ManagedSource } from './cdc-sources.repository';
 import { openSecret } from './connection-secret';
+import { SourceGuard } from './source-guard';
 
 export interface CdcSupervisorOptions {
   /** SEXTANT_SECRET_KEY: opens the sources' connection strings. */
   secretKey: string | null;
   /** Sextant's database, for the connection that holds the sources' locks. */
   databaseUrl: string;
+  /** Every connection to a source goes through it (allowed hosts, never the own database). */
+  guard: SourceGuard;
   /** How often sources, commands and states are read and status is written (default 1 s). */
   pollMs?: number;
   /** How often a lag sample is kept for the chart (default 5 s), and for how long (24 h). */
@@ -17,7 +20,10 @@ export interface CdcSupervisorOptions {
   sampleHours?: number;
   /** Passed to every runner (heartbeats, lag thresholds, backoff). */
   runner?: Partial<
-    Omit<CdcSourceRunnerOptions, 'sourceUrl' | 'slot' | 'publication' | 'tables' | 'applier'>
+    Omit<
+      CdcSourceRunnerOptions,
+      'sourceUrl' | 'slot' | 'publication' | 'tables' | 'applier' | 'connect'
+    >
   >;
   /** Environment for KAFKA_BROKERS (publishing the envelopes); default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -120,14 +126,18 @@ export class CdcSupervisor {
     await this.report();
   }
 
-  /** Takes a source when no other process holds it and starts its runner. */
-  private async take(source: ManagedSource): Promise<Running | null> {
+  private async tryLock(pathId: string): Promise<boolean> {
     const locks = await this.lockConnection();
     const { rows } = await locks.query<{ taken: boolean }>(
       `SELECT pg_try_advisory_lock(hashtextextended('sextant.cdc.' || $1, 0)) AS taken`,
-      [source.pathId],
+      [pathId],
     );
-    if (!rows[0].taken) return null;
+    return rows[0].taken;
+  }
+
+  /** Takes a source when no other process holds it and starts its runner. */
+  private async take(source: ManagedSource): Promise<Running | null> {
+    if (!(await this.tryLock(source.pathId))) return null;
     let sourceUrl: string;
     try {
       sourceUrl = openSecret(this.options.secretKey, source.connectionSecret);
@@ -159,6 +169,7 @@ export class CdcSupervisor {
         keys: source.keys,
       },
       publisher,
+      connect: this.options.guard.connector,
       log: (line) => this.log(`cdc ${source.name}: ${line}`),
     });
     const running: Running = { source, runner, pausedByPath: false, queue: Promise.resolve() };

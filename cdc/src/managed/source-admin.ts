@@ -1,10 +1,7 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { CdcSourceError } from '../sources/pgoutput/pgoutput.errors';
-import {
-  SourceRepository,
-  SourceTable,
-  sourceConnectTimeoutMs,
-} from '../sources/pgoutput/source.repository';
+import { SourceConnector, trustedConnector } from '../sources/pgoutput/source-connection';
+import { SourceRepository, SourceTable } from '../sources/pgoutput/source.repository';
 
 export interface SourceCheck {
   database: string;
@@ -13,15 +10,17 @@ export interface SourceCheck {
 }
 
 /** Runs `work` on a normal connection to the source; a failed connection names the reason. */
-async function withSource<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({
-    connectionString: url,
-    connectionTimeoutMillis: sourceConnectTimeoutMs,
-  });
-  client.on('error', () => undefined);
+async function withSource<T>(
+  connect: SourceConnector,
+  url: string,
+  work: (client: Client) => Promise<T>,
+): Promise<T> {
+  let client: Client;
   try {
-    await client.connect();
+    client = await connect(url);
   } catch (error) {
+    // A guard's refusals (and its "could not connect") are said as they are.
+    if (error instanceof CdcSourceError) throw error;
     throw new CdcSourceError(
       'SourceUnreachable',
       `cannot connect to the source: ${(error as Error).message || String(error)}`,
@@ -42,8 +41,9 @@ export function checkSource(
   url: string,
   tables: readonly string[],
   keys: Readonly<Record<string, readonly string[]>> = {},
+  connect: SourceConnector = trustedConnector,
 ): Promise<SourceCheck> {
-  return withSource(url, async (client) => {
+  return withSource(connect, url, async (client) => {
     const { rows } = await client.query<{
       wal_level: string;
       version: string;
@@ -80,8 +80,9 @@ export function dropSlotAndPublication(
   url: string,
   slot: string,
   publication: string,
+  connect: SourceConnector = trustedConnector,
 ): Promise<{ slotDropped: boolean; publicationDropped: boolean }> {
-  return withSource(url, async (client) => {
+  return withSource(connect, url, async (client) => {
     let slotDropped = false;
     for (let attempt = 0; ; attempt++) {
       const { rows } = await client.query<{ active_pid: number | null }>(

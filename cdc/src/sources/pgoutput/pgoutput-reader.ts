@@ -1,4 +1,4 @@
-import { Client, ClientConfig, Pool } from 'pg';
+import type { Client, Pool } from 'pg';
 import { ApplyResult, ChangeApplier, ChangeApplierOptions } from '../../appliers/change-applier';
 import { formatLsn, parseLsn } from '../../position';
 import {
@@ -10,7 +10,8 @@ import { CdcSourceError } from './pgoutput.errors';
 import { PgoutputTranslator, SlotChange, SlotTransaction } from './pgoutput-translator';
 import { ReplicationStream } from './replication-stream';
 import { SlotPositionsRepository } from './slot-positions.repository';
-import { SourceRepository, SourceTable, sourceConnectTimeoutMs } from './source.repository';
+import { SourceConnector, trustedConnector } from './source-connection';
+import { SourceRepository, SourceTable } from './source.repository';
 import { sessionOptions, snapshotChanges } from './table-snapshot';
 import { cdcNamePattern } from '../../appliers/identifiers';
 
@@ -39,6 +40,8 @@ export interface PgoutputReaderOptions {
   onSnapshot?: () => void;
   /** Changes of `schema.table` in transactions ending at or before the LSN are left out (re-read there). */
   skipThrough?: ReadonlyMap<string, bigint>;
+  /** Opens the connections to the source (default: as the URL says; managed sources: a SourceGuard). */
+  connect?: SourceConnector;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -151,12 +154,8 @@ export class PgoutputReader {
         );
       }
     }
-    const source = new Client({
-      connectionString: this.options.sourceUrl,
-      options: sessionOptions,
-      connectionTimeoutMillis: sourceConnectTimeoutMs,
-    });
-    await source.connect();
+    const connect = this.options.connect ?? trustedConnector;
+    const source = await connect(this.options.sourceUrl, { sessionOptions });
     try {
       const repository = new SourceRepository(source);
       const tables = await repository.tables(this.options.tables, this.options.applier.keys);
@@ -168,15 +167,11 @@ export class PgoutputReader {
       );
       const existing = await this.idleSlot(repository);
 
-      const config: ClientConfig & { replication: 'database' } = {
-        connectionString: this.options.sourceUrl,
-        options: sessionOptions,
-        replication: 'database',
-        connectionTimeoutMillis: sourceConnectTimeoutMs,
-      };
-      this.replication = new Client(config);
+      this.replication = await connect(this.options.sourceUrl, {
+        sessionOptions,
+        replication: true,
+      });
       this.replication.on('error', (error) => this.fail(error));
-      await this.replication.connect();
 
       let startLsn: bigint;
       if (existing && stored) {
