@@ -27,6 +27,7 @@ export class CdcService implements OnModuleInit, OnApplicationShutdown {
         ownDatabaseUrl: databaseUrl,
         log: (line) => this.logger.warn(line),
       }),
+      maxRetainedWalBytes: config.cdc.maxRetainedWalMb * 2 ** 20,
       log: (line) => this.logger.log(line),
     });
     this.supervisor.start();

@@ -29,7 +29,7 @@ describe(loadConfig.name, () => {
     });
     expect(config.mail.smtpUrl).toBeNull();
     expect(config.graphql).toEqual({ maxDepth: 10, maxCost: 50_000 });
-    expect(config.cdc).toEqual({ allowedHosts: [] });
+    expect(config.cdc).toEqual({ allowedHosts: [], maxRetainedWalMb: 4096 });
     expect(config.worker).toEqual({
       maintenanceIntervalSeconds: 60,
       accountingIntervalSeconds: 10,
@@ -67,6 +67,7 @@ describe(loadConfig.name, () => {
     ['JOB_CONCURRENCY', '0', /JOB_CONCURRENCY: expected a whole number 1-64/],
     ['JOB_POLL_INTERVAL_MS', '100', /JOB_POLL_INTERVAL_MS: expected a whole number 500-60000/],
     ['JOB_WORKER_LOST_SECONDS', '6', /JOB_WORKER_LOST_SECONDS: must be at least twice/],
+    ['CDC_MAX_RETAINED_WAL_MB', '0', /CDC_MAX_RETAINED_WAL_MB: expected a whole number/],
     ['CDC_ALLOWED_HOSTS', '127.0.0.1:5432', /CDC_ALLOWED_HOSTS: "127.0.0.1:5432" is not/],
     ['CDC_ALLOWED_HOSTS', 'db, 10.0.0.0/33', /CDC_ALLOWED_HOSTS: "10.0.0.0\/33" is not/],
     ['CDC_ALLOWED_HOSTS', 'bad host', /CDC_ALLOWED_HOSTS: "bad host" is not/],

@@ -75,6 +75,11 @@ export interface CdcConfig {
    * refused whatever this says.
    */
   allowedHosts: string[];
+  /**
+   * CDC_MAX_RETAINED_WAL_MB: a paused source whose slot holds back more WAL than this gets an
+   * alert, then its slot is dropped (resuming it takes a new snapshot).
+   */
+  maxRetainedWalMb: number;
 }
 
 export interface AuthConfig {
@@ -407,6 +412,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     kafkaBrokers: kafkaBrokers(env),
     cdc: {
       allowedHosts: cdcAllowedHosts(env),
+      maxRetainedWalMb: integer(env, 'CDC_MAX_RETAINED_WAL_MB', 4096, 1, 10_000_000),
     },
   };
 }

@@ -88,7 +88,7 @@ describe('CDC sources: what a connection string may reach', () => {
     )['owner@cdc.example'];
     strict = await startApi(db.url);
     open = await startApi(db.url, {
-      cdc: { allowedHosts: ['127.0.0.0/8', '::1', '169.254.0.0/16'] },
+      cdc: { allowedHosts: ['127.0.0.0/8', '::1', '169.254.0.0/16'], maxRetainedWalMb: 4096 },
     });
     // Something that answers on a port, but not Postgres.
     notPostgres = net.createServer((socket) => {

@@ -12,8 +12,9 @@ import { ReplicationStream } from './replication-stream';
 import { SlotPositionsRepository } from './slot-positions.repository';
 import { SourceConnector, trustedConnector } from './source-connection';
 import { SourceRepository, SourceTable } from './source.repository';
-import { sessionOptions, snapshotChanges } from './table-snapshot';
+import { sessionOptions, snapshotChanges, snapshotSchema } from './table-snapshot';
 import { cdcNamePattern } from '../../appliers/identifiers';
+import type { SourceRelation } from '../../appliers/mirror-schema';
 
 export interface PgoutputReaderOptions {
   /** Connection string of the source database (its user needs the REPLICATION attribute). */
@@ -180,7 +181,9 @@ export class PgoutputReader {
         // A slot without applied changes may have died during its snapshot: take it again.
         if (existing) await this.replication.query(`DROP_REPLICATION_SLOT ${slot} WAIT`);
         this.options.onSnapshot?.();
-        startLsn = await this.snapshot(repository, tables, db);
+        // Changes applied before, but no slot: it was dropped (WAL retention, by hand), so the
+        // mirror holds an older snapshot that the new one replaces.
+        startLsn = await this.snapshot(repository, tables, db, !existing && stored !== null);
       }
       this.received = startLsn;
       this.confirmed = startLsn;
@@ -235,6 +238,7 @@ export class PgoutputReader {
     repository: SourceRepository,
     tables: SourceTable[],
     db: string,
+    replace: boolean,
   ): Promise<bigint> {
     const { slot } = this.options;
     const created = await this.replication!.query<{
@@ -243,11 +247,18 @@ export class PgoutputReader {
     }>(`CREATE_REPLICATION_SLOT ${slot} LOGICAL pgoutput EXPORT_SNAPSHOT`);
     const lsn = parseLsn(created.rows[0].consistent_point);
     const changes: SlotChange[] = [];
+    const relations: SourceRelation[] = [];
     const now = Date.now();
     await repository.beginSnapshot(created.rows[0].snapshot_name);
     try {
       for (const table of tables) {
         const read = await repository.readTable(table);
+        relations.push({
+          schema: table.schema,
+          table: table.table,
+          columns: snapshotSchema(read.columns),
+          primaryKey: table.key,
+        });
         changes.push(
           ...snapshotChanges(table, read, { slot, lsn, db, now, first: changes.length }),
         );
@@ -256,7 +267,9 @@ export class PgoutputReader {
       await repository.endSnapshot();
     }
     // One applier transaction: a crash leaves either the whole snapshot or none of it.
-    const result = await this.applier.apply(changes);
+    const result = replace
+      ? await this.applier.applySnapshot(relations, changes)
+      : await this.applier.apply(changes);
     await this.options.onApplied?.(changes, result);
     return lsn;
   }
