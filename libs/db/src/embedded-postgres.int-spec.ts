@@ -24,6 +24,8 @@ async function signIn(port: number, password: string): Promise<string> {
   }
 }
 
+const root = os.userInfo().uid === 0;
+
 describe(startEmbeddedPostgres.name, () => {
   const tempDirs: string[] = [];
   const servers: RunningPostgres[] = [];
@@ -84,4 +86,34 @@ describe(startEmbeddedPostgres.name, () => {
     expect(await signIn(again.port, password)).toBe('ok');
     expect(lines.join('\n')).toMatch(/had a fixed password: it now has its own/);
   });
+
+  it.skipIf(!root)(
+    'as root, keeps the data where the postgres user can reach it when the directory is not',
+    async () => {
+      // A checkout in a directory closed to other users (like /root): mode 0700 two levels up.
+      const closed = path.join(await installDir(), 'closed');
+      await fs.mkdir(closed, { mode: 0o700 });
+      await fs.chmod(closed, 0o700);
+      const dataDir = path.join(closed, 'clone', '.sextant', 'postgres');
+      const pg = await startEmbeddedPostgres({ dataDir, port: 0 });
+      servers.push(pg);
+      expect((await fs.lstat(dataDir)).isSymbolicLink()).toBe(true);
+      expect(pg.dataDir).toBe(await fs.realpath(dataDir));
+      expect(pg.dataDir.startsWith('/var/lib/sextant/data-')).toBe(true);
+      expect(await signIn(pg.port, decodeURIComponent(new URL(pg.url).password))).toBe('ok');
+      // The closed directory stays closed, and the password stays beside the link.
+      expect((await fs.stat(closed)).mode & 0o777).toBe(0o700);
+      expect(pg.passwordFile).toBe(path.join(closed, 'clone', '.sextant', 'postgres.password'));
+      await pg.stop();
+      servers.splice(servers.indexOf(pg), 1);
+      // A second start finds the data through the link.
+      const again = await startEmbeddedPostgres({ dataDir, port: 0 });
+      servers.push(again);
+      expect(again.dataDir).toBe(pg.dataDir);
+      await again.stop();
+      servers.splice(servers.indexOf(again), 1);
+      await fs.rm(pg.dataDir, { recursive: true, force: true });
+    },
+  );
+  if (!root) console.warn('skipping the root data directory test: not running as root');
 });

@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -17,6 +17,7 @@ export interface EmbeddedPostgresOptions {
 export interface RunningPostgres {
   url: string;
   port: number;
+  /** Where the server's files are (the data directory, or where its link leads when run as root). */
   dataDir: string;
   /** The file keeping the superuser's password (mode 0600). */
   passwordFile: string;
@@ -136,15 +137,124 @@ interface RunAs {
 interface Prepared {
   runAs: RunAs;
   bin: Binaries;
+  /** The data directory's real place. */
   dataDir: string;
 }
 
-// Postgres refuses to run as root: then it runs as the `postgres` system user (created when
-// missing), which must own the data directory and be able to reach it.
-async function prepare(dataDir: string): Promise<Prepared> {
-  const bin = binaries();
+// Run as root, what the `postgres` user cannot reach (a clone under /root, mode 0700) is put
+// here: a copy of the binaries, and data directories, linked from where they are configured.
+const rootShared = '/var/lib/sextant';
+
+/** True when the user of `runAs` can pass through every directory to `target` and use it. */
+function reachable(target: string, runAs: RunAs, test = '-x'): boolean {
+  try {
+    execFileSync('/bin/sh', ['-c', `test ${test} "$1"`, 'sh', target], {
+      ...runAs,
+      cwd: '/',
+      stdio: 'ignore',
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function sharedDir(): Promise<string> {
+  await fs.mkdir(rootShared, { recursive: true, mode: 0o755 });
+  await fs.chmod(rootShared, 0o755);
+  return rootShared;
+}
+
+/**
+ * The binaries as the server's user can run them: where the package is, or else a copy made
+ * once per version under /var/lib/sextant (the package's own directory may be out of reach).
+ */
+async function reachableBinaries(
+  bin: Binaries,
+  runAs: RunAs,
+  log: (line: string) => void,
+): Promise<Binaries> {
+  const native = path.dirname(path.dirname(bin.postgres));
+  const runs = (dir: string) =>
+    ['bin/initdb', 'bin/postgres'].every((f) => reachable(path.join(dir, f), runAs)) &&
+    reachable(path.join(dir, 'share'), runAs, '-r');
+  if (runs(native)) return bin;
+  const manifest = JSON.parse(
+    await fs.readFile(path.join(path.dirname(native), 'package.json'), 'utf8'),
+  ) as { version: string };
+  const copy = path.join(
+    await sharedDir(),
+    `postgres-${manifest.version}-${os.platform()}-${os.arch()}`,
+  );
+  const done = path.join(copy, '.copied');
+  if (!(await exists(done))) {
+    log(`the postgres user cannot reach ${native}: copying the Postgres binaries to ${copy}`);
+    const partial = `${copy}.${process.pid}.partial`;
+    await fs.rm(partial, { recursive: true, force: true });
+    execFileSync('cp', ['-a', native, partial]);
+    await fs.chmod(partial, 0o755);
+    await fs.writeFile(path.join(partial, '.copied'), `${native}\n`);
+    await fs.rm(copy, { recursive: true, force: true });
+    await fs.rename(partial, copy);
+  }
+  if (!runs(copy)) throw new Error(`the postgres user cannot run the Postgres binaries in ${copy}`);
+  return {
+    initdb: path.join(copy, 'bin', path.basename(bin.initdb)),
+    postgres: path.join(copy, 'bin', path.basename(bin.postgres)),
+  };
+}
+
+/**
+ * The data directory as the server's user can reach it: the configured one (owned by that user;
+ * its parent too when only the parent is in the way, as for a temporary directory), or else a
+ * directory under /var/lib/sextant that the configured path becomes a link to.
+ */
+async function reachableDataDir(
+  dataDir: string,
+  runAs: RunAs,
+  log: (line: string) => void,
+): Promise<string> {
+  const { uid, gid } = runAs as Required<RunAs>;
+  const parent = path.dirname(dataDir);
+  await fs.mkdir(parent, { recursive: true });
+  const link = await fs.lstat(dataDir).catch(() => null);
+  if (link?.isSymbolicLink()) {
+    const real = await fs.realpath(dataDir);
+    await fs.chown(real, uid, gid);
+    if (!reachable(real, runAs)) throw new Error(`the postgres user cannot reach ${real}`);
+    return real;
+  }
   await fs.mkdir(dataDir, { recursive: true });
-  if (os.userInfo().uid !== 0) return { runAs: {}, bin, dataDir };
+  await fs.chown(dataDir, uid, gid);
+  if (reachable(dataDir, runAs)) return dataDir;
+  if (reachable(path.dirname(parent), runAs)) {
+    await fs.chown(parent, uid, gid);
+    if (reachable(dataDir, runAs)) return dataDir;
+  }
+  if ((await fs.readdir(dataDir)).length > 0)
+    throw new Error(
+      `the postgres user cannot reach the data directory ${dataDir} (a directory above it is closed to other users) and it is not empty: move it where that user can reach it, or set SEXTANT_DATA_DIR`,
+    );
+  const key = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+  const real = path.join(await sharedDir(), `data-${key}`);
+  await fs.mkdir(real, { recursive: true, mode: 0o700 });
+  await fs.chown(real, uid, gid);
+  await fs.rmdir(dataDir);
+  await fs.symlink(real, dataDir);
+  log(
+    `the postgres user cannot reach ${dataDir} (a directory above it is closed to other users): its data is kept in ${real}, linked from there`,
+  );
+  return real;
+}
+
+// Postgres refuses to run as root: then it runs as the `postgres` system user (created when
+// missing), which must be able to reach the binaries and own the data directory.
+async function prepare(dataDir: string, log: (line: string) => void): Promise<Prepared> {
+  const bin = binaries();
+  if (os.userInfo().uid !== 0) {
+    await fs.mkdir(dataDir, { recursive: true });
+    return { runAs: {}, bin, dataDir };
+  }
   try {
     execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
   } catch {
@@ -153,9 +263,12 @@ async function prepare(dataDir: string): Promise<Prepared> {
   }
   const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-  await fs.chown(path.dirname(dataDir), uid, gid);
-  await fs.chown(dataDir, uid, gid);
-  return { runAs: { uid, gid }, bin, dataDir };
+  const runAs = { uid, gid };
+  return {
+    runAs,
+    bin: await reachableBinaries(bin, runAs, log),
+    dataDir: await reachableDataDir(dataDir, runAs, log),
+  };
 }
 
 function run(
@@ -347,7 +460,7 @@ export async function startEmbeddedPostgres(
   const database = options.database ?? 'sextant';
   const passwordFile = embeddedPasswordFile(configured);
   await stopStaleServer(configured, log);
-  const { runAs, bin, dataDir } = await prepare(configured);
+  const { runAs, bin, dataDir } = await prepare(configured, log);
   if (!(await exists(path.join(dataDir, 'PG_VERSION')))) {
     log(`initialising a new Postgres data directory at ${dataDir}`);
     const password = newPassword();
