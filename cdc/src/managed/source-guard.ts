@@ -272,7 +272,7 @@ export class SourceGuard {
       throw this.unreachable(source, host, error);
     }
     try {
-      await this.refuseOwnDatabase(client);
+      await this.refuseOwnDatabase(client, source, host, options);
     } catch (error) {
       await client.end().catch(() => undefined);
       throw error;
@@ -358,21 +358,51 @@ export class SourceGuard {
   }
 
   /** Refuses the platform's own database: same server (system identifier) and database. */
-  private async refuseOwnDatabase(client: Client): Promise<void> {
+  private async refuseOwnDatabase(
+    client: Client,
+    source: SourceUrl,
+    host: string,
+    options: SourceConnectOptions,
+  ): Promise<void> {
     if (!this.options.ownDatabaseUrl) return;
     const own = await this.ownIdentity();
     let theirs: Identity;
     try {
       theirs = await identity(client);
     } catch (error) {
-      this.options.log?.(`cdc: cannot ask the source who it is: ${(error as Error).message}`);
-      throw new CdcSourceError(
-        'OwnDatabase',
-        "cannot tell whether the source is the platform's own database (pg_control_system() is not readable by its user)",
-      );
+      // pg_control_system() may be closed to the source's user (some managed services): a
+      // replication connection (which a source's user may open) says the same.
+      try {
+        theirs = options.replication
+          ? await replicationIdentity(client)
+          : await this.identityOverReplication(source, host, options);
+      } catch (fallback) {
+        this.options.log?.(
+          `cdc: cannot ask the source who it is: ${(error as Error).message}; ${(fallback as Error).message}`,
+        );
+        throw new CdcSourceError(
+          'OwnDatabase',
+          "cannot tell whether the source is the platform's own database: its user may neither call pg_control_system() nor replicate",
+        );
+      }
     }
     if (theirs.system === own.system && theirs.database === own.database)
       throw new CdcSourceError('OwnDatabase', "the platform's own database cannot be a source");
+  }
+
+  private async identityOverReplication(
+    source: SourceUrl,
+    host: string,
+    options: SourceConnectOptions,
+  ): Promise<Identity> {
+    const client = new Client(this.clientConfig(source, host, { ...options, replication: true }));
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return await replicationIdentity(client);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
 
   private ownIdentity(): Promise<Identity> {
@@ -397,6 +427,13 @@ async function identity(client: Client): Promise<Identity> {
     'SELECT system_identifier::text AS system, current_database() AS database FROM pg_control_system()',
   );
   return rows[0];
+}
+
+async function replicationIdentity(client: Client): Promise<Identity> {
+  const { rows } = await client.query<{ systemid: string; dbname: string | null }>(
+    'IDENTIFY_SYSTEM',
+  );
+  return { system: rows[0].systemid, database: rows[0].dbname ?? '' };
 }
 
 async function systemLookup(host: string): Promise<string[]> {

@@ -158,7 +158,7 @@ describe('CDC sources: what a connection string may reach', () => {
     const socket = `postgresql://u:p@%2Ftmp:${port}/db`;
     expect(await reasonOf(strict, socket)).toMatch(/host \/tmp is not allowed/);
     expect(await reasonOf(open, socket)).toMatch(/host \/tmp is not allowed/);
-    // What the strict API refused, the allowed one takes (another name: a source is unique by it).
+    // The very source the other API (127.0.0.0/8 allowed) registered in the first test.
     expect((await create(strict, sourceDb.url, 'strict_shop')).status).toBe(400);
   });
 
