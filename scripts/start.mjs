@@ -77,6 +77,11 @@ const shown = path.relative(process.cwd(), passwordFile);
 const databasePassword = config.databaseUrl
   ? ''
   : `   (password in ${shown.startsWith('..') ? passwordFile : shown})`;
+// Sources on this machine are refused unless allowed (see the README's CDC section).
+const cdcHint = config.cdc.allowedHosts.length
+  ? ''
+  : `
+            (a database on this machine: start with CDC_ALLOWED_HOSTS=127.0.0.1)`;
 const auth = demoUsers.length
   ? `
   Sign in   (demo accounts; passwords kept in .sextant/demo-users.json)
@@ -99,7 +104,7 @@ Sextant is running.
   Ingest    ${urls.ingest}/write   (InfluxDB line protocol 1.x; /api/v2/write for 2.x; /api/v1/json)
             ${urls.ingestForward}   (fluentd forward; shared key: sha256 of a path token)
   Tokens    create one on a path's page in the portal, or POST ${urls.api}/paths/<id>/tokens
-  CDC       capture a Postgres database: the portal's CDC page, or POST ${urls.api}/cdc/sources
+  CDC       capture a Postgres database: the portal's CDC page, or POST ${urls.api}/cdc/sources${cdcHint}
   Jobs      ${urls.portal}/jobs, or POST ${urls.api}/jobs/runs (types: GET ${urls.api}/jobs/types)
   Database  ${stack.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}${databasePassword}${auth}
 Press Ctrl-C to stop.`);
