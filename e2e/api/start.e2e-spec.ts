@@ -172,11 +172,17 @@ describe.skipIf(!portalBuilt || !asRoot)('npm start as root', () => {
   // Like a clone in /root: a directory closed to every other user, inside another.
   const home = mkdtempSync(path.join(os.homedir(), 'sextant-start-'));
   const clone = path.join(home, 'sextant');
-  let relocated: string | null = null;
+  let started: Started | null = null;
 
-  afterAll(() => {
+  afterAll(async () => {
+    // A failed expectation leaves the platform running: stop it before taking its files away.
+    if (started && started.child.exitCode === null && started.child.signalCode === null)
+      await interrupt(started);
+    // The data kept for it under /var/lib/sextant, whatever the test got to.
+    const link = path.join(clone, '.sextant/postgres');
+    if (existsSync(link) && lstatSync(link).isSymbolicLink())
+      rmSync(readlinkSync(link), { recursive: true, force: true });
     rmSync(home, { recursive: true, force: true });
-    if (relocated) rmSync(relocated, { recursive: true, force: true });
   });
 
   it('starts from a checkout in a 0700 directory, the postgres user running copies of what it cannot reach', async () => {
@@ -192,17 +198,20 @@ describe.skipIf(!portalBuilt || !asRoot)('npm start as root', () => {
       EMBEDDED_PG_PORT: '0',
       DATABASE_URL: '',
     };
-    const started = await start(env, clone);
+    started = await start(env, clone);
     const text = started.output.join('');
     expect(text).toContain(`Portal    http://localhost:${env.PORTAL_PORT}`);
     expect(text).toContain('(password in .sextant/postgres.password)');
+    expect(text).toMatch(
+      /\[postgres\] the postgres user cannot reach \S+ .*its data is kept in \/var\/lib\/sextant\/data-/,
+    );
     const health = await fetch(`http://127.0.0.1:${env.API_PORT}/api/health`);
     expect(((await health.json()) as { status: string }).status).toBe('ok');
 
     // The data is where the postgres user can reach it, linked from .sextant/postgres.
     const dataDir = path.join(clone, '.sextant/postgres');
     expect(lstatSync(dataDir).isSymbolicLink()).toBe(true);
-    relocated = readlinkSync(dataDir);
+    const relocated = readlinkSync(dataDir);
     expect(relocated.startsWith('/var/lib/sextant/data-')).toBe(true);
     expect(existsSync(path.join(relocated, 'PG_VERSION'))).toBe(true);
     // The server runs from a copy of the binaries, not from inside the closed directory.
