@@ -136,7 +136,8 @@ export class CdcSupervisor {
     const now = Date.now();
     if (now - this.lastRetentionCheck >= (this.options.retentionCheckMs ?? 60_000)) {
       this.lastRetentionCheck = now;
-      for (const source of sources) await this.checkRetention(source);
+      // Side by side: an unreachable source waits out its connect timeout, not the others.
+      await Promise.all(sources.map((source) => this.checkRetention(source)));
     }
   }
 
