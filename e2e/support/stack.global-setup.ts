@@ -47,6 +47,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     JOB_WORKER_LOST_SECONDS: '5',
     JOB_SCHEDULER_INTERVAL_SECONDS: '1',
   };
+  // The CDC tests capture databases of the stack's own server, on this machine (never its
+  // own database: that is refused whatever this says).
+  const cdcEnv = { CDC_ALLOWED_HOSTS: '127.0.0.1' };
   const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), `sextant-${project.name}-`));
   const config = loadConfig(
     {
@@ -60,6 +63,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       INGEST_HTTP_PORT: '0',
       INGEST_FORWARD_PORT: '0',
       ...jobEnv,
+      ...cdcEnv,
     },
     root,
   );
@@ -74,7 +78,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     config,
     root,
     apps,
-    env: jobEnv,
+    env: { ...jobEnv, ...cdcEnv },
     seed: async (url) => {
       const summary = await seedDemoData(url, { sharedData: path.resolve(root, '../shared/data') });
       demoUsers = await seedDemoUsers(url, path.join(tempDir, 'demo-users.json'));

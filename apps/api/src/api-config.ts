@@ -24,6 +24,8 @@ export interface ApiConfig {
   trustProxyHops?: number;
   /** Serve GraphiQL at /graphiql (development only: it loads scripts from a CDN). */
   graphiql?: boolean;
+  /** Managed CDC sources: hosts they may reach although local (CDC_ALLOWED_HOSTS). */
+  cdc?: SextantConfig['cdc'];
 }
 
 /** The configuration with every optional part filled with its documented default. */
@@ -38,6 +40,7 @@ export function withDefaults(config: ApiConfig): Required<ApiConfig> {
     publicUrl: defaults.api.publicUrl,
     trustProxyHops: defaults.api.trustProxyHops,
     graphiql: false,
+    cdc: defaults.cdc,
     ...config,
   } as Required<ApiConfig>;
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { CdcSupervisor } from '@sextant/cdc';
+import { CdcSupervisor, SourceGuard } from '@sextant/cdc';
 import { loadConfig } from '@sextant/config';
 import { Pool } from 'pg';
 
@@ -18,9 +18,16 @@ export class CdcService implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn(`database connection lost: ${error.message}`),
     );
     const config = loadConfig();
+    const databaseUrl = process.env.DATABASE_URL ?? '';
     this.supervisor = new CdcSupervisor(this.pool, {
       secretKey: config.secretKey,
-      databaseUrl: process.env.DATABASE_URL ?? '',
+      databaseUrl,
+      guard: new SourceGuard({
+        allowedHosts: config.cdc.allowedHosts,
+        ownDatabaseUrl: databaseUrl,
+        log: (line) => this.logger.warn(line),
+      }),
+      maxRetainedWalBytes: config.cdc.maxRetainedWalMb * 2 ** 20,
       log: (line) => this.logger.log(line),
     });
     this.supervisor.start();

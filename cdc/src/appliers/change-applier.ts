@@ -165,6 +165,31 @@ export class ChangeApplier {
     });
   }
 
+  /**
+   * Applies a new initial snapshot (changes with op `r`, positioned) over mirror tables that may
+   * hold an earlier one, as after the slot was dropped: the tables' mirror rows are deleted and
+   * their columns and key made to match, then the snapshot applied with its position, in one
+   * transaction, so that rows deleted on the source meanwhile do not stay in the mirror.
+   */
+  applySnapshot(
+    relations: readonly SourceRelation[],
+    changes: readonly PositionedChange[],
+  ): Promise<ApplyResult> {
+    return this.transaction(async (client) => {
+      const repository = new MirrorRepository(client);
+      for (const relation of relations) {
+        const mirror = await repository.describe(
+          this.mirror.schema,
+          lakeTableName(relation.schema, relation.table),
+        );
+        if (mirror.columns.size > 0) await repository.deleteAll(mirror);
+        this.schema.forget(relation.schema, relation.table);
+        await this.schema.follow(client, relation, true);
+      }
+      return this.applyItems(client, changes);
+    });
+  }
+
   private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {

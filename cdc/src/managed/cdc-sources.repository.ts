@@ -1,3 +1,4 @@
+import { uuidv7 } from '@sextant/ingest';
 import type { Pool } from 'pg';
 
 /** A managed source as the supervisor reads it (path joined). */
@@ -39,6 +40,17 @@ export interface StatusRow {
   pausedReason: string | null;
   problems: string[];
   runner: string;
+}
+
+/** An alert to raise on a node (an item of kind alert with its maintenance ticket). */
+export interface NewAlert {
+  nodeId: string;
+  title: string;
+  description: string;
+  priority: 'low' | 'medium' | 'high' | 'critical';
+  /** Not raised again on the node while an alert with this key is open or planned. */
+  dedupeKey: string;
+  metadata: Record<string, string | number>;
 }
 
 /** The supervisor's queries of cdc_source, cdc_status, cdc_lag_sample and cdc_command. */
@@ -126,6 +138,60 @@ export class CdcSourcesRepository {
        ON CONFLICT DO NOTHING`,
       [pathId, sample.lagBytes, sample.lagSeconds, sample.changesPerSecond],
     );
+  }
+
+  /** Pauses the path (a source paused by its runner, whose path is still active). */
+  async pausePath(pathId: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE path SET state = 'paused', updated_at = now() WHERE id = $1 AND state = 'active'`,
+      [pathId],
+    );
+  }
+
+  /** Raises the alert unless one with its key is open or planned on the node; its id, or null. */
+  async raiseAlert(alert: NewAlert): Promise<string | null> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // One raiser at a time per node and key, so that two workers do not both raise it.
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `sextant.alert.${alert.nodeId}.${alert.dedupeKey}`,
+      ]);
+      const open = await client.query(
+        `SELECT 1 FROM maintenance_ticket t JOIN item i ON i.id = t.item_id
+          WHERE i.owner_id = $1 AND i.kind = 'alert' AND t.dedupe_key = $2
+            AND t.state IN ('open', 'planned')`,
+        [alert.nodeId, alert.dedupeKey],
+      );
+      if (open.rows.length > 0) {
+        await client.query('ROLLBACK');
+        return null;
+      }
+      const id = uuidv7();
+      await client.query(
+        `INSERT INTO item (id, kind, reference, name, owner_id, metadata, updated_at)
+         VALUES ($1, 'alert', $2, $3, $4, $5, now())`,
+        [
+          id,
+          `alert:${id}`,
+          alert.title.slice(0, 200),
+          alert.nodeId,
+          JSON.stringify(alert.metadata),
+        ],
+      );
+      await client.query(
+        `INSERT INTO maintenance_ticket (item_id, priority, description, dedupe_key)
+         VALUES ($1, $2::"MaintenancePriority", $3, $4)`,
+        [id, alert.priority, alert.description.slice(0, 4000), alert.dedupeKey],
+      );
+      await client.query('COMMIT');
+      return id;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /** Deletes samples older than `hours`. */

@@ -4,12 +4,23 @@ import { CdcSourceRunner, CdcSourceRunnerOptions } from '../runner/cdc-source-ru
 import { kafkaPublisherFromEnv } from '../sinks/kafka-publisher';
 import { CdcSourcesRepository, ManagedSource } from './cdc-sources.repository';
 import { openSecret } from './connection-secret';
+import { dropSlot, retainedWal } from './source-admin';
+import { SourceGuard } from './source-guard';
 
 export interface CdcSupervisorOptions {
   /** SEXTANT_SECRET_KEY: opens the sources' connection strings. */
   secretKey: string | null;
   /** Sextant's database, for the connection that holds the sources' locks. */
   databaseUrl: string;
+  /** Every connection to a source goes through it (allowed hosts, never the own database). */
+  guard: SourceGuard;
+  /**
+   * A paused source whose slot holds back more WAL than this gets an alert, then loses its slot
+   * (CDC_MAX_RETAINED_WAL_MB; default 4 GiB).
+   */
+  maxRetainedWalBytes?: number;
+  /** How often the slots of paused sources are measured (default 60 s). */
+  retentionCheckMs?: number;
   /** How often sources, commands and states are read and status is written (default 1 s). */
   pollMs?: number;
   /** How often a lag sample is kept for the chart (default 5 s), and for how long (24 h). */
@@ -17,7 +28,10 @@ export interface CdcSupervisorOptions {
   sampleHours?: number;
   /** Passed to every runner (heartbeats, lag thresholds, backoff). */
   runner?: Partial<
-    Omit<CdcSourceRunnerOptions, 'sourceUrl' | 'slot' | 'publication' | 'tables' | 'applier'>
+    Omit<
+      CdcSourceRunnerOptions,
+      'sourceUrl' | 'slot' | 'publication' | 'tables' | 'applier' | 'connect'
+    >
   >;
   /** Environment for KAFKA_BROKERS (publishing the envelopes); default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -51,6 +65,7 @@ export class CdcSupervisor {
   private pass: Promise<void> | null = null;
   private lastSample = 0;
   private lastPrune = 0;
+  private lastRetentionCheck = 0;
   private stopped = false;
 
   constructor(
@@ -118,16 +133,83 @@ export class CdcSupervisor {
     }
     await this.runCommands();
     await this.report();
+    const now = Date.now();
+    if (now - this.lastRetentionCheck >= (this.options.retentionCheckMs ?? 60_000)) {
+      this.lastRetentionCheck = now;
+      // Side by side: an unreachable source waits out its connect timeout, not the others.
+      await Promise.all(sources.map((source) => this.checkRetention(source)));
+    }
+  }
+
+  /**
+   * A paused source's slot keeps every WAL segment since the source was paused: past the limit,
+   * an alert on the source's node, then the slot is dropped and the source stays paused (its
+   * path too); resuming it takes a new snapshot. Sources run by another process are theirs to
+   * check.
+   */
+  private async checkRetention(source: ManagedSource) {
+    const running = this.running.get(source.pathId);
+    const paused = running ? running.runner.status().state === 'paused' : source.state === 'paused';
+    if (!paused) return;
+    // A source this process runs is locked already, and stays so unless its slot goes.
+    let unlock = running === undefined;
+    if (unlock && !(await this.tryLock(source.pathId))) return;
+    try {
+      const limit = this.options.maxRetainedWalBytes ?? 4096 * 2 ** 20;
+      let url: string;
+      try {
+        url = openSecret(this.options.secretKey, source.connectionSecret);
+      } catch {
+        return;
+      }
+      const retained = await retainedWal(url, source.slot, this.options.guard.connector);
+      if (retained === null || retained <= limit) return;
+      const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+      const reason = `slot ${source.slot} was dropped: it held back ${mb(retained)} MB of WAL on the source while paused, above CDC_MAX_RETAINED_WAL_MB (${mb(limit)} MB); resuming the source takes a new snapshot`;
+      await this.repository.raiseAlert({
+        nodeId: source.sourceNodeId,
+        title: `CDC source ${source.name}: replication slot dropped (WAL held back)`,
+        description: `${reason}. Resume it with POST /api/cdc/sources/${source.pathId}/resume (or the portal's CDC page).`,
+        priority: 'high',
+        dedupeKey: `cdc.retained-wal.${source.pathId}`,
+        metadata: {
+          pathId: source.pathId,
+          source: source.name,
+          slot: source.slot,
+          retainedBytes: retained,
+        },
+      });
+      // Paused for good (a runner's own pause, after a schema change, leaves the path active),
+      // before the runner lets the source go, so that no process takes it up again.
+      await this.repository.pausePath(source.pathId);
+      if (running) await this.release(source.pathId, 'its slot is dropped', false);
+      unlock = true;
+      await dropSlot(url, source.slot, this.options.guard.connector);
+      await this.repository.saveStatus({
+        ...idleStatus(source.pathId, 'paused', this.runnerName),
+        pausedReason: reason,
+        problems: [reason],
+      });
+      this.log(`cdc ${source.name}: ${reason}`);
+    } catch (error) {
+      this.log(`cdc ${source.name}: checking the slot's WAL: ${(error as Error).message}`);
+    } finally {
+      if (unlock) await this.unlock(source.pathId);
+    }
+  }
+
+  private async tryLock(pathId: string): Promise<boolean> {
+    const locks = await this.lockConnection();
+    const { rows } = await locks.query<{ taken: boolean }>(
+      `SELECT pg_try_advisory_lock(hashtextextended('sextant.cdc.' || $1, 0)) AS taken`,
+      [pathId],
+    );
+    return rows[0].taken;
   }
 
   /** Takes a source when no other process holds it and starts its runner. */
   private async take(source: ManagedSource): Promise<Running | null> {
-    const locks = await this.lockConnection();
-    const { rows } = await locks.query<{ taken: boolean }>(
-      `SELECT pg_try_advisory_lock(hashtextextended('sextant.cdc.' || $1, 0)) AS taken`,
-      [source.pathId],
-    );
-    if (!rows[0].taken) return null;
+    if (!(await this.tryLock(source.pathId))) return null;
     let sourceUrl: string;
     try {
       sourceUrl = openSecret(this.options.secretKey, source.connectionSecret);
@@ -159,6 +241,7 @@ export class CdcSupervisor {
         keys: source.keys,
       },
       publisher,
+      connect: this.options.guard.connector,
       log: (line) => this.log(`cdc ${source.name}: ${line}`),
     });
     const running: Running = { source, runner, pausedByPath: false, queue: Promise.resolve() };
@@ -168,7 +251,7 @@ export class CdcSupervisor {
     return running;
   }
 
-  private async release(pathId: string, why: string) {
+  private async release(pathId: string, why: string, unlock = true) {
     const running = this.running.get(pathId);
     if (!running) return;
     this.running.delete(pathId);
@@ -177,7 +260,7 @@ export class CdcSupervisor {
       .stop()
       .catch((error: Error) => this.log(`cdc: stopping: ${error.message}`));
     await this.writeStatus(running).catch(() => undefined);
-    await this.unlock(pathId);
+    if (unlock) await this.unlock(pathId);
     this.log(`cdc ${running.source.name}: stopped (${why})`);
   }
 

@@ -1,10 +1,7 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { CdcSourceError } from '../sources/pgoutput/pgoutput.errors';
-import {
-  SourceRepository,
-  SourceTable,
-  sourceConnectTimeoutMs,
-} from '../sources/pgoutput/source.repository';
+import { SourceConnector, trustedConnector } from '../sources/pgoutput/source-connection';
+import { SourceRepository, SourceTable } from '../sources/pgoutput/source.repository';
 
 export interface SourceCheck {
   database: string;
@@ -13,15 +10,17 @@ export interface SourceCheck {
 }
 
 /** Runs `work` on a normal connection to the source; a failed connection names the reason. */
-async function withSource<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({
-    connectionString: url,
-    connectionTimeoutMillis: sourceConnectTimeoutMs,
-  });
-  client.on('error', () => undefined);
+async function withSource<T>(
+  connect: SourceConnector,
+  url: string,
+  work: (client: Client) => Promise<T>,
+): Promise<T> {
+  let client: Client;
   try {
-    await client.connect();
+    client = await connect(url);
   } catch (error) {
+    // A guard's refusals (and its "could not connect") are said as they are.
+    if (error instanceof CdcSourceError) throw error;
     throw new CdcSourceError(
       'SourceUnreachable',
       `cannot connect to the source: ${(error as Error).message || String(error)}`,
@@ -42,8 +41,9 @@ export function checkSource(
   url: string,
   tables: readonly string[],
   keys: Readonly<Record<string, readonly string[]>> = {},
+  connect: SourceConnector = trustedConnector,
 ): Promise<SourceCheck> {
-  return withSource(url, async (client) => {
+  return withSource(connect, url, async (client) => {
     const { rows } = await client.query<{
       wal_level: string;
       version: string;
@@ -72,6 +72,35 @@ export function checkSource(
   });
 }
 
+/** Drops the slot, ending the walsender that still holds it; false when there was none. */
+async function dropSlotOn(client: Client, slot: string): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    const { rows } = await client.query<{ active_pid: number | null }>(
+      'SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1',
+      [slot],
+    );
+    if (rows.length === 0) return false;
+    if (attempt >= 20) {
+      throw new CdcSourceError(
+        'SlotInUse',
+        `slot ${slot} stays in use by process ${rows[0].active_pid}; stop that reader first`,
+      );
+    }
+    if (rows[0].active_pid !== null) {
+      await client.query('SELECT pg_terminate_backend($1)', [rows[0].active_pid]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    try {
+      await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
+      return true;
+    } catch (error) {
+      // Taken again between the check and the drop (55006): end that walsender and retry.
+      if ((error as { code?: string }).code !== '55006') throw error;
+    }
+  }
+}
+
 /**
  * Drops a source's replication slot (ending the walsender that still holds it) and its
  * publication; either may already be gone.
@@ -80,35 +109,10 @@ export function dropSlotAndPublication(
   url: string,
   slot: string,
   publication: string,
+  connect: SourceConnector = trustedConnector,
 ): Promise<{ slotDropped: boolean; publicationDropped: boolean }> {
-  return withSource(url, async (client) => {
-    let slotDropped = false;
-    for (let attempt = 0; ; attempt++) {
-      const { rows } = await client.query<{ active_pid: number | null }>(
-        'SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1',
-        [slot],
-      );
-      if (rows.length === 0) break;
-      if (attempt >= 20) {
-        throw new CdcSourceError(
-          'SlotInUse',
-          `slot ${slot} stays in use by process ${rows[0].active_pid}; stop that reader first`,
-        );
-      }
-      if (rows[0].active_pid !== null) {
-        await client.query('SELECT pg_terminate_backend($1)', [rows[0].active_pid]);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        continue;
-      }
-      try {
-        await client.query('SELECT pg_drop_replication_slot($1)', [slot]);
-        slotDropped = true;
-        break;
-      } catch (error) {
-        // Taken again between the check and the drop (55006): end that walsender and retry.
-        if ((error as { code?: string }).code !== '55006') throw error;
-      }
-    }
+  return withSource(connect, url, async (client) => {
+    const slotDropped = await dropSlotOn(client, slot);
     const dropped = await client.query<{ pubname: string }>(
       'SELECT pubname FROM pg_publication WHERE pubname = $1',
       [publication],
@@ -118,4 +122,29 @@ export function dropSlotAndPublication(
     }
     return { slotDropped, publicationDropped: dropped.rows.length > 0 };
   });
+}
+
+/** WAL a slot holds back on the source, in bytes (restart_lsn to the end); null: no such slot. */
+export function retainedWal(
+  url: string,
+  slot: string,
+  connect: SourceConnector = trustedConnector,
+): Promise<number | null> {
+  return withSource(connect, url, async (client) => {
+    const { rows } = await client.query<{ retained: string | null }>(
+      `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint::text AS retained
+         FROM pg_replication_slots WHERE slot_name = $1`,
+      [slot],
+    );
+    return rows.length === 0 ? null : Number(rows[0].retained ?? 0);
+  });
+}
+
+/** Drops a source's replication slot only (the publication stays for a new slot); false: none. */
+export function dropSlot(
+  url: string,
+  slot: string,
+  connect: SourceConnector = trustedConnector,
+): Promise<boolean> {
+  return withSource(connect, url, (client) => dropSlotOn(client, slot));
 }

@@ -1,7 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, RunningPostgres, startEmbeddedPostgres } from '@sextant/db';
+import {
+  embeddedPasswordFile,
+  freePort,
+  RunningPostgres,
+  startEmbeddedPostgres,
+} from '@sextant/db';
 import { uuidv7 } from '@sextant/ingest';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Client, Pool } from 'pg';
@@ -122,10 +128,15 @@ describe(CdcSourceRunner.name, () => {
   });
 
   it('retries an unreachable source with a doubling backoff and streams once it is up', async () => {
-    // The URL the embedded server will have on this port, before anything listens there.
+    // The URL the embedded server will have on this port, before anything listens there: its
+    // password is kept beside the data directory before the first start, so initdb takes it.
+    const password = randomBytes(18).toString('base64url');
+    await fs.writeFile(embeddedPasswordFile(path.join(tempDir, 'data')), `${password}\n`, {
+      mode: 0o600,
+    });
     runner = new CdcSourceRunner(
       pool,
-      options(`postgresql://sextant:sextant@127.0.0.1:${port}/shop`),
+      options(`postgresql://sextant:${password}@127.0.0.1:${port}/shop`),
     );
     runner.start();
     await until('it retries', () => runner.status().state === 'retrying');
@@ -318,7 +329,7 @@ describe(CdcSourceRunner.name, () => {
 
     const nowhere = new CdcSourceRunner(
       pool,
-      options(`postgresql://sextant:sextant@127.0.0.1:${await freePort()}/shop`),
+      options(`postgresql://sextant:unused@127.0.0.1:${await freePort()}/shop`),
     );
     await expect(nowhere.drop()).rejects.toThrow(
       /cannot drop slot sextant_shop and publication sextant_shop: cannot connect to the source/,

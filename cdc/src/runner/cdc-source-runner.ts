@@ -1,4 +1,4 @@
-import { Client, Pool } from 'pg';
+import type { Client, Pool } from 'pg';
 import { ChangeApplier, ChangeApplierOptions } from '../appliers/change-applier';
 import { CdcSchemaChangeError, describeStep } from '../appliers/mirror-schema';
 import { dropSlotAndPublication } from '../managed/source-admin';
@@ -8,6 +8,7 @@ import { CdcSourceError } from '../sources/pgoutput/pgoutput.errors';
 import { PgoutputReader } from '../sources/pgoutput/pgoutput-reader';
 import { SlotChange } from '../sources/pgoutput/pgoutput-translator';
 import { readTableSnapshot } from '../sources/pgoutput/table-snapshot';
+import { SourceConnector, trustedConnector } from '../sources/pgoutput/source-connection';
 import { qualifiedTableName } from '../appliers/identifiers';
 
 /** Where applied changes are published (KafkaPublisher, or anything shaped like it). */
@@ -34,6 +35,8 @@ export interface CdcSourceRunnerOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** Publishes applied changes (after the applier's commit) when given. */
   publisher?: ChangePublisher | null;
+  /** Opens the connections to the source (default: as the URL says; managed sources: a SourceGuard). */
+  connect?: SourceConnector;
   log?: (line: string) => void;
 }
 
@@ -106,6 +109,7 @@ export function errorMessage(error: unknown): string {
 /** True for errors that mean the source cannot be reached (refused, reset, shut down). */
 export function isUnreachable(error: unknown): boolean {
   if (error instanceof AggregateError) return error.errors.some(isUnreachable);
+  if (error instanceof CdcSourceError) return error.code === 'SourceUnreachable';
   const code = (error as { code?: string } | null)?.code;
   if (code && unreachableCodes.has(code)) return true;
   return /Connection terminated|connection timeout|timeout expired|ended the replication/i.test(
@@ -322,7 +326,7 @@ export class CdcSourceRunner {
     await this.stop();
     const { sourceUrl, slot, publication } = this.options;
     try {
-      await dropSlotAndPublication(sourceUrl, slot, publication);
+      await dropSlotAndPublication(sourceUrl, slot, publication, this.connector);
     } catch (error) {
       if (error instanceof CdcSourceError && error.code === 'SourceUnreachable') {
         throw new CdcSourceError(
@@ -393,6 +397,10 @@ export class CdcSourceRunner {
     };
   }
 
+  private get connector(): SourceConnector {
+    return this.options.connect ?? trustedConnector;
+  }
+
   private get heartbeatIntervalMs() {
     return this.options.heartbeatIntervalMs ?? defaults.heartbeatIntervalMs;
   }
@@ -430,6 +438,7 @@ export class CdcSourceRunner {
       maxBatchChanges: this.options.maxBatchChanges,
       statusIntervalMs: this.options.statusIntervalMs,
       skipThrough: this.skips,
+      connect: this.options.connect,
       onSnapshot: () => this.setState('snapshotting'),
       onApplied: (changes, result) => this.onApplied(changes, result.skipped),
       onError: (error) => this.onReaderError(reader, error),
@@ -546,6 +555,7 @@ export class CdcSourceRunner {
       slot: this.options.slot,
       table: name,
       keys: this.options.applier.keys,
+      connect: this.options.connect,
     });
     const applier = reader?.applier ?? new ChangeApplier(this.pool, this.applierOptions);
     await applier.replaceTable(snapshot.relation, snapshot.changes);
@@ -563,15 +573,13 @@ export class CdcSourceRunner {
     this.sampling ??= (async () => {
       try {
         if (!this.source) {
-          const client = new Client({
-            connectionString: this.options.sourceUrl,
-            connectionTimeoutMillis: Math.max(1000, this.heartbeatIntervalMs),
+          const client = await this.connector(this.options.sourceUrl, {
+            timeoutMs: Math.max(1000, this.heartbeatIntervalMs),
           });
           client.on('error', () => {
             if (this.source === client) this.source = null;
             void client.end().catch(() => undefined);
           });
-          await client.connect();
           this.source = client;
         }
         const { rows } = await this.source.query<{ current: string; confirmed: string | null }>(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, decodeSecretKey, kafkaBrokers, loadConfig } from './config';
+import { cdcAllowedHosts, ConfigError, decodeSecretKey, kafkaBrokers, loadConfig } from './config';
 
 describe(loadConfig.name, () => {
   it('applies the documented defaults', () => {
@@ -38,6 +38,7 @@ describe(loadConfig.name, () => {
     expect(loadConfig({ NODE_ENV: 'production' }).api.graphiql).toBe(false);
     expect(config.mail.smtpUrl).toBeNull();
     expect(config.graphql).toEqual({ maxDepth: 10, maxCost: 50_000 });
+    expect(config.cdc).toEqual({ allowedHosts: [], maxRetainedWalMb: 4096 });
     expect(config.worker).toEqual({
       maintenanceIntervalSeconds: 60,
       accountingIntervalSeconds: 10,
@@ -80,6 +81,10 @@ describe(loadConfig.name, () => {
     ['JOB_CONCURRENCY', '0', /JOB_CONCURRENCY: expected a whole number 1-64/],
     ['JOB_POLL_INTERVAL_MS', '100', /JOB_POLL_INTERVAL_MS: expected a whole number 500-60000/],
     ['JOB_WORKER_LOST_SECONDS', '6', /JOB_WORKER_LOST_SECONDS: must be at least twice/],
+    ['CDC_MAX_RETAINED_WAL_MB', '0', /CDC_MAX_RETAINED_WAL_MB: expected a whole number/],
+    ['CDC_ALLOWED_HOSTS', '127.0.0.1:5432', /CDC_ALLOWED_HOSTS: "127.0.0.1:5432" is not/],
+    ['CDC_ALLOWED_HOSTS', 'db, 10.0.0.0/33', /CDC_ALLOWED_HOSTS: "10.0.0.0\/33" is not/],
+    ['CDC_ALLOWED_HOSTS', 'bad host', /CDC_ALLOWED_HOSTS: "bad host" is not/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
@@ -94,6 +99,17 @@ describe(decodeSecretKey.name, () => {
     expect(decodeSecretKey(bytes.toString('base64url'))).toEqual(bytes);
     expect(decodeSecretKey(Buffer.alloc(31).toString('base64'))).toBeNull();
     expect(decodeSecretKey('not a key')).toBeNull();
+  });
+});
+
+describe(cdcAllowedHosts.name, () => {
+  it('reads names, addresses, CIDR ranges and socket directories', () => {
+    expect(
+      cdcAllowedHosts({
+        CDC_ALLOWED_HOSTS: ' 127.0.0.1, ::1 ,10.1.0.0/16, fd00::/8, db.internal, /run/postgresql,',
+      }),
+    ).toEqual(['127.0.0.1', '::1', '10.1.0.0/16', 'fd00::/8', 'db.internal', '/run/postgresql']);
+    expect(cdcAllowedHosts({})).toEqual([]);
   });
 });
 

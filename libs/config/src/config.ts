@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
@@ -74,6 +75,24 @@ export interface SextantConfig {
   secretKey: string | null;
   /** KAFKA_BROKERS: `host:port,…` where CDC publishes its change envelopes; null: no Kafka. */
   kafkaBrokers: string[] | null;
+  cdc: CdcConfig;
+}
+
+/** Managed CDC sources (registered through the API, run by the worker). */
+export interface CdcConfig {
+  /**
+   * CDC_ALLOWED_HOSTS: what a source may reach although it is loopback, link-local, a cloud
+   * metadata address, one of this machine's addresses or a Unix socket: host names, addresses,
+   * CIDR ranges (`10.1.0.0/16`) and socket directories (`/run/postgresql`). A metadata address
+   * is allowed only when listed itself, not through a range. The platform's own database is
+   * refused whatever this says.
+   */
+  allowedHosts: string[];
+  /**
+   * CDC_MAX_RETAINED_WAL_MB: a paused source whose slot holds back more WAL than this gets an
+   * alert, then its slot is dropped (resuming it takes a new snapshot).
+   */
+  maxRetainedWalMb: number;
 }
 
 export interface AuthConfig {
@@ -247,6 +266,35 @@ export function kafkaBrokers(env: Env): string[] | null {
   return brokers;
 }
 
+const hostName =
+  /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
+
+/** CDC_ALLOWED_HOSTS as its entries; a ConfigError naming an entry that is none of the forms. */
+export function cdcAllowedHosts(env: Env): string[] {
+  const entries = (env.CDC_ALLOWED_HOSTS ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split('/');
+    const family = isIP(address.replace(/^\[(.*)\]$/, '$1'));
+    const valid = entry.startsWith('/')
+      ? !entry.includes('\0')
+      : bits === undefined
+        ? family !== 0 || hostName.test(entry)
+        : rest.length === 0 &&
+          family !== 0 &&
+          /^\d{1,3}$/.test(bits) &&
+          Number(bits) <= (family === 4 ? 32 : 128);
+    if (!valid)
+      throw new ConfigError(
+        'CDC_ALLOWED_HOSTS',
+        `"${entry}" is not a host name, an address, a CIDR range (10.1.0.0/16) or a socket directory (/run/postgresql)`,
+      );
+  }
+  return entries;
+}
+
 function smtpUrl(env: Env): string | null {
   const raw = url(env, 'SMTP_URL');
   if (raw && !/^smtps?:$/.test(new URL(raw).protocol))
@@ -402,5 +450,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     demoData: bool(env, 'SEXTANT_DEMO_DATA', true),
     secretKey: secretKey(env),
     kafkaBrokers: kafkaBrokers(env),
+    cdc: {
+      allowedHosts: cdcAllowedHosts(env),
+      maxRetainedWalMb: integer(env, 'CDC_MAX_RETAINED_WAL_MB', 4096, 1, 10_000_000),
+    },
   };
 }

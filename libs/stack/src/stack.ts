@@ -58,7 +58,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
   try {
     database = await openDatabase(config, (line) => {
-      if (/FATAL|PANIC|ERROR/.test(line)) print(`[postgres] ${line}`);
+      // The server's errors, and where the launcher put what the server's user cannot reach
+      // (run as root) or that it replaced a fixed password: things to know about this install.
+      if (/FATAL|PANIC|ERROR|user cannot reach|had a fixed password/.test(line))
+        print(`[postgres] ${line}`);
     });
     print(
       database.embedded

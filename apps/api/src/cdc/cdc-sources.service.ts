@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   CdcSourceError,
   ChangeApplier,
@@ -11,10 +11,11 @@ import {
   qualifiedTableName,
   sealSecret,
   SecretError,
+  SourceGuard,
 } from '@sextant/cdc';
 import { DomainError, FieldError } from '@sextant/domain';
 import { uuidv7 } from '@sextant/ingest';
-import { API_CONFIG, ApiConfig } from '../api-config';
+import { API_CONFIG, ApiConfig, withDefaults } from '../api-config';
 import { AccessService } from '../auth/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestOrigin } from '../auth/principal';
@@ -104,12 +105,23 @@ function sourceProblem(error: CdcSourceError): FieldError {
 
 @Injectable()
 export class CdcSourcesService {
+  private readonly logger = new Logger('cdc');
+  // Every connection to a source: never the platform's own database, local addresses only
+  // when allowed, connection failures told as "could not connect" (the reason is logged).
+  private readonly guard: SourceGuard;
+
   constructor(
     private readonly repository: CdcSourcesRepository,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly access: AccessService,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.guard = new SourceGuard({
+      allowedHosts: withDefaults(config).cdc.allowedHosts,
+      ownDatabaseUrl: config.databaseUrl,
+      log: (line) => this.logger.warn(line),
+    });
+  }
 
   async list(actor: Principal): Promise<CdcSourceModel[]> {
     const visible = await this.access.scopeNodeIds(this.access.scope(actor, 'cdc.read'));
@@ -139,7 +151,7 @@ export class CdcSourcesService {
     }
     if (errors.length) throw DomainError.validation(errors);
     try {
-      await checkSource(input.connectionString, tables, keys);
+      await checkSource(input.connectionString, tables, keys, this.guard.connector);
     } catch (error) {
       if (error instanceof CdcSourceError) throw DomainError.validation([sourceProblem(error)]);
       throw error;
@@ -272,7 +284,12 @@ export class CdcSourcesService {
     let warning: string | null = null;
     try {
       const url = openSecret(this.secretKey(), source.connectionSecret);
-      dropped = await dropSlotAndPublication(url, source.slot, source.publication);
+      dropped = await dropSlotAndPublication(
+        url,
+        source.slot,
+        source.publication,
+        this.guard.connector,
+      );
     } catch (error) {
       if (!(error instanceof CdcSourceError || error instanceof SecretError)) throw error;
       const reason = error instanceof CdcSourceError ? error.reason : error.message;

@@ -1,4 +1,4 @@
-import { Client, ClientConfig, Pool } from 'pg';
+import type { Client, Pool } from 'pg';
 import { ApplyResult, ChangeApplier, ChangeApplierOptions } from '../../appliers/change-applier';
 import { formatLsn, parseLsn } from '../../position';
 import {
@@ -10,9 +10,11 @@ import { CdcSourceError } from './pgoutput.errors';
 import { PgoutputTranslator, SlotChange, SlotTransaction } from './pgoutput-translator';
 import { ReplicationStream } from './replication-stream';
 import { SlotPositionsRepository } from './slot-positions.repository';
-import { SourceRepository, SourceTable, sourceConnectTimeoutMs } from './source.repository';
-import { sessionOptions, snapshotChanges } from './table-snapshot';
+import { SourceConnector, trustedConnector } from './source-connection';
+import { SourceRepository, SourceTable } from './source.repository';
+import { sessionOptions, snapshotChanges, snapshotSchema } from './table-snapshot';
 import { cdcNamePattern } from '../../appliers/identifiers';
+import type { SourceRelation } from '../../appliers/mirror-schema';
 
 export interface PgoutputReaderOptions {
   /** Connection string of the source database (its user needs the REPLICATION attribute). */
@@ -39,6 +41,8 @@ export interface PgoutputReaderOptions {
   onSnapshot?: () => void;
   /** Changes of `schema.table` in transactions ending at or before the LSN are left out (re-read there). */
   skipThrough?: ReadonlyMap<string, bigint>;
+  /** Opens the connections to the source (default: as the URL says; managed sources: a SourceGuard). */
+  connect?: SourceConnector;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -151,12 +155,8 @@ export class PgoutputReader {
         );
       }
     }
-    const source = new Client({
-      connectionString: this.options.sourceUrl,
-      options: sessionOptions,
-      connectionTimeoutMillis: sourceConnectTimeoutMs,
-    });
-    await source.connect();
+    const connect = this.options.connect ?? trustedConnector;
+    const source = await connect(this.options.sourceUrl, { sessionOptions });
     try {
       const repository = new SourceRepository(source);
       const tables = await repository.tables(this.options.tables, this.options.applier.keys);
@@ -168,15 +168,11 @@ export class PgoutputReader {
       );
       const existing = await this.idleSlot(repository);
 
-      const config: ClientConfig & { replication: 'database' } = {
-        connectionString: this.options.sourceUrl,
-        options: sessionOptions,
-        replication: 'database',
-        connectionTimeoutMillis: sourceConnectTimeoutMs,
-      };
-      this.replication = new Client(config);
+      this.replication = await connect(this.options.sourceUrl, {
+        sessionOptions,
+        replication: true,
+      });
       this.replication.on('error', (error) => this.fail(error));
-      await this.replication.connect();
 
       let startLsn: bigint;
       if (existing && stored) {
@@ -185,7 +181,9 @@ export class PgoutputReader {
         // A slot without applied changes may have died during its snapshot: take it again.
         if (existing) await this.replication.query(`DROP_REPLICATION_SLOT ${slot} WAIT`);
         this.options.onSnapshot?.();
-        startLsn = await this.snapshot(repository, tables, db);
+        // Changes applied before, but no slot: it was dropped (WAL retention, by hand), so the
+        // mirror holds an older snapshot that the new one replaces.
+        startLsn = await this.snapshot(repository, tables, db, !existing && stored !== null);
       }
       this.received = startLsn;
       this.confirmed = startLsn;
@@ -240,6 +238,7 @@ export class PgoutputReader {
     repository: SourceRepository,
     tables: SourceTable[],
     db: string,
+    replace: boolean,
   ): Promise<bigint> {
     const { slot } = this.options;
     const created = await this.replication!.query<{
@@ -248,11 +247,18 @@ export class PgoutputReader {
     }>(`CREATE_REPLICATION_SLOT ${slot} LOGICAL pgoutput EXPORT_SNAPSHOT`);
     const lsn = parseLsn(created.rows[0].consistent_point);
     const changes: SlotChange[] = [];
+    const relations: SourceRelation[] = [];
     const now = Date.now();
     await repository.beginSnapshot(created.rows[0].snapshot_name);
     try {
       for (const table of tables) {
         const read = await repository.readTable(table);
+        relations.push({
+          schema: table.schema,
+          table: table.table,
+          columns: snapshotSchema(read.columns),
+          primaryKey: table.key,
+        });
         changes.push(
           ...snapshotChanges(table, read, { slot, lsn, db, now, first: changes.length }),
         );
@@ -261,7 +267,9 @@ export class PgoutputReader {
       await repository.endSnapshot();
     }
     // One applier transaction: a crash leaves either the whole snapshot or none of it.
-    const result = await this.applier.apply(changes);
+    const result = replace
+      ? await this.applier.applySnapshot(relations, changes)
+      : await this.applier.apply(changes);
     await this.options.onApplied?.(changes, result);
     return lsn;
   }

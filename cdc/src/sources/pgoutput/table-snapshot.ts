@@ -1,16 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Client, ClientConfig } from 'pg';
+import type { Client } from 'pg';
 import { SourceRelation } from '../../appliers/mirror-schema';
 import { ConnectSchema } from '../../envelope/connect-schema';
 import { parseLsn, slotPosition } from '../../position';
 import { SlotChange } from './pgoutput-translator';
 import { connectTypeOfOid, valueOfText } from './pgoutput-values';
-import {
-  SnapshotColumn,
-  sourceConnectTimeoutMs,
-  SourceRepository,
-  SourceTable,
-} from './source.repository';
+import { SourceConnector, trustedConnector } from './source-connection';
+import { SnapshotColumn, SourceRepository, SourceTable } from './source.repository';
 
 // Timestamps in ISO form and UTC, so their text converts the same on every server.
 export const sessionOptions = '-c DateStyle=ISO,YMD -c TimeZone=UTC';
@@ -78,32 +74,22 @@ export async function readTableSnapshot(options: {
   slot: string;
   table: string;
   keys?: Readonly<Record<string, readonly string[]>>;
+  connect?: SourceConnector;
 }): Promise<TableSnapshot> {
-  const config: ClientConfig & { replication: 'database' } = {
-    connectionString: options.sourceUrl,
-    options: sessionOptions,
-    replication: 'database',
-    connectionTimeoutMillis: sourceConnectTimeoutMs,
-  };
-  const replication = new Client(config);
-  const source = new Client({
-    connectionString: options.sourceUrl,
-    options: sessionOptions,
-    connectionTimeoutMillis: sourceConnectTimeoutMs,
-  });
-  // Failures reach the queries; a lost idle connection must not be an unhandled event.
-  replication.on('error', () => undefined);
-  source.on('error', () => undefined);
+  const connect = options.connect ?? trustedConnector;
+  let replication: Client | null = null;
+  let source: Client | null = null;
   try {
-    await replication.connect();
-    await source.connect();
+    replication = await connect(options.sourceUrl, { sessionOptions, replication: true });
+    source = await connect(options.sourceUrl, { sessionOptions });
     const repository = new SourceRepository(source);
     const [table] = await repository.tables([options.table], options.keys);
     const db = await repository.database();
     const temporary = `${options.slot.slice(0, 48)}_rs_${randomBytes(4).toString('hex')}`;
-    const created = await replication.query<{ consistent_point: string; snapshot_name: string }>(
-      `CREATE_REPLICATION_SLOT ${temporary} TEMPORARY LOGICAL pgoutput EXPORT_SNAPSHOT`,
-    );
+    const created = await replication.query<{
+      consistent_point: string;
+      snapshot_name: string;
+    }>(`CREATE_REPLICATION_SLOT ${temporary} TEMPORARY LOGICAL pgoutput EXPORT_SNAPSHOT`);
     const lsn = parseLsn(created.rows[0].consistent_point);
     await repository.beginSnapshot(created.rows[0].snapshot_name);
     let read: Awaited<ReturnType<SourceRepository['readTable']>>;
@@ -129,7 +115,7 @@ export async function readTableSnapshot(options: {
       }),
     };
   } finally {
-    await source.end().catch(() => undefined);
-    await replication.end().catch(() => undefined);
+    await source?.end().catch(() => undefined);
+    await replication?.end().catch(() => undefined);
   }
 }
