@@ -1,11 +1,9 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultMigrationsDir, migrate } from './migrator';
+import { migrationsBefore } from './migrations-before';
 
 // The migration that makes references unique per organisation, on a database holding nodes
 // and items from before it: each row's scope is its tree's root, and two organisations may
@@ -15,29 +13,25 @@ const migration = '20261207130000_scoped_references_to_organisations';
 describe(migration, () => {
   let db: TestDatabase;
   let client: Client;
-  let before: string;
+  let earlier: ReturnType<typeof migrationsBefore>;
 
   beforeAll(async () => {
     db = await createTestDatabase('reference_scope_migration');
     client = new Client({ connectionString: db.url });
     await client.connect();
     await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-    before = mkdtempSync(path.join(os.tmpdir(), 'sextant-migrations-'));
-    cpSync(defaultMigrationsDir, before, {
-      recursive: true,
-      filter: (source) =>
-        path.basename(source) < migration || !/^\d{14}_/.test(path.basename(source)),
-    });
+    // The migrations before this one only.
+    earlier = migrationsBefore(migration);
   });
 
   afterAll(async () => {
     await client?.end();
     await db?.drop();
-    rmSync(before, { recursive: true, force: true });
+    earlier?.remove();
   });
 
   it('scopes every existing node and item by its root', async () => {
-    await migrate(db.url, before);
+    await migrate(db.url, earlier.dir);
     const [org, site, machine, other] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     await client.query(
       `INSERT INTO node (id, parent_id, kind, name, reference, updated_at) VALUES

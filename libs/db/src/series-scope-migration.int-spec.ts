@@ -1,11 +1,9 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultMigrationsDir, migrate, readMigrations } from './migrator';
+import { migrate, readMigrations } from './migrator';
+import { migrationsBefore } from './migrations-before';
 
 // The migration that makes series unique per node, on a database holding series written
 // before it: every row and chunk stays, with its id.
@@ -14,7 +12,7 @@ const migration = '20261207110000_scoped_series_keys_per_node';
 describe(migration, () => {
   let db: TestDatabase;
   let client: Client;
-  let dir: string;
+  let earlier: ReturnType<typeof migrationsBefore>;
 
   beforeAll(async () => {
     db = await createTestDatabase('series_scope_migration');
@@ -22,23 +20,18 @@ describe(migration, () => {
     await client.connect();
     await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
     // The migrations before this one only.
-    dir = mkdtempSync(path.join(os.tmpdir(), 'sextant-migrations-'));
-    cpSync(defaultMigrationsDir, dir, {
-      recursive: true,
-      filter: (source) =>
-        path.basename(source) < migration || !/^\d{14}_/.test(path.basename(source)),
-    });
+    earlier = migrationsBefore(migration);
   });
 
   afterAll(async () => {
     await client?.end();
     await db?.drop();
-    rmSync(dir, { recursive: true, force: true });
+    earlier?.remove();
   });
 
   it('keeps every series and chunk, with its id, and makes the key unique per node', async () => {
-    expect((await readMigrations(dir)).map((m) => m.name)).not.toContain(migration);
-    await migrate(db.url, dir);
+    expect((await readMigrations(earlier.dir)).map((m) => m.name)).not.toContain(migration);
+    await migrate(db.url, earlier.dir);
     const nodes = [randomUUID(), randomUUID()];
     for (const id of nodes)
       await client.query(
@@ -58,10 +51,8 @@ describe(migration, () => {
        SELECT id, 0, 10, 2, '\\x00'::bytea FROM series`,
     );
 
-    cpSync(path.join(defaultMigrationsDir, migration), path.join(dir, migration), {
-      recursive: true,
-    });
-    expect((await migrate(db.url, dir)).applied).toEqual([migration]);
+    earlier.add(migration);
+    expect((await migrate(db.url, earlier.dir)).applied).toEqual([migration]);
 
     const { rows: after } = await client.query<{ id: string; key: string; chunks: number }>(
       `SELECT s.id::text, s.key, count(c.*)::int AS chunks

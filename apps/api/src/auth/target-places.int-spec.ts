@@ -1,8 +1,13 @@
+import { createTestDatabase } from '@sextant/testing';
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, TestDatabase } from '@sextant/testing';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { membersWithTokens, startApi, type ApiHarness } from '../testing/api-harness';
+import {
+  openApiTestBed,
+  organisationTree,
+  type ApiHarness,
+  type ApiTestBed,
+} from '../testing/api-harness';
 
 // The guard reads each target id from the one place its @Can names, from the validated input
 // the handler then acts on. The attack it closes: own ids in the query to pass the guard,
@@ -13,28 +18,19 @@ const A = { org: id(), machine: id(), lake: id(), site: id() };
 const B = { org: id(), machine: id(), lake: id(), site: id() };
 
 describe('target places', () => {
-  let db: TestDatabase;
+  let bed: ApiTestBed;
   let api: ApiHarness;
   let sql: Pool;
   let token = '';
   let resource = '';
 
   beforeAll(async () => {
-    db = await createTestDatabase('target_places');
-    sql = new Pool({ connectionString: db.url, max: 2 });
-    for (const [o, prefix] of [
-      [A, 'alpha'],
-      [B, 'beta'],
-    ] as const) {
-      await sql.query(
-        `INSERT INTO node (id, parent_id, kind, name, reference, updated_at) VALUES
-           ($1, NULL, 'organisation', $5, $5, now()),
-           ($2, $1, 'site', $5 || '.site', $5 || '.site', now()),
-           ($3, $2, 'machine', $5 || '.machine', $5 || '.machine', now()),
-           ($4, $1, 'database', $5 || '.lake', $5 || '.lake', now())`,
-        [o.org, o.site, o.machine, o.lake, prefix],
-      );
-    }
+    bed = await openApiTestBed(await createTestDatabase('target_places'), {
+      nodes: [...organisationTree(A, 'alpha'), ...organisationTree(B, 'beta')],
+      members: [['owner@alpha.test', A.org, 'owner']],
+    });
+    ({ api, sql } = bed);
+    token = bed.tokens['owner@alpha.test'];
     resource = (
       await sql.query<{ id: string }>(
         `INSERT INTO resource (id, reference, name, unit, value_type, updated_at)
@@ -42,17 +38,9 @@ describe('target places', () => {
         [id()],
       )
     ).rows[0].id;
-    token = (
-      await membersWithTokens(sql, db.url, [['owner@alpha.test', A.org, 'owner']], 'places')
-    )['owner@alpha.test'];
-    api = await startApi(db.url);
   });
 
-  afterAll(async () => {
-    await api?.close();
-    await sql?.end();
-    await db?.drop();
-  });
+  afterAll(() => bed?.close());
 
   const movement = (source: string, destination: string) => ({
     resourceId: resource,

@@ -1,7 +1,7 @@
-import { createTestDatabase, TestDatabase } from '@sextant/testing';
-import { Pool } from 'pg';
+import { createTestDatabase } from '@sextant/testing';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { membersWithTokens, startApi, type ApiHarness } from '../testing/api-harness';
+import { openApiTestBed, type ApiHarness, type ApiTestBed } from '../testing/api-harness';
 
 // The GraphQL cost limit as an attacker meets it, through the API in this process: limits in
 // variables (and their defaults, and inside fragments), lists priced at their real maximum,
@@ -18,7 +18,7 @@ type Reply = Awaited<ReturnType<ApiHarness['graphql']>>;
 const codeOf = (reply: Reply) => reply.body.errors?.[0]?.extensions?.code;
 
 describe('GraphQL cost limit', () => {
-  let db: TestDatabase;
+  let bed: ApiTestBed;
   let sql: Pool;
   let api: ApiHarness;
   let token: string;
@@ -29,30 +29,20 @@ describe('GraphQL cost limit', () => {
     });
 
   beforeAll(async () => {
-    db = await createTestDatabase('graphql_limits');
-    sql = new Pool({ connectionString: db.url, max: 2 });
-    await sql.query(
-      `INSERT INTO node (id, parent_id, kind, name, reference, updated_at) VALUES
-         ($1, NULL, 'organisation', 'Limits Org', 'limits', now()),
-         ($2, $1, 'site', 'Farm', 'limits.farm', now()),
-         ($3, $1, 'site', 'Crowded', 'limits.crowded', now()),
-         ($4, $2, 'machine', 'T1', 'limits.farm.t1', now())`,
-      [ids.org, ids.site, ids.crowded, ids.machine],
-    );
-    ({ 'owner@limits.test': token } = await membersWithTokens(
-      sql,
-      db.url,
-      [['owner@limits.test', ids.org, 'owner']],
-      'limits',
-    ));
-    api = await startApi(db.url);
+    bed = await openApiTestBed(await createTestDatabase('graphql_limits'), {
+      nodes: [
+        [ids.org, null, 'organisation', 'limits'],
+        [ids.site, ids.org, 'site', 'limits.farm'],
+        [ids.crowded, ids.org, 'site', 'limits.crowded'],
+        [ids.machine, ids.site, 'machine', 'limits.farm.t1'],
+      ],
+      members: [['owner@limits.test', ids.org, 'owner']],
+    });
+    ({ api, sql } = bed);
+    token = bed.tokens['owner@limits.test'];
   });
 
-  afterAll(async () => {
-    await api?.close();
-    await sql?.end();
-    await db?.drop();
-  });
+  afterAll(() => bed?.close());
 
   it('refuses a limit in a variable exactly as the same limit written out', async () => {
     const literal = await ask('{ nodes(limit: 500) { items { subtree { id } } } }');

@@ -1,8 +1,8 @@
+import { createTestDatabase } from '@sextant/testing';
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, TestDatabase } from '@sextant/testing';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { membersWithTokens, startApi, type ApiHarness } from '../testing/api-harness';
+import { openApiTestBed, type ApiHarness, type ApiTestBed } from '../testing/api-harness';
 
 // Alerts and maintenance orders are items: the generic items API must not be a way around the
 // alert and maintenance actions (billing reading alerts, an analyst renaming or deleting them).
@@ -15,20 +15,24 @@ const order = id();
 const sensor = id();
 
 describe('ticket items through the items API', () => {
-  let db: TestDatabase;
+  let bed: ApiTestBed;
   let api: ApiHarness;
   let sql: Pool;
   let tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    db = await createTestDatabase('ticket_items');
-    sql = new Pool({ connectionString: db.url, max: 2 });
-    await sql.query(
-      `INSERT INTO node (id, parent_id, kind, name, reference, updated_at) VALUES
-         ($1, NULL, 'organisation', 'acme', 'acme', now()),
-         ($2, $1, 'machine', 'T01', 'acme.t01', now())`,
-      [org, machine],
-    );
+    bed = await openApiTestBed(await createTestDatabase('ticket_items'), {
+      nodes: [
+        [org, null, 'organisation', 'acme'],
+        [machine, org, 'machine', 'acme.t01'],
+      ],
+      members: [
+        ['billing@acme.test', org, 'billing'],
+        ['analyst@acme.test', org, 'analyst'],
+        ['owner@acme.test', org, 'owner'],
+      ],
+    });
+    ({ api, sql, tokens } = bed);
     for (const [item, kind, reference] of [
       [alert, 'alert', 'alert:1'],
       [order, 'maintenance_order', 'order:1'],
@@ -42,24 +46,9 @@ describe('ticket items through the items API', () => {
       `INSERT INTO maintenance_ticket (item_id, alert_id) VALUES ($1, NULL), ($2, $1)`,
       [alert, order],
     );
-    tokens = await membersWithTokens(
-      sql,
-      db.url,
-      [
-        ['billing@acme.test', org, 'billing'],
-        ['analyst@acme.test', org, 'analyst'],
-        ['owner@acme.test', org, 'owner'],
-      ],
-      'tickets',
-    );
-    api = await startApi(db.url);
   });
 
-  afterAll(async () => {
-    await api?.close();
-    await sql?.end();
-    await db?.drop();
-  });
+  afterAll(() => bed?.close());
 
   const ids = (body: unknown) => (body as { items: { id: string }[] }).items.map((i) => i.id);
 

@@ -1,8 +1,8 @@
+import { createTestDatabase } from '@sextant/testing';
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, TestDatabase } from '@sextant/testing';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { membersWithTokens, startApi, type ApiHarness } from '../testing/api-harness';
+import { openApiTestBed, type ApiHarness, type ApiTestBed } from '../testing/api-harness';
 
 // A job parameter naming an item (rul-predict's modelId) is checked at submission: the caller
 // must be allowed to read the item, and an item of another organisation, of another kind or
@@ -13,44 +13,39 @@ const A = { org: id(), fleet: id(), model: id(), sensor: id() };
 const B = { org: id(), fleet: id(), model: id() };
 
 describe('item parameters of jobs', () => {
-  let db: TestDatabase;
+  let bed: ApiTestBed;
   let api: ApiHarness;
   let sql: Pool;
   let token = '';
 
   beforeAll(async () => {
-    db = await createTestDatabase('item_params');
-    sql = new Pool({ connectionString: db.url, max: 2 });
+    bed = await openApiTestBed(await createTestDatabase('item_params'), {
+      nodes: [
+        [A.org, null, 'organisation', 'alpha'],
+        [A.fleet, A.org, 'site', 'alpha.fleet'],
+        [B.org, null, 'organisation', 'beta'],
+        [B.fleet, B.org, 'site', 'beta.fleet'],
+      ],
+      members: [['owner@alpha.test', A.org, 'owner']],
+    });
+    ({ api, sql } = bed);
+    token = bed.tokens['owner@alpha.test'];
     for (const [o, name] of [
       [A, 'alpha'],
       [B, 'beta'],
-    ] as const) {
-      await sql.query(
-        `INSERT INTO node (id, parent_id, kind, name, reference, updated_at) VALUES
-           ($1, NULL, 'organisation', $3, $3, now()), ($2, $1, 'site', $3 || '.fleet', $3 || '.fleet', now())`,
-        [o.org, o.fleet, name],
-      );
+    ] as const)
       await sql.query(
         `INSERT INTO item (id, kind, reference, name, owner_id, metadata, updated_at)
          VALUES ($1, 'model', $2, $2, $3, '{"type": "rul-gbt"}', now())`,
         [o.model, `${name}.model`, o.fleet],
       );
-    }
     await sql.query(
       `INSERT INTO item (id, kind, reference, name, owner_id, updated_at) VALUES ($1, 'sensor', 'alpha.sensor', 's', $2, now())`,
       [A.sensor, A.fleet],
     );
-    token = (await membersWithTokens(sql, db.url, [['owner@alpha.test', A.org, 'owner']], 'items'))[
-      'owner@alpha.test'
-    ];
-    api = await startApi(db.url);
   });
 
-  afterAll(async () => {
-    await api?.close();
-    await sql?.end();
-    await db?.drop();
-  });
+  afterAll(() => bed?.close());
 
   const submit = (modelId: string) =>
     api.call('POST', '/api/jobs/runs', {

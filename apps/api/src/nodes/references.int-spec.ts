@@ -1,9 +1,9 @@
+import { createTestDatabase } from '@sextant/testing';
 import { randomUUID } from 'node:crypto';
 import { ensureAccounting, ensureNodes } from '@sextant/jobs';
-import { createTestDatabase, TestDatabase } from '@sextant/testing';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { membersWithTokens, startApi, type ApiHarness } from '../testing/api-harness';
+import { openApiTestBed, type ApiHarness, type ApiTestBed } from '../testing/api-harness';
 
 // References of nodes and items are unique within an organisation: a 409 never tells one
 // organisation another's names, and no organisation can squat a name another will need.
@@ -14,37 +14,26 @@ const A = { org: id() };
 const B = { org: id() };
 
 describe('references unique per organisation', () => {
-  let db: TestDatabase;
+  let bed: ApiTestBed;
   let api: ApiHarness;
   let sql: Pool;
   let tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    db = await createTestDatabase('references');
-    sql = new Pool({ connectionString: db.url, max: 2 });
-    await sql.query(
-      `INSERT INTO node (id, parent_id, kind, name, reference, updated_at) VALUES
-         ($1, NULL, 'organisation', 'Alpha', 'alpha', now()),
-         ($2, NULL, 'organisation', 'Beta', 'beta', now())`,
-      [A.org, B.org],
-    );
-    tokens = await membersWithTokens(
-      sql,
-      db.url,
-      [
+    bed = await openApiTestBed(await createTestDatabase('references'), {
+      nodes: [
+        [A.org, null, 'organisation', 'alpha'],
+        [B.org, null, 'organisation', 'beta'],
+      ],
+      members: [
         ['owner@alpha.test', A.org, 'owner'],
         ['owner@beta.test', B.org, 'owner'],
       ],
-      'references',
-    );
-    api = await startApi(db.url);
+    });
+    ({ api, sql, tokens } = bed);
   });
 
-  afterAll(async () => {
-    await api?.close();
-    await sql?.end();
-    await db?.drop();
-  });
+  afterAll(() => bed?.close());
 
   const createNode = (token: string, parentId: string, reference: string) =>
     api.call<{ id: string; code?: string; message?: string }>('POST', '/api/nodes', {

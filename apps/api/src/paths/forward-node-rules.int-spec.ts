@@ -1,9 +1,9 @@
+import { createTestDatabase } from '@sextant/testing';
 import { randomUUID } from 'node:crypto';
 import { maxTagPatternLength, maxTagPatterns } from '@sextant/ingest';
-import { createTestDatabase, TestDatabase } from '@sextant/testing';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { membersWithTokens, startApi, type ApiHarness } from '../testing/api-harness';
+import { openApiTestBed, type ApiHarness, type ApiTestBed } from '../testing/api-harness';
 
 // The fluentd tag patterns of mapping.forward.nodes are matched against every forward
 // message's tag: the API refuses patterns over the cap, and too many of them, naming the
@@ -12,7 +12,7 @@ const ids = { org: randomUUID(), site: randomUUID(), lake: randomUUID() };
 const hostile = `*${'a*'.repeat(maxTagPatternLength / 2)}b`;
 
 describe('forward tag patterns of a path', () => {
-  let db: TestDatabase;
+  let bed: ApiTestBed;
   let sql: Pool;
   let api: ApiHarness;
   let token = '';
@@ -30,29 +30,19 @@ describe('forward tag patterns of a path', () => {
     });
 
   beforeAll(async () => {
-    db = await createTestDatabase('api_forward_rules');
-    sql = new Pool({ connectionString: db.url, max: 2 });
-    await sql.query(
-      `INSERT INTO node (id, parent_id, kind, name, reference, updated_at) VALUES
-         ($1, NULL, 'organisation', 'Org', 'org', now()),
-         ($2, $1, 'site', 'Site', 'org.site', now()),
-         ($3, $1, 'database', 'Lake', 'org.lake', now())`,
-      [ids.org, ids.site, ids.lake],
-    );
-    ({ 'owner@org.test': token } = await membersWithTokens(
-      sql,
-      db.url,
-      [['owner@org.test', ids.org, 'owner']] as const,
-      'forward-rules',
-    ));
-    api = await startApi(db.url);
+    bed = await openApiTestBed(await createTestDatabase('api_forward_rules'), {
+      nodes: [
+        [ids.org, null, 'organisation', 'org'],
+        [ids.site, ids.org, 'site', 'org.site'],
+        [ids.lake, ids.org, 'database', 'org.lake'],
+      ],
+      members: [['owner@org.test', ids.org, 'owner']],
+    });
+    ({ api, sql } = bed);
+    token = bed.tokens['owner@org.test'];
   });
 
-  afterAll(async () => {
-    await api?.close();
-    await sql?.end();
-    await db?.drop();
-  });
+  afterAll(() => bed?.close());
 
   it('takes patterns up to the cap', async () => {
     const reply = await create({ nodes: { ['x'.repeat(maxTagPatternLength)]: 'org.site' } });

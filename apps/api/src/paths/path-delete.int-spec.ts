@@ -1,8 +1,8 @@
+import { createTestDatabase } from '@sextant/testing';
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, TestDatabase } from '@sextant/testing';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { membersWithTokens, startApi, type ApiHarness } from '../testing/api-harness';
+import { openApiTestBed, type ApiHarness, type ApiTestBed } from '../testing/api-harness';
 
 // Deleting a path that has written points: a 409 saying what still refers to it and what to
 // do instead, never a foreign-key error escaping as a 500.
@@ -14,36 +14,29 @@ const lake = id();
 const resource = id();
 
 describe('deleting a path', () => {
-  let db: TestDatabase;
+  let bed: ApiTestBed;
   let api: ApiHarness;
   let sql: Pool;
   let token = '';
 
   beforeAll(async () => {
-    db = await createTestDatabase('path_delete');
-    sql = new Pool({ connectionString: db.url, max: 2 });
-    await sql.query(
-      `INSERT INTO node (id, parent_id, kind, name, reference, updated_at) VALUES
-         ($1, NULL, 'organisation', 'acme', 'acme', now()),
-         ($2, $1, 'machine', 'T01', 'acme.t01', now()),
-         ($3, $1, 'database', 'lake', 'acme.lake', now())`,
-      [org, machine, lake],
-    );
+    bed = await openApiTestBed(await createTestDatabase('path_delete'), {
+      nodes: [
+        [org, null, 'organisation', 'acme'],
+        [machine, org, 'machine', 'acme.t01'],
+        [lake, org, 'database', 'acme.lake'],
+      ],
+      members: [['owner@acme.test', org, 'owner']],
+    });
+    ({ api, sql } = bed);
+    token = bed.tokens['owner@acme.test'];
     await sql.query(
       `INSERT INTO resource (id, reference, name, unit, value_type, updated_at) VALUES ($1, 'r', 'R', 'u', 'float', now())`,
       [resource],
     );
-    token = (await membersWithTokens(sql, db.url, [['owner@acme.test', org, 'owner']], 'paths'))[
-      'owner@acme.test'
-    ];
-    api = await startApi(db.url);
   });
 
-  afterAll(async () => {
-    await api?.close();
-    await sql?.end();
-    await db?.drop();
-  });
+  afterAll(() => bed?.close());
 
   const path = async () => {
     const created = await api.call<{ id: string }>('POST', '/api/paths', {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { demoApiToken } from '@sextant/seed';
-import type { Pool } from 'pg';
+import { Pool } from 'pg';
 import type { ApiConfig } from '../api-config';
 import { createApiApp } from '../app.factory';
 
@@ -134,4 +134,76 @@ export async function membersWithTokens(
     tokens[email] = await demoApiToken(databaseUrl, email, label);
   }
   return tokens;
+}
+
+/** A node of a test tree: [id, parent id, kind, reference]; its name is its reference. */
+export type TestNode = readonly [
+  id: string,
+  parentId: string | null,
+  kind: string,
+  reference: string,
+];
+
+/** A database of a test's own, as @sextant/testing's createTestDatabase makes it. */
+export interface OwnDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A test database holding a node tree and members with API tokens, and the API on it. */
+export interface ApiTestBed {
+  db: OwnDatabase;
+  sql: Pool;
+  api: ApiHarness;
+  /** Email → API token of each member. */
+  tokens: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a test bed on a test's own database: the nodes in the order given (parents first), the
+ * members with their API tokens, and the API on it. Closing it drops the database.
+ */
+export async function openApiTestBed(
+  db: OwnDatabase,
+  setup: {
+    nodes?: readonly TestNode[];
+    members?: readonly (readonly [email: string, nodeId: string, role: string])[];
+    api?: Partial<ApiConfig>;
+  } = {},
+): Promise<ApiTestBed> {
+  const sql = new Pool({ connectionString: db.url, max: 2 });
+  for (const [id, parentId, kind, reference] of setup.nodes ?? [])
+    await sql.query(
+      `INSERT INTO node (id, parent_id, kind, name, reference, updated_at) VALUES ($1, $2, $3, $4, $4, now())`,
+      [id, parentId, kind, reference],
+    );
+  const tokens = await membersWithTokens(sql, db.url, setup.members ?? [], 'test-bed');
+  const api = await startApi(db.url, setup.api);
+  return {
+    db,
+    sql,
+    api,
+    tokens,
+    close: async () => {
+      await api.close();
+      await sql.end();
+      await db.drop();
+    },
+  };
+}
+
+/** An organisation with a site, a machine on the site and a lake: the usual tree of a test. */
+export function organisationTree(
+  ids: { org: string; site?: string; machine?: string; lake?: string },
+  reference: string,
+): TestNode[] {
+  return [
+    [ids.org, null, 'organisation', reference],
+    ...(ids.site ? [[ids.site, ids.org, 'site', `${reference}.site`] as const] : []),
+    ...(ids.site && ids.machine
+      ? [[ids.machine, ids.site, 'machine', `${reference}.machine`] as const]
+      : []),
+    ...(ids.lake ? [[ids.lake, ids.org, 'database', `${reference}.lake`] as const] : []),
+  ];
 }

@@ -1,10 +1,15 @@
+import { createTestDatabase } from '@sextant/testing';
 import { openSecret } from '@sextant/config';
 import { PathDirectory, sharedKeyOf } from '@sextant/ingest';
-import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { createHash, randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { membersWithTokens, startApi, type ApiHarness } from '../../testing/api-harness';
+import {
+  openApiTestBed,
+  startApi,
+  type ApiHarness,
+  type ApiTestBed,
+} from '../../testing/api-harness';
 
 // What the API keeps of a new path token: no credential in the clear. token_hash is the
 // sha256 of the forward shared key (sha256 of the token, what agents configure), and the
@@ -14,40 +19,31 @@ const secretKey = 'cd'.repeat(32);
 const ids = { org: randomUUID(), site: randomUUID(), lake: randomUUID(), path: randomUUID() };
 
 describe('path token creation', () => {
-  let db: TestDatabase;
+  let bed: ApiTestBed;
   let sql: Pool;
   let api: ApiHarness;
   let owner = '';
 
   beforeAll(async () => {
-    db = await createTestDatabase('api_path_tokens');
-    sql = new Pool({ connectionString: db.url, max: 2 });
-    await sql.query(
-      `INSERT INTO node (id, parent_id, kind, name, reference, updated_at) VALUES
-         ($1, NULL, 'organisation', 'Org', 'org', now()),
-         ($2, $1, 'site', 'Site', 'org.site', now()),
-         ($3, $1, 'database', 'Lake', 'org.lake', now())`,
-      [ids.org, ids.site, ids.lake],
-    );
+    bed = await openApiTestBed(await createTestDatabase('api_path_tokens'), {
+      nodes: [
+        [ids.org, null, 'organisation', 'org'],
+        [ids.site, ids.org, 'site', 'org.site'],
+        [ids.lake, ids.org, 'database', 'org.lake'],
+      ],
+      members: [['owner@org.test', ids.org, 'owner']],
+      api: { secretKey },
+    });
+    ({ sql, api } = bed);
+    owner = bed.tokens['owner@org.test'];
     await sql.query(
       `INSERT INTO path (id, name, source_id, destination_id, protocol, updated_at)
        VALUES ($1, 'fwd', $2, $3, 'forward', now())`,
       [ids.path, ids.site, ids.lake],
     );
-    ({ 'owner@org.test': owner } = await membersWithTokens(
-      sql,
-      db.url,
-      [['owner@org.test', ids.org, 'owner']] as const,
-      'path-tokens',
-    ));
-    api = await startApi(db.url, { secretKey });
   });
 
-  afterAll(async () => {
-    await api?.close();
-    await sql?.end();
-    await db?.drop();
-  });
+  afterAll(() => bed?.close());
 
   it('stores the hash of the shared key and the key sealed, never the key itself', async () => {
     const created = await api.call<{ id: string; token: string }>(
@@ -90,7 +86,7 @@ describe('path token creation', () => {
   });
 
   it('refuses to make a token without SEXTANT_SECRET_KEY, saying so, and stores none', async () => {
-    const bare = await startApi(db.url, { secretKey: null });
+    const bare = await startApi(bed.db.url, { secretKey: null });
     try {
       const before = await sql.query('SELECT count(*)::int AS n FROM path_token');
       const reply = await bare.call<{ code: string; message: string }>(
