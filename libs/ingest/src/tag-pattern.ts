@@ -103,11 +103,8 @@ export function tagPatternProblem(pattern: string): string | null {
   return null;
 }
 
-/**
- * The problems of a path mapping's `mapping.forward.nodes` (tag pattern → node reference), as
- * field and reason: what the API refuses with 400 and the gateway ignores with a log line.
- */
-export function forwardNodeRuleProblems(mapping: unknown): { field: string; reason: string }[] {
+/** A path mapping's `mapping.forward.nodes` (tag pattern → node reference), null when absent. */
+export function forwardNodeRules(mapping: unknown): Record<string, unknown> | null {
   const forward =
     typeof mapping === 'object' && mapping !== null
       ? (mapping as Record<string, unknown>).forward
@@ -116,7 +113,18 @@ export function forwardNodeRuleProblems(mapping: unknown): { field: string; reas
     typeof forward === 'object' && forward !== null
       ? (forward as Record<string, unknown>).nodes
       : undefined;
-  if (typeof nodes !== 'object' || nodes === null || Array.isArray(nodes)) return [];
+  return typeof nodes === 'object' && nodes !== null && !Array.isArray(nodes)
+    ? (nodes as Record<string, unknown>)
+    : null;
+}
+
+/**
+ * The problems of a path mapping's `mapping.forward.nodes` (tag pattern → node reference), as
+ * field and reason: what the API refuses with 400 and the gateway ignores with a log line.
+ */
+export function forwardNodeRuleProblems(mapping: unknown): { field: string; reason: string }[] {
+  const nodes = forwardNodeRules(mapping);
+  if (!nodes) return [];
   const problems: { field: string; reason: string }[] = [];
   const patterns = Object.keys(nodes);
   if (patterns.length > maxTagPatterns)

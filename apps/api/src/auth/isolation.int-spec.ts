@@ -275,32 +275,26 @@ describe('tenant isolation matrix', () => {
       ).rows[0].id;
     seriesA = await series(A.machine, 'alpha');
     seriesB = await series(B.machine, 'beta');
-    // B's people: an owner with a membership and a pending invitation.
-    await sql.query(
-      `INSERT INTO app_user (id, email, name, password_hash, updated_at) VALUES ($1, 'owner@beta.test', 'Beta Owner', 'x', now())`,
-      [B.user],
-    );
-    await sql.query(
-      `INSERT INTO membership (id, user_id, node_id, role, updated_at) VALUES ($1, $2, $3, 'owner', now())`,
-      [B.member, B.user, B.org],
-    );
-    await sql.query(
-      `INSERT INTO invitation (id, node_id, email, role, token_hash, invited_by, expires_at) VALUES ($1, $2, 'new@beta.test', 'viewer', $3, $4, now() + interval '1 day')`,
-      [B.invitation, B.org, 'f'.repeat(64), B.user],
-    );
-    // A's own counterparts: a second owner with a pending invitation, and API tokens of both.
-    await sql.query(
-      `INSERT INTO app_user (id, email, name, password_hash, updated_at) VALUES ($1, 'owner2@alpha.test', 'Alpha Owner', 'x', now())`,
-      [A.user],
-    );
-    await sql.query(
-      `INSERT INTO membership (id, user_id, node_id, role, updated_at) VALUES ($1, $2, $3, 'owner', now())`,
-      [A.member, A.user, A.org],
-    );
-    await sql.query(
-      `INSERT INTO invitation (id, node_id, email, role, token_hash, invited_by, expires_at) VALUES ($1, $2, 'new@alpha.test', 'viewer', $3, $4, now() + interval '1 day')`,
-      [A.invitation, A.org, 'e'.repeat(64), A.user],
-    );
+    // Each organisation's people: an owner with a membership and a pending invitation (A's
+    // are its own counterparts of B's, for the probes that put A's ids in a slot).
+    for (const [o, domain, name, hash] of [
+      [B, 'beta', 'Beta Owner', 'f'],
+      [A, 'alpha', 'Alpha Owner', 'e'],
+    ] as const) {
+      const email = o === A ? 'owner2@alpha.test' : 'owner@beta.test';
+      await sql.query(
+        `INSERT INTO app_user (id, email, name, password_hash, updated_at) VALUES ($1, $2, $3, 'x', now())`,
+        [o.user, email, name],
+      );
+      await sql.query(
+        `INSERT INTO membership (id, user_id, node_id, role, updated_at) VALUES ($1, $2, $3, 'owner', now())`,
+        [o.member, o.user, o.org],
+      );
+      await sql.query(
+        `INSERT INTO invitation (id, node_id, email, role, token_hash, invited_by, expires_at) VALUES ($1, $2, $3, 'viewer', $4, $5, now() + interval '1 day')`,
+        [o.invitation, o.org, `new@${domain}.test`, hash.repeat(64), o.user],
+      );
+    }
     for (const [o, hash] of [
       [A, 'a'],
       [B, 'b'],

@@ -1,4 +1,5 @@
 import {
+  forwardNodeRules,
   maxTagPatterns,
   nanosecondWords,
   PointBatch,
@@ -85,16 +86,9 @@ export function forwardMappingOf(
 
 /** The node references that `mapping.forward.nodes` names. */
 export function nodeReferencesOf(mapping: unknown): string[] {
-  const forward =
-    typeof mapping === 'object' && mapping !== null
-      ? (mapping as Record<string, unknown>).forward
-      : undefined;
-  const nodes =
-    typeof forward === 'object' && forward !== null
-      ? (forward as Record<string, unknown>).nodes
-      : undefined;
-  if (typeof nodes !== 'object' || nodes === null || Array.isArray(nodes)) return [];
-  return Object.values(nodes).filter((r): r is string => typeof r === 'string');
+  return Object.values(forwardNodeRules(mapping) ?? {}).filter(
+    (r): r is string => typeof r === 'string',
+  );
 }
 
 /** Postgres text and jsonb cannot hold NUL. */
