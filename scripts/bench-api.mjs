@@ -17,6 +17,7 @@ const { startProcess, stopProcess, waitForHttp, waitForLine } = require(
   path.join(root, 'dist/libs/stack/src'),
 );
 const { demoApiToken, seedDemoData, seedDemoUsers } = require(path.join(root, 'dist/prisma/seed'));
+const { installJobQueue } = require(path.join(root, 'dist/libs/jobs/src'));
 
 const connections = Number(process.env.BENCH_CONNECTIONS || 50);
 const duration = Number(process.env.BENCH_SECONDS || 10);
@@ -38,6 +39,8 @@ const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: 0 
 const processes = [];
 try {
   await migrate(pg.url);
+  // The demo submits jobs: the queue's schema first, as the launcher installs it.
+  await installJobQueue(pg.url);
   log(
     `demo data: ${await seedDemoData(pg.url, { sharedData: path.resolve(root, '../shared/data') })}`,
   );
