@@ -1,3 +1,4 @@
+import type { SerializerCheck } from './common/response-serializer';
 import { loadConfig, type AuthConfig, type SextantConfig } from '@sextant/config';
 
 export const API_CONFIG = Symbol('API_CONFIG');
@@ -24,6 +25,8 @@ export interface ApiConfig {
   trustProxyHops?: number;
   /** Serve GraphiQL at /graphiql (development only: it loads scripts from a CDN). */
   graphiql?: boolean;
+  /** Compare compiled serialisers' output with JSON.stringify's (see ResponseSerializer). */
+  responseCheck?: SerializerCheck;
   /** Managed CDC sources: hosts they may reach although local (CDC_ALLOWED_HOSTS). */
   cdc?: SextantConfig['cdc'];
 }
@@ -40,6 +43,7 @@ export function withDefaults(config: ApiConfig): Required<ApiConfig> {
     publicUrl: defaults.api.publicUrl,
     trustProxyHops: defaults.api.trustProxyHops,
     graphiql: false,
+    responseCheck: 'warn',
     cdc: defaults.cdc,
     ...config,
   } as Required<ApiConfig>;

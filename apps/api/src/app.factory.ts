@@ -6,6 +6,7 @@ import { ApiConfig, withDefaults } from './api-config';
 import { AppModule } from './app.module';
 import { AuthService } from './auth/auth.service';
 import { installRequestGate } from './auth/request-gate';
+import { ResponseSerializer } from './common/response-serializer';
 import { replyWithError, RestExceptionFilter } from './common/rest-exception.filter';
 import { uploadLimitBytes, uploadTypes } from './common/upload';
 import { createValidationPipe } from './common/validation';
@@ -64,6 +65,8 @@ export async function createApiApp(
   app.enableShutdownHooks();
 
   const document = buildOpenApiDocument(app);
+  // Responses whose documented schema is closed are written by compiled serialisers.
+  app.useGlobalInterceptors(new ResponseSerializer(document, withDefaults(config).responseCheck));
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   Logger.log('API application created', 'Api');
   return app;

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     publicUrl: config.api.publicUrl,
     trustProxyHops: config.api.trustProxyHops,
     graphiql: config.api.graphiql,
+    responseCheck: config.api.responseCheck,
     cdc: config.cdc,
   });
   await app.listen({ port: config.api.port, host: config.api.host });

@@ -67,6 +67,8 @@ export async function startApi(
       corsOrigins: [],
       ingest: { httpUrl: 'http://localhost:8086', forwardHost: 'localhost', forwardPort: 24224 },
       secretKey: 'a'.repeat(64),
+      // A response that differs from its documented schema fails the test.
+      responseCheck: 'fail',
       ...overrides,
     },
     logger,
