@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { demoApiToken } from '@sextant/seed';
@@ -11,7 +19,8 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 // line `npm start` prints: SEXTANT_TOKEN is a token of owner@acme.example made as npm start
 // makes it, and SEXTANT_URL / SEXTANT_INGEST_URL point the README's defaults at the stack.
 // Each block must exit 0 and print every `#> ` line written under its commands (`…` stands
-// for any text). The blocks not run here are run elsewhere:
+// for any text). The ```sh examples of docs/*.md run after them, in the same shell (they use the
+// quick start's variables). The README blocks not run here are run elsewhere:
 const coveredElsewhere: Record<string, string> = {
   // e2e/api/start.e2e-spec.ts runs `npm start` (and .ci/run runs `npm ci`) and checks what it
   // prints; the installation itself is every run of the suite.
@@ -35,9 +44,22 @@ function expectation(line: string): RegExp {
 }
 
 const blocks = shellBlocks(readFileSync(path.join(root, 'README.md'), 'utf8'));
-const runHere = blocks.filter((b) => !(b in coveredElsewhere));
+const docsBlocks = readdirSync(path.join(root, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .sort()
+  .flatMap((f) =>
+    shellBlocks(readFileSync(path.join(root, 'docs', f), 'utf8')).map((b) => ({ file: f, b })),
+  );
+// The examples that import the real data sets need them beside the checkout, as tests do.
+const hasSharedData = existsSync(path.resolve(root, '../shared/data'));
+if (!hasSharedData)
+  console.warn('skipping the README examples that import ../shared/data: the folder is absent');
+const runHere = [
+  ...blocks.filter((b) => !(b in coveredElsewhere)).map((b) => ({ file: 'README.md', b })),
+  ...docsBlocks.map(({ file, b }) => ({ file: `docs/${file}`, b })),
+].filter(({ b }) => hasSharedData || !b.includes('../shared/data'));
 
-describe('the README quick start', () => {
+describe('the README quick start and the docs examples', () => {
   let outputs: string[] = [];
   let status: number | null = null;
   let stderr = '';
@@ -58,7 +80,7 @@ describe('the README quick start', () => {
     const token = await demoApiToken(inject('databaseUrl'), 'owner@acme.example', 'readme', 1);
 
     const script = ['set -euo pipefail'];
-    runHere.forEach((block, i) => script.push(`echo '::block ${i}::'`, block));
+    runHere.forEach(({ b }, i) => script.push(`echo '::block ${i}::'`, b));
     const result = spawnSync('bash', ['-c', script.join('\n')], {
       cwd: checkout,
       encoding: 'utf8',
@@ -94,9 +116,9 @@ describe('the README quick start', () => {
     });
   });
 
-  it.each(runHere.map((block, i) => [i, block.split('\n')[0], block] as const))(
-    'block %i (%s) prints what the README says it prints',
-    (i, _first, block) => {
+  it.each(runHere.map(({ file, b }, i) => [i, file, b.split('\n')[0], b] as const))(
+    'block %i of %s (%s) prints what it says it prints',
+    (i, _file, _first, block) => {
       const expected = block.split('\n').filter((line) => line.startsWith('#> '));
       const output = outputs[i] ?? '';
       expect(expected.length).toBeGreaterThan(0);
