@@ -343,7 +343,8 @@ export const configGroups: ConfigGroup[] = [
       {
         name: 'KOI_CATALOGUE',
         default: '',
-        description: 'KOI cumulative table (CSV) that transit candidates are matched with.',
+        description:
+          'KOI cumulative table (CSV) transit candidates are matched with; `npm start` uses the one in ../shared/data.',
       },
     ],
   },
