@@ -80,7 +80,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
       )
       .setVersion('0.1.0')
       // Personal API tokens (Authorization: Bearer sxp_…), or the portal's session cookie with
-      // its CSRF token in x-csrf-token on changes. See README, "Security".
+      // its CSRF token in x-csrf-token on changes. See docs/security.md.
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A personal API token.' })
       .addCookieAuth('sextant_session')
       .addSecurityRequirements('bearer')

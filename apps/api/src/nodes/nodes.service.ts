@@ -128,7 +128,7 @@ export class NodesService {
       ...(input.metadata !== undefined ? { metadata: input.metadata as object } : {}),
     };
     try {
-      // An organisation's reference is the MQTT namespace of the paths below it (README).
+      // An organisation's reference is the MQTT namespace of the paths below it (docs/ingest.md, MQTT).
       const namespaces =
         input.reference !== undefined || input.kind !== undefined || input.parentId !== undefined;
       const { node, moved } = namespaces
