@@ -17,11 +17,13 @@ export function chromiumFor(tests: string): boolean {
 }
 
 /**
- * Saves what the page shows (the viewport) as docs/images/<name>.png: the README's screenshots
- * are made by the browser tests, so they show the portal as it is.
+ * Saves what the page shows (the viewport) as <name>.png: the README's screenshots are made by
+ * the browser tests, so they show the portal as it is. They go to artefacts/browser, and to
+ * docs/images when SEXTANT_DOCS_IMAGES=1 (so that a test run leaves the committed ones alone).
  */
 export function docsScreenshot(page: Page, name: string): Promise<Buffer> {
-  return page.screenshot({ path: path.resolve(__dirname, '../../docs/images', `${name}.png`) });
+  const folder = process.env.SEXTANT_DOCS_IMAGES === '1' ? 'docs/images' : 'artefacts/browser';
+  return page.screenshot({ path: path.resolve(__dirname, '../..', folder, `${name}.png`) });
 }
 
 // Runs in each page before its own scripts: violations show as console errors.
