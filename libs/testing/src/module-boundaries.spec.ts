@@ -47,6 +47,19 @@ describe('Nx module boundaries', () => {
       'libs/db/src/leak.ts',
       "import { createTestDatabase } from '@sextant/testing';\nexport const x = createTestDatabase;\n",
     ],
+    [
+      // The job platform knows no job type built on it.
+      'libs/jobs/src/leak.ts',
+      "import { builtinJobTypes } from '@sextant/analyses';\nexport const x = builtinJobTypes;\n",
+    ],
+    [
+      'libs/imports/src/leak.ts',
+      "import { builtinJobTypes } from '@sextant/analyses';\nexport const x = builtinJobTypes;\n",
+    ],
+    [
+      'libs/jobs/src/leak.ts',
+      "import { importWindScada } from '@sextant/imports';\nexport const x = importWindScada;\n",
+    ],
   ])('rejects %s importing server-only code', async (file, source) => {
     const errors = await boundaryErrors(file, source);
     expect(errors.length).toBeGreaterThan(0);
@@ -58,6 +71,14 @@ describe('Nx module boundaries', () => {
       "import { nodeKinds } from '@sextant/domain';\nexport const x = nodeKinds;\n",
     ],
     ['apps/api/src/ok.ts', "import { migrate } from '@sextant/db';\nexport const x = migrate;\n"],
+    [
+      'libs/analyses/src/ok.ts',
+      "import { defineJobType } from '@sextant/jobs';\nexport const x = defineJobType;\n",
+    ],
+    [
+      'libs/analyses/src/ok.ts',
+      "import { windSeries } from '@sextant/imports';\nexport const x = windSeries;\n",
+    ],
   ])('allows %s to import what its scope may use', async (file, source) => {
     expect(await boundaryErrors(file, source)).toEqual([]);
   });

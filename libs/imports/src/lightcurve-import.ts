@@ -13,7 +13,7 @@ import {
   writeAccounted,
   type ImportedSeries,
   type ResourceDefinition,
-} from '../imports/import-writer';
+} from './import-writer';
 
 // Light-curve import: a Kepler or TESS FITS file becomes a star node (kind star, under a given
 // node) with two series, PDCSAP flux and its error, timestamps from BJD; the points written are

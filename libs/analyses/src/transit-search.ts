@@ -15,9 +15,16 @@ import {
   type TransitCandidate,
 } from '@sextant/analytics';
 import type { FieldError } from '@sextant/domain';
-import { defineJobType, JobType, JsonValue, SeriesRef, TaskContext } from '../job-type';
-import { params, ParamsOf } from '../params';
-import { lightCurveSeries, nsToLightCurveTimes } from '../lightcurves/lightcurve-import';
+import {
+  defineJobType,
+  JobType,
+  JsonValue,
+  params,
+  ParamsOf,
+  SeriesRef,
+  TaskContext,
+} from '@sextant/jobs';
+import { lightCurveSeries, nsToLightCurveTimes } from '@sextant/imports';
 
 // transit-search: the light curve of a star (imported by importLightCurve) is read, detrended
 // and searched with BLS periodograms on the worker's thread pool; each signal found is masked

@@ -3,11 +3,16 @@ import path from 'node:path';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importWindScada, WindScadaImportResult } from '../imports/wind-import';
-import { JobPlatform } from '../platform';
-import { createFleet, Fleet } from '../testing/fixtures';
-import { startTestWorker, waitForRun } from '../testing/harness';
-import { testRegistry } from '../testing/test-job-types';
+import { importWindScada, WindScadaImportResult } from '@sextant/imports';
+import { JobPlatform } from '@sextant/jobs';
+import {
+  createFleet,
+  Fleet,
+  startTestWorker,
+  testRegistry,
+  waitForRun,
+} from '@sextant/jobs/testing';
+import { builtinJobTypes } from './index';
 
 // The real SCADA of turbine T1 (../shared/data/wind, README there), imported and analysed by
 // the wind-performance job on a real worker. The figures of the analysis itself are
@@ -26,7 +31,7 @@ describe.skipIf(missing)('wind-performance job', () => {
   beforeAll(async () => {
     db = await createTestDatabase('jobs_wind_performance');
     pool = new Pool({ connectionString: db.url, max: 4 });
-    platform = new JobPlatform(pool, testRegistry());
+    platform = new JobPlatform(pool, testRegistry(builtinJobTypes));
     fleet = await createFleet(pool, 'wind');
     turbine = await importWindScada(pool, {
       text: readFileSync(file, 'latin1'),
@@ -47,7 +52,7 @@ describe.skipIf(missing)('wind-performance job', () => {
       params: { ...params, to: '2019-01-01T00:00:00Z' },
       ownerId: fleet.ownerId,
     });
-    const worker = await startTestWorker(db.url);
+    const worker = await startTestWorker(db.url, { registry: testRegistry(builtinJobTypes) });
     try {
       const done = await waitForRun(pool, submitted.id, ['succeeded', 'failed'], 120_000);
       expect(done.state, done.error ?? '').toBe('succeeded');

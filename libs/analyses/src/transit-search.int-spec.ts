@@ -3,16 +3,15 @@ import path from 'node:path';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importLightCurve, LightCurveImportResult, lightCurveResources } from '@sextant/imports';
+import { JobPlatform, JobTypeRegistry } from '@sextant/jobs';
 import {
-  importLightCurve,
-  LightCurveImportResult,
-  lightCurveResources,
-} from '../lightcurves/lightcurve-import';
-import { JobPlatform } from '../platform';
-import { JobTypeRegistry } from '../registry';
-import { createFleet, Fleet } from '../testing/fixtures';
-import { startTestWorker, waitForRun } from '../testing/harness';
-import { testJobTypes } from '../testing/test-job-types';
+  createFleet,
+  Fleet,
+  startTestWorker,
+  testJobTypes,
+  waitForRun,
+} from '@sextant/jobs/testing';
 import { builtinJobTypesWith } from './index';
 
 // The three real light curves of ../shared/data (README there): imported through the store,

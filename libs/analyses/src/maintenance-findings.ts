@@ -1,7 +1,7 @@
 import { severities, type Severity } from '@sextant/analytics';
 import { assertNever, type MaintenancePriorityName } from '@sextant/domain';
-import type { JsonValue, TaskContext } from '../job-type';
-import type { HealthTrend } from './health-trend.logic';
+import type { JsonValue, TaskContext } from '@sextant/jobs';
+import type { HealthTrend } from './health-trend';
 
 // What the predictive-maintenance jobs (wind-performance, solar-performance, rul-predict) share: which
 // findings become alerts, at which ticket priority, and analysis results as plain JSON.

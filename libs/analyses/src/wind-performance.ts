@@ -8,10 +8,17 @@ import {
   type TurbineScada,
 } from '@sextant/analytics';
 import { assertNever, type FieldError } from '@sextant/domain';
-import { windSeries } from '../imports/wind-import';
-import { defineJobType, fanOut, JsonValue, SeriesRef, TaskContext } from '../job-type';
-import { params, ParamsOf } from '../params';
-import { healthTrend, type HealthTrend } from './health-trend.logic';
+import { windSeries } from '@sextant/imports';
+import {
+  defineJobType,
+  fanOut,
+  JsonValue,
+  params,
+  ParamsOf,
+  SeriesRef,
+  TaskContext,
+} from '@sextant/jobs';
+import { healthTrend, type HealthTrend } from './health-trend';
 import {
   alertSeverities,
   atLeast,

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SeriesRepository } from '../series.repository';
-import { createFleet, Fleet } from '../testing/fixtures';
+import { SeriesRepository } from '@sextant/jobs';
+import { createFleet, Fleet } from '@sextant/jobs/testing';
 import { importSolarGeneration, importSolarWeather } from './solar-import';
 import { importWindScada, windResources } from './wind-import';
 

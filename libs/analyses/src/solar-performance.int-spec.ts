@@ -7,11 +7,16 @@ import {
   importSolarGeneration,
   importSolarWeather,
   SolarGenerationImportResult,
-} from '../imports/solar-import';
-import { JobPlatform } from '../platform';
-import { createFleet, Fleet } from '../testing/fixtures';
-import { startTestWorker, waitForRun } from '../testing/harness';
-import { testRegistry } from '../testing/test-job-types';
+} from '@sextant/imports';
+import { JobPlatform } from '@sextant/jobs';
+import {
+  createFleet,
+  Fleet,
+  startTestWorker,
+  testRegistry,
+  waitForRun,
+} from '@sextant/jobs/testing';
+import { builtinJobTypes } from './index';
 
 // The real solar plant 1 (../shared/data/solar, README there), imported and analysed by the
 // solar-performance job on a real worker. The figures of the analysis itself are established
@@ -36,7 +41,7 @@ describe.skipIf(missing.length > 0)('solar-performance job', () => {
   beforeAll(async () => {
     db = await createTestDatabase('jobs_solar_performance');
     pool = new Pool({ connectionString: db.url, max: 4 });
-    platform = new JobPlatform(pool, testRegistry());
+    platform = new JobPlatform(pool, testRegistry(builtinJobTypes));
     fleet = await createFleet(pool, 'solar');
     plant = await importSolarGeneration(pool, {
       text: readFileSync(files.generation, 'utf8'),
@@ -59,7 +64,7 @@ describe.skipIf(missing.length > 0)('solar-performance job', () => {
       params: { plantId: plant.plant.id, to: '2020-07-01T00:00:00Z' },
       ownerId: fleet.ownerId,
     });
-    const worker = await startTestWorker(db.url);
+    const worker = await startTestWorker(db.url, { registry: testRegistry(builtinJobTypes) });
     try {
       const done = await waitForRun(pool, submitted.id, ['succeeded', 'failed'], 120_000);
       expect(done.state, done.error ?? '').toBe('succeeded');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seriesHealth } from './series-health.logic';
+import { seriesHealth } from './series-health-stats';
 
 const from = new Date('2026-11-01T00:00:00Z');
 const to = new Date('2026-11-01T02:00:00Z');

@@ -1,10 +1,11 @@
-import type { JobType } from '../job-type';
-import { platformCheckJob } from './platform-check';
+import { platformCheckJob, type JobType } from '@sextant/jobs';
 import { rulPredictJob, rulTrainJob } from './remaining-life';
 import { seriesHealthJob } from './series-health';
 import { solarPerformanceJob } from './solar-performance';
 import { createTransitSearchJob, TransitSearchJobOptions } from './transit-search';
 import { windPerformanceJob } from './wind-performance';
+
+// The analyses built on the job platform (@sextant/jobs), and its own platform-check.
 
 /** What the built-in job types need from the worker's configuration. */
 export type BuiltinJobOptions = TransitSearchJobOptions;
@@ -28,7 +29,7 @@ export function builtinJobTypesWith(options: BuiltinJobOptions): JobType[] {
 /** The built-in job types with no configuration (what the API lists and validates). */
 export const builtinJobTypes: JobType[] = builtinJobTypesWith({});
 
-export { platformCheckJob, seriesHealthJob, solarPerformanceJob, windPerformanceJob };
+export { seriesHealthJob, solarPerformanceJob, windPerformanceJob };
 export { rulModelType, rulPredictJob, rulTrainJob } from './remaining-life';
 export { createTransitSearchJob, parseDurations, transitSearchJob } from './transit-search';
 export type { TransitSearchJobOptions } from './transit-search';

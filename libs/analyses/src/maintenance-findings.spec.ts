@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RaisedAlert, RemainingLife, TaskContext } from '../job-type';
-import type { HealthTrend } from './health-trend.logic';
+import type { RaisedAlert, RemainingLife, TaskContext } from '@sextant/jobs';
+import type { HealthTrend } from './health-trend';
 import { atLeast, minuteOf, recordHealth, ticketPriority, toJson } from './maintenance-findings';
 
 describe(ticketPriority.name, () => {

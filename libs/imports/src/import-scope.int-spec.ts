@@ -3,7 +3,7 @@ import { uuidv7 } from '@sextant/ingest';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFleet, Fleet } from '../testing/fixtures';
+import { createFleet, Fleet } from '@sextant/jobs/testing';
 import { importWindScada } from './wind-import';
 
 // An import finds its machine nodes again by reference: a node of that reference planted

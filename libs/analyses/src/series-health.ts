@@ -1,7 +1,6 @@
 import type { FieldError } from '@sextant/domain';
-import { defineJobType, fanOut, JsonValue, TaskContext } from '../job-type';
-import { params, ParamsOf } from '../params';
-import { SeriesHealth, seriesHealth } from './series-health.logic';
+import { defineJobType, fanOut, JsonValue, params, ParamsOf, TaskContext } from '@sextant/jobs';
+import { SeriesHealth, seriesHealth } from './series-health-stats';
 
 // series-health: per series of a node (and the nodes under it), count the points, gaps and
 // staleness over a window, then merge into a report item; machines with stale series get an

@@ -6,10 +6,9 @@ import {
   type SolarWeather,
 } from '@sextant/analytics';
 import { assertNever, type FieldError } from '@sextant/domain';
-import { solarSeries } from '../imports/solar-import';
-import { defineJobType, JsonValue, SeriesRef, TaskContext } from '../job-type';
-import { params, ParamsOf } from '../params';
-import { healthTrend } from './health-trend.logic';
+import { solarSeries } from '@sextant/imports';
+import { defineJobType, JsonValue, params, ParamsOf, SeriesRef, TaskContext } from '@sextant/jobs';
+import { healthTrend } from './health-trend';
 import {
   alertSeverities,
   atLeast,

@@ -1,5 +1,5 @@
-import { defineJobType, fanOut, TaskContext } from '../job-type';
-import { params, ParamsOf } from '../params';
+import { defineJobType, fanOut, TaskContext } from './job-type';
+import { params, ParamsOf } from './params';
 
 // platform-check: exercises the job platform itself (fan-out over workers, waits, progress,
 // logs, failures and retries, a merge), to see that workers are alive and share the queue.

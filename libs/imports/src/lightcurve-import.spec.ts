@@ -1,6 +1,5 @@
 import type { LightCurveMeta } from '@sextant/analytics';
 import { describe, expect, it } from 'vitest';
-import { parseDurations } from '../builtin/transit-search';
 import { lightCurveTags, lightCurveTimesToNs, nsToLightCurveTimes } from './lightcurve-import';
 
 const meta = (bjdReference: number) =>
@@ -38,15 +37,5 @@ describe(lightCurveTags.name, () => {
       mission: 'Kepler',
       bjdref: '2454833',
     });
-  });
-});
-
-describe(parseDurations.name, () => {
-  it.each([
-    ['1,1.5, 2 ,3', [1, 1.5, 2, 3]],
-    ['0,2', [2]], // a zero duration is dropped
-    ['', []],
-  ])('%s → %j', (text, hours) => {
-    expect(parseDurations(text)).toEqual(hours);
   });
 });

@@ -1,7 +1,7 @@
 // Health and remaining life of a machine from a daily performance figure (a turbine's output
 // against its power curve, an inverter's against its peers): health is the recent median, the
 // trend a robust slope, and the remaining life the days until the trend brings health down to a
-// threshold, capped. Pure, unit tested in health-trend.logic.spec.ts.
+// threshold, capped. Pure, unit tested in health-trend.spec.ts.
 
 export interface HealthTrendOptions {
   /** Health is the median of the daily values over this many last days. */

@@ -1,5 +1,5 @@
 // The arithmetic of the series-health job: gaps, staleness and coverage of one series' point
-// times over a window. Pure, unit tested in series-health.logic.spec.ts.
+// times over a window. Pure, unit tested in series-health-stats.spec.ts.
 
 export interface SeriesHealthOptions {
   /**

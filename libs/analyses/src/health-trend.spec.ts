@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { healthTrend } from './health-trend.logic';
+import { healthTrend } from './health-trend';
 
 const options = { healthDays: 7, trendDays: 30, minTrendDays: 10, threshold: 0.8, capDays: 365 };
 /** `n` days from 1 June 2026, the value of day i given by `value`. */

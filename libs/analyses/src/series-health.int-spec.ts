@@ -1,10 +1,16 @@
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobPlatform } from '../platform';
-import { createFleet, Fleet, writeSeries } from '../testing/fixtures';
-import { startTestWorker, waitForRun } from '../testing/harness';
-import { testRegistry } from '../testing/test-job-types';
+import { JobPlatform } from '@sextant/jobs';
+import {
+  createFleet,
+  Fleet,
+  startTestWorker,
+  testRegistry,
+  waitForRun,
+  writeSeries,
+} from '@sextant/jobs/testing';
+import { builtinJobTypes } from './index';
 
 describe('series-health job', () => {
   let db: TestDatabase;
@@ -17,7 +23,7 @@ describe('series-health job', () => {
   beforeAll(async () => {
     db = await createTestDatabase('jobs_series_health');
     pool = new Pool({ connectionString: db.url, max: 4 });
-    platform = new JobPlatform(pool, testRegistry());
+    platform = new JobPlatform(pool, testRegistry(builtinJobTypes));
     fleet = await createFleet(pool);
     const start = new Date(from);
     const machine = (field: string, resourceId: string) => ({
@@ -49,7 +55,7 @@ describe('series-health job', () => {
       params: { nodeId: fleet.siteId, from, to, staleAfterMinutes: 30 },
       ownerId: fleet.ownerId,
     });
-    const worker = await startTestWorker(db.url);
+    const worker = await startTestWorker(db.url, { registry: testRegistry(builtinJobTypes) });
     try {
       const done = await waitForRun(pool, run.id, ['succeeded', 'failed']);
       expect(done.state).toBe('succeeded');
@@ -100,7 +106,7 @@ describe('series-health job', () => {
 
   it('settles a window ending at submission when none is given, and refuses from after to', async () => {
     const now = new Date('2026-11-20T12:00:00Z');
-    const fixed = new JobPlatform(pool, testRegistry(), { now: () => now });
+    const fixed = new JobPlatform(pool, testRegistry(builtinJobTypes), { now: () => now });
     const run = await fixed.submit({
       type: 'series-health',
       params: { nodeId: fleet.siteId, days: 2 },

@@ -8,10 +8,18 @@ import {
   type EngineRun,
   type RulModel,
 } from '@sextant/analytics';
-import { defineJobType, ItemRef, JsonValue, NodeRef, SeriesRef, TaskContext } from '../job-type';
-import { cmapssMeasurement, type EngineMetadata } from '../imports/cmapss-import';
-import { jsonBody } from '../items.repository';
-import { params, ParamsOf } from '../params';
+import {
+  defineJobType,
+  ItemRef,
+  jsonBody,
+  JsonValue,
+  NodeRef,
+  params,
+  ParamsOf,
+  SeriesRef,
+  TaskContext,
+} from '@sextant/jobs';
+import { cmapssMeasurement, type EngineMetadata } from '@sextant/imports';
 import { atLeast, ticketPriority } from './maintenance-findings';
 
 // Remaining useful life of turbofan engines imported by importCmapss.

@@ -5,11 +5,9 @@ import { parseCmapss, RUL_CAP, truncateRun, type EngineRun } from '@sextant/anal
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importCmapss, importEngineRuns, type CmapssImportResult } from '../imports/cmapss-import';
-import { JobPlatform } from '../platform';
-import { JobTypeRegistry } from '../registry';
-import { createFleet, Fleet } from '../testing/fixtures';
-import { startTestWorker, waitForRun } from '../testing/harness';
+import { importCmapss, importEngineRuns, type CmapssImportResult } from '@sextant/imports';
+import { JobPlatform, JobTypeRegistry } from '@sextant/jobs';
+import { createFleet, Fleet, startTestWorker, waitForRun } from '@sextant/jobs/testing';
 import { builtinJobTypes } from './index';
 
 // NASA C-MAPSS FD001 (../shared/data/cmapss): engines 1-80 imported run to failure train a
