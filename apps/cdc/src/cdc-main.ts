@@ -1,11 +1,8 @@
-// Runs one pgoutput reader from the environment (see cdc-config.ts and cdc/README.md):
+// Runs one pgoutput reader as configured (libs/config; see cdc-config.ts and cdc/README.md):
 // prints `cdc ready` once streaming; SIGTERM/SIGINT let the applier finish, confirm and exit 0;
 // bad configuration or a source that cannot be read exits 1 with the reason on stderr.
+import { CdcSourceError, formatLsn, lakeSchemaName, PgoutputReader } from '@sextant/cdc';
 import { ConfigError } from '@sextant/config';
-import { lakeSchemaName } from '../appliers/identifiers';
-import { formatLsn } from '../position';
-import { CdcSourceError } from '../sources/pgoutput/pgoutput.errors';
-import { PgoutputReader } from '../sources/pgoutput/pgoutput-reader';
 import { CdcRunnerConfig, loadCdcConfig } from './cdc-config';
 import { openRunnerPool } from './nodes.repository';
 
@@ -17,7 +14,7 @@ const fail = (message: string): never => {
 async function main(): Promise<void> {
   let config: CdcRunnerConfig;
   try {
-    config = loadCdcConfig(process.env);
+    config = loadCdcConfig();
   } catch (error) {
     if (error instanceof ConfigError) return fail(error.message);
     throw error;

@@ -10,7 +10,7 @@ import { Pool, PoolClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '../../..');
-const entry = path.join(root, 'dist/cdc/src/runner/cdc-main.js');
+const entry = path.join(root, 'dist/apps/cdc/src/cdc-main.js');
 
 // Changes streamed after the snapshot: 3 writers' transactions plus the final marker update.
 const streamedChanges = 100_000;

@@ -1,11 +1,15 @@
-// Runs one Kafka source from the environment (see kafka-config.ts and cdc/README.md): a
+// Runs one Kafka source as configured (libs/config; see kafka-config.ts and cdc/README.md): a
 // consumer group reading Debezium topics into the mirror and movements. Prints
 // `cdc kafka ready` once started, a status line every 30 s; SIGTERM/SIGINT let the batch being
 // applied commit its offsets, then exit 0; bad configuration exits 1 with the reason.
+import {
+  ChangeApplier,
+  createKafka,
+  createKafkaConsumer,
+  KafkaSource,
+  lakeSchemaName,
+} from '@sextant/cdc';
 import { ConfigError } from '@sextant/config';
-import { ChangeApplier } from '../appliers/change-applier';
-import { lakeSchemaName } from '../appliers/identifiers';
-import { createKafka, createKafkaConsumer, KafkaSource } from '../sources/kafka/kafka-source';
 import { KafkaRunnerConfig, loadKafkaRunnerConfig } from './kafka-config';
 import { openRunnerPool } from './nodes.repository';
 
@@ -17,7 +21,7 @@ const fail = (message: string): never => {
 async function main(): Promise<void> {
   let config: KafkaRunnerConfig;
   try {
-    config = loadKafkaRunnerConfig(process.env);
+    config = loadKafkaRunnerConfig();
   } catch (error) {
     if (error instanceof ConfigError) return fail(error.message);
     throw error;
