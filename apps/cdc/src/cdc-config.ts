@@ -1,6 +1,5 @@
-import { cdcNamePattern } from '@sextant/cdc';
 import { ConfigError, loadConfig, type SextantConfig } from '@sextant/config';
-import { applierSettings, required, type ApplierSettings } from './runner-config';
+import { applierSettings, cdcName, required, type ApplierSettings } from './runner-config';
 
 /** What one pgoutput runner reads and where it applies. */
 export interface CdcRunnerConfig extends ApplierSettings {
@@ -22,13 +21,6 @@ export interface CdcRunnerConfig extends ApplierSettings {
 
 const tablePattern = /^[^\s.,]+(\.[^\s.,]+)?$/;
 
-function slotName(variable: string, value: string): string {
-  if (!cdcNamePattern.test(value)) {
-    throw new ConfigError(variable, `"${value}" must match [a-z0-9_]{1,63}`);
-  }
-  return value;
-}
-
 function tables(list: string[]): string[] {
   if (list.length === 0) {
     throw new ConfigError('CDC_TABLES', 'missing (schema.table names, comma-separated)');
@@ -47,22 +39,18 @@ export function cdcRunnerConfig(config: SextantConfig): CdcRunnerConfig {
   const sourceUrl = required(runner.sourceUrl, 'CDC_SOURCE_URL', 'a postgres:// URL');
   const applier = applierSettings(config);
   const database = decodeURIComponent(new URL(sourceUrl).pathname.slice(1));
-  const source = runner.sourceName ?? database.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  if (!cdcNamePattern.test(source)) {
-    throw new ConfigError(
-      'CDC_SOURCE_NAME',
-      source === ''
-        ? 'missing (the source URL names no database)'
-        : `"${source}" must match [a-z0-9_]{1,63}`,
-    );
-  }
+  const source = cdcName(
+    'CDC_SOURCE_NAME',
+    runner.sourceName ?? database.toLowerCase().replace(/[^a-z0-9_]/g, '_'),
+    'the source URL names no database',
+  );
   const fallbackName = `sextant_${source}`.slice(0, 63);
   return {
     ...applier,
     sourceUrl,
     source,
-    slot: slotName('CDC_SLOT', runner.slot ?? fallbackName),
-    publication: slotName('CDC_PUBLICATION', runner.publication ?? fallbackName),
+    slot: cdcName('CDC_SLOT', runner.slot ?? fallbackName, 'a slot name'),
+    publication: cdcName('CDC_PUBLICATION', runner.publication ?? fallbackName, 'a publication'),
     tables: tables(runner.tables),
     maxBatchChanges: runner.maxBatchChanges,
     statusIntervalMs: runner.statusIntervalMs,

@@ -1,6 +1,5 @@
-import { cdcNamePattern } from '@sextant/cdc';
 import { ConfigError, loadConfig, type SextantConfig } from '@sextant/config';
-import { applierSettings, required, type ApplierSettings } from './runner-config';
+import { applierSettings, cdcName, required, type ApplierSettings } from './runner-config';
 
 /** What one Kafka runner consumes and where it applies. */
 export interface KafkaRunnerConfig extends ApplierSettings {
@@ -37,15 +36,11 @@ function topics(list: (string | RegExp)[]): (string | RegExp)[] {
 export function kafkaRunnerConfig(config: SextantConfig): KafkaRunnerConfig {
   const runner = config.cdcRunner;
   const brokers = required(config.kafkaBrokers, 'KAFKA_BROKERS', 'host:port, comma-separated');
-  const source = runner.sourceName ?? '';
-  if (!cdcNamePattern.test(source)) {
-    throw new ConfigError(
-      'CDC_SOURCE_NAME',
-      source === ''
-        ? 'missing (names the mirror schema lake_<name>)'
-        : `"${source}" must match [a-z0-9_]{1,63}`,
-    );
-  }
+  const source = cdcName(
+    'CDC_SOURCE_NAME',
+    runner.sourceName ?? '',
+    'names the mirror schema lake_<name>',
+  );
   return {
     ...applierSettings(config),
     brokers,

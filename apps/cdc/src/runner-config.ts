@@ -1,5 +1,5 @@
 import { ConfigError, type SextantConfig } from '@sextant/config';
-import { isKeyColumnList, qualifiedTableName } from '@sextant/cdc';
+import { cdcNamePattern, isKeyColumnList, qualifiedTableName } from '@sextant/cdc';
 
 // What both runners require of the configuration that libs/config read: each check names its
 // variable.
@@ -24,6 +24,15 @@ export interface ApplierSettings {
 export function required<T>(value: T | null, variable: string, what: string): T {
   if (value === null) throw new ConfigError(variable, `missing (${what})`);
   return value;
+}
+
+/** A source, slot or publication name (`[a-z0-9_]{1,63}`); `missing` says what an empty one lacks. */
+export function cdcName(variable: string, value: string, missing: string): string {
+  if (cdcNamePattern.test(value)) return value;
+  throw new ConfigError(
+    variable,
+    value === '' ? `missing (${missing})` : `"${value}" must match [a-z0-9_]{1,63}`,
+  );
 }
 
 function keys(raw: Record<string, unknown>): Record<string, string[]> {
