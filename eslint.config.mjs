@@ -28,6 +28,10 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       '@nx/enforce-module-boundaries': ['error', boundaries(false)],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@sextant/*/testing'], message: 'Test helpers: tests only.' }] },
+      ],
     },
   },
   {
@@ -41,6 +45,7 @@ export default tseslint.config(
     ],
     rules: {
       '@nx/enforce-module-boundaries': ['error', boundaries(true)],
+      'no-restricted-imports': 'off',
     },
   },
   {
@@ -76,9 +81,14 @@ function boundaries(tests) {
       { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] },
       { sourceTag: 'scope:ingest', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] },
       { sourceTag: 'scope:worker', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] },
+      { sourceTag: 'scope:cdc', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] },
       { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] },
       { sourceTag: 'type:app', notDependOnLibsWithTags: ['type:app', 'type:e2e', ...testing] },
       { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app', 'type:e2e', ...testing] },
+      // The job platform knows none of the job types and importers built on it; the importers
+      // know no analysis.
+      { sourceTag: 'layer:jobs', notDependOnLibsWithTags: ['layer:analyses', 'layer:imports'] },
+      { sourceTag: 'layer:imports', notDependOnLibsWithTags: ['layer:analyses'] },
     ],
   };
 }

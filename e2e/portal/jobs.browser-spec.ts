@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { builtinJobTypes, JobTypeRegistry, type JobWorker } from '@sextant/jobs';
+import { builtinJobTypes } from '@sextant/analyses';
+import { JobTypeRegistry, type JobWorker } from '@sextant/jobs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromiumFor, docsScreenshot, launchChromium, signedInPage } from '../support/browser';

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { loadConfig } from '@sextant/config';
-import { builtinJobTypesWith, JobTypeRegistry, JobWorker } from '@sextant/jobs';
+import { builtinJobTypesWith } from '@sextant/analyses';
+import { JobTypeRegistry, JobWorker } from '@sextant/jobs';
 
 /**
  * The job platform's worker: runs task attempts from the queue (pg-boss in Postgres, shared by

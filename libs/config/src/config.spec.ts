@@ -54,6 +54,43 @@ describe(loadConfig.name, () => {
     });
   });
 
+  it("reads the stand-alone CDC runner's settings, null where unset", () => {
+    expect(loadConfig({}).cdcRunner).toEqual({
+      sourceUrl: null,
+      sourceName: null,
+      slot: null,
+      publication: null,
+      tables: [],
+      sourceNodeId: null,
+      destinationNodeId: null,
+      pathId: null,
+      keys: {},
+      maxBatchChanges: 1000,
+      statusIntervalMs: 10_000,
+      poolSize: 2,
+      kafkaTopics: [],
+      kafkaGroup: null,
+      kafkaFromBeginning: true,
+    });
+    const runner = loadConfig({
+      CDC_SOURCE_URL: 'postgresql://repl@db.example/shop',
+      CDC_TABLES: ' public.orders, items ,',
+      CDC_SOURCE_NODE_ID: '0190A1B2-0000-7000-8000-000000000001',
+      CDC_KEYS: '{"events": ["id"]}',
+      CDC_KAFKA_TOPICS: 'shop.public.orders, /^shop\\..*/',
+      CDC_KAFKA_FROM_BEGINNING: 'FALSE',
+    }).cdcRunner;
+    expect(runner).toMatchObject({
+      sourceUrl: 'postgresql://repl@db.example/shop',
+      tables: ['public.orders', 'items'],
+      sourceNodeId: '0190a1b2-0000-7000-8000-000000000001',
+      keys: { events: ['id'] },
+      kafkaFromBeginning: false,
+    });
+    expect(runner.kafkaTopics[0]).toBe('shop.public.orders');
+    expect((runner.kafkaTopics[1] as RegExp).test('shop.public.items')).toBe(true);
+  });
+
   it.each([
     ['API_PORT', 'abc', /API_PORT: expected a port number/],
     ['API_PORT', '70000', /API_PORT/],
@@ -85,6 +122,14 @@ describe(loadConfig.name, () => {
     ['CDC_ALLOWED_HOSTS', '127.0.0.1:5432', /CDC_ALLOWED_HOSTS: "127.0.0.1:5432" is not/],
     ['CDC_ALLOWED_HOSTS', 'db, 10.0.0.0/33', /CDC_ALLOWED_HOSTS: "10.0.0.0\/33" is not/],
     ['CDC_ALLOWED_HOSTS', 'bad host', /CDC_ALLOWED_HOSTS: "bad host" is not/],
+    ['CDC_SOURCE_URL', 'http://db', /CDC_SOURCE_URL: expected a postgres:\/\/ or postgresql/],
+    ['CDC_PATH_ID', 'path-1', /CDC_PATH_ID: expected a UUID, got "path-1"/],
+    ['CDC_KEYS', '{"t": ', /CDC_KEYS: not valid JSON/],
+    ['CDC_KEYS', '["id"]', /CDC_KEYS: expected \{"schema.table"/],
+    ['CDC_STATUS_INTERVAL_MS', '10', /CDC_STATUS_INTERVAL_MS: expected a whole number 100-600000/],
+    ['CDC_POOL_SIZE', '0', /CDC_POOL_SIZE: expected a whole number 1-100/],
+    ['CDC_KAFKA_TOPICS', '/(/', /CDC_KAFKA_TOPICS: \/\(\/: Invalid regular expression/],
+    ['CDC_KAFKA_FROM_BEGINNING', 'maybe', /CDC_KAFKA_FROM_BEGINNING: expected true or false/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -7,12 +7,10 @@ import {
   dropSlotAndPublication,
   isKeyColumnList,
   lakeSchemaName,
-  openSecret,
   qualifiedTableName,
-  sealSecret,
-  SecretError,
   SourceGuard,
 } from '@sextant/cdc';
+import { openSecret, sealSecret, SecretError } from '@sextant/config';
 import { DomainError, FieldError } from '@sextant/domain';
 import { uuidv7 } from '@sextant/ingest';
 import { API_CONFIG, ApiConfig, withDefaults } from '../api-config';
