@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@sextant/domain';
-import { AccessService } from '../auth/access.service';
+import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestOrigin } from '../auth/principal';
 import { keysetQuery, parseSort, toPage } from '../common/cursor';
