@@ -48,6 +48,7 @@ export default tseslint.config(
   {
     // No import cycles, within a project or across them: the resolver follows the workspace
     // aliases of tsconfig.base.json (and the portal's own), so a cycle through a library counts.
+    // Type-only imports are not followed: they are gone at run time.
     files: ['apps/**/*.{ts,tsx}', 'libs/**/*.ts', 'cdc/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: {
