@@ -1,6 +1,8 @@
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -47,6 +49,23 @@ export default tseslint.config(
       '@nx/enforce-module-boundaries': ['error', boundaries(true)],
       'no-restricted-imports': 'off',
     },
+  },
+  {
+    // No import cycles, within a project or across them: the resolver follows the workspace
+    // aliases of tsconfig.base.json (and the portal's own), so a cycle through a library counts.
+    // Type-only imports are not followed: they are gone at run time.
+    files: ['apps/**/*.{ts,tsx}', 'libs/**/*.ts', 'cdc/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({
+          project: ['apps/portal/tsconfig.json', 'tsconfig.json'],
+          noWarnOnMultipleProjects: true,
+        }),
+      ],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],

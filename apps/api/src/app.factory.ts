@@ -4,8 +4,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ApiConfig, withDefaults } from './api-config';
 import { AppModule } from './app.module';
-import { AuthService } from './auth/auth.service';
 import { installRequestGate } from './auth/request-gate';
+import { SessionsService } from './auth/sessions.service';
 import { replyWithError, RestExceptionFilter } from './common/rest-exception.filter';
 import { uploadLimitBytes, uploadTypes } from './common/upload';
 import { createValidationPipe } from './common/validation';
@@ -49,7 +49,7 @@ export async function createApiApp(
     { parseAs: 'buffer', bodyLimit: uploadLimitBytes },
     (_request, body, done) => done(null, body),
   );
-  installRequestGate(fastify, app.get(AuthService), withDefaults(config));
+  installRequestGate(fastify, app.get(SessionsService), withDefaults(config));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new RestExceptionFilter());
   // Errors raised by Fastify before a handler runs: bad JSON, body too large, and GraphQL

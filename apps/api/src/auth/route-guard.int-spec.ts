@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '../app.factory';
 import { enumerateHandlers, type Handler } from '../testing/route-table';
 import type { Place, TargetRef } from './can.decorator';
-import { registeredTargetKinds } from './targets';
+import { registeredTargetKinds } from '../access/targets';
 
 // Every REST route and every GraphQL field that runs code must name its policy (@Can or
 // @Public), and every target it names must be findable in the request. A module merged

@@ -14,7 +14,7 @@ import { openSecret, sealSecret, SecretError } from '@sextant/config';
 import { DomainError, FieldError } from '@sextant/domain';
 import { uuidv7 } from '@sextant/ingest';
 import { API_CONFIG, ApiConfig, withDefaults } from '../api-config';
-import { AccessService } from '../auth/access.service';
+import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestOrigin } from '../auth/principal';
 import { translatePrismaError } from '../common/prisma-errors';

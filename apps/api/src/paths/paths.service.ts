@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { PathModel as Path } from '@sextant/db';
 import { DomainError, FieldError } from '@sextant/domain';
 import { filtersOverlap, forwardNodeRuleProblems, parseMqttSettings } from '@sextant/ingest';
-import { AccessService } from '../auth/access.service';
+import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestOrigin } from '../auth/principal';
 import { keysetQuery, parseSort, toPage } from '../common/cursor';

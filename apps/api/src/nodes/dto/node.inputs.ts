@@ -12,7 +12,7 @@ import {
 } from '../../common/fields';
 import { NodeKindEnum } from '../../common/graphql-types';
 import { ListArgs } from '../../common/list.args';
-import { maxSubtreeSize } from '../nodes.service';
+import { maxSubtreeSize } from '../nodes.limits';
 
 @InputType({ description: 'A new node.' })
 export class CreateNodeInput {

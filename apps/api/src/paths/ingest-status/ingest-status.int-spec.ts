@@ -1,8 +1,8 @@
 import { DomainError } from '@sextant/domain';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessRepository } from '../../auth/access.repository';
-import { AccessService } from '../../auth/access.service';
+import { AccessRepository } from '../../access/access.repository';
+import { AccessService } from '../../access/access.service';
 import type { Principal } from '../../auth/principal';
 import { PrismaService } from '../../prisma/prisma.service';
 import { IngestStatusRepository } from './ingest-status.repository';

@@ -1,27 +1,23 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AuthConfig } from '@sextant/config';
 import { DomainError } from '@sextant/domain';
-import type { FastifyRequest } from 'fastify';
 import { API_CONFIG, ApiConfig, withDefaults } from '../api-config';
 import { AuditService } from '../audit/audit.service';
-import {
-  AuthRepository,
-  type ApiTokenRow,
-  type CredentialRow,
-  type UserRow,
-} from './auth.repository';
-import { readCookies, sessionCookie } from './cookies';
+import { ApiTokensService } from './api-tokens.service';
+import { AuthRepository, type MembershipView, type UserRow } from './auth.repository';
+import type { MeModel } from './dto/auth.inputs';
 import { Mailer } from './mailer';
 import { hashPassword, passwordProblem, verifyDecoy, verifyPassword } from './passwords';
-import { anonymous, type Principal, type RequestOrigin, type UserPrincipal } from './principal';
-import { csrfTokenOf, newSecret, secretPrefixes, sha256 } from './secrets';
+import type { RequestOrigin, UserPrincipal } from './principal';
+import { newSecret, secretPrefixes, sha256 } from './secrets';
+import { SessionsService, toPrincipal, type NewSession } from './sessions.service';
 
 const hour = 3_600_000;
 const day = 24 * hour;
 
 export interface SignedIn {
   user: UserRow;
-  session: { secret: string; csrfToken: string; maxAgeSeconds: number };
+  session: NewSession;
 }
 
 /** Normalises an email address (case-insensitive everywhere). */
@@ -30,95 +26,25 @@ export function normaliseEmail(email: string): string {
 }
 
 /**
- * Accounts and credentials: registration, email verification, sign-in with throttling and
- * lockout, sessions, password reset, personal API tokens; and finding the principal of a
- * request (verified credentials are trusted for AUTH_CACHE_SECONDS without a query).
+ * Accounts and their passwords: registration (with the organisation its owner names), email
+ * verification, sign-in with throttling and lockout, password reset and change.
  */
 @Injectable()
-export class AuthService {
-  private readonly logger = new Logger('Auth');
+export class CredentialsService {
   private readonly config: AuthConfig;
-  readonly mailer: Mailer;
   private readonly portalUrl: string;
-  private readonly httpsUrls: boolean;
-  private readonly cache = new Map<string, { principal: UserPrincipal; until: number }>();
-  private readonly touched = new Map<string, number>();
 
   constructor(
     private readonly repository: AuthRepository,
+    private readonly sessions: SessionsService,
+    private readonly apiTokens: ApiTokensService,
     private readonly audit: AuditService,
+    private readonly mailer: Mailer,
     @Inject(API_CONFIG) apiConfig: ApiConfig,
   ) {
     const config = withDefaults(apiConfig);
     this.config = config.auth;
     this.portalUrl = config.portalUrl;
-    this.httpsUrls = [config.portalUrl, config.publicUrl].some((u) => u.startsWith('https:'));
-    this.mailer = new Mailer(config.mail.smtpUrl, config.mail.from);
-  }
-
-  // Who is calling
-
-  /**
-   * The principal of a request: a personal API token (Authorization: Bearer), else a session
-   * cookie, else anonymous. A bad API token is a 401 rather than anonymous; a stale cookie is
-   * anonymous (so that signing in again works).
-   */
-  async authenticate(request: FastifyRequest): Promise<Principal> {
-    const header = request.headers.authorization;
-    if (typeof header === 'string' && header.length > 0) {
-      const match = /^(?:Bearer|Token)\s+(\S{1,300})$/i.exec(header.trim());
-      if (!match)
-        throw new DomainError('Unauthenticated', 'Authorization: expected "Bearer <API token>"');
-      const principal = await this.cached(sha256(match[1]), 'api-token', null);
-      if (!principal)
-        throw new DomainError('Unauthenticated', 'unknown, expired or revoked API token');
-      return principal;
-    }
-    const secret = readCookies(request.headers.cookie)[sessionCookie];
-    if (!secret || secret.length > 300) return anonymous;
-    return (await this.cached(sha256(secret), 'session', csrfTokenOf(secret))) ?? anonymous;
-  }
-
-  private async cached(
-    hash: string,
-    via: UserPrincipal['via'],
-    csrfToken: string | null,
-  ): Promise<UserPrincipal | null> {
-    const now = Date.now();
-    const hit = this.cache.get(hash);
-    if (hit && hit.until > now) return hit.principal;
-    const row =
-      via === 'session'
-        ? await this.repository.bySessionHash(hash)
-        : await this.repository.byApiTokenHash(hash);
-    if (!row) {
-      this.cache.delete(hash);
-      return null;
-    }
-    const principal = toPrincipal(row, via, csrfToken);
-    if (this.config.cacheSeconds > 0) {
-      if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(hash, { principal, until: now + this.config.cacheSeconds * 1000 });
-    }
-    this.touch(principal);
-    return principal;
-  }
-
-  /** Forgets every cached credential: after a revocation or a change of roles. */
-  forgetCredentials(): void {
-    this.cache.clear();
-  }
-
-  // Records when a credential was last used, at most once a minute each.
-  private touch(principal: UserPrincipal): void {
-    const now = Date.now();
-    if (now - (this.touched.get(principal.credentialId) ?? 0) < 60_000) return;
-    this.touched.set(principal.credentialId, now);
-    const update =
-      principal.via === 'session'
-        ? this.repository.touchSession(principal.credentialId)
-        : this.repository.touchApiToken(principal.credentialId);
-    update.catch(() => undefined);
   }
 
   // Registration and email
@@ -129,7 +55,7 @@ export class AuthService {
    * address was taken, whose owner is then told by email that someone tried.
    */
   async register(
-    input: { email: string; name: string; password: string },
+    input: { email: string; name: string; password: string; organisation?: string },
     origin: RequestOrigin,
   ): Promise<UserRow | null> {
     const email = normaliseEmail(input.email);
@@ -137,7 +63,10 @@ export class AuthService {
     if (problem) throw new DomainError('WeakPassword', `password: ${problem.reason}`, [problem]);
     await this.throttleEmail(email, origin);
     const user = await this.createAccount({ ...input, email }, origin);
-    if (user) return user;
+    if (user) {
+      if (input.organisation) await this.createOrganisation(user, input.organisation, origin);
+      return user;
+    }
     const owner = await this.repository.userByEmail(email);
     await this.audit.record(null, origin, {
       action: 'auth.register',
@@ -153,6 +82,25 @@ export class AuthService {
         text: `Hello ${owner.name},\n\nsomeone tried to create a new Sextant account with this address, which already has one. Nothing has changed on your account.\n\nIf it was you: sign in at ${this.portalUrl}/sign-in, or choose a new password at ${this.portalUrl}/forgot-password.\nIf it was not you, ignore this email.\n`,
       });
     return null;
+  }
+
+  /** An organisation made by its first owner (at sign-up). */
+  private async createOrganisation(
+    user: UserRow,
+    name: string,
+    origin: RequestOrigin,
+  ): Promise<void> {
+    const organisation = await this.repository.createOrganisation(name, user.id);
+    await this.audit.record(null, origin, {
+      action: 'organisation.create',
+      outcome: 'success',
+      actorLabel: user.email,
+      subjectUserId: user.id,
+      nodeId: organisation.id,
+      targetType: 'node',
+      targetId: organisation.id,
+      details: { name },
+    });
   }
 
   /**
@@ -316,21 +264,13 @@ export class AuthService {
       );
     }
     await this.repository.clearFailures(keys[0]);
-    const { secret, hash } = newSecret(secretPrefixes.session);
-    const maxAgeSeconds = this.config.sessionHours * 3600;
-    const sessionId = await this.repository.createSession({
-      userId: user.id,
-      tokenHash: hash,
-      expiresAt: new Date(Date.now() + maxAgeSeconds * 1000),
-      ip: origin.ip,
-      userAgent: origin.userAgent?.slice(0, 300) ?? null,
-    });
+    const session = await this.sessions.open(user, origin);
     await this.repository.signedIn(user.id);
     await this.audit.record(
       {
         ...toPrincipal(
           {
-            credentialId: sessionId,
+            credentialId: session.id,
             userId: user.id,
             email: user.email,
             name: user.name,
@@ -347,31 +287,10 @@ export class AuthService {
         outcome: 'success',
         subjectUserId: user.id,
         targetType: 'session',
-        targetId: sessionId,
+        targetId: session.id,
       },
     );
-    return { user, session: { secret, csrfToken: csrfTokenOf(secret), maxAgeSeconds } };
-  }
-
-  async signOut(principal: Principal, origin: RequestOrigin): Promise<void> {
-    if (principal.kind !== 'user' || principal.via !== 'session') return;
-    await this.repository.revokeSession(principal.credentialId);
-    this.forgetCredentials();
-    await this.audit.record(principal, origin, {
-      action: 'auth.sign-out',
-      outcome: 'success',
-      subjectUserId: principal.userId,
-      targetType: 'session',
-      targetId: principal.credentialId,
-    });
-  }
-
-  /**
-   * Whether session cookies are sent only over HTTPS: as configured, else when the portal or
-   * the API is reached over https (X-Forwarded-Proto is not believed past the trusted hops).
-   */
-  secureCookies(request: FastifyRequest): boolean {
-    return this.config.secureCookies ?? (this.httpsUrls || request.protocol === 'https');
+    return { user, session };
   }
 
   // Passwords
@@ -462,9 +381,8 @@ export class AuthService {
     keep: string | null,
     apiTokens: boolean,
   ): Promise<{ sessionsRevoked: number; apiTokensRevoked: number }> {
-    const sessions = await this.repository.revokeSessionsOf(userId, keep);
-    const tokens = apiTokens ? await this.repository.revokeApiTokensOf(userId, keep) : [];
-    this.forgetCredentials();
+    const sessions = await this.sessions.revokeAllOf(userId, keep);
+    const tokens = apiTokens ? await this.apiTokens.revokeAllOf(userId, keep) : [];
     return { sessionsRevoked: sessions.length, apiTokensRevoked: tokens.length };
   }
 
@@ -474,95 +392,39 @@ export class AuthService {
     return user;
   }
 
-  memberships(userId: string) {
+  memberships(userId: string): Promise<MembershipView[]> {
     return this.repository.memberships(userId);
+  }
+
+  /** The signed-in user as the API shows them. */
+  async me(userId: string, csrfToken: string | null): Promise<MeModel> {
+    const user = await this.user(userId);
+    return {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      platformAdmin: user.platformAdmin,
+      emailVerified: user.emailVerifiedAt !== null,
+      memberships: await this.memberships(userId),
+      csrfToken,
+    };
+  }
+
+  /** The account with this address (normalised), if any. */
+  userByEmail(email: string): Promise<UserRow | null> {
+    return this.repository.userByEmail(normaliseEmail(email));
+  }
+
+  /** Marks the account's address as proven (an invitation link came to it). */
+  markVerified(userId: string): Promise<void> {
+    return this.repository.markVerified(userId);
   }
 
   async rename(principal: UserPrincipal, name: string): Promise<UserRow> {
     await this.repository.setName(principal.userId, name.trim());
-    this.forgetCredentials();
+    this.sessions.forgetCredentials();
     return this.user(principal.userId);
   }
-
-  // Personal API tokens
-
-  async createApiToken(
-    principal: UserPrincipal,
-    input: { name: string; expiresInDays?: number },
-    origin: RequestOrigin,
-  ): Promise<ApiTokenRow & { token: string }> {
-    const days = input.expiresInDays ?? this.config.apiTokenDays;
-    const { secret, hash, prefix } = newSecret(secretPrefixes.apiToken);
-    const row = await this.repository.createApiToken({
-      userId: principal.userId,
-      name: input.name,
-      prefix,
-      tokenHash: hash,
-      expiresAt: new Date(Date.now() + days * day),
-    });
-    await this.audit.record(principal, origin, {
-      action: 'api-token.create',
-      outcome: 'success',
-      subjectUserId: principal.userId,
-      targetType: 'api-token',
-      targetId: row.id,
-      details: { name: input.name, prefix, expiresAt: row.expiresAt.toISOString() },
-    });
-    return { ...row, token: secret };
-  }
-
-  apiTokens(principal: UserPrincipal): Promise<ApiTokenRow[]> {
-    return this.repository.apiTokensOf(principal.userId);
-  }
-
-  async revokeApiToken(
-    principal: UserPrincipal,
-    id: string,
-    origin: RequestOrigin,
-  ): Promise<ApiTokenRow> {
-    const token = await this.repository.apiToken(principal.userId, id);
-    if (!token) throw new DomainError('ApiTokenNotFound', `you have no API token with id ${id}`);
-    const { tokenHash, ...existing } = token;
-    if (existing.revokedAt) return existing;
-    const row = await this.repository.revokeApiToken(id);
-    this.cache.delete(tokenHash);
-    this.forgetCredentials();
-    await this.audit.record(principal, origin, {
-      action: 'api-token.revoke',
-      outcome: 'success',
-      subjectUserId: principal.userId,
-      targetType: 'api-token',
-      targetId: id,
-      details: { name: row.name, prefix: row.prefix },
-    });
-    return row;
-  }
-
-  /** Logged at start: where account emails go. */
-  describeMail(): void {
-    if (this.mailer.logsMail)
-      this.logger.warn(
-        'SMTP_URL is not set: account emails (verification, reset, invitations) are written to this log',
-      );
-  }
-}
-
-function toPrincipal(
-  row: CredentialRow,
-  via: UserPrincipal['via'],
-  csrfToken: string | null,
-): UserPrincipal {
-  return {
-    kind: 'user',
-    userId: row.userId,
-    email: row.email,
-    name: row.name,
-    platformAdmin: row.platformAdmin,
-    grants: row.grants,
-    via,
-    credentialId: row.credentialId,
-    csrfToken,
-  };
 }
 
 function invalidLink(): DomainError {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@sextant/domain';
 import { decide, roleAllows, type Action, type Decision, type Target } from '@sextant/policy';
 import { AccessRepository } from './access.repository';
-import { subjectOf, type Principal } from './principal';
+import { subjectOf, type Principal } from '../auth/principal';
 import type { Scope } from './scope';
 import { actionOn, notFound, targetKind } from './targets';
 
