@@ -1,8 +1,14 @@
-import { loadConfig } from '@sextant/config';
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnModuleInit,
+} from '@nestjs/common';
 import { flushTallies, IngestStage } from '@sextant/ingest';
 import { TimeSeriesStore } from '@sextant/timeseries';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { WORKER_CONFIG, WORKER_POOL, type WorkerConfig } from './worker-config';
 
 /**
  * Turns the ingest gateway's per-minute tallies into movements once their minute has closed,
@@ -12,19 +18,21 @@ import { Pool } from 'pg';
  * within a second, and one settler runs at a time.
  */
 @Injectable()
-export class AccountingService implements OnModuleInit, OnApplicationShutdown {
+export class AccountingService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('accounting');
-  private readonly pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
-  private readonly stage = new IngestStage(this.pool, new TimeSeriesStore(this.pool));
+  private readonly stage: IngestStage;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
 
+  constructor(
+    @Inject(WORKER_POOL) private readonly pool: Pool,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+  ) {
+    this.stage = new IngestStage(pool, new TimeSeriesStore(pool));
+  }
+
   onModuleInit(): void {
-    // A connection the server ends (e.g. a stalled settle) must not take the worker down.
-    this.pool.on('error', (error) =>
-      this.logger.warn(`database connection lost: ${error.message}`),
-    );
-    const seconds = loadConfig().worker.accountingIntervalSeconds;
+    const seconds = this.config.worker.accountingIntervalSeconds;
     this.timer = setInterval(() => void this.runOnce(), seconds * 1000);
     this.timer.unref();
   }
@@ -45,9 +53,8 @@ export class AccountingService implements OnModuleInit, OnApplicationShutdown {
     return this.running;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.running;
-    await this.pool.end();
   }
 }

@@ -1,28 +1,35 @@
-import { loadConfig } from '@sextant/config';
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnModuleInit,
+} from '@nestjs/common';
 import { applyRetention, compact, TimeSeriesStore } from '@sextant/timeseries';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { WORKER_CONFIG, WORKER_POOL, type WorkerConfig } from './worker-config';
 
 /**
  * Time-series upkeep: compaction of small chunks and retention,
- * every MAINTENANCE_INTERVAL_SECONDS (default 60). Safe with several workers: compaction takes
+ * every UPKEEP_INTERVAL_SECONDS (default 60). Safe with several workers: compaction takes
  * an advisory lock per series and retention deletes are idempotent.
  */
 @Injectable()
-export class MaintenanceService implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger('maintenance');
-  private readonly pool: Pool;
+export class UpkeepService implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('upkeep');
   private readonly store: TimeSeriesStore;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
 
-  constructor() {
-    this.pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
-    this.store = new TimeSeriesStore(this.pool);
+  constructor(
+    @Inject(WORKER_POOL) private readonly pool: Pool,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+  ) {
+    this.store = new TimeSeriesStore(pool);
   }
 
   onModuleInit(): void {
-    const seconds = loadConfig().worker.maintenanceIntervalSeconds;
+    const seconds = this.config.worker.upkeepIntervalSeconds;
     this.timer = setInterval(() => void this.runOnce(), seconds * 1000);
     this.timer.unref();
   }
@@ -39,7 +46,7 @@ export class MaintenanceService implements OnModuleInit, OnApplicationShutdown {
           );
         }
       } catch (error) {
-        this.logger.error(`maintenance failed: ${(error as Error).message}`);
+        this.logger.error(`upkeep failed: ${(error as Error).message}`);
       } finally {
         this.running = null;
       }
@@ -47,9 +54,8 @@ export class MaintenanceService implements OnModuleInit, OnApplicationShutdown {
     return this.running;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.running;
-    await this.pool.end();
   }
 }
