@@ -1,14 +1,9 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnModuleInit,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { flushTallies, IngestStage } from '@sextant/ingest';
 import { TimeSeriesStore } from '@sextant/timeseries';
 import type { Pool } from 'pg';
-import { WORKER_CONFIG, WORKER_POOL, type WorkerConfig } from './worker-config';
+import { PeriodicPass } from './periodic-pass';
+import { InjectWorkerConfig, InjectWorkerPool, type WorkerConfig } from './worker-config';
 
 /**
  * Turns the ingest gateway's per-minute tallies into movements once their minute has closed,
@@ -21,24 +16,26 @@ import { WORKER_CONFIG, WORKER_POOL, type WorkerConfig } from './worker-config';
 export class AccountingService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('accounting');
   private readonly stage: IngestStage;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
+  private readonly passes = new PeriodicPass(() => this.settleAndFlush());
 
   constructor(
-    @Inject(WORKER_POOL) private readonly pool: Pool,
-    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    @InjectWorkerPool() private readonly pool: Pool,
+    @InjectWorkerConfig() private readonly config: WorkerConfig,
   ) {
     this.stage = new IngestStage(pool, new TimeSeriesStore(pool));
   }
 
   onModuleInit(): void {
-    const seconds = this.config.worker.accountingIntervalSeconds;
-    this.timer = setInterval(() => void this.runOnce(), seconds * 1000);
-    this.timer.unref();
+    this.passes.start(this.config.worker.accountingIntervalSeconds);
   }
 
+  /** One pass; overlapping calls share the pass in progress. Resolves to the movements made. */
   runOnce(): Promise<number> {
-    this.running ??= this.stage
+    return this.passes.runOnce();
+  }
+
+  private settleAndFlush(): Promise<number> {
+    return this.stage
       .settle()
       .then(() => flushTallies(this.pool))
       .then((movements) => {
@@ -48,13 +45,10 @@ export class AccountingService implements OnModuleInit, BeforeApplicationShutdow
       .catch((error: Error) => {
         this.logger.error(`accounting failed: ${error.message}`);
         return 0;
-      })
-      .finally(() => (this.running = null));
-    return this.running;
+      });
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.passes.stop();
   }
 }

@@ -1,13 +1,7 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnModuleInit,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { CdcSupervisor, SourceGuard } from '@sextant/cdc';
 import type { Pool } from 'pg';
-import { WORKER_CONFIG, WORKER_POOL, type WorkerConfig } from './worker-config';
+import { InjectWorkerConfig, InjectWorkerPool, type WorkerConfig } from './worker-config';
 
 /**
  * Runs the managed CDC sources (paths of protocol cdc): one replication reader per active
@@ -19,8 +13,8 @@ export class CdcService implements OnModuleInit, BeforeApplicationShutdown {
   private supervisor: CdcSupervisor | null = null;
 
   constructor(
-    @Inject(WORKER_POOL) private readonly pool: Pool,
-    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    @InjectWorkerPool() private readonly pool: Pool,
+    @InjectWorkerConfig() private readonly config: WorkerConfig,
   ) {}
 
   onModuleInit(): void {

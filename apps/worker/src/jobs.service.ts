@@ -1,12 +1,6 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnModuleInit,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { builtinJobTypesWith, JobTypeRegistry, JobWorker } from '@sextant/jobs';
-import { WORKER_CONFIG, type WorkerConfig } from './worker-config';
+import { InjectWorkerConfig, type WorkerConfig } from './worker-config';
 
 /**
  * The job platform's worker: runs task attempts from the queue (pg-boss in Postgres, shared by
@@ -18,7 +12,7 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('jobs');
   private worker: JobWorker | null = null;
 
-  constructor(@Inject(WORKER_CONFIG) private readonly config: WorkerConfig) {}
+  constructor(@InjectWorkerConfig() private readonly config: WorkerConfig) {}
 
   async onModuleInit(): Promise<void> {
     const jobs = this.config.worker.jobs;

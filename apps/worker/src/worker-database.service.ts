@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { WORKER_POOL } from './worker-config';
+import { InjectWorkerPool } from './worker-config';
 
 /**
  * The worker's one database pool: checked at start-up, closed once on shutdown. The services
@@ -10,7 +10,7 @@ import { WORKER_POOL } from './worker-config';
 export class WorkerDatabase implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('worker');
 
-  constructor(@Inject(WORKER_POOL) private readonly pool: Pool) {}
+  constructor(@InjectWorkerPool() private readonly pool: Pool) {}
 
   async onModuleInit(): Promise<void> {
     // A connection the server ends (e.g. a stalled settle) must not take the worker down.
