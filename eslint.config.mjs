@@ -68,6 +68,36 @@ export default tseslint.config(
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
+    // One configuration and one database pool per process: only an entry point reads the
+    // environment and opens the pool, and hands both to the code that needs them.
+    files: ['apps/{api,ingest,worker}/src/**/*.ts'],
+    ignores: [
+      'apps/*/src/main.ts',
+      'apps/ingest/src/settle-thread.ts',
+      'apps/*/src/testing/**',
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+    ],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Pool'], NewExpression[callee.property.name='Pool']",
+          message: 'Use the pool made in main.ts (injected), not a pool of your own.',
+        },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message:
+            'Read the configuration given by main.ts (loadConfig, injected), not process.env.',
+        },
+        {
+          selector: "CallExpression[callee.name='loadConfig'][arguments.length=0]",
+          message: 'Use the configuration main.ts loaded (injected) instead of loading it again.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     languageOptions: {
       globals: {

@@ -2,7 +2,7 @@ import { Logger, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { ApiConfig, withDefaults } from './api-config';
+import type { ApiConfig } from './api-config';
 import { AppModule } from './app.module';
 import { installRequestGate } from './auth/request-gate';
 import { SessionsService } from './auth/sessions.service';
@@ -26,7 +26,7 @@ export async function createApiApp(
   config: ApiConfig,
   logger: LogLevel[] | LoggerService = ['log', 'warn', 'error'],
 ): Promise<NestFastifyApplication> {
-  const hops = withDefaults(config).trustProxyHops;
+  const hops = config.trustProxyHops;
   // X-Forwarded-For is believed only as far as the configured proxies (TRUST_PROXY_HOPS):
   // beyond them, anyone could write it.
   const adapter = new SextantFastifyAdapter({
@@ -49,7 +49,7 @@ export async function createApiApp(
     { parseAs: 'buffer', bodyLimit: uploadLimitBytes },
     (_request, body, done) => done(null, body),
   );
-  installRequestGate(fastify, app.get(SessionsService), withDefaults(config));
+  installRequestGate(fastify, app.get(SessionsService), config);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new RestExceptionFilter());
   // Errors raised by Fastify before a handler runs: bad JSON, body too large, and GraphQL

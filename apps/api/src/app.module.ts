@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
-import { API_CONFIG, ApiConfig, withDefaults } from './api-config';
+import { API_CONFIG, ApiConfig } from './api-config';
 import { AccessModule } from './access/access.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -34,7 +34,7 @@ export class AppModule {
           driver: MercuriusDriver,
           path: '/graphql',
           // GraphiQL loads its scripts from a CDN without integrity checks: development only.
-          graphiql: withDefaults(config).graphiql,
+          graphiql: config.graphiql,
           autoSchemaFile: config.schemaFile ?? true,
           sortSchema: true,
           // Errors before execution go through the API's own Fastify error handler instead.
@@ -43,7 +43,7 @@ export class AppModule {
           fieldResolverEnhancers: ['guards'],
           context: (req: unknown) => ({ req }),
           // Depth as a validation rule; cost in a preExecution hook, with the variables.
-          ...graphqlLimits(withDefaults(config).graphql),
+          ...graphqlLimits(config.graphql),
           errorFormatter: (execution) => {
             const errors = (execution.errors ?? []).map(formatGraphqlError);
             return {

@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { loadConfig } from '@sextant/config';
+import { apiConfigFrom } from './api-config';
 import { buildOpenApiDocument, createApiApp } from './app.factory';
 
 export const contractFiles = {
@@ -13,13 +15,13 @@ export async function generateContracts(): Promise<Record<string, string>> {
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'sextant-contracts-'));
   const schemaFile = path.join(tmp, 'schema.gql');
   // No query runs: the pool connects lazily, so the URL is never dialled.
+  // The documented defaults: the contracts do not depend on this machine's environment.
+  const config = loadConfig({});
   const app = await createApiApp(
     {
-      databaseUrl: 'postgresql://contracts@127.0.0.1:1/none',
+      ...apiConfigFrom({ ...config, databaseUrl: 'postgresql://contracts@127.0.0.1:1/none' }),
       poolSize: 1,
       schemaFile,
-      corsOrigins: [],
-      ingest: { httpUrl: 'http://localhost:8086', forwardHost: 'localhost', forwardPort: 24224 },
     },
     ['error'],
   );

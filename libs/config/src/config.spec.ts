@@ -40,8 +40,9 @@ describe(loadConfig.name, () => {
     expect(config.graphql).toEqual({ maxDepth: 10, maxCost: 50_000 });
     expect(config.cdc).toEqual({ allowedHosts: [], maxRetainedWalMb: 4096 });
     expect(config.worker).toEqual({
-      maintenanceIntervalSeconds: 60,
+      upkeepIntervalSeconds: 60,
       accountingIntervalSeconds: 10,
+      poolSize: 8,
       jobs: {
         concurrency: 2,
         pollIntervalMs: 1000,
@@ -91,6 +92,27 @@ describe(loadConfig.name, () => {
     expect((runner.kafkaTopics[1] as RegExp).test('shop.public.items')).toBe(true);
   });
 
+  it('reads a renamed variable from its old name too, warning once per process', () => {
+    const warnings: string[] = [];
+    const warn = (line: string) => warnings.push(line);
+    expect(
+      loadConfig({ UPKEEP_INTERVAL_SECONDS: '30' }, '/', warn).worker.upkeepIntervalSeconds,
+    ).toBe(30);
+    expect(warnings).toEqual([]);
+    const old = { MAINTENANCE_INTERVAL_SECONDS: '45' };
+    expect(loadConfig(old, '/', warn).worker.upkeepIntervalSeconds).toBe(45);
+    expect(loadConfig(old, '/', warn).worker.upkeepIntervalSeconds).toBe(45);
+    expect(warnings).toEqual([
+      'MAINTENANCE_INTERVAL_SECONDS is deprecated: set UPKEEP_INTERVAL_SECONDS instead',
+    ]);
+    // The new name wins when both are set.
+    const both = { UPKEEP_INTERVAL_SECONDS: '20', MAINTENANCE_INTERVAL_SECONDS: '45' };
+    expect(loadConfig(both, '/', warn).worker.upkeepIntervalSeconds).toBe(20);
+    expect(() => loadConfig({ MAINTENANCE_INTERVAL_SECONDS: '0' }, '/', warn)).toThrow(
+      /UPKEEP_INTERVAL_SECONDS: expected a whole number/,
+    );
+  });
+
   it.each([
     ['API_PORT', 'abc', /API_PORT: expected a port number/],
     ['API_PORT', '70000', /API_PORT/],
@@ -103,6 +125,8 @@ describe(loadConfig.name, () => {
     ['INGEST_FORWARD_TLS_CERT', '/x.pem', /INGEST_FORWARD_TLS_KEY: missing/],
     ['INGEST_FORWARD_AUTH_FAILURES', '0', /INGEST_FORWARD_AUTH_FAILURES: expected a whole number/],
     ['INGEST_FORWARD_AUTH_COOLOFF_SECONDS', 'x', /INGEST_FORWARD_AUTH_COOLOFF_SECONDS: expected/],
+    ['UPKEEP_INTERVAL_SECONDS', '0', /UPKEEP_INTERVAL_SECONDS: expected a whole number/],
+    ['WORKER_DB_POOL_SIZE', '1', /WORKER_DB_POOL_SIZE: expected a whole number 2-200/],
     ['ACCOUNTING_INTERVAL_SECONDS', '0', /ACCOUNTING_INTERVAL_SECONDS: expected a whole number/],
     ['MQTT_URL', 'http://broker', /MQTT_URL: expected an mqtt/],
     ['KAFKA_BROKERS', 'localhost', /KAFKA_BROKERS: "localhost" is not host:port/],

@@ -59,10 +59,12 @@ export interface SextantConfig {
     forward: ForwardConfig;
   };
   worker: {
-    /** Seconds between passes of time-series compaction and retention. */
-    maintenanceIntervalSeconds: number;
+    /** Seconds between passes of time-series upkeep (compaction and retention). */
+    upkeepIntervalSeconds: number;
     /** Seconds between turning closed ingest tallies into movements. */
     accountingIntervalSeconds: number;
+    /** Connections of the worker's one pool (upkeep, accounting, CDC sources). */
+    poolSize: number;
     jobs: JobsConfig;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -480,8 +482,35 @@ function jobs(env: Env, cwd: string): JobsConfig {
   };
 }
 
+/** Variables renamed (new name: old name); the old names still work, with a warning. */
+export const renamedVariables: Readonly<Record<string, string>> = {
+  UPKEEP_INTERVAL_SECONDS: 'MAINTENANCE_INTERVAL_SECONDS',
+};
+
+const warnedRenames = new Set<string>();
+
+/** The environment with each renamed variable set from its old name when only that is set. */
+function withRenamed(env: Env, warn: (line: string) => void): Env {
+  let renamed = env;
+  for (const [name, old] of Object.entries(renamedVariables)) {
+    if ((env[name] ?? '') !== '' || (env[old] ?? '') === '') continue;
+    renamed = { ...renamed, [name]: env[old] };
+    // Once per process, however often the configuration is read.
+    if (!warnedRenames.has(old)) {
+      warnedRenames.add(old);
+      warn(`${old} is deprecated: set ${name} instead`);
+    }
+  }
+  return renamed;
+}
+
 /** Reads the configuration from the environment (defaults documented in .env.example). */
-export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): SextantConfig {
+export function loadConfig(
+  environment: Env = process.env,
+  cwd: string = process.cwd(),
+  warn: (line: string) => void = (line) => console.warn(`config: ${line}`),
+): SextantConfig {
+  const env = withRenamed(environment, warn);
   const apiPort = port(env, 'API_PORT', 3000);
   const apiHost = env.API_HOST || '0.0.0.0';
   const databaseUrl = postgresUrl(env, 'DATABASE_URL');
@@ -553,8 +582,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       forward: forward(env, cwd),
     },
     worker: {
-      maintenanceIntervalSeconds: integer(env, 'MAINTENANCE_INTERVAL_SECONDS', 60, 1, 86_400),
+      upkeepIntervalSeconds: integer(env, 'UPKEEP_INTERVAL_SECONDS', 60, 1, 86_400),
       accountingIntervalSeconds: integer(env, 'ACCOUNTING_INTERVAL_SECONDS', 10, 1, 3600),
+      poolSize: integer(env, 'WORKER_DB_POOL_SIZE', 8, 2, 200),
       jobs: jobs(env, cwd),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),

@@ -301,9 +301,15 @@ export const configGroups: ConfigGroup[] = [
     title: 'Worker and jobs',
     variables: [
       {
-        name: 'MAINTENANCE_INTERVAL_SECONDS',
+        name: 'UPKEEP_INTERVAL_SECONDS',
         default: '60',
-        description: 'Interval of the compaction and retention pass.',
+        description:
+          'Interval of the upkeep pass (compaction, retention); MAINTENANCE_INTERVAL_SECONDS, its old name, still works.',
+      },
+      {
+        name: 'WORKER_DB_POOL_SIZE',
+        default: '8',
+        description: "Connections of the worker's one pool (upkeep, accounting, CDC sources).",
       },
       {
         name: 'ACCOUNTING_INTERVAL_SECONDS',

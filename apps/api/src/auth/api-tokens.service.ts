@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@sextant/domain';
-import { API_CONFIG, ApiConfig, withDefaults } from '../api-config';
+import { API_CONFIG, ApiConfig } from '../api-config';
 import { AuditService } from '../audit/audit.service';
 import { AuthRepository, type ApiTokenRow } from './auth.repository';
 import type { RequestOrigin, UserPrincipal } from './principal';
@@ -18,9 +18,9 @@ export class ApiTokensService {
     private readonly repository: AuthRepository,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
-    @Inject(API_CONFIG) apiConfig: ApiConfig,
+    @Inject(API_CONFIG) config: ApiConfig,
   ) {
-    this.defaultDays = withDefaults(apiConfig).auth.apiTokenDays;
+    this.defaultDays = config.auth.apiTokenDays;
   }
 
   async create(

@@ -1,7 +1,7 @@
 import { Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AccessModule } from '../access/access.module';
-import { API_CONFIG, ApiConfig, withDefaults } from '../api-config';
+import { API_CONFIG, ApiConfig } from '../api-config';
 import { ApiTokensService } from './api-tokens.service';
 import { AuthController } from './auth.controller';
 import { AuthRepository } from './auth.repository';
@@ -28,7 +28,7 @@ import { SessionsService } from './sessions.service';
       provide: Mailer,
       inject: [API_CONFIG],
       useFactory: (config: ApiConfig) => {
-        const { mail } = withDefaults(config);
+        const { mail } = config;
         return new Mailer(mail.smtpUrl, mail.from);
       },
     },

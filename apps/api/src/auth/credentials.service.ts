@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthConfig } from '@sextant/config';
 import { DomainError } from '@sextant/domain';
-import { API_CONFIG, ApiConfig, withDefaults } from '../api-config';
+import { API_CONFIG, ApiConfig } from '../api-config';
 import { AuditService } from '../audit/audit.service';
 import { ApiTokensService } from './api-tokens.service';
 import { AuthRepository, type MembershipView, type UserRow } from './auth.repository';
@@ -40,9 +40,8 @@ export class CredentialsService {
     private readonly apiTokens: ApiTokensService,
     private readonly audit: AuditService,
     private readonly mailer: Mailer,
-    @Inject(API_CONFIG) apiConfig: ApiConfig,
+    @Inject(API_CONFIG) config: ApiConfig,
   ) {
-    const config = withDefaults(apiConfig);
     this.config = config.auth;
     this.portalUrl = config.portalUrl;
   }

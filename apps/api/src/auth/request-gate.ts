@@ -26,7 +26,7 @@ function limited(request: FastifyRequest): boolean {
 export function installRequestGate(
   fastify: FastifyInstance,
   sessions: SessionsService,
-  config: Required<ApiConfig>,
+  config: ApiConfig,
 ): void {
   const proof = config.secretKey ? portalProof(config.secretKey) : null;
   const perAddress = new RateLimiter(config.auth.rateLimitPerAddress);

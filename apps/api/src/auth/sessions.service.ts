@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AuthConfig } from '@sextant/config';
 import { DomainError } from '@sextant/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { API_CONFIG, ApiConfig, withDefaults } from '../api-config';
+import { API_CONFIG, ApiConfig } from '../api-config';
 import { AuditService } from '../audit/audit.service';
 import { AuthRepository, type CredentialRow, type UserRow } from './auth.repository';
 import { readCookies, sessionCookie, sessionCookies } from './cookies';
@@ -51,9 +51,8 @@ export class SessionsService {
   constructor(
     private readonly repository: AuthRepository,
     private readonly audit: AuditService,
-    @Inject(API_CONFIG) apiConfig: ApiConfig,
+    @Inject(API_CONFIG) config: ApiConfig,
   ) {
-    const config = withDefaults(apiConfig);
     this.config = config.auth;
     this.httpsUrls = [config.portalUrl, config.publicUrl].some((u) => u.startsWith('https:'));
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { API_CONFIG, ApiConfig, withDefaults } from '../api-config';
+import { API_CONFIG, ApiConfig } from '../api-config';
 import { DomainError } from '@sextant/domain';
 import { mayGrant, rolesOn, type Role } from '@sextant/policy';
 import { AccessRepository } from '../access/access.repository';
@@ -59,7 +59,7 @@ export class MembersService {
     input: { email: string; role: Role; expiresInDays?: number },
     origin: RequestOrigin,
   ): Promise<InvitationRow> {
-    const portalUrl = withDefaults(this.config).portalUrl;
+    const portalUrl = this.config.portalUrl;
     await this.requireGrant(actor, nodeId, input.role);
     const email = normaliseEmail(input.email);
     const { secret, hash } = newSecret(secretPrefixes.invitation);
