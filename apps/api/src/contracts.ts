@@ -1,12 +1,20 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import openapiTS, { astToString } from 'openapi-typescript';
 import { buildOpenApiDocument, createApiApp } from './app.factory';
 
 export const contractFiles = {
   graphql: 'apps/api/schema.gql',
   openapi: 'apps/api/openapi.json',
+  portalTypes: 'apps/portal/lib/api-types.ts',
 } as const;
+
+/** The portal's API types: openapi-typescript's reading of the OpenAPI document. */
+export async function portalTypes(openapi: string): Promise<string> {
+  const ast = await openapiTS(openapi, { alphabetize: true });
+  return `// Generated from ${contractFiles.openapi} by \`npm run contracts\`; do not edit.\n\n${astToString(ast)}`;
+}
 
 /** The API's generated contracts, as they would be committed. */
 export async function generateContracts(): Promise<Record<string, string>> {
@@ -28,5 +36,9 @@ export async function generateContracts(): Promise<Record<string, string>> {
   await app.close();
   const graphql = await fs.readFile(schemaFile, 'utf8');
   await fs.rm(tmp, { recursive: true, force: true });
-  return { [contractFiles.graphql]: graphql, [contractFiles.openapi]: openapi };
+  return {
+    [contractFiles.graphql]: graphql,
+    [contractFiles.openapi]: openapi,
+    [contractFiles.portalTypes]: await portalTypes(openapi),
+  };
 }
