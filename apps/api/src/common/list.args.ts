@@ -7,9 +7,9 @@ export const maxPageSize = 500;
 /** Rows of a page when `limit` is not given. */
 export const defaultPageSize = 50;
 
-/** Paging and sorting shared by every list. */
+/** Cursor paging shared by every list: `limit` rows after `cursor`. */
 @ArgsType()
-export class ListArgs {
+export class PageArgs {
   @Field(() => Int, {
     nullable: true,
     description: `Rows per page, 1-${maxPageSize} (default ${defaultPageSize}).`,
@@ -28,7 +28,11 @@ export class ListArgs {
   @IsString()
   @MaxLength(500)
   cursor?: string;
+}
 
+/** Paging, sorting and a text filter: the lists of nodes, paths, resources, items, movements. */
+@ArgsType()
+export class ListArgs extends PageArgs {
   @Field(() => String, { nullable: true, description: 'Sort field, `-` prefix for descending.' })
   @ApiPropertyOptional({ example: '-createdAt' })
   @IsOptional()

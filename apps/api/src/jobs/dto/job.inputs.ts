@@ -14,7 +14,7 @@ import {
 import { jobRunStates } from '@sextant/domain';
 import { optionLimits } from '@sextant/jobs';
 import { EnumField, IdField, JsonObjectField, NameField } from '../../common/fields';
-import { maxPageSize } from '../../common/list.args';
+import { PageArgs } from '../../common/list.args';
 import { JobRunStateEnum } from '../job.model';
 
 const typeName = /^[a-z][a-z0-9-]{0,99}$/;
@@ -68,26 +68,7 @@ export class SubmitJobRunInput {
 }
 
 @ArgsType()
-export class ListJobRunsArgs {
-  @Field(() => Int, {
-    nullable: true,
-    description: `Rows per page, 1-${maxPageSize} (default 50).`,
-  })
-  @ApiPropertyOptional({ minimum: 1, maximum: maxPageSize, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(maxPageSize)
-  limit?: number;
-
-  @Field(() => String, { nullable: true, description: 'nextCursor of the previous page.' })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-
+export class ListJobRunsArgs extends PageArgs {
   @EnumField(jobRunStates, JobRunStateEnum, { optional: true })
   state?: (typeof jobRunStates)[number];
 

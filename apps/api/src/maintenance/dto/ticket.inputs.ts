@@ -1,10 +1,9 @@
-import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
+import { ArgsType, Field, InputType } from '@nestjs/graphql';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, MaxLength, Max, Min } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { maintenancePriorities, maintenanceStates } from '@sextant/domain';
 import { DateTimeField, EnumField, IdField, JsonObjectField, NameField } from '../../common/fields';
-import { maxPageSize } from '../../common/list.args';
+import { PageArgs } from '../../common/list.args';
 import { MaintenancePriorityEnum, MaintenanceStateEnum } from '../ticket.model';
 
 type Priority = (typeof maintenancePriorities)[number];
@@ -90,26 +89,7 @@ export class TicketStateInput {
 }
 
 @ArgsType()
-export class ListTicketsArgs {
-  @Field(() => Int, {
-    nullable: true,
-    description: `Rows per page, 1-${maxPageSize} (default 50).`,
-  })
-  @ApiPropertyOptional({ minimum: 1, maximum: maxPageSize, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(maxPageSize)
-  limit?: number;
-
-  @Field(() => String, { nullable: true, description: 'nextCursor of the previous page.' })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-
+export class ListTicketsArgs extends PageArgs {
   @EnumField(maintenanceStates, MaintenanceStateEnum, { optional: true })
   state?: State;
 
