@@ -1772,12 +1772,18 @@ export interface components {
             keys?: {
                 [key: string]: unknown;
             };
-            /** @example erp */
+            /**
+             * @description Names the mirror schema lake_<name>: [a-z0-9_], 1-63 characters.
+             * @example erp
+             */
             name: string;
             /** @description The path's name; default "CDC <name>". */
             pathName?: string;
+            /** @description Create it paused (default: start at once). */
             paused?: boolean;
+            /** @description Publication; default sextant_<name>. */
             publication?: string;
+            /** @description Replication slot; default sextant_<name>. */
             slot?: string;
             /**
              * Format: uuid
@@ -1839,7 +1845,10 @@ export interface components {
             reference: string;
         };
         CreateJobScheduleInput: {
-            /** @example 0 3 * * * */
+            /**
+             * @description Five fields (minute hour day month weekday), or six with seconds first.
+             * @example 0 3 * * *
+             */
             cron: string;
             name: string;
             /**
@@ -1851,12 +1860,19 @@ export interface components {
             params?: {
                 [key: string]: unknown;
             };
+            /** @description Create it paused. */
             paused?: boolean;
             /** @description Priority of its runs (default 0). */
             priority?: number;
-            /** @example Europe/Copenhagen */
+            /**
+             * @description IANA time zone of the cron fields (default UTC).
+             * @example Europe/Copenhagen
+             */
             timezone?: string;
-            /** @example series-health */
+            /**
+             * @description The job type.
+             * @example series-health
+             */
             type: string;
         };
         CreateMaintenanceOrderInput: {
@@ -1900,6 +1916,7 @@ export interface components {
         CreateMovementInput: {
             /** Format: uuid */
             destinationId: string;
+            /** @description Idempotency key: a retry with the same key records nothing new. */
             externalId?: string;
             /** Format: uuid */
             itemId?: string;
@@ -1967,6 +1984,7 @@ export interface components {
             name: string;
             /** @description Unique, e.g. vibration.rms. */
             reference: string;
+            /** @description Days of data kept; absent keeps everything. */
             retentionDays?: number;
             unit: string;
             /** @example 0.00001 */
@@ -2691,7 +2709,10 @@ export interface components {
             token: string;
         };
         ResnapshotInput: {
-            /** @example public.orders */
+            /**
+             * @description schema.table, one of the source's tables.
+             * @example public.orders
+             */
             table: string;
         };
         ResourceConnection: {
@@ -2779,7 +2800,10 @@ export interface components {
             priority?: number;
             /** @description Each task's deadline (default: the job type's). */
             timeoutSeconds?: number;
-            /** @example series-health */
+            /**
+             * @description The job type, e.g. series-health (GET /api/jobs/types).
+             * @example series-health
+             */
             type: string;
         };
         SubtreeNodeList: {
@@ -2999,6 +3023,7 @@ export interface components {
             name?: string;
             /** @description Unique, e.g. vibration.rms. */
             reference?: string;
+            /** @description Days of data kept; absent keeps everything. */
             retentionDays?: number;
             unit?: string;
             /** @example 0.00001 */
@@ -3044,7 +3069,9 @@ export interface operations {
     AlertsController_list: {
         parameters: {
             query?: {
+                /** @description nextCursor of the previous page. */
                 cursor?: string;
+                /** @description Rows per page, 1-500 (default 50). */
                 limit?: number;
                 /** @description On this node or a node under it. */
                 nodeId?: string;
@@ -3167,9 +3194,11 @@ export interface operations {
                 action?: string;
                 /** @description Events done by this user. */
                 actorId?: string;
+                /** @description nextCursor of the previous page. */
                 cursor?: string;
                 /** @description Events at or after this time. */
                 from?: string;
+                /** @description Rows per page, 1-500 (default 50). */
                 limit?: number;
                 /** @description Events about this node and the nodes under it. */
                 nodeId?: string;
@@ -3963,11 +3992,15 @@ export interface operations {
     ItemsController_list: {
         parameters: {
             query?: {
+                /** @description nextCursor of the previous page. */
                 cursor?: string;
                 kind?: "sensor" | "data_set" | "licence" | "model" | "candidate" | "maintenance_order" | "other" | "alert" | "report";
+                /** @description Rows per page, 1-500 (default 50). */
                 limit?: number;
                 ownerId?: string;
+                /** @description Text contained in name or reference. */
                 q?: string;
+                /** @description Sort field, `-` prefix for descending. */
                 sort?: string;
             };
             header?: never;
@@ -4099,7 +4132,9 @@ export interface operations {
     JobsController_runs: {
         parameters: {
             query?: {
+                /** @description nextCursor of the previous page. */
                 cursor?: string;
+                /** @description Rows per page, 1-500 (default 50). */
                 limit?: number;
                 ownerId?: string;
                 scheduleId?: string;
@@ -4211,7 +4246,9 @@ export interface operations {
     JobsController_logs: {
         parameters: {
             query?: {
+                /** @description Only lines after this id (for live tails). */
                 after?: string;
+                /** @description Lines, 1-1000 (default 200). */
                 limit?: number;
                 /** @description Lines of this task only. */
                 taskId?: string;
@@ -4536,7 +4573,9 @@ export interface operations {
     MaintenanceOrdersController_list: {
         parameters: {
             query?: {
+                /** @description nextCursor of the previous page. */
                 cursor?: string;
+                /** @description Rows per page, 1-500 (default 50). */
                 limit?: number;
                 /** @description On this node or a node under it. */
                 nodeId?: string;
@@ -4702,17 +4741,21 @@ export interface operations {
     MovementsController_list: {
         parameters: {
             query?: {
+                /** @description nextCursor of the previous page. */
                 cursor?: string;
                 /** @description Movements starting at or after this time. */
                 from?: string;
+                /** @description Rows per page, 1-500 (default 50). */
                 limit?: number;
                 nodeId?: string;
                 /** @description With nodeId: source, destination or either (default). */
                 nodeRole?: "source" | "destination" | "either";
                 origin?: "ingest" | "cdc" | "analysis" | "manual" | "job";
                 pathId?: string;
+                /** @description Text contained in name or reference. */
                 q?: string;
                 resourceId?: string;
+                /** @description Sort field, `-` prefix for descending. */
                 sort?: string;
                 /** @description Movements starting before this time. */
                 to?: string;
@@ -4780,12 +4823,17 @@ export interface operations {
     NodesController_list: {
         parameters: {
             query?: {
+                /** @description nextCursor of the previous page. */
                 cursor?: string;
                 kind?: "organisation" | "site" | "machine" | "sensor_host" | "sensor" | "database" | "person" | "telescope" | "vehicle" | "star" | "other";
+                /** @description Rows per page, 1-500 (default 50). */
                 limit?: number;
                 parentId?: string;
+                /** @description Text contained in name or reference. */
                 q?: string;
+                /** @description Only nodes without a parent. */
                 root?: boolean;
+                /** @description Sort field, `-` prefix for descending. */
                 sort?: string;
             };
             header?: never;
@@ -5051,13 +5099,17 @@ export interface operations {
     PathsController_list: {
         parameters: {
             query?: {
+                /** @description nextCursor of the previous page. */
                 cursor?: string;
                 destinationId?: string;
+                /** @description Rows per page, 1-500 (default 50). */
                 limit?: number;
                 /** @description Paths with this node as source or destination. */
                 nodeId?: string;
                 protocol?: "line" | "forward" | "http" | "mqtt" | "cdc" | "file";
+                /** @description Text contained in name or reference. */
                 q?: string;
+                /** @description Sort field, `-` prefix for descending. */
                 sort?: string;
                 sourceId?: string;
                 state?: "active" | "paused" | "revoked";
@@ -5192,7 +5244,9 @@ export interface operations {
             query?: {
                 /** @description Only events whose time is before this one. */
                 before?: string;
+                /** @description nextCursor of the previous page. */
                 cursor?: string;
+                /** @description Rows per page, 1-500 (default 50). */
                 limit?: number;
             };
             header?: never;
@@ -5349,9 +5403,13 @@ export interface operations {
     ResourcesController_list: {
         parameters: {
             query?: {
+                /** @description nextCursor of the previous page. */
                 cursor?: string;
+                /** @description Rows per page, 1-500 (default 50). */
                 limit?: number;
+                /** @description Text contained in name or reference. */
                 q?: string;
+                /** @description Sort field, `-` prefix for descending. */
                 sort?: string;
                 valueType?: "float" | "integer" | "unsigned" | "boolean" | "string";
             };
@@ -5511,6 +5569,7 @@ export interface operations {
         parameters: {
             query: {
                 from: string;
+                /** @description Pixels: at most this many points (default 1000). */
                 points?: number;
                 to: string;
             };
@@ -5535,6 +5594,7 @@ export interface operations {
     SeriesController_points: {
         parameters: {
             query: {
+                /** @description nextCursor of the previous page. */
                 cursor?: string;
                 from: string;
                 limit?: number;

@@ -1,8 +1,13 @@
-import { ArgsType, Field, InputType } from '@nestjs/graphql';
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArgsType, InputType } from '@nestjs/graphql';
 import { maintenancePriorities, maintenanceStates } from '@sextant/domain';
-import { DateTimeField, EnumField, IdField, JsonObjectField, NameField } from '../../common/fields';
+import {
+  DateTimeField,
+  EnumField,
+  IdField,
+  JsonObjectField,
+  NameField,
+  TextField,
+} from '../../common/fields';
 import { PageArgs } from '../../common/list.args';
 import { MaintenancePriorityEnum, MaintenanceStateEnum } from '../ticket.model';
 
@@ -23,11 +28,7 @@ export class CreateAlertInput {
   })
   priority?: Priority;
 
-  @Field({ nullable: true })
-  @ApiPropertyOptional({ maxLength: 4000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
+  @TextField({ optional: true, maxLength: 4000 })
   description?: string;
 
   @DateTimeField({ optional: true, description: 'Start of the predicted failure window.' })
@@ -60,11 +61,7 @@ export class UpdateTicketInput {
   @EnumField(maintenancePriorities, MaintenancePriorityEnum, { optional: true })
   priority?: Priority;
 
-  @Field({ nullable: true })
-  @ApiPropertyOptional({ maxLength: 4000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
+  @TextField({ optional: true, maxLength: 4000 })
   description?: string;
 
   @DateTimeField({ optional: true })
