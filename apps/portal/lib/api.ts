@@ -100,6 +100,18 @@ export type PathToken = Schemas['PathTokenModel'];
 export type CreatedPathToken = Schemas['CreatedPathTokenModel'];
 export type PathIngestStatus = Schemas['PathIngestStatusModel'];
 export type IngestEndpoints = Schemas['IngestEndpointsModel'];
+export type AuditEvent = Schemas['AuditEventModel'];
+export type Series = Schemas['SeriesModel'];
+export type Chart = Schemas['ChartModel'];
+export type PointsPage = Schemas['PointsPage'];
+
+// Accounts (/api/auth, /api/members, /api/invitations).
+export type Me = Schemas['MeModel'];
+export type Membership = Schemas['MembershipViewModel'];
+export type ApiToken = Schemas['ApiTokenModel'];
+export type Member = Schemas['MemberModel'];
+export type Invitation = Schemas['InvitationModel'];
+export type InvitationLookup = Schemas['InvitationLookupModel'];
 
 /** A Postgres database captured into lake_<name>: a path of protocol cdc. */
 export type CdcSource = Schemas['CdcSourceModel'];

@@ -6,26 +6,8 @@ import { useState } from 'react';
 import { AuthForm } from '@/components/auth-form';
 import { ErrorBanner } from '@/components/error-banner';
 import { NoAccess, useNodesAllowing } from '@/components/node-picker';
-import { api } from '@/lib/api';
+import { api, type Invitation, type Member } from '@/lib/api';
 import { useCan, useMe } from '@/lib/session';
-
-interface Member {
-  id: string;
-  userId: string;
-  email: string;
-  name: string;
-  nodeId: string;
-  nodeName: string;
-  role: string;
-}
-
-interface Invitation {
-  id: string;
-  nodeName: string;
-  email: string;
-  role: string;
-  expiresAt: string;
-}
 
 export default function MembersPage() {
   const me = useMe();

@@ -5,18 +5,8 @@ import { useState } from 'react';
 import { AuthForm } from '@/components/auth-form';
 import { CopyButton } from '@/components/copy-button';
 import { ErrorBanner } from '@/components/error-banner';
-import { api } from '@/lib/api';
+import { api, type ApiToken } from '@/lib/api';
 import { useMe } from '@/lib/session';
-
-interface ApiToken {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  expiresAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
 
 function ApiTokens() {
   const client = useQueryClient();
