@@ -8,6 +8,8 @@ import { Pager, useCursorPager } from './pager';
 
 export interface Column<T> {
   label: string;
+  /** Shown in the header instead of the label. */
+  header?: ReactNode;
   render: (row: T) => ReactNode;
   style?: CSSProperties;
   className?: string;
@@ -54,6 +56,7 @@ export function DataTable<T extends object>({
   testId,
   empty = 'Nothing matches.',
   rowClassName,
+  rowTestId,
   paged,
 }: {
   columns: Column<T>[];
@@ -64,6 +67,7 @@ export function DataTable<T extends object>({
   testId?: string;
   empty?: ReactNode;
   rowClassName?: (row: T) => string | undefined;
+  rowTestId?: (row: T) => string;
   /** The cursor pager of a paged list (usePagedList). */
   paged?: ReturnType<typeof usePagedList<T>>['pager'];
 }) {
@@ -77,13 +81,13 @@ export function DataTable<T extends object>({
           <thead>
             <tr>
               {columns.map((c) => (
-                <th key={c.label}>{c.label}</th>
+                <th key={c.label}>{c.header ?? c.label}</th>
               ))}
             </tr>
           </thead>
           <tbody>
             {items?.map((row) => (
-              <tr key={rowKey(row)} className={rowClassName?.(row)}>
+              <tr key={rowKey(row)} className={rowClassName?.(row)} data-testid={rowTestId?.(row)}>
                 {columns.map((c) => (
                   <td key={c.label} style={c.style} className={c.className}>
                     {c.render(row)}
