@@ -16,6 +16,7 @@ export default tseslint.config(
       'artefacts/**',
       'libs/db/src/generated/**',
       'apps/portal/next-env.d.ts',
+      'apps/portal/lib/api-types.ts',
     ],
   },
   js.configs.recommended,

@@ -3,12 +3,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '@sextant/config';
 import { apiConfigFrom } from './api-config';
+import openapiTS, { astToString } from 'openapi-typescript';
 import { buildOpenApiDocument, createApiApp } from './app.factory';
 
 export const contractFiles = {
   graphql: 'apps/api/schema.gql',
   openapi: 'apps/api/openapi.json',
+  portalTypes: 'apps/portal/lib/api-types.ts',
 } as const;
+
+/** The portal's API types: openapi-typescript's reading of the OpenAPI document. */
+export async function portalTypes(openapi: string): Promise<string> {
+  const ast = await openapiTS(openapi, { alphabetize: true });
+  return `// Generated from ${contractFiles.openapi} by \`npm run contracts\`; do not edit.\n\n${astToString(ast)}`;
+}
 
 /** The API's generated contracts, as they would be committed. */
 export async function generateContracts(): Promise<Record<string, string>> {
@@ -30,5 +38,9 @@ export async function generateContracts(): Promise<Record<string, string>> {
   await app.close();
   const graphql = await fs.readFile(schemaFile, 'utf8');
   await fs.rm(tmp, { recursive: true, force: true });
-  return { [contractFiles.graphql]: graphql, [contractFiles.openapi]: openapi };
+  return {
+    [contractFiles.graphql]: graphql,
+    [contractFiles.openapi]: openapi,
+    [contractFiles.portalTypes]: await portalTypes(openapi),
+  };
 }
