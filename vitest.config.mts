@@ -9,12 +9,11 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 const tsconfig = JSON.parse(readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8')) as {
   compilerOptions: { paths: Record<string, string[]> };
 };
-const alias = Object.fromEntries(
-  Object.entries(tsconfig.compilerOptions.paths).map(([name, [target]]) => [
-    name,
-    path.join(root, target),
-  ]),
-);
+// Whole names only: @sextant/jobs must not catch @sextant/jobs/testing.
+const alias = Object.entries(tsconfig.compilerOptions.paths).map(([name, [target]]) => ({
+  find: new RegExp(`^${name.replace(/[/.]/g, '\\$&')}$`),
+  replacement: path.join(root, target),
+}));
 
 // SWC, not esbuild: Nest's dependency injection needs decorator metadata.
 const plugins = [

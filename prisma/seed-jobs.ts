@@ -1,16 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCmapss, truncateRun } from '@sextant/analytics';
+import { builtinJobTypes } from '@sextant/analyses';
 import {
-  builtinJobTypes,
   importEngineRuns,
   importLightCurve,
   importSolarGeneration,
   importSolarWeather,
-  JobPlatform,
-  JobSchedules,
-  JobTypeRegistry,
-} from '@sextant/jobs';
+} from '@sextant/imports';
+import { JobPlatform, JobSchedules, JobTypeRegistry } from '@sextant/jobs';
 import { demoNodeWhere } from './demo-nodes';
 import { Pool } from 'pg';
 

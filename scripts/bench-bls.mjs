@@ -171,7 +171,7 @@ console.log(
     astropy_best_period: astropy ? astropy.best_period : null,
     same_best_period: astropy ? astropy.best_period === sextantPeriod : null,
     // astropy 5.2's fast BLS wraps the phase by only `oversample` bins and overwrites the
-    // last phase bin with the first (see README): at periods whose best box straddles phase 0
+    // last phase bin with the first (see docs/benchmarks.md): at periods whose best box straddles phase 0
     // the two differ; everywhere else they agree to rounding.
     power_equal_fraction: equal === null ? null : round(equal / periodCount, 4),
     max_power_difference_relative_to_peak:

@@ -185,7 +185,7 @@ try {
         ...(process.env.BENCH_CPU_PROF
           ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`]
           : []),
-        path.join(root, 'dist/cdc/src/runner/cdc-main.js'),
+        path.join(root, 'dist/apps/cdc/src/cdc-main.js'),
       ],
       {
         ...process.env,

@@ -23,6 +23,7 @@ const { startEmbeddedPostgres, migrate } = require(path.join(root, 'dist/libs/db
 const { startProcess, stopProcess, waitForLine } = require(path.join(root, 'dist/libs/stack/src'));
 const { uuidv7 } = require(path.join(root, 'dist/libs/ingest/src'));
 const jobs = require(path.join(root, 'dist/libs/jobs/src'));
+const { builtinJobTypes } = require(path.join(root, 'dist/libs/analyses/src'));
 const PgBoss = require('pg-boss');
 
 const tasks = Number(process.env.BENCH_TASKS || 2000);
@@ -131,7 +132,7 @@ try {
     processes.push(p);
     await waitForLine(p, 'worker ready', 60_000);
   }
-  const platform = new jobs.JobPlatform(pool, new jobs.JobTypeRegistry(jobs.builtinJobTypes));
+  const platform = new jobs.JobPlatform(pool, new jobs.JobTypeRegistry(builtinJobTypes));
   log(`platform: one run of ${tasks} tasks on ${workers} workers x ${concurrency}`);
   started = performance.now();
   const run = await platform.submit({

@@ -1,5 +1,6 @@
-// Compiles the server projects (apps/api, apps/ingest, apps/worker, libs, cdc, prisma seed)
-// with SWC into dist/, keeping the source tree's layout and rewriting @sextant/* aliases.
+// Compiles the server projects (apps/api, apps/ingest, apps/worker, apps/cdc, libs, cdc, the
+// prisma seed) with SWC into dist/, keeping the source tree's layout and rewriting @sextant/*
+// aliases.
 // Type checking is `npm run typecheck` (tsc --noEmit); this step only transpiles.
 import { transformFile } from '@swc/core';
 import { promises as fs } from 'node:fs';
@@ -8,7 +9,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'dist');
-const sources = ['apps/api/src', 'apps/ingest/src', 'apps/worker/src', 'libs', 'cdc/src', 'prisma'];
+const sources = [
+  'apps/api/src',
+  'apps/ingest/src',
+  'apps/worker/src',
+  'apps/cdc/src',
+  'libs',
+  'cdc/src',
+  'prisma',
+];
 const skip = /\.(spec|int-spec|e2e-spec|browser-spec)\.ts$|\.d\.ts$/;
 
 const tsconfig = JSON.parse(await fs.readFile(path.join(root, 'tsconfig.base.json'), 'utf8'));

@@ -1,6 +1,7 @@
 // `npm run contracts`: writes the API's generated contracts, committed and reviewed as diffs:
-// apps/api/schema.gql (GraphQL, sorted) and apps/api/openapi.json (REST). An integration
-// test fails while the committed files differ from what the code generates.
+// apps/api/schema.gql (GraphQL, sorted), apps/api/openapi.json (REST) and the portal's types
+// generated from it (apps/portal/lib/api-types.ts). An integration test fails while the
+// committed files differ from what the code generates.
 import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';

@@ -82,7 +82,7 @@ const shown = path.relative(process.cwd(), passwordFile);
 const databasePassword = config.databaseUrl
   ? ''
   : `   (password in ${shown.startsWith('..') ? passwordFile : shown})`;
-// Sources on this machine are refused unless allowed (see the README's CDC section).
+// Sources on this machine are refused unless allowed (see docs/cdc.md).
 const cdcHint = config.cdc.allowedHosts.length
   ? ''
   : `

@@ -1,27 +1,30 @@
-export * from './envelope';
-export * from './errors';
-export * from './position';
-export * from './envelope/connect-schema';
-export * from './envelope/debezium-codec';
-export * from './appliers/identifiers';
-export * from './appliers/mirror-applier';
-export * from './appliers/movements-applier';
-export * from './appliers/change-applier';
-export * from './appliers/mirror-schema';
-export * from './dead-letters/dead-letters.repository';
-export * from './sources/pgoutput/pgoutput.errors';
-export * from './sources/pgoutput/pgoutput-decoder';
-export * from './sources/pgoutput/pgoutput-values';
-export * from './sources/pgoutput/pgoutput-translator';
-export * from './sources/pgoutput/pgoutput-reader';
-export * from './sources/pgoutput/source-connection';
-export * from './runner/cdc-config';
-export * from './runner/cdc-source-runner';
-export * from './sources/kafka/kafka-batch';
-export * from './sources/kafka/kafka-source';
-export * from './sinks/kafka-publisher';
-export * from './managed/connection-secret';
-export * from './managed/source-admin';
-export * from './managed/source-guard';
-export * from './managed/cdc-sources.repository';
-export * from './managed/cdc-supervisor';
+// What the apps use of change data capture: the API (managed sources), the worker (their
+// supervisor) and apps/cdc (the stand-alone runners). Everything else is internal to cdc/.
+
+// Names of sources, schemas and tables.
+export {
+  cdcNamePattern,
+  isKeyColumnList,
+  lakeSchemaName,
+  qualifiedTableName,
+} from './appliers/identifiers';
+export { formatLsn } from './position';
+
+// Applying Debezium envelopes to the mirror and the movements.
+export { ChangeApplier, type ChangeApplierOptions } from './appliers/change-applier';
+
+// Reading a Postgres source (pgoutput) and Kafka topics.
+export { CdcSourceError, type CdcSourceErrorCode } from './sources/pgoutput/pgoutput.errors';
+export { PgoutputReader, type PgoutputReaderOptions } from './sources/pgoutput/pgoutput-reader';
+export {
+  createKafka,
+  createKafkaConsumer,
+  KafkaSource,
+  type KafkaSourceOptions,
+} from './sources/kafka/kafka-source';
+
+// Managed sources: registration checks, the guard on where they may point, the supervisor.
+export { connectionHint } from './managed/connection-secret';
+export { checkSource, dropSlotAndPublication, type SourceCheck } from './managed/source-admin';
+export { SourceGuard, type SourceGuardOptions } from './managed/source-guard';
+export { CdcSupervisor, type CdcSupervisorOptions } from './managed/cdc-supervisor';

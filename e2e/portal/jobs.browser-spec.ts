@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { builtinJobTypes, JobTypeRegistry, type JobWorker } from '@sextant/jobs';
+import { builtinJobTypes } from '@sextant/analyses';
+import { JobTypeRegistry, type JobWorker } from '@sextant/jobs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumFor, launchChromium, signedInPage } from '../support/browser';
+import { chromiumFor, docsScreenshot, launchChromium, signedInPage } from '../support/browser';
 import { api } from '../support/http';
 import { startJobWorker } from '../support/job-worker';
 
@@ -189,6 +190,7 @@ describe.skipIf(!hasChromium)('jobs and maintenance pages in Chromium', () => {
     const first = page.getByTestId('remaining-life').locator('tbody tr').first();
     expect(await first.textContent()).toMatch(/FD001 engine \d+.*\d+ cycles \(\d+.*–/);
     await shot('remaining-life');
+    await docsScreenshot(page, 'remaining-life');
     // A turbine's health over time, from the demo wind-performance run's report.
     await page.goto(`${portal()}/nodes/${nodes.get('acme.north.t01')}`);
     const health = page.getByTestId('machine-health');

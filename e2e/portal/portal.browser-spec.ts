@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chromiumFor, launchChromium, signedInPage } from '../support/browser';
+import { chromiumFor, docsScreenshot, launchChromium, signedInPage } from '../support/browser';
 
 const hasChromium = chromiumFor('portal');
 
@@ -35,6 +35,7 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
       .getByRole('link', { name: 'North Sea wind farm' })
       .waitFor();
     await shot('01-nodes');
+    await docsScreenshot(page, 'nodes');
   });
 
   it('shows the server’s validation message beside the field, then creates a node', async () => {
@@ -118,6 +119,7 @@ describe.skipIf(!hasChromium)('portal in Chromium', () => {
     const legend = page.locator('.u-legend .u-label');
     await legend.filter({ hasText: 'wind_speed_ms max' }).waitFor({ state: 'attached' });
     expect(await legend.filter({ hasText: /_(kw|ms) (min|max)$/ }).count()).toBe(4);
+    await docsScreenshot(page, 'explorer');
     await page.getByTestId('utc-toggle').click();
     expect(await page.getByTestId('range-label').textContent()).toMatch(/[+-]\d\d:\d\d → /);
     await shot('06-explorer');

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { builtinJobTypesWith, JobTypeRegistry, type JobWorker } from '@sextant/jobs';
+import { builtinJobTypesWith } from '@sextant/analyses';
+import { JobTypeRegistry, type JobWorker } from '@sextant/jobs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromiumFor, launchChromium, signedInPage } from '../support/browser';

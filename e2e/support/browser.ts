@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 
@@ -13,6 +14,16 @@ export function chromiumFor(tests: string): boolean {
       `skipping the ${tests} browser tests: no Chromium at ${chromiumPath} (apt-get install chromium)`,
     );
   return present;
+}
+
+/**
+ * Saves what the page shows (the viewport) as <name>.png: the README's screenshots are made by
+ * the browser tests, so they show the portal as it is. They go to artefacts/browser, and to
+ * docs/images when SEXTANT_DOCS_IMAGES=1 (so that a test run leaves the committed ones alone).
+ */
+export function docsScreenshot(page: Page, name: string): Promise<Buffer> {
+  const folder = process.env.SEXTANT_DOCS_IMAGES === '1' ? 'docs/images' : 'artefacts/browser';
+  return page.screenshot({ path: path.resolve(__dirname, '../..', folder, `${name}.png`) });
 }
 
 // Runs in each page before its own scripts: violations show as console errors.

@@ -1,8 +1,9 @@
+import type { AuthConfig, SextantConfig } from '@sextant/config';
 import type { SerializerCheck } from './common/response-serializer';
-import { loadConfig, type AuthConfig, type SextantConfig } from '@sextant/config';
 
 export const API_CONFIG = Symbol('API_CONFIG');
 
+/** The API's part of the configuration, read once at start-up (see apiConfigFrom). */
 export interface ApiConfig {
   databaseUrl: string;
   poolSize: number;
@@ -12,41 +13,47 @@ export interface ApiConfig {
   /** The ingest gateway as agents reach it (GET /api/ingest/endpoints). */
   ingest: { httpUrl: string; forwardHost: string; forwardPort: number };
   /** SEXTANT_SECRET_KEY: encrypts CDC sources' connection strings; null refuses to store one. */
-  secretKey?: string | null;
-  /** Accounts, sessions, API tokens and sign-in throttling (defaults: the documented ones). */
-  auth?: AuthConfig;
-  mail?: SextantConfig['mail'];
-  graphql?: SextantConfig['graphql'];
+  secretKey: string | null;
+  /** Accounts, sessions, API tokens and sign-in throttling. */
+  auth: AuthConfig;
+  mail: SextantConfig['mail'];
+  graphql: SextantConfig['graphql'];
   /** Where people reach the portal (links in emails). */
-  portalUrl?: string;
+  portalUrl: string;
   /** The API's public URL (secure cookies when https). */
-  publicUrl?: string;
+  publicUrl: string;
   /** Proxies in front of the API whose X-Forwarded-For entries are believed (TRUST_PROXY_HOPS). */
-  trustProxyHops?: number;
+  trustProxyHops: number;
   /** Serve GraphiQL at /graphiql (development only: it loads scripts from a CDN). */
-  graphiql?: boolean;
+  graphiql: boolean;
   /** Compare compiled serialisers' output with JSON.stringify's (see ResponseSerializer). */
-  responseCheck?: SerializerCheck;
+  responseCheck: SerializerCheck;
   /** Managed CDC sources: hosts they may reach although local (CDC_ALLOWED_HOSTS). */
-  cdc?: SextantConfig['cdc'];
+  cdc: SextantConfig['cdc'];
 }
 
-/** The configuration with every optional part filled with its documented default. */
-export function withDefaults(config: ApiConfig): Required<ApiConfig> {
-  const defaults = loadConfig({});
+/**
+ * The API's configuration from the platform's (defaults are applied there, by loadConfig);
+ * the generated schema is not written (`npm run contracts` writes the committed one).
+ */
+export function apiConfigFrom(config: SextantConfig & { databaseUrl: string }): ApiConfig {
   return {
-    secretKey: null,
-    auth: defaults.auth,
-    mail: defaults.mail,
-    graphql: defaults.graphql,
-    portalUrl: defaults.portal.publicUrl,
-    publicUrl: defaults.api.publicUrl,
-    trustProxyHops: defaults.api.trustProxyHops,
-    graphiql: false,
-    responseCheck: 'warn',
-    cdc: defaults.cdc,
-    ...config,
-  } as Required<ApiConfig>;
+    databaseUrl: config.databaseUrl,
+    poolSize: config.api.poolSize,
+    schemaFile: null,
+    corsOrigins: config.api.corsOrigins,
+    ingest: ingestEndpoints(config),
+    secretKey: config.secretKey,
+    auth: config.auth,
+    mail: config.mail,
+    graphql: config.graphql,
+    portalUrl: config.portal.publicUrl,
+    publicUrl: config.api.publicUrl,
+    trustProxyHops: config.api.trustProxyHops,
+    graphiql: config.api.graphiql,
+    responseCheck: config.api.responseCheck,
+    cdc: config.cdc,
+  };
 }
 
 /**

@@ -2,10 +2,10 @@ import { Logger, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { ApiConfig, withDefaults } from './api-config';
+import type { ApiConfig } from './api-config';
 import { AppModule } from './app.module';
-import { AuthService } from './auth/auth.service';
 import { installRequestGate } from './auth/request-gate';
+import { SessionsService } from './auth/sessions.service';
 import { ResponseSerializer } from './common/response-serializer';
 import { replyWithError, RestExceptionFilter } from './common/rest-exception.filter';
 import { uploadLimitBytes, uploadTypes } from './common/upload';
@@ -27,7 +27,7 @@ export async function createApiApp(
   config: ApiConfig,
   logger: LogLevel[] | LoggerService = ['log', 'warn', 'error'],
 ): Promise<NestFastifyApplication> {
-  const hops = withDefaults(config).trustProxyHops;
+  const hops = config.trustProxyHops;
   // X-Forwarded-For is believed only as far as the configured proxies (TRUST_PROXY_HOPS):
   // beyond them, anyone could write it.
   const adapter = new SextantFastifyAdapter({
@@ -50,7 +50,7 @@ export async function createApiApp(
     { parseAs: 'buffer', bodyLimit: uploadLimitBytes },
     (_request, body, done) => done(null, body),
   );
-  installRequestGate(fastify, app.get(AuthService), withDefaults(config));
+  installRequestGate(fastify, app.get(SessionsService), config);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new RestExceptionFilter());
   // Errors raised by Fastify before a handler runs: bad JSON, body too large, and GraphQL
@@ -66,7 +66,7 @@ export async function createApiApp(
 
   const document = buildOpenApiDocument(app);
   // Responses whose documented schema is closed are written by compiled serialisers.
-  app.useGlobalInterceptors(new ResponseSerializer(document, withDefaults(config).responseCheck));
+  app.useGlobalInterceptors(new ResponseSerializer(document, config.responseCheck));
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   Logger.log('API application created', 'Api');
   return app;
@@ -83,7 +83,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
       )
       .setVersion('0.1.0')
       // Personal API tokens (Authorization: Bearer sxp_…), or the portal's session cookie with
-      // its CSRF token in x-csrf-token on changes. See README, "Security".
+      // its CSRF token in x-csrf-token on changes. See docs/security.md.
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A personal API token.' })
       .addCookieAuth('sextant_session')
       .addSecurityRequirements('bearer')

@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
-import { API_CONFIG, ApiConfig, withDefaults } from './api-config';
+import { API_CONFIG, ApiConfig } from './api-config';
+import { AccessModule } from './access/access.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { graphqlLimits } from './common/graphql-limits';
 import { CdcModule } from './cdc/cdc.module';
@@ -13,6 +15,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { ImportsModule } from './imports/imports.module';
 import { LightCurvesModule } from './lightcurves/lightcurves.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
+import { MembersModule } from './members/members.module';
 import { MovementsModule } from './movements/movements.module';
 import { NodesModule } from './nodes/nodes.module';
 import { PathsModule } from './paths/paths.module';
@@ -31,7 +34,7 @@ export class AppModule {
           driver: MercuriusDriver,
           path: '/graphql',
           // GraphiQL loads its scripts from a CDN without integrity checks: development only.
-          graphiql: withDefaults(config).graphiql,
+          graphiql: config.graphiql,
           autoSchemaFile: config.schemaFile ?? true,
           sortSchema: true,
           // Errors before execution go through the API's own Fastify error handler instead.
@@ -40,7 +43,7 @@ export class AppModule {
           fieldResolverEnhancers: ['guards'],
           context: (req: unknown) => ({ req }),
           // Depth as a validation rule; cost in a preExecution hook, with the variables.
-          ...graphqlLimits(withDefaults(config).graphql),
+          ...graphqlLimits(config.graphql),
           errorFormatter: (execution) => {
             const errors = (execution.errors ?? []).map(formatGraphqlError);
             return {
@@ -50,7 +53,11 @@ export class AppModule {
           },
         }),
         PrismaModule,
+        AccessModule,
+        // Auth, members, audit: in this order the routes (and the OpenAPI paths) stay in theirs.
         AuthModule,
+        MembersModule,
+        AuditModule,
         HealthModule,
         NodesModule,
         ResourcesModule,

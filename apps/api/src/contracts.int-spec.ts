@@ -6,7 +6,7 @@ import { generateContracts } from './contracts';
 const root = path.resolve(__dirname, '../../..');
 
 describe('committed API contracts', () => {
-  it('schema.gql and openapi.json equal what the code generates (npm run contracts updates them)', async () => {
+  it('schema.gql, openapi.json and the portal types generated from it equal what the code generates (npm run contracts updates them)', async () => {
     const generated = await generateContracts();
     for (const [file, content] of Object.entries(generated)) {
       expect(

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '@sextant/config';
-import { ingestEndpoints } from './api-config';
+import { apiConfigFrom } from './api-config';
 import { createApiApp } from './app.factory';
 
 async function main(): Promise<void> {
@@ -9,24 +9,7 @@ async function main(): Promise<void> {
   if (!databaseUrl) {
     throw new Error('missing DATABASE_URL: start the API through `npm start`, or set DATABASE_URL');
   }
-  const app = await createApiApp({
-    databaseUrl,
-    poolSize: config.api.poolSize,
-    // The committed schema.gql is written by `npm run contracts`, not at every start.
-    schemaFile: null,
-    corsOrigins: config.api.corsOrigins,
-    ingest: ingestEndpoints(config),
-    secretKey: config.secretKey,
-    auth: config.auth,
-    mail: config.mail,
-    graphql: config.graphql,
-    portalUrl: config.portal.publicUrl,
-    publicUrl: config.api.publicUrl,
-    trustProxyHops: config.api.trustProxyHops,
-    graphiql: config.api.graphiql,
-    responseCheck: config.api.responseCheck,
-    cdc: config.cdc,
-  });
+  const app = await createApiApp(apiConfigFrom({ ...config, databaseUrl }));
   await app.listen({ port: config.api.port, host: config.api.host });
   console.log(
     `api listening on http://${config.api.host}:${config.api.port} (REST /api, OpenAPI /api/docs, GraphQL /graphql)`,

@@ -29,8 +29,9 @@ function isSettled(message: unknown): message is SettledMessage {
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const databaseUrl = process.env.DATABASE_URL || config.databaseUrl;
+  const databaseUrl = config.databaseUrl;
   if (!databaseUrl) throw new Error('DATABASE_URL is not set (npm start sets it)');
+  // The gateway's one pool; the settling thread, a thread of its own, opens its own.
   const pool = new Pool({ connectionString: databaseUrl, max: config.ingest.poolSize });
   pool.on('error', (error) => console.error(`ingest: database connection error: ${error.message}`));
   const store = new TimeSeriesStore(pool);

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, type CdcDeadLetter, type CdcReplayResult } from '@/lib/api';
 import { dateTime } from '@/lib/time';
+import { DataTable } from './data-table';
 import { ErrorBanner } from './error-banner';
 
 const refreshMs = 5000;
@@ -96,69 +97,60 @@ export function CdcDeadLetters({ sourceId }: { sourceId: string }) {
           Replay all
         </button>
       </div>
-      <ErrorBanner error={letters.error ?? replay.error} />
+      <ErrorBanner error={replay.error} />
       {replay.data ? <ReplayResult result={replay.data} /> : null}
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>Position</th>
-              <th>Reason</th>
-              <th>Payload</th>
-              <th>Created</th>
-              <th>Replayed</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {letters.data?.map((letter) => (
-              <tr key={letter.id} data-testid="dead-letter">
-                <td>
-                  <code>{letter.position ?? '—'}</code>
-                  {letter.topic ? (
-                    <div className="muted">
-                      {letter.topic}
-                      {letter.partition !== null ? ` [${letter.partition}]` : ''}
-                      {letter.offset !== null ? ` @${letter.offset}` : ''}
-                    </div>
-                  ) : null}
-                </td>
-                <td className="cell-error">{letter.reason}</td>
-                <td className="cell-payload">
-                  <Payload payload={letter.payload} />
-                </td>
-                <td>{dateTime(letter.createdAt)}</td>
-                <td>
-                  {letter.replayedAt ? (
-                    dateTime(letter.replayedAt)
-                  ) : (
-                    <span className="muted">not yet</span>
-                  )}
-                </td>
-                <td>
-                  {letter.replayedAt ? null : (
-                    <button
-                      type="button"
-                      disabled={replay.isPending}
-                      aria-label={`Replay dead letter ${letter.id}`}
-                      onClick={() => replay.mutate([letter.id])}
-                    >
-                      Replay
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-            {letters.data && letters.data.length === 0 ? (
-              <tr>
-                <td colSpan={6} className="muted">
-                  No dead letters.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        columns={[
+          {
+            label: 'Position',
+            render: (letter) => (
+              <>
+                <code>{letter.position ?? '—'}</code>
+                {letter.topic ? (
+                  <div className="muted">
+                    {letter.topic}
+                    {letter.partition !== null ? ` [${letter.partition}]` : ''}
+                    {letter.offset !== null ? ` @${letter.offset}` : ''}
+                  </div>
+                ) : null}
+              </>
+            ),
+          },
+          { label: 'Reason', className: 'cell-error', render: (letter) => letter.reason },
+          {
+            label: 'Payload',
+            className: 'cell-payload',
+            render: (letter) => <Payload payload={letter.payload} />,
+          },
+          { label: 'Created', render: (letter) => dateTime(letter.createdAt) },
+          {
+            label: 'Replayed',
+            render: (letter) =>
+              letter.replayedAt ? (
+                dateTime(letter.replayedAt)
+              ) : (
+                <span className="muted">not yet</span>
+              ),
+          },
+          {
+            label: '',
+            render: (letter) =>
+              letter.replayedAt ? null : (
+                <button
+                  type="button"
+                  disabled={replay.isPending}
+                  aria-label={`Replay dead letter ${letter.id}`}
+                  onClick={() => replay.mutate([letter.id])}
+                >
+                  Replay
+                </button>
+              ),
+          },
+        ]}
+        rows={letters}
+        rowTestId={() => 'dead-letter'}
+        empty="No dead letters."
+      />
     </section>
   );
 }

@@ -1,16 +1,8 @@
 'use client';
 
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useState, type ReactNode } from 'react';
-import { api, query, type Page } from '@/lib/api';
-import { ErrorBanner } from './error-banner';
-import { Pager, useCursorPager } from './pager';
-
-export interface Column<T> {
-  label: string;
-  render: (row: T) => ReactNode;
-}
+import { useState } from 'react';
+import { DataTable, usePagedList, type Column } from './data-table';
 
 export interface Filter {
   name: string;
@@ -41,14 +33,7 @@ export function EntityList<T extends { id: string }>({
 }) {
   const [values, setValues] = useState<Record<string, string>>({});
   const params = { ...extraParams, ...toParams(values) };
-  const key = JSON.stringify(params);
-  const pager = useCursorPager(key);
-  const list = useQuery({
-    queryKey: [endpoint, params, pager.cursor],
-    queryFn: () =>
-      api<Page<T>>(`${endpoint}${query({ ...params, limit: 25, cursor: pager.cursor })}`),
-    placeholderData: keepPreviousData,
-  });
+  const { list, pager } = usePagedList<T>(endpoint, params, { keepPrevious: true });
 
   return (
     <section>
@@ -88,47 +73,7 @@ export function EntityList<T extends { id: string }>({
           </div>
         ))}
       </div>
-      <ErrorBanner error={list.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              {columns.map((c) => (
-                <th key={c.label}>{c.label}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.items.map((row) => (
-              <tr key={row.id}>
-                {columns.map((c) => (
-                  <td key={c.label}>{c.render(row)}</td>
-                ))}
-              </tr>
-            ))}
-            {list.data && list.data.items.length === 0 ? (
-              <tr>
-                <td colSpan={columns.length} className="muted">
-                  Nothing matches.
-                </td>
-              </tr>
-            ) : null}
-            {list.isLoading ? (
-              <tr>
-                <td colSpan={columns.length} className="muted">
-                  Loading…
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
-      <Pager
-        page={pager.page}
-        nextCursor={list.data?.nextCursor}
-        onNext={pager.next}
-        onPrevious={pager.previous}
-      />
+      <DataTable columns={columns} rows={list} paged={pager} />
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { useCan } from '@/lib/session';
 import { api, ApiError, type CreatedPathToken, type PathToken } from '@/lib/api';
 import { dateTime } from '@/lib/time';
 import { CopyButton } from './copy-button';
+import { DataTable } from './data-table';
 import { ErrorBanner } from './error-banner';
 
 function When({ iso }: { iso: string | null }) {
@@ -111,82 +112,52 @@ export function PathTokensPanel({
         {create.error && !nameError ? <ErrorBanner error={create.error} /> : null}
         {created ? <NewToken created={created} onDone={() => onCreated(null)} /> : null}
       </div>
-      <ErrorBanner error={tokens.error ?? revoke.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Prefix</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th>State</th>
-              <th>
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data?.map((t) => (
-              <tr key={t.id} data-testid={`token-${t.prefix}`}>
-                <td>{t.name}</td>
-                <td>
-                  <code>{t.prefix}…</code>
-                </td>
-                <td>
-                  <When iso={t.createdAt} />
-                </td>
-                <td>
-                  <When iso={t.lastUsedAt} />
-                </td>
-                <td>
-                  {t.revokedAt ? (
-                    <span className="revoked" title={dateTime(t.revokedAt)}>
-                      revoked
-                    </span>
-                  ) : (
-                    'active'
-                  )}
-                </td>
-                <td>
-                  {t.revokedAt || !canManage ? null : (
-                    <button
-                      type="button"
-                      className="danger"
-                      aria-label={`Revoke token ${t.name}`}
-                      disabled={revoke.isPending}
-                      onClick={() => {
-                        if (
-                          window.confirm(
-                            `Revoke the token “${t.name}”? Agents writing with it are refused from now on.`,
-                          )
-                        )
-                          revoke.mutate(t.id);
-                      }}
-                    >
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-            {tokens.data && tokens.data.length === 0 ? (
-              <tr>
-                <td colSpan={6} className="muted">
-                  No tokens yet: create one for each agent that writes through this path.
-                </td>
-              </tr>
-            ) : null}
-            {tokens.isLoading ? (
-              <tr>
-                <td colSpan={6} className="muted">
-                  Loading…
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
+      <ErrorBanner error={revoke.error} />
+      <DataTable
+        columns={[
+          { label: 'Name', render: (t) => t.name },
+          { label: 'Prefix', render: (t) => <code>{t.prefix}…</code> },
+          { label: 'Created', render: (t) => <When iso={t.createdAt} /> },
+          { label: 'Last used', render: (t) => <When iso={t.lastUsedAt} /> },
+          {
+            label: 'State',
+            render: (t) =>
+              t.revokedAt ? (
+                <span className="revoked" title={dateTime(t.revokedAt)}>
+                  revoked
+                </span>
+              ) : (
+                'active'
+              ),
+          },
+          {
+            label: 'Actions',
+            header: <span className="visually-hidden">Actions</span>,
+            render: (t) =>
+              t.revokedAt || !canManage ? null : (
+                <button
+                  type="button"
+                  className="danger"
+                  aria-label={`Revoke token ${t.name}`}
+                  disabled={revoke.isPending}
+                  onClick={() => {
+                    if (
+                      window.confirm(
+                        `Revoke the token “${t.name}”? Agents writing with it are refused from now on.`,
+                      )
+                    )
+                      revoke.mutate(t.id);
+                  }}
+                >
+                  Revoke
+                </button>
+              ),
+          },
+        ]}
+        rows={tokens}
+        rowTestId={(t) => `token-${t.prefix}`}
+        empty="No tokens yet: create one for each agent that writes through this path."
+      />
     </section>
   );
 }

@@ -5,13 +5,13 @@ import { maintenancePriorities, maintenanceStates, maintenanceTransitions } from
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { api, query, type Page, type Ticket, type TicketPriority } from '@/lib/api';
+import { api, type Ticket, type TicketPriority } from '@/lib/api';
 import { canAnywhere, useCan, useMe } from '@/lib/session';
 import { dateTime } from '@/lib/time';
+import { DataTable, usePagedList, type Column } from './data-table';
 import { EntityForm, type FieldSpec } from './entity-form';
 import { ErrorBanner } from './error-banner';
 import { NodeLink } from './lookups';
-import { Pager, useCursorPager } from './pager';
 import { Ago, useNow } from './time-ago';
 
 export type TicketKind = 'alert' | 'maintenance_order';
@@ -110,16 +110,33 @@ export function TicketList({
   const [priority, setPriority] = useState('');
   const [creating, setCreating] = useState(false);
   const me = useMe();
-  const pager = useCursorPager(`${state}/${priority}/${nodeId}`);
-  const tickets = useQuery({
-    queryKey: ['tickets', kind, state, priority, nodeId, pager.cursor],
-    queryFn: () =>
-      api<Page<Ticket>>(
-        `${endpoint[kind]}${query({ limit: 50, state, priority, nodeId, cursor: pager.cursor })}`,
+  const tickets = usePagedList<Ticket>(
+    endpoint[kind],
+    { state, priority, nodeId },
+    { key: 'tickets', limit: 50, refetchInterval: 5000 },
+  );
+  const columns: Column<Ticket>[] = [
+    {
+      label: 'Title',
+      render: (t) => (
+        <>
+          <Link href={`${pageOf[kind]}/${t.id}`}>{t.title}</Link>
+          {t.runId ? (
+            <span className="muted">
+              {' '}
+              (<Link href={`/jobs/${t.runId}`}>by a run</Link>)
+            </span>
+          ) : null}
+        </>
       ),
-    refetchInterval: 5000,
-  });
-  const columns = ['Title', 'Machine', 'Priority', 'State', 'Failure window', 'Raised', ''];
+    },
+    { label: 'Machine', render: (t) => <NodeLink id={t.nodeId} /> },
+    { label: 'Priority', render: (t) => <PriorityBadge priority={t.priority} /> },
+    { label: 'State', render: (t) => <TicketStateBadge state={t.state} /> },
+    { label: 'Failure window', render: windowText },
+    { label: 'Raised', render: (t) => <Ago iso={t.createdAt} now={now} /> },
+    { label: '', render: (t) => <Transitions ticket={t} kind={kind} /> },
+  ];
   return (
     <section>
       <div className="toolbar">
@@ -175,61 +192,12 @@ export function TicketList({
           ))}
         </select>
       </div>
-      <ErrorBanner error={tickets.error} />
-      <div className="table-wrap">
-        <table data-testid="tickets">
-          <thead>
-            <tr>
-              {columns.map((c) => (
-                <th key={c}>{c}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {tickets.data?.items.map((t) => (
-              <tr key={t.id}>
-                <td>
-                  <Link href={`${pageOf[kind]}/${t.id}`}>{t.title}</Link>
-                  {t.runId ? (
-                    <span className="muted">
-                      {' '}
-                      (<Link href={`/jobs/${t.runId}`}>by a run</Link>)
-                    </span>
-                  ) : null}
-                </td>
-                <td>
-                  <NodeLink id={t.nodeId} />
-                </td>
-                <td>
-                  <PriorityBadge priority={t.priority} />
-                </td>
-                <td>
-                  <TicketStateBadge state={t.state} />
-                </td>
-                <td>{windowText(t)}</td>
-                <td>
-                  <Ago iso={t.createdAt} now={now} />
-                </td>
-                <td>
-                  <Transitions ticket={t} kind={kind} />
-                </td>
-              </tr>
-            ))}
-            {tickets.data && tickets.data.items.length === 0 ? (
-              <tr>
-                <td colSpan={columns.length} className="muted">
-                  No {noun[kind]}s{state || priority ? ' match' : ' yet'}.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
-      <Pager
-        page={pager.page}
-        nextCursor={tickets.data?.nextCursor}
-        onNext={pager.next}
-        onPrevious={pager.previous}
+      <DataTable
+        testId="tickets"
+        columns={columns}
+        rows={tickets.list}
+        paged={tickets.pager}
+        empty={`No ${noun[kind]}s${state || priority ? ' match' : ' yet'}.`}
       />
     </section>
   );

@@ -1,27 +1,8 @@
 'use client';
 
-import { allowedAnywhere, roleAllows, type Action, type Role } from '@sextant/policy';
+import { allowedAnywhere, roleAllows, type Action } from '@sextant/policy';
 import { useQuery } from '@tanstack/react-query';
-import { api, ApiError, query } from './api';
-
-export interface Membership {
-  id: string;
-  nodeId: string;
-  role: Role;
-  nodeName: string;
-  nodeReference: string;
-  nodeKind: string;
-}
-
-export interface Me {
-  id: string;
-  email: string;
-  name: string;
-  platformAdmin: boolean;
-  emailVerified: boolean;
-  memberships: Membership[];
-  csrfToken: string | null;
-}
+import { api, ApiError, query, type Me, type Membership } from './api';
 
 /** The signed-in user; null when signed out. */
 export function useMe() {

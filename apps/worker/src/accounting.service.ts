@@ -1,8 +1,9 @@
-import { loadConfig } from '@sextant/config';
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { flushTallies, IngestStage } from '@sextant/ingest';
 import { TimeSeriesStore } from '@sextant/timeseries';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { PeriodicPass } from './periodic-pass';
+import { InjectWorkerConfig, InjectWorkerPool, type WorkerConfig } from './worker-config';
 
 /**
  * Turns the ingest gateway's per-minute tallies into movements once their minute has closed,
@@ -12,25 +13,29 @@ import { Pool } from 'pg';
  * within a second, and one settler runs at a time.
  */
 @Injectable()
-export class AccountingService implements OnModuleInit, OnApplicationShutdown {
+export class AccountingService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('accounting');
-  private readonly pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
-  private readonly stage = new IngestStage(this.pool, new TimeSeriesStore(this.pool));
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
+  private readonly stage: IngestStage;
+  private readonly passes = new PeriodicPass(() => this.settleAndFlush());
 
-  onModuleInit(): void {
-    // A connection the server ends (e.g. a stalled settle) must not take the worker down.
-    this.pool.on('error', (error) =>
-      this.logger.warn(`database connection lost: ${error.message}`),
-    );
-    const seconds = loadConfig().worker.accountingIntervalSeconds;
-    this.timer = setInterval(() => void this.runOnce(), seconds * 1000);
-    this.timer.unref();
+  constructor(
+    @InjectWorkerPool() private readonly pool: Pool,
+    @InjectWorkerConfig() private readonly config: WorkerConfig,
+  ) {
+    this.stage = new IngestStage(pool, new TimeSeriesStore(pool));
   }
 
+  onModuleInit(): void {
+    this.passes.start(this.config.worker.accountingIntervalSeconds);
+  }
+
+  /** One pass; overlapping calls share the pass in progress. Resolves to the movements made. */
   runOnce(): Promise<number> {
-    this.running ??= this.stage
+    return this.passes.runOnce();
+  }
+
+  private settleAndFlush(): Promise<number> {
+    return this.stage
       .settle()
       .then(() => flushTallies(this.pool))
       .then((movements) => {
@@ -40,14 +45,10 @@ export class AccountingService implements OnModuleInit, OnApplicationShutdown {
       .catch((error: Error) => {
         this.logger.error(`accounting failed: ${error.message}`);
         return 0;
-      })
-      .finally(() => (this.running = null));
-    return this.running;
+      });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-    await this.pool.end();
+  beforeApplicationShutdown(): Promise<void> {
+    return this.passes.stop();
   }
 }

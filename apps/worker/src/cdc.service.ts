@@ -1,40 +1,39 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { CdcSupervisor, SourceGuard } from '@sextant/cdc';
-import { loadConfig } from '@sextant/config';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { InjectWorkerConfig, InjectWorkerPool, type WorkerConfig } from './worker-config';
 
 /**
  * Runs the managed CDC sources (paths of protocol cdc): one replication reader per active
  * source, shared out among worker processes by advisory locks (see CdcSupervisor).
  */
 @Injectable()
-export class CdcService implements OnModuleInit, OnApplicationShutdown {
+export class CdcService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('cdc');
-  private readonly pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
   private supervisor: CdcSupervisor | null = null;
 
+  constructor(
+    @InjectWorkerPool() private readonly pool: Pool,
+    @InjectWorkerConfig() private readonly config: WorkerConfig,
+  ) {}
+
   onModuleInit(): void {
-    this.pool.on('error', (error) =>
-      this.logger.warn(`database connection lost: ${error.message}`),
-    );
-    const config = loadConfig();
-    const databaseUrl = process.env.DATABASE_URL ?? '';
+    const { databaseUrl, cdc } = this.config;
     this.supervisor = new CdcSupervisor(this.pool, {
-      secretKey: config.secretKey,
+      secretKey: this.config.secretKey,
       databaseUrl,
       guard: new SourceGuard({
-        allowedHosts: config.cdc.allowedHosts,
+        allowedHosts: cdc.allowedHosts,
         ownDatabaseUrl: databaseUrl,
         log: (line) => this.logger.warn(line),
       }),
-      maxRetainedWalBytes: config.cdc.maxRetainedWalMb * 2 ** 20,
+      maxRetainedWalBytes: cdc.maxRetainedWalMb * 2 ** 20,
       log: (line) => this.logger.log(line),
     });
     this.supervisor.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.supervisor?.stop();
-    await this.pool.end();
   }
 }

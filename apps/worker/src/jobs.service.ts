@@ -1,6 +1,7 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { loadConfig } from '@sextant/config';
-import { builtinJobTypesWith, JobTypeRegistry, JobWorker } from '@sextant/jobs';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { builtinJobTypesWith } from '@sextant/analyses';
+import { JobTypeRegistry, JobWorker } from '@sextant/jobs';
+import { InjectWorkerConfig, type WorkerConfig } from './worker-config';
 
 /**
  * The job platform's worker: runs task attempts from the queue (pg-boss in Postgres, shared by
@@ -8,27 +9,29 @@ import { builtinJobTypesWith, JobTypeRegistry, JobWorker } from '@sextant/jobs';
  * cron schedules. See libs/jobs.
  */
 @Injectable()
-export class JobsService implements OnModuleInit, OnApplicationShutdown {
+export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('jobs');
   private worker: JobWorker | null = null;
 
+  constructor(@InjectWorkerConfig() private readonly config: WorkerConfig) {}
+
   async onModuleInit(): Promise<void> {
-    const config = loadConfig().worker.jobs;
+    const jobs = this.config.worker.jobs;
     this.worker = new JobWorker({
-      databaseUrl: process.env.DATABASE_URL ?? '',
-      registry: new JobTypeRegistry(builtinJobTypesWith({ koiCatalogue: config.koiCatalogue })),
-      concurrency: config.concurrency,
-      pollingIntervalSeconds: config.pollIntervalMs / 1000,
-      heartbeatSeconds: config.heartbeatSeconds,
-      lostAfterSeconds: config.workerLostSeconds,
-      schedulerIntervalSeconds: config.schedulerIntervalSeconds,
-      shutdownGraceSeconds: config.shutdownGraceSeconds,
+      databaseUrl: this.config.databaseUrl,
+      registry: new JobTypeRegistry(builtinJobTypesWith({ koiCatalogue: jobs.koiCatalogue })),
+      concurrency: jobs.concurrency,
+      pollingIntervalSeconds: jobs.pollIntervalMs / 1000,
+      heartbeatSeconds: jobs.heartbeatSeconds,
+      lostAfterSeconds: jobs.workerLostSeconds,
+      schedulerIntervalSeconds: jobs.schedulerIntervalSeconds,
+      shutdownGraceSeconds: jobs.shutdownGraceSeconds,
       log: (line) => this.logger.log(line),
     });
     await this.worker.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.worker?.stop();
   }
 }

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { DecodedMessage, decodeChangeMessage, MessageBytes } from '../envelope/debezium-codec';
+import { DecodedMessage, decodeChangeMessage, MessageBytes } from '../envelope';
 import { CdcApplyError, CdcDecodeError } from '../errors';
 import { DeadLetter, DeadLettersRepository } from '../dead-letters/dead-letters.repository';
 import {

@@ -1,21 +1,14 @@
 import { assertNever } from '@sextant/domain';
 import type { PoolClient } from 'pg';
-import { ChangeEnvelope } from '../envelope';
 import { ChangeRow } from '../envelope/debezium-codec';
 import { ConnectSchema } from '../envelope/connect-schema';
 import { CdcApplyError } from '../errors';
-import { CdcPosition } from '../position';
 import { lakeSchemaName } from './identifiers';
+import type { MirrorChange } from './mirror-change';
 import { foldRows, mirrorSteps } from './mirror-fold';
 import { MirrorColumnType, MirrorRepository, MirrorTable } from './mirror.repository';
 
-/** One decoded change to mirror. */
-export interface MirrorChange {
-  envelope: ChangeEnvelope;
-  key: ChangeRow | null;
-  columns: ConnectSchema[] | null;
-  position: CdcPosition | null;
-}
+export type { MirrorChange } from './mirror-change';
 
 export interface MirrorOptions {
   /** The source's name; its tables are mirrored in schema `lake_<source>`. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeOperation } from '../envelope';
 import { ChangeRow } from '../envelope/debezium-codec';
-import type { MirrorChange } from './mirror-applier';
+import type { MirrorChange } from './mirror-change';
 import { foldRows, mirrorSteps } from './mirror-fold';
 
 const change = (

@@ -1,6 +1,6 @@
 import { ChangeRow } from '../envelope/debezium-codec';
 import { lakeTableName } from './identifiers';
-import type { MirrorChange } from './mirror-applier';
+import type { MirrorChange } from './mirror-change';
 
 /** Part of a batch for the mirror: one table's upserts and deletes, or a truncate. */
 export type MirrorStep =

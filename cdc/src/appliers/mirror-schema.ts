@@ -1,6 +1,6 @@
 import { assertNever } from '@sextant/domain';
 import type { PoolClient } from 'pg';
-import { ConnectSchema } from '../envelope/connect-schema';
+import { ConnectSchema } from '../envelope';
 import { lakeSchemaName, lakeTableName } from './identifiers';
 import { MirrorChange, typeOfConnectField, widenType } from './mirror-applier';
 import { MirrorColumnType, MirrorRepository } from './mirror.repository';

@@ -1,4 +1,4 @@
-import { ChangeEnvelope, ChangeOperation, ChangeSource } from '../envelope';
+import { ChangeEnvelope, ChangeOperation, ChangeSource } from './change-envelope';
 import { CdcDecodeError, CdcWhere } from '../errors';
 import { ConnectSchema, connectTypes, schemaOfValue, structFields } from './connect-schema';
 

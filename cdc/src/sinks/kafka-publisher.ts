@@ -1,8 +1,12 @@
 import { kafkaBrokers } from '@sextant/config';
 import type { Kafka, Producer } from 'kafkajs';
-import { ChangeEnvelope } from '../envelope';
-import { schemaOfValue } from '../envelope/connect-schema';
-import { ChangeRow, debeziumTopic, encodeChangeEnvelope } from '../envelope/debezium-codec';
+import {
+  ChangeEnvelope,
+  ChangeRow,
+  debeziumTopic,
+  encodeChangeEnvelope,
+  schemaOfValue,
+} from '../envelope';
 import { createKafka } from '../sources/kafka/kafka-source';
 
 /** A change to publish: its envelope and, when known, the row key (else taken from the row). */

@@ -42,8 +42,9 @@ describe(loadConfig.name, () => {
     expect(config.graphql).toEqual({ maxDepth: 10, maxCost: 50_000 });
     expect(config.cdc).toEqual({ allowedHosts: [], maxRetainedWalMb: 4096 });
     expect(config.worker).toEqual({
-      maintenanceIntervalSeconds: 60,
+      upkeepIntervalSeconds: 60,
       accountingIntervalSeconds: 10,
+      poolSize: 8,
       jobs: {
         concurrency: 2,
         pollIntervalMs: 1000,
@@ -54,6 +55,64 @@ describe(loadConfig.name, () => {
         koiCatalogue: null,
       },
     });
+  });
+
+  it("reads the stand-alone CDC runner's settings, null where unset", () => {
+    expect(loadConfig({}).cdcRunner).toEqual({
+      sourceUrl: null,
+      sourceName: null,
+      slot: null,
+      publication: null,
+      tables: [],
+      sourceNodeId: null,
+      destinationNodeId: null,
+      pathId: null,
+      keys: {},
+      maxBatchChanges: 1000,
+      statusIntervalMs: 10_000,
+      poolSize: 2,
+      kafkaTopics: [],
+      kafkaGroup: null,
+      kafkaFromBeginning: true,
+    });
+    const runner = loadConfig({
+      CDC_SOURCE_URL: 'postgresql://repl@db.example/shop',
+      CDC_TABLES: ' public.orders, items ,',
+      CDC_SOURCE_NODE_ID: '0190A1B2-0000-7000-8000-000000000001',
+      CDC_KEYS: '{"events": ["id"]}',
+      CDC_KAFKA_TOPICS: 'shop.public.orders, /^shop\\..*/',
+      CDC_KAFKA_FROM_BEGINNING: 'FALSE',
+    }).cdcRunner;
+    expect(runner).toMatchObject({
+      sourceUrl: 'postgresql://repl@db.example/shop',
+      tables: ['public.orders', 'items'],
+      sourceNodeId: '0190a1b2-0000-7000-8000-000000000001',
+      keys: { events: ['id'] },
+      kafkaFromBeginning: false,
+    });
+    expect(runner.kafkaTopics[0]).toBe('shop.public.orders');
+    expect((runner.kafkaTopics[1] as RegExp).test('shop.public.items')).toBe(true);
+  });
+
+  it('reads a renamed variable from its old name too, warning once per process', () => {
+    const warnings: string[] = [];
+    const warn = (line: string) => warnings.push(line);
+    expect(
+      loadConfig({ UPKEEP_INTERVAL_SECONDS: '30' }, '/', warn).worker.upkeepIntervalSeconds,
+    ).toBe(30);
+    expect(warnings).toEqual([]);
+    const old = { MAINTENANCE_INTERVAL_SECONDS: '45' };
+    expect(loadConfig(old, '/', warn).worker.upkeepIntervalSeconds).toBe(45);
+    expect(loadConfig(old, '/', warn).worker.upkeepIntervalSeconds).toBe(45);
+    expect(warnings).toEqual([
+      'MAINTENANCE_INTERVAL_SECONDS is deprecated: set UPKEEP_INTERVAL_SECONDS instead',
+    ]);
+    // The new name wins when both are set.
+    const both = { UPKEEP_INTERVAL_SECONDS: '20', MAINTENANCE_INTERVAL_SECONDS: '45' };
+    expect(loadConfig(both, '/', warn).worker.upkeepIntervalSeconds).toBe(20);
+    expect(() => loadConfig({ MAINTENANCE_INTERVAL_SECONDS: '0' }, '/', warn)).toThrow(
+      /UPKEEP_INTERVAL_SECONDS: expected a whole number/,
+    );
   });
 
   it.each([
@@ -68,6 +127,8 @@ describe(loadConfig.name, () => {
     ['INGEST_FORWARD_TLS_CERT', '/x.pem', /INGEST_FORWARD_TLS_KEY: missing/],
     ['INGEST_FORWARD_AUTH_FAILURES', '0', /INGEST_FORWARD_AUTH_FAILURES: expected a whole number/],
     ['INGEST_FORWARD_AUTH_COOLOFF_SECONDS', 'x', /INGEST_FORWARD_AUTH_COOLOFF_SECONDS: expected/],
+    ['UPKEEP_INTERVAL_SECONDS', '0', /UPKEEP_INTERVAL_SECONDS: expected a whole number/],
+    ['WORKER_DB_POOL_SIZE', '1', /WORKER_DB_POOL_SIZE: expected a whole number 2-200/],
     ['ACCOUNTING_INTERVAL_SECONDS', '0', /ACCOUNTING_INTERVAL_SECONDS: expected a whole number/],
     ['MQTT_URL', 'http://broker', /MQTT_URL: expected an mqtt/],
     ['KAFKA_BROKERS', 'localhost', /KAFKA_BROKERS: "localhost" is not host:port/],
@@ -87,6 +148,14 @@ describe(loadConfig.name, () => {
     ['CDC_ALLOWED_HOSTS', '127.0.0.1:5432', /CDC_ALLOWED_HOSTS: "127.0.0.1:5432" is not/],
     ['CDC_ALLOWED_HOSTS', 'db, 10.0.0.0/33', /CDC_ALLOWED_HOSTS: "10.0.0.0\/33" is not/],
     ['CDC_ALLOWED_HOSTS', 'bad host', /CDC_ALLOWED_HOSTS: "bad host" is not/],
+    ['CDC_SOURCE_URL', 'http://db', /CDC_SOURCE_URL: expected a postgres:\/\/ or postgresql/],
+    ['CDC_PATH_ID', 'path-1', /CDC_PATH_ID: expected a UUID, got "path-1"/],
+    ['CDC_KEYS', '{"t": ', /CDC_KEYS: not valid JSON/],
+    ['CDC_KEYS', '["id"]', /CDC_KEYS: expected \{"schema.table"/],
+    ['CDC_STATUS_INTERVAL_MS', '10', /CDC_STATUS_INTERVAL_MS: expected a whole number 100-600000/],
+    ['CDC_POOL_SIZE', '0', /CDC_POOL_SIZE: expected a whole number 1-100/],
+    ['CDC_KAFKA_TOPICS', '/(/', /CDC_KAFKA_TOPICS: \/\(\/: Invalid regular expression/],
+    ['CDC_KAFKA_FROM_BEGINNING', 'maybe', /CDC_KAFKA_FROM_BEGINNING: expected true or false/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -64,10 +64,12 @@ export interface SextantConfig {
     forward: ForwardConfig;
   };
   worker: {
-    /** Seconds between passes of time-series compaction and retention. */
-    maintenanceIntervalSeconds: number;
+    /** Seconds between passes of time-series upkeep (compaction and retention). */
+    upkeepIntervalSeconds: number;
     /** Seconds between turning closed ingest tallies into movements. */
     accountingIntervalSeconds: number;
+    /** Connections of the worker's one pool (upkeep, accounting, CDC sources). */
+    poolSize: number;
     jobs: JobsConfig;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -81,6 +83,8 @@ export interface SextantConfig {
   /** KAFKA_BROKERS: `host:port,…` where CDC publishes its change envelopes; null: no Kafka. */
   kafkaBrokers: string[] | null;
   cdc: CdcConfig;
+  /** One stand-alone CDC runner process (apps/cdc); unused by the other processes. */
+  cdcRunner: CdcRunnerSettings;
 }
 
 /** Managed CDC sources (registered through the API, run by the worker). */
@@ -98,6 +102,43 @@ export interface CdcConfig {
    * alert, then its slot is dropped (resuming it takes a new snapshot).
    */
   maxRetainedWalMb: number;
+}
+
+/**
+ * The stand-alone CDC runners (apps/cdc): a pgoutput reader of one source, or a Kafka consumer
+ * of Debezium topics, applying into Sextant's database. Null where a variable is unset; which
+ * ones a runner requires, and the names it derives, are its own (apps/cdc runner-config.ts).
+ */
+export interface CdcRunnerSettings {
+  /** CDC_SOURCE_URL: the source database (its user needs the REPLICATION attribute). */
+  sourceUrl: string | null;
+  /** CDC_SOURCE_NAME: mirror schema `lake_<name>`. */
+  sourceName: string | null;
+  /** CDC_SLOT, CDC_PUBLICATION: the pgoutput runner's (default `sextant_<source>`). */
+  slot: string | null;
+  publication: string | null;
+  /** CDC_TABLES: `schema.table` (or `table` in public), comma-separated. */
+  tables: string[];
+  /** CDC_SOURCE_NODE_ID: the registered database's node (movements' source). */
+  sourceNodeId: string | null;
+  /** CDC_DESTINATION_NODE_ID: the lake's node (movements' destination). */
+  destinationNodeId: string | null;
+  /** CDC_PATH_ID: the path of the movements. */
+  pathId: string | null;
+  /** CDC_KEYS: JSON `{"schema.table": ["column", ...]}` for tables without a primary key. */
+  keys: Record<string, unknown>;
+  /** CDC_MAX_BATCH_CHANGES: changes (or messages) per applier transaction. */
+  maxBatchChanges: number;
+  /** CDC_STATUS_INTERVAL_MS: interval of status updates to the source. */
+  statusIntervalMs: number;
+  /** CDC_POOL_SIZE: connections to Sextant's database. */
+  poolSize: number;
+  /** CDC_KAFKA_TOPICS: topic names, or `/regular expressions/`, comma-separated. */
+  kafkaTopics: (string | RegExp)[];
+  /** CDC_KAFKA_GROUP: the consumer group (default `sextant-cdc-<source>`). */
+  kafkaGroup: string | null;
+  /** CDC_KAFKA_FROM_BEGINNING: a new group reads its topics from their start. */
+  kafkaFromBeginning: boolean;
 }
 
 export interface AuthConfig {
@@ -300,6 +341,81 @@ export function cdcAllowedHosts(env: Env): string[] {
   return entries;
 }
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function nodeId(env: Env, name: string): string | null {
+  const raw = env[name];
+  if (!raw) return null;
+  if (!uuidPattern.test(raw)) throw new ConfigError(name, `expected a UUID, got "${raw}"`);
+  return raw.toLowerCase();
+}
+
+function list(env: Env, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+}
+
+function postgresUrl(env: Env, name: string): string | null {
+  const raw = url(env, name);
+  if (raw && !/^postgres(ql)?:$/.test(new URL(raw).protocol))
+    throw new ConfigError(name, 'expected a postgres:// or postgresql:// URL');
+  return raw;
+}
+
+function cdcKeys(env: Env): Record<string, unknown> {
+  const raw = env.CDC_KEYS;
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('CDC_KEYS', 'not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ConfigError('CDC_KEYS', 'expected {"schema.table": ["column", ...]}');
+  return parsed as Record<string, unknown>;
+}
+
+function kafkaTopics(env: Env): (string | RegExp)[] {
+  return list(env, 'CDC_KAFKA_TOPICS').map((topic) => {
+    const pattern = /^\/(.+)\/$/.exec(topic);
+    if (!pattern) return topic;
+    try {
+      return new RegExp(pattern[1]);
+    } catch (error) {
+      throw new ConfigError('CDC_KAFKA_TOPICS', `${topic}: ${(error as Error).message}`);
+    }
+  });
+}
+
+function cdcRunner(env: Env): CdcRunnerSettings {
+  const fromBeginning = (env.CDC_KAFKA_FROM_BEGINNING || 'true').toLowerCase();
+  if (!['true', 'false'].includes(fromBeginning))
+    throw new ConfigError(
+      'CDC_KAFKA_FROM_BEGINNING',
+      `expected true or false, got "${env.CDC_KAFKA_FROM_BEGINNING}"`,
+    );
+  return {
+    sourceUrl: postgresUrl(env, 'CDC_SOURCE_URL'),
+    sourceName: env.CDC_SOURCE_NAME || null,
+    slot: env.CDC_SLOT || null,
+    publication: env.CDC_PUBLICATION || null,
+    tables: list(env, 'CDC_TABLES'),
+    sourceNodeId: nodeId(env, 'CDC_SOURCE_NODE_ID'),
+    destinationNodeId: nodeId(env, 'CDC_DESTINATION_NODE_ID'),
+    pathId: nodeId(env, 'CDC_PATH_ID'),
+    keys: cdcKeys(env),
+    maxBatchChanges: integer(env, 'CDC_MAX_BATCH_CHANGES', 1000, 1, 100_000),
+    statusIntervalMs: integer(env, 'CDC_STATUS_INTERVAL_MS', 10_000, 100, 600_000),
+    poolSize: integer(env, 'CDC_POOL_SIZE', 2, 1, 100),
+    kafkaTopics: kafkaTopics(env),
+    kafkaGroup: env.CDC_KAFKA_GROUP || null,
+    kafkaFromBeginning: fromBeginning === 'true',
+  };
+}
+
 function smtpUrl(env: Env): string | null {
   const raw = url(env, 'SMTP_URL');
   if (raw && !/^smtps?:$/.test(new URL(raw).protocol))
@@ -371,14 +487,38 @@ function jobs(env: Env, cwd: string): JobsConfig {
   };
 }
 
+/** Variables renamed (new name: old name); the old names still work, with a warning. */
+export const renamedVariables: Readonly<Record<string, string>> = {
+  UPKEEP_INTERVAL_SECONDS: 'MAINTENANCE_INTERVAL_SECONDS',
+};
+
+const warnedRenames = new Set<string>();
+
+/** The environment with each renamed variable set from its old name when only that is set. */
+function withRenamed(env: Env, warn: (line: string) => void): Env {
+  let renamed = env;
+  for (const [name, old] of Object.entries(renamedVariables)) {
+    if ((env[name] ?? '') !== '' || (env[old] ?? '') === '') continue;
+    renamed = { ...renamed, [name]: env[old] };
+    // Once per process, however often the configuration is read.
+    if (!warnedRenames.has(old)) {
+      warnedRenames.add(old);
+      warn(`${old} is deprecated: set ${name} instead`);
+    }
+  }
+  return renamed;
+}
+
 /** Reads the configuration from the environment (defaults documented in .env.example). */
-export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): SextantConfig {
+export function loadConfig(
+  environment: Env = process.env,
+  cwd: string = process.cwd(),
+  warn: (line: string) => void = (line) => console.warn(`config: ${line}`),
+): SextantConfig {
+  const env = withRenamed(environment, warn);
   const apiPort = port(env, 'API_PORT', 3000);
   const apiHost = env.API_HOST || '0.0.0.0';
-  const databaseUrl = url(env, 'DATABASE_URL');
-  if (databaseUrl && !/^postgres(ql)?:$/.test(new URL(databaseUrl).protocol)) {
-    throw new ConfigError('DATABASE_URL', 'expected a postgres:// or postgresql:// URL');
-  }
+  const databaseUrl = postgresUrl(env, 'DATABASE_URL');
   return {
     databaseUrl,
     embeddedPostgres: {
@@ -448,8 +588,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       forward: forward(env, cwd),
     },
     worker: {
-      maintenanceIntervalSeconds: integer(env, 'MAINTENANCE_INTERVAL_SECONDS', 60, 1, 86_400),
+      upkeepIntervalSeconds: integer(env, 'UPKEEP_INTERVAL_SECONDS', 60, 1, 86_400),
       accountingIntervalSeconds: integer(env, 'ACCOUNTING_INTERVAL_SECONDS', 10, 1, 3600),
+      poolSize: integer(env, 'WORKER_DB_POOL_SIZE', 8, 2, 200),
       jobs: jobs(env, cwd),
     },
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
@@ -460,5 +601,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       allowedHosts: cdcAllowedHosts(env),
       maxRetainedWalMb: integer(env, 'CDC_MAX_RETAINED_WAL_MB', 4096, 1, 10_000_000),
     },
+    cdcRunner: cdcRunner(env),
   };
 }

@@ -1,2 +1,4 @@
 export * from './config';
+export * from './config-docs';
 export * from './secrets';
+export * from './variables';

@@ -2,4 +2,3 @@ export * from './embedded-postgres';
 export * from './migrator';
 export * from './prisma';
 export * from './database';
-export * from './database-probe.module';

@@ -5,7 +5,7 @@ import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// Migrations are hand-written SQL (README, "Migrations"); this test is what keeps them equal
+// Migrations are hand-written SQL (docs/development.md, "Migrations"); this test is what keeps them equal
 // to prisma/schema.prisma, the model the Prisma client is generated from.
 
 interface DmmfField {

@@ -93,7 +93,7 @@ describe('cron schedules', () => {
     // 06:00 in Copenhagen (UTC+1 in December) is 05:00 UTC.
     const schedule = await schedules.create({
       name: 'health at six',
-      type: 'series-health',
+      type: 'test-window',
       params: { nodeId: fleet.siteId, days: 1 },
       cron: '0 6 * * *',
       timezone: 'Europe/Copenhagen',

@@ -47,7 +47,33 @@ describe('Nx module boundaries', () => {
       'libs/db/src/leak.ts',
       "import { createTestDatabase } from '@sextant/testing';\nexport const x = createTestDatabase;\n",
     ],
-  ])('rejects %s importing server-only code', async (file, source) => {
+    [
+      // The job platform knows no job type built on it.
+      'libs/jobs/src/leak.ts',
+      "import { builtinJobTypes } from '@sextant/analyses';\nexport const x = builtinJobTypes;\n",
+    ],
+    [
+      'libs/imports/src/leak.ts',
+      "import { builtinJobTypes } from '@sextant/analyses';\nexport const x = builtinJobTypes;\n",
+    ],
+    [
+      'libs/jobs/src/leak.ts',
+      "import { importWindScada } from '@sextant/imports';\nexport const x = importWindScada;\n",
+    ],
+    [
+      // Apps never import apps, libraries never import apps.
+      'apps/cdc/src/leak.ts',
+      "import { CdcService } from '../../worker/src/cdc.service';\nexport const x = CdcService;\n",
+    ],
+    [
+      'cdc/src/leak.ts',
+      "import { loadCdcConfig } from '../../apps/cdc/src/cdc-config';\nexport const x = loadCdcConfig;\n",
+    ],
+    [
+      'apps/cdc/src/leak.ts',
+      "import { createTestDatabase } from '@sextant/testing';\nexport const x = createTestDatabase;\n",
+    ],
+  ])('rejects %s importing what its project may not use', async (file, source) => {
     const errors = await boundaryErrors(file, source);
     expect(errors.length).toBeGreaterThan(0);
   });
@@ -58,7 +84,30 @@ describe('Nx module boundaries', () => {
       "import { nodeKinds } from '@sextant/domain';\nexport const x = nodeKinds;\n",
     ],
     ['apps/api/src/ok.ts', "import { migrate } from '@sextant/db';\nexport const x = migrate;\n"],
+    [
+      'apps/cdc/src/ok.ts',
+      "import { PgoutputReader } from '@sextant/cdc';\nexport const x = PgoutputReader;\n",
+    ],
+    [
+      'libs/analyses/src/ok.ts',
+      "import { defineJobType } from '@sextant/jobs';\nexport const x = defineJobType;\n",
+    ],
+    [
+      'libs/analyses/src/ok.ts',
+      "import { windSeries } from '@sextant/imports';\nexport const x = windSeries;\n",
+    ],
   ])('allows %s to import what its scope may use', async (file, source) => {
     expect(await boundaryErrors(file, source)).toEqual([]);
+  });
+
+  it.each([
+    ['libs/analyses/src/leak.ts', 1],
+    ['libs/analyses/src/leak.int-spec.ts', 0],
+  ])('lets only tests import @sextant/jobs/testing (%s)', async (file, errors) => {
+    const source =
+      "import { createFleet } from '@sextant/jobs/testing';\nexport const x = createFleet;\n";
+    const [result] = await eslint.lintText(source, { filePath: path.join(root, file) });
+    const restricted = result.messages.filter((m) => m.ruleId === 'no-restricted-imports');
+    expect(restricted).toHaveLength(errors);
   });
 });

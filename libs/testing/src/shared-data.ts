@@ -4,7 +4,7 @@ import path from 'node:path';
 const repositoryRoot = path.resolve(__dirname, '../../..');
 
 /**
- * The shared data folder (`shared/data`, beside the checkout as README says), found by
+ * The shared data folder (`shared/data`, beside the checkout as docs/development.md says), found by
  * looking upwards from the repository: a checkout in a deeper folder (a git worktree such as
  * `work/wt/<name>`) still finds it. Null when there is none; tests then skip with a reason.
  */

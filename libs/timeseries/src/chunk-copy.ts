@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { NewChunk } from './chunk.repository';
+import type { NewChunk } from './new-chunk';
 
 // New chunks go in with binary COPY: many small chunks (a busy gateway commits a few points
 // per series at a time) cost a fraction of what INSERT ... unnest(text arrays) does.

@@ -1,8 +1,11 @@
 import type { Pool, PoolClient } from 'pg';
 import { copyChunks } from './chunk-copy';
+import type { NewChunk } from './new-chunk';
 import { scopedSeriesKey } from './series-key';
 import type { ChunkSummary } from './summary';
 import type { SeriesInfo, SeriesOwner, SeriesValueType } from './types';
+
+export type { NewChunk } from './new-chunk';
 
 /** A chunk row without its data. */
 export interface ChunkMeta extends ChunkSummary {
@@ -10,14 +13,6 @@ export interface ChunkMeta extends ChunkSummary {
   seq: bigint;
   /** Per-grain summaries (see segments.ts), when asked for and present. */
   segments?: Buffer | null;
-}
-
-export interface NewChunk extends ChunkSummary {
-  seriesId: bigint;
-  data: Buffer;
-  segments: Buffer | null;
-  /** Set by compaction, which keeps the sequence numbers of the chunks it merges. */
-  seq?: bigint;
 }
 
 interface ChunkMetaRow {

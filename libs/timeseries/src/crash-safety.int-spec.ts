@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compact } from './maintenance';
+import { compact } from './upkeep';
 import { TimeSeriesQueries } from './queries';
 import { TimeSeriesStore } from './store';
 import { crashBatch, crashPointsPerSeries, crashSeries, crashWindow } from './testing/crash-writer';

@@ -1,6 +1,6 @@
 export * from './aggregate';
 export * from './chunk.repository';
-export * from './maintenance';
+export * from './upkeep';
 export * from './queries';
 export * from './series-key';
 export * from './store';

@@ -1,7 +1,7 @@
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyRetention, compact } from './maintenance';
+import { applyRetention, compact } from './upkeep';
 import { TimeSeriesQueries } from './queries';
 import { TimeSeriesStore } from './store';
 import type { Point } from './types';

@@ -1,11 +1,10 @@
-import { ArgsType, Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { ArgsType, Field, ID, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { DateTimeField, IdField } from '../common/fields';
 import { Connection } from '../common/graphql-types';
-import { maxPageSize } from '../common/list.args';
+import { PageArgs } from '../common/list.args';
 
 @ObjectType('AuditEvent', { description: 'What was done, by whom, when and from where.' })
 export class AuditEventModel {
@@ -65,23 +64,7 @@ export class AuditEventModel {
 export const AuditEventConnection = Connection(AuditEventModel, 'AuditEventConnection');
 
 @ArgsType()
-export class ListAuditArgs {
-  @Field(() => Int, { nullable: true, description: `Events per page, 1-${maxPageSize}.` })
-  @ApiPropertyOptional({ minimum: 1, maximum: maxPageSize, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(maxPageSize)
-  limit?: number;
-
-  @Field(() => String, { nullable: true, description: 'nextCursor of the previous page.' })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-
+export class ListAuditArgs extends PageArgs {
   @IdField({ optional: true, description: 'Events about this node and the nodes under it.' })
   nodeId?: string;
 

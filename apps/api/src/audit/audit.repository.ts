@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { uuidv7 } from '@sextant/ingest';
 import { PrismaService } from '../prisma/prisma.service';
-import { scopeSql, type Scope } from '../auth/scope';
+import { scopeSql, type Scope } from '../access/scope';
 
 export interface AuditRecord {
   action: string;

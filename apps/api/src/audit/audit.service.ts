@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@sextant/domain';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import type { Page } from '../common/graphql-types';
-import { AccessService } from '../auth/access.service';
+import { AccessService } from '../access/access.service';
 import type { Principal, RequestOrigin } from '../auth/principal';
 import { AuditRepository, type AuditRecord, type AuditRow } from './audit.repository';
 import type { ListAuditArgs } from './audit.model';

@@ -13,12 +13,12 @@ import {
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { IdPipe } from '../common/id.pipe';
-import { MembersService } from '../members/members.service';
+import { AccessService } from '../access/access.service';
 import { Actor, Origin } from './actor.decorator';
-import { AccessService } from './access.service';
-import { AuthService, normaliseEmail } from './auth.service';
+import { ApiTokensService } from './api-tokens.service';
 import { Can, Public } from './can.decorator';
-import { clearedCookies, sessionCookies } from './cookies';
+import { clearedCookies } from './cookies';
+import { CredentialsService, normaliseEmail } from './credentials.service';
 import {
   ApiTokenModel,
   CanModel,
@@ -37,31 +37,15 @@ import {
   UpdateMeInput,
 } from './dto/auth.inputs';
 import type { Principal, RequestOrigin, UserPrincipal } from './principal';
-
-/** The signed-in user as the API shows them. */
-export async function toMe(
-  auth: AuthService,
-  userId: string,
-  csrfToken: string | null,
-): Promise<MeModel> {
-  const user = await auth.user(userId);
-  return {
-    id: user.id,
-    email: user.email,
-    name: user.name,
-    platformAdmin: user.platformAdmin,
-    emailVerified: user.emailVerifiedAt !== null,
-    memberships: await auth.memberships(userId),
-    csrfToken,
-  };
-}
+import { SessionsService } from './sessions.service';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
   constructor(
-    private readonly auth: AuthService,
-    private readonly members: MembersService,
+    private readonly credentials: CredentialsService,
+    private readonly sessions: SessionsService,
+    private readonly apiTokens: ApiTokensService,
     private readonly access: AccessService,
   ) {}
 
@@ -93,9 +77,7 @@ export class AuthController {
     @Origin() origin: RequestOrigin,
     @Body() input: RegisterInput,
   ): Promise<RegisteredModel> {
-    const user = await this.auth.register(input, origin);
-    if (user && input.organisation)
-      await this.members.createOrganisation(user.id, user.email, input.organisation, origin);
+    await this.credentials.register(input, origin);
     return { email: normaliseEmail(input.email) };
   }
 
@@ -104,7 +86,7 @@ export class AuthController {
   @Public()
   @ApiOperation({ summary: 'Confirm an email address with the token of the link sent to it.' })
   async verifyEmail(@Origin() origin: RequestOrigin, @Body() input: TokenInput) {
-    await this.auth.verifyEmail(input.token, origin);
+    await this.credentials.verifyEmail(input.token, origin);
     return { verified: true };
   }
 
@@ -113,7 +95,7 @@ export class AuthController {
   @Public()
   @ApiOperation({ summary: 'Send the confirmation link again (answers the same for any address).' })
   async resend(@Origin() origin: RequestOrigin, @Body() input: EmailInput) {
-    await this.auth.resendVerification(input.email, origin);
+    await this.credentials.resendVerification(input.email, origin);
     return { sent: true };
   }
 
@@ -130,17 +112,9 @@ export class AuthController {
     @Body() input: SignInInput,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const signedIn = await this.auth.signIn(input, origin);
-    reply.header(
-      'set-cookie',
-      sessionCookies(
-        signedIn.session.secret,
-        signedIn.session.csrfToken,
-        signedIn.session.maxAgeSeconds,
-        this.auth.secureCookies(reply.request),
-      ),
-    );
-    return { user: await toMe(this.auth, signedIn.user.id, signedIn.session.csrfToken) };
+    const signedIn = await this.credentials.signIn(input, origin);
+    this.sessions.setCookies(reply, signedIn.session);
+    return { user: await this.credentials.me(signedIn.user.id, signedIn.session.csrfToken) };
   }
 
   @Post('sign-out')
@@ -152,8 +126,8 @@ export class AuthController {
     @Origin() origin: RequestOrigin,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.auth.signOut(actor, origin);
-    reply.header('set-cookie', clearedCookies(this.auth.secureCookies(reply.request)));
+    await this.sessions.signOut(actor, origin);
+    reply.header('set-cookie', clearedCookies(this.sessions.secureCookies(reply.request)));
   }
 
   @Post('password-reset/request')
@@ -161,7 +135,7 @@ export class AuthController {
   @Public()
   @ApiOperation({ summary: 'Email a password reset link (answers the same for any address).' })
   async requestReset(@Origin() origin: RequestOrigin, @Body() input: EmailInput) {
-    await this.auth.requestPasswordReset(input.email, origin);
+    await this.credentials.requestPasswordReset(input.email, origin);
     return { sent: true };
   }
 
@@ -173,7 +147,7 @@ export class AuthController {
       'Set a new password with the token of the link; ends every session, and revokes your API tokens unless revokeApiTokens is false.',
   })
   async reset(@Origin() origin: RequestOrigin, @Body() input: ResetPasswordInput): Promise<void> {
-    await this.auth.resetPassword(
+    await this.credentials.resetPassword(
       input.token,
       input.password,
       origin,
@@ -188,7 +162,7 @@ export class AuthController {
   })
   @ApiOkResponse({ type: MeModel })
   me(@Actor() actor: UserPrincipal) {
-    return toMe(this.auth, actor.userId, actor.csrfToken);
+    return this.credentials.me(actor.userId, actor.csrfToken);
   }
 
   @Patch('me')
@@ -196,8 +170,8 @@ export class AuthController {
   @ApiOperation({ summary: 'Change your name.' })
   @ApiOkResponse({ type: MeModel })
   async rename(@Actor() actor: UserPrincipal, @Body() input: UpdateMeInput) {
-    await this.auth.rename(actor, input.name);
-    return toMe(this.auth, actor.userId, actor.csrfToken);
+    await this.credentials.rename(actor, input.name);
+    return this.credentials.me(actor.userId, actor.csrfToken);
   }
 
   @Post('me/password')
@@ -212,7 +186,7 @@ export class AuthController {
     @Origin() origin: RequestOrigin,
     @Body() input: ChangePasswordInput,
   ): Promise<void> {
-    await this.auth.changePassword(
+    await this.credentials.changePassword(
       actor,
       input.currentPassword,
       input.newPassword,
@@ -226,7 +200,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Your personal API tokens (without their secrets).' })
   @ApiOkResponse({ type: ApiTokenModel, isArray: true })
   tokens(@Actor() actor: UserPrincipal) {
-    return this.auth.apiTokens(actor);
+    return this.apiTokens.list(actor);
   }
 
   @Post('tokens')
@@ -241,7 +215,7 @@ export class AuthController {
     @Origin() origin: RequestOrigin,
     @Body() input: CreateApiTokenInput,
   ) {
-    return this.auth.createApiToken(actor, input, origin);
+    return this.apiTokens.create(actor, input, origin);
   }
 
   @Delete('tokens/:id')
@@ -253,6 +227,6 @@ export class AuthController {
     @Origin() origin: RequestOrigin,
     @Param('id', IdPipe) id: string,
   ) {
-    return this.auth.revokeApiToken(actor, id, origin);
+    return this.apiTokens.revoke(actor, id, origin);
   }
 }

@@ -1,45 +1,49 @@
-import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { AuditController } from '../audit/audit.controller';
-import { AuditRepository } from '../audit/audit.repository';
-import { AuditResolver } from '../audit/audit.resolver';
-import { AuditService } from '../audit/audit.service';
-import { MembersController } from '../members/members.controller';
-import { MembersRepository } from '../members/members.repository';
-import { MembersResolver } from '../members/members.resolver';
-import { MembersService } from '../members/members.service';
-import { AccessRepository } from './access.repository';
-import { AccessService } from './access.service';
+import { AccessModule } from '../access/access.module';
+import { API_CONFIG, ApiConfig } from '../api-config';
+import { ApiTokensService } from './api-tokens.service';
 import { AuthController } from './auth.controller';
 import { AuthRepository } from './auth.repository';
 import { AuthResolver } from './auth.resolver';
-import { AuthService } from './auth.service';
+import { CredentialsService } from './credentials.service';
+import { Mailer } from './mailer';
 import { PolicyGuard } from './policy.guard';
+import { SessionsService } from './sessions.service';
 
-/** Accounts, the policy guard on every route and field, memberships and the audit log. */
-@Global()
+/**
+ * Accounts (credentials), sessions and personal API tokens, and the policy guard on every
+ * route and field. It records to the audit log (AuditModule, global) and asks AccessModule.
+ */
 @Module({
-  controllers: [AuthController, MembersController, AuditController],
+  imports: [AccessModule],
+  controllers: [AuthController],
   providers: [
     AuthRepository,
-    AuthService,
+    CredentialsService,
+    SessionsService,
+    ApiTokensService,
     AuthResolver,
-    AccessRepository,
-    AccessService,
-    AuditRepository,
-    AuditService,
-    AuditResolver,
-    MembersRepository,
-    MembersService,
-    MembersResolver,
+    {
+      provide: Mailer,
+      inject: [API_CONFIG],
+      useFactory: (config: ApiConfig) => {
+        const { mail } = config;
+        return new Mailer(mail.smtpUrl, mail.from);
+      },
+    },
     { provide: APP_GUARD, useClass: PolicyGuard },
   ],
-  exports: [AuthService, AccessService, AuditService],
+  exports: [CredentialsService, SessionsService, Mailer],
 })
 export class AuthModule implements OnApplicationBootstrap {
-  constructor(private readonly auth: AuthService) {}
+  constructor(private readonly mailer: Mailer) {}
 
+  /** Logged at start: where account emails go. */
   onApplicationBootstrap(): void {
-    this.auth.describeMail();
+    if (this.mailer.logsMail)
+      new Logger('Auth').warn(
+        'SMTP_URL is not set: account emails (verification, reset, invitations) are written to this log',
+      );
   }
 }

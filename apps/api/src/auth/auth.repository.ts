@@ -72,7 +72,10 @@ export const maxApiTokens = 500;
 const tokenColumns = `id, name, prefix, created_at AS "createdAt", expires_at AS "expiresAt",
   last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"`;
 
-/** Every query of accounts, sessions, API tokens, email links and sign-in throttling. */
+/** Organisation references registration never takes (the platform operator's). */
+const reservedOrganisations = new Set(['sextant']);
+
+/** Every query of accounts (and the organisation made at sign-up), sessions, API tokens, email links and sign-in throttling. */
 @Injectable()
 export class AuthRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -168,6 +171,41 @@ export class AuthRepository {
     return rows;
   }
 
+  /**
+   * A new root node of kind organisation, its reference (unique among roots) from the name,
+   * and its first owner.
+   */
+  async createOrganisation(
+    name: string,
+    ownerId: string,
+  ): Promise<{ id: string; reference: string }> {
+    const base =
+      name
+        .toLowerCase()
+        .normalize('NFKD')
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 60) || 'org';
+    for (let attempt = 0; ; attempt++) {
+      // The platform operator's own organisation is never handed out.
+      const reference =
+        attempt === 0 && !reservedOrganisations.has(base)
+          ? base
+          : `${base}-${Math.random().toString(36).slice(2, 8)}`;
+      const { rows } = await this.pool.query<{ id: string }>(
+        `INSERT INTO node (id, kind, name, reference, updated_at) VALUES ($1, 'organisation', $2, $3, now())
+         ON CONFLICT (reference_scope, reference) DO NOTHING RETURNING id`,
+        [uuidv7(), name, reference],
+      );
+      if (!rows[0]) continue;
+      await this.pool.query(
+        `INSERT INTO membership (id, user_id, node_id, role, updated_at)
+         VALUES ($1, $2, $3, 'owner', now())`,
+        [uuidv7(), ownerId, rows[0].id],
+      );
+      return { id: rows[0].id, reference };
+    }
+  }
   // Sessions
 
   async createSession(data: {

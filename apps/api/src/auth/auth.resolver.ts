@@ -1,8 +1,7 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { IdPipe } from '../common/id.pipe';
 import { Actor, Origin } from './actor.decorator';
-import { toMe } from './auth.controller';
-import { AuthService } from './auth.service';
+import { ApiTokensService } from './api-tokens.service';
 import { Can } from './can.decorator';
 import {
   ApiTokenModel,
@@ -10,22 +9,26 @@ import {
   CreatedApiTokenModel,
   MeModel,
 } from './dto/auth.inputs';
+import { CredentialsService } from './credentials.service';
 import type { RequestOrigin, UserPrincipal } from './principal';
 
 @Resolver(() => MeModel)
 export class AuthResolver {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly tokens: ApiTokensService,
+  ) {}
 
   @Query(() => MeModel, { description: 'The signed-in user and the roles they hold.' })
   @Can('account.manage', 'self')
   me(@Actor() actor: UserPrincipal) {
-    return toMe(this.auth, actor.userId, actor.csrfToken);
+    return this.credentials.me(actor.userId, actor.csrfToken);
   }
 
   @Query(() => [ApiTokenModel], { description: 'Your personal API tokens (without secrets).' })
   @Can('account.manage', 'self')
   apiTokens(@Actor() actor: UserPrincipal) {
-    return this.auth.apiTokens(actor);
+    return this.tokens.list(actor);
   }
 
   @Mutation(() => CreatedApiTokenModel, { description: 'A personal API token, shown this once.' })
@@ -35,7 +38,7 @@ export class AuthResolver {
     @Origin() origin: RequestOrigin,
     @Args('input') input: CreateApiTokenInput,
   ) {
-    return this.auth.createApiToken(actor, input, origin);
+    return this.tokens.create(actor, input, origin);
   }
 
   @Mutation(() => ApiTokenModel, { description: 'Revokes one of your API tokens.' })
@@ -45,6 +48,6 @@ export class AuthResolver {
     @Origin() origin: RequestOrigin,
     @Args('id', { type: () => ID }, IdPipe) id: string,
   ) {
-    return this.auth.revokeApiToken(actor, id, origin);
+    return this.tokens.revoke(actor, id, origin);
   }
 }

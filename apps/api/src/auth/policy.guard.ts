@@ -6,16 +6,16 @@ import { GqlExecutionContext } from '@nestjs/graphql';
 import { DomainError } from '@sextant/domain';
 import { decide, type Action } from '@sextant/policy';
 import type { FastifyRequest } from 'fastify';
-import { AccessRepository } from './access.repository';
-import { denialError } from './access.service';
+import { AccessRepository } from '../access/access.repository';
+import { denialError } from '../access/access.service';
 import { principalOf, requestOf, setPrincipal } from './actor.decorator';
-import { AuthService } from './auth.service';
 import { POLICY, type Place, type Policy, type TargetRef } from './can.decorator';
 import { createValidationPipe } from '../common/validation';
 import { csrfHeader } from './cookies';
 import { subjectOf, type Principal } from './principal';
 import { sameSecret } from './secrets';
-import { actionOn, badShape, notFound, shaped, targetKind } from './targets';
+import { SessionsService } from './sessions.service';
+import { actionOn, badShape, notFound, shaped, targetKind } from '../access/targets';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -50,7 +50,7 @@ export class PolicyGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly auth: AuthService,
+    private readonly sessions: SessionsService,
     private readonly access: AccessRepository,
   ) {}
 
@@ -65,7 +65,7 @@ export class PolicyGuard implements CanActivate {
     }
     let principal = principalOf(request);
     if (!principal) {
-      principal = await this.auth.authenticate(request);
+      principal = await this.sessions.authenticate(request);
       setPrincipal(request, principal);
     }
     if (policy.kind === 'public') return true;

@@ -3,9 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiConfig } from '../api-config';
 import { isUploadRoute, mediaTypeOf, uploadTypes } from '../common/upload';
 import { setPrincipal } from './actor.decorator';
-import type { AuthService } from './auth.service';
 import { clientAddress, portalProof, setClientAddress } from './client-address';
 import { addressKey, RateLimiter } from './rate-limiter';
+import type { SessionsService } from './sessions.service';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 const uploads = new Set<string>(uploadTypes);
@@ -25,8 +25,8 @@ function limited(request: FastifyRequest): boolean {
  */
 export function installRequestGate(
   fastify: FastifyInstance,
-  auth: AuthService,
-  config: Required<ApiConfig>,
+  sessions: SessionsService,
+  config: ApiConfig,
 ): void {
   const proof = config.secretKey ? portalProof(config.secretKey) : null;
   const perAddress = new RateLimiter(config.auth.rateLimitPerAddress);
@@ -44,7 +44,7 @@ export function installRequestGate(
           wait,
         );
     }
-    const principal = await auth.authenticate(request);
+    const principal = await sessions.authenticate(request);
     setPrincipal(request, principal);
     const type = mediaTypeOf(request);
     const upload = isUploadRoute(request);

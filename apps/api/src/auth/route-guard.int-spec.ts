@@ -3,9 +3,10 @@ import { actions } from '@sextant/policy';
 import type { GraphQLSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp } from '../app.factory';
+import { testApiConfig } from '../testing/api-harness';
 import { enumerateHandlers, type Handler } from '../testing/route-table';
 import type { Place, TargetRef } from './can.decorator';
-import { registeredTargetKinds } from './targets';
+import { registeredTargetKinds } from '../access/targets';
 
 // Every REST route and every GraphQL field that runs code must name its policy (@Can or
 // @Public), and every target it names must be findable in the request. A module merged
@@ -19,13 +20,7 @@ describe('route guards', () => {
 
   beforeAll(async () => {
     app = await createApiApp(
-      {
-        databaseUrl: 'postgresql://guards@127.0.0.1:1/none',
-        poolSize: 1,
-        schemaFile: null,
-        corsOrigins: [],
-        ingest: { httpUrl: 'http://localhost:8086', forwardHost: 'localhost', forwardPort: 24224 },
-      },
+      testApiConfig('postgresql://guards@127.0.0.1:1/none', { poolSize: 1 }),
       ['error'],
     );
     await app.init();

@@ -1,6 +1,19 @@
 import { Field, Float, ID, ObjectType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
+import { pathStates } from '@sextant/domain';
 import { GraphQLJSONObject } from 'graphql-scalars';
+
+/** What the process running a CDC source does; waiting: no process has taken it yet. */
+export const cdcRunStates = [
+  'starting',
+  'snapshotting',
+  'streaming',
+  'paused',
+  'retrying',
+  'stopped',
+  'waiting',
+] as const;
+export const cdcCommandStates = ['pending', 'running', 'done', 'failed'] as const;
 
 @ObjectType('CdcSourceStatus', {
   description: 'What the process running a CDC source last reported (about once a second).',
@@ -11,6 +24,7 @@ export class CdcSourceStatusModel {
       'starting, snapshotting, streaming, paused, retrying, stopped; waiting: no process has taken it yet.',
   })
   @ApiProperty({
+    enum: cdcRunStates,
     description:
       'starting, snapshotting, streaming, paused, retrying, stopped; waiting: no process has taken it yet.',
   })
@@ -20,19 +34,19 @@ export class CdcSourceStatusModel {
     nullable: true,
     description: 'Last LSN confirmed to the source: applied.',
   })
-  @ApiPropertyOptional({ type: String, nullable: true, example: '0/1A2B3C8' })
+  @ApiProperty({ type: String, nullable: true, example: '0/1A2B3C8' })
   confirmedLsn!: string | null;
 
   @Field(() => String, { nullable: true, description: "The source's current WAL position." })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   sourceLsn!: string | null;
 
   @Field(() => Float, { nullable: true, description: 'WAL bytes between source and confirmed.' })
-  @ApiPropertyOptional({ type: Number, nullable: true })
+  @ApiProperty({ type: Number, nullable: true })
   lagBytes!: number | null;
 
   @Field(() => Float, { nullable: true, description: 'Age of the oldest unapplied commit.' })
-  @ApiPropertyOptional({ type: Number, nullable: true })
+  @ApiProperty({ type: Number, nullable: true })
   lagSeconds!: number | null;
 
   @Field(() => Float)
@@ -44,19 +58,19 @@ export class CdcSourceStatusModel {
   changesApplied!: number;
 
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   lastError!: string | null;
 
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   lastErrorAt!: Date | null;
 
   @Field(() => Date, { nullable: true, description: 'When an unreachable source is tried again.' })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   nextRetryAt!: Date | null;
 
   @Field(() => String, { nullable: true, description: 'Why the source is paused.' })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   pausedReason!: string | null;
 
   @Field(() => [String], { description: 'Problems to act on, such as lag above its threshold.' })
@@ -67,7 +81,7 @@ export class CdcSourceStatusModel {
     nullable: true,
     description: 'The process running it (host:pid); platform administrators only.',
   })
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: String,
     nullable: true,
     description: 'The process running it (host:pid); platform administrators only.',
@@ -75,7 +89,7 @@ export class CdcSourceStatusModel {
   runner!: string | null;
 
   @Field(() => Date, { nullable: true, description: 'When this status was reported.' })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   updatedAt!: Date | null;
 }
 
@@ -93,7 +107,7 @@ export class CdcSourceModel {
   name!: string;
 
   @Field({ description: 'The path: active, paused or revoked.' })
-  @ApiProperty()
+  @ApiProperty({ enum: pathStates, description: 'The path: active, paused or revoked.' })
   state!: string;
 
   @Field(() => ID)
@@ -113,7 +127,11 @@ export class CdcSourceModel {
   tables!: string[];
 
   @Field(() => GraphQLJSONObject)
-  @ApiProperty({ type: 'object', additionalProperties: true })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'array', items: { type: 'string' } },
+    description: 'Key columns of each table.',
+  })
   keys!: Record<string, string[]>;
 
   @Field()
@@ -144,11 +162,11 @@ export class CdcLagSampleModel {
   at!: Date;
 
   @Field(() => Float, { nullable: true })
-  @ApiPropertyOptional({ type: Number, nullable: true })
+  @ApiProperty({ type: Number, nullable: true })
   lagBytes!: number | null;
 
   @Field(() => Float, { nullable: true })
-  @ApiPropertyOptional({ type: Number, nullable: true })
+  @ApiProperty({ type: Number, nullable: true })
   lagSeconds!: number | null;
 
   @Field(() => Float)
@@ -167,11 +185,11 @@ export class CdcCommandModel {
   kind!: string;
 
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   table!: string | null;
 
   @Field({ description: 'pending, running, done or failed.' })
-  @ApiProperty({ description: 'pending, running, done or failed.' })
+  @ApiProperty({ enum: cdcCommandStates, description: 'pending, running, done or failed.' })
   state!: string;
 
   @Field(() => Date)
@@ -179,11 +197,11 @@ export class CdcCommandModel {
   requestedAt!: Date;
 
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   finishedAt!: Date | null;
 
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   error!: string | null;
 }
 
@@ -196,19 +214,19 @@ export class CdcDeadLetterModel {
   id!: string;
 
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   topic!: string | null;
 
   @Field(() => Float, { nullable: true })
-  @ApiPropertyOptional({ type: Number, nullable: true })
+  @ApiProperty({ type: Number, nullable: true })
   partition!: number | null;
 
   @Field(() => String, { nullable: true, description: 'Kafka offset, as text.' })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   offset!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Where it was read (offset or LSN).' })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   position!: string | null;
 
   @Field()
@@ -216,7 +234,7 @@ export class CdcDeadLetterModel {
   reason!: string;
 
   @Field(() => String, { nullable: true, description: 'The message as text (UTF-8, or base64).' })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   payload!: string | null;
 
   @Field(() => Date)
@@ -224,7 +242,7 @@ export class CdcDeadLetterModel {
   createdAt!: Date;
 
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   replayedAt!: Date | null;
 }
 
@@ -250,4 +268,32 @@ export class CdcReplayResultModel {
   @Field(() => [CdcReplayFailureModel])
   @ApiProperty({ type: () => CdcReplayFailureModel, isArray: true })
   failed!: CdcReplayFailureModel[];
+}
+
+/** What dropping a CDC source did (REST only). */
+export class CdcDropResultModel {
+  @ApiProperty({ description: 'Whether the replication slot was dropped on the source.' })
+  slotDropped!: boolean;
+
+  @ApiProperty({ description: 'Whether the publication was dropped on the source.' })
+  publicationDropped!: boolean;
+
+  @ApiProperty({ description: 'Whether the mirror schema was dropped (dropMirror=true).' })
+  mirrorDropped!: boolean;
+
+  @ApiProperty({ description: 'The mirror schema, kept unless dropped.' })
+  mirrorSchema!: string;
+
+  @ApiProperty({
+    enum: ['deleted', 'revoked'],
+    description: 'The path: deleted, or revoked when movements refer to it.',
+  })
+  path!: 'deleted' | 'revoked';
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'What was left on the source when dropped with force=true.',
+  })
+  warning!: string | null;
 }

@@ -18,6 +18,7 @@ import { IdPipe } from '../common/id.pipe';
 import {
   CdcCommandModel,
   CdcDeadLetterModel,
+  CdcDropResultModel,
   CdcLagSampleModel,
   CdcReplayResultModel,
   CdcSourceModel,
@@ -136,6 +137,7 @@ export class CdcSourcesController {
     summary:
       'Drop: stop, drop the slot and publication on the source, forget the source (mirror kept unless dropMirror=true).',
   })
+  @ApiOkResponse({ type: CdcDropResultModel })
   drop(
     @Actor() actor: Principal,
     @Origin() origin: RequestOrigin,

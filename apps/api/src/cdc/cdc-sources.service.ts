@@ -7,16 +7,14 @@ import {
   dropSlotAndPublication,
   isKeyColumnList,
   lakeSchemaName,
-  openSecret,
   qualifiedTableName,
-  sealSecret,
-  SecretError,
   SourceGuard,
 } from '@sextant/cdc';
+import { openSecret, sealSecret, SecretError } from '@sextant/config';
 import { DomainError, FieldError } from '@sextant/domain';
 import { uuidv7 } from '@sextant/ingest';
-import { API_CONFIG, ApiConfig, withDefaults } from '../api-config';
-import { AccessService } from '../auth/access.service';
+import { API_CONFIG, ApiConfig } from '../api-config';
+import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestOrigin } from '../auth/principal';
 import { translatePrismaError } from '../common/prisma-errors';
@@ -117,7 +115,7 @@ export class CdcSourcesService {
     private readonly audit: AuditService,
   ) {
     this.guard = new SourceGuard({
-      allowedHosts: withDefaults(config).cdc.allowedHosts,
+      allowedHosts: config.cdc.allowedHosts,
       ownDatabaseUrl: config.databaseUrl,
       log: (line) => this.logger.warn(line),
     });

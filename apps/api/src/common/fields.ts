@@ -1,7 +1,10 @@
-import { Field, GqlTypeReference, ID } from '@nestjs/graphql';
+import { Field, GqlTypeReference, ID, Int } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
+  IsInt,
   IsISO8601,
   IsNotEmpty,
   IsObject,
@@ -9,9 +12,12 @@ import {
   IsString,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
+  Min,
 } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
+import { IsDecimalString } from './decimal';
 import { referencePattern, referenceRule } from './reference';
 
 // Input fields declared once for GraphQL, OpenAPI and validation together.
@@ -58,13 +64,76 @@ export function EnumField(
   );
 }
 
+/** Text of at most `maxLength` characters (and not empty when `notEmpty`). */
+export function TextField(
+  options: Options & { maxLength: number; notEmpty?: boolean; example?: string },
+): PropertyDecorator {
+  const { maxLength, notEmpty = false, example } = options;
+  return stack(
+    ...documented(() => String, options, { maxLength, example }),
+    IsString(),
+    ...(notEmpty ? [IsNotEmpty()] : []),
+    MaxLength(maxLength),
+  );
+}
+
 /** A display name: 1-200 characters. */
 export function NameField(options: Options = {}): PropertyDecorator {
+  return TextField({ ...options, maxLength: 200, notEmpty: true });
+}
+
+/**
+ * Text matching a pattern, with the message shown when it does not; `isString` checks the type
+ * first, so that a number is reported as not a string rather than as not matching.
+ */
+export function PatternField(
+  pattern: RegExp,
+  message: string,
+  options: Options & { example?: string; isString?: boolean } = {},
+): PropertyDecorator {
   return stack(
-    ...documented(() => String, options, { maxLength: 200 }),
-    IsString(),
-    IsNotEmpty(),
-    MaxLength(200),
+    ...documented(() => String, options, { pattern: pattern.source, example: options.example }),
+    ...(options.isString ? [IsString()] : []),
+    Matches(pattern, { message }),
+  );
+}
+
+/** A whole number in a range; `fromQuery` turns a REST query string into the number first. */
+export function IntField(
+  options: Options & {
+    min: number;
+    max: number;
+    default?: number;
+    fromQuery?: boolean;
+    message?: string;
+  },
+): PropertyDecorator {
+  const { min, max, fromQuery = false, message } = options;
+  return stack(
+    ...documented(() => Int, options, { minimum: min, maximum: max, default: options.default }),
+    ...(fromQuery ? [Type(() => Number)] : []),
+    IsInt(message ? { message } : {}),
+    Min(min),
+    Max(max),
+  );
+}
+
+/** true or false; `fromQuery` reads the REST query strings "true" and "false". */
+export function BooleanField(options: Options & { fromQuery?: boolean } = {}): PropertyDecorator {
+  return stack(
+    ...documented(() => Boolean, options, {}),
+    ...(options.fromQuery
+      ? [Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))]
+      : []),
+    IsBoolean(),
+  );
+}
+
+/** A non-negative decimal, a JSON number or a string, kept as an exact string. */
+export function DecimalField(options: Options & { example?: string } = {}): PropertyDecorator {
+  return stack(
+    ...documented(() => String, options, { type: String, example: options.example }),
+    IsDecimalString(),
   );
 }
 

@@ -1,45 +1,42 @@
-import { ArgsType, Field, Int } from '@nestjs/graphql';
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ArgsType } from '@nestjs/graphql';
+import { IntField, TextField } from './fields';
 
 export const maxPageSize = 500;
 /** Rows of a page when `limit` is not given. */
 export const defaultPageSize = 50;
 
-/** Paging and sorting shared by every list. */
+/** Cursor paging shared by every list: `limit` rows after `cursor`. */
 @ArgsType()
-export class ListArgs {
-  @Field(() => Int, {
-    nullable: true,
+export class PageArgs {
+  @IntField({
+    optional: true,
+    fromQuery: true,
+    min: 1,
+    max: maxPageSize,
+    default: defaultPageSize,
     description: `Rows per page, 1-${maxPageSize} (default ${defaultPageSize}).`,
   })
-  @ApiPropertyOptional({ minimum: 1, maximum: maxPageSize, default: defaultPageSize })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(maxPageSize)
   limit?: number;
 
-  @Field(() => String, { nullable: true, description: 'nextCursor of the previous page.' })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @TextField({ optional: true, maxLength: 500, description: 'nextCursor of the previous page.' })
   cursor?: string;
+}
 
-  @Field(() => String, { nullable: true, description: 'Sort field, `-` prefix for descending.' })
-  @ApiPropertyOptional({ example: '-createdAt' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(40)
+/** Paging, sorting and a text filter: the lists of nodes, paths, resources, items, movements. */
+@ArgsType()
+export class ListArgs extends PageArgs {
+  @TextField({
+    optional: true,
+    maxLength: 40,
+    example: '-createdAt',
+    description: 'Sort field, `-` prefix for descending.',
+  })
   sort?: string;
 
-  @Field(() => String, { nullable: true, description: 'Text contained in name or reference.' })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextField({
+    optional: true,
+    maxLength: 200,
+    description: 'Text contained in name or reference.',
+  })
   q?: string;
 }

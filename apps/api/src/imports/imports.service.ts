@@ -5,7 +5,7 @@ import {
   importSolarGeneration,
   importSolarWeather,
   importWindScada,
-} from '@sextant/jobs';
+} from '@sextant/imports';
 import { PrismaService } from '../prisma/prisma.service';
 import type { ImportCmapssArgs, ImportWindScadaArgs } from './dto/import.inputs';
 import type {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ItemModel as Item } from '@sextant/db';
 import { DomainError } from '@sextant/domain';
-import { AccessService } from '../auth/access.service';
+import { AccessService } from '../access/access.service';
 import type { Principal } from '../auth/principal';
 import { keysetQuery, parseSort, toPage } from '../common/cursor';
 import type { Page } from '../common/graphql-types';

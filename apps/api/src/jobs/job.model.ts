@@ -1,5 +1,5 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { jobLogLevels, jobRunStates, jobScheduleStates, jobTaskStates } from '@sextant/domain';
 import { maxLineageRows } from '@sextant/jobs';
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
@@ -40,7 +40,7 @@ export class JobParameterModel {
   title!: string;
 
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   description!: string | null;
 
   @Field({ description: 'Must be given (it has no default).' })
@@ -48,30 +48,30 @@ export class JobParameterModel {
   required!: boolean;
 
   @Field(() => GraphQLJSON, { nullable: true })
-  @ApiPropertyOptional({
+  @ApiProperty({
     nullable: true,
     oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
   })
   default!: string | number | boolean | null;
 
   @Field(() => Float, { nullable: true })
-  @ApiPropertyOptional({ type: Number, nullable: true })
+  @ApiProperty({ type: Number, nullable: true })
   minimum!: number | null;
 
   @Field(() => Float, { nullable: true })
-  @ApiPropertyOptional({ type: Number, nullable: true })
+  @ApiProperty({ type: Number, nullable: true })
   maximum!: number | null;
 
   @Field(() => [String], { nullable: true, description: 'The values of an enum parameter.' })
-  @ApiPropertyOptional({ type: String, isArray: true, nullable: true })
+  @ApiProperty({ type: String, isArray: true, nullable: true })
   values!: string[] | null;
 
   @Field(() => [String], { nullable: true, description: 'Kinds of node a node parameter names.' })
-  @ApiPropertyOptional({ type: String, isArray: true, nullable: true })
+  @ApiProperty({ type: String, isArray: true, nullable: true })
   nodeKinds!: string[] | null;
 
   @Field(() => [String], { nullable: true, description: 'Kinds of item an item parameter names.' })
-  @ApiPropertyOptional({ type: String, isArray: true, nullable: true })
+  @ApiProperty({ type: String, isArray: true, nullable: true })
   itemKinds!: string[] | null;
 }
 
@@ -140,11 +140,11 @@ export class JobTaskModel {
   key!: string;
 
   @Field(() => Int, { nullable: true })
-  @ApiPropertyOptional({ type: Number, nullable: true })
+  @ApiProperty({ type: Number, nullable: true })
   position!: number | null;
 
   @Field(() => ID, { nullable: true, description: 'The fan-out task that made this one.' })
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   parentId!: string | null;
 
   @Field(() => [String])
@@ -168,19 +168,19 @@ export class JobTaskModel {
   progress!: number;
 
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   message!: string | null;
 
   @Field(() => GraphQLJSON, { nullable: true })
-  @ApiPropertyOptional({ nullable: true })
+  @ApiProperty({ nullable: true })
   input!: unknown;
 
   @Field(() => GraphQLJSON, { nullable: true })
-  @ApiPropertyOptional({ nullable: true })
+  @ApiProperty({ nullable: true })
   result!: unknown;
 
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   error!: string | null;
 
   @Field(() => Int)
@@ -188,19 +188,19 @@ export class JobTaskModel {
   timeoutSeconds!: number;
 
   @Field(() => ID, { nullable: true, description: 'The worker of the current attempt.' })
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   workerId!: string | null;
 
   @Field(() => Date, { nullable: true, description: 'When a queued retry may start.' })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   runAfter!: Date | null;
 
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   startedAt!: Date | null;
 
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   finishedAt!: Date | null;
 }
 
@@ -262,11 +262,11 @@ export class JobRunModel {
   ownerId!: string;
 
   @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   scheduleId!: string | null;
 
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   scheduledFor!: Date | null;
 
   @Field(() => Float, { description: 'Percent: the mean of its steps, a fan-out by its tasks.' })
@@ -278,11 +278,11 @@ export class JobRunModel {
   taskCounts!: JobTaskCountsModel;
 
   @Field(() => GraphQLJSON, { nullable: true, description: "The final step's result." })
-  @ApiPropertyOptional({ nullable: true })
+  @ApiProperty({ nullable: true })
   result!: unknown;
 
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   error!: string | null;
 
   @Field(() => Int, { description: 'Times it was retried after failing or being cancelled.' })
@@ -294,11 +294,11 @@ export class JobRunModel {
   createdAt!: Date;
 
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   startedAt!: Date | null;
 
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   finishedAt!: Date | null;
 }
 
@@ -318,15 +318,15 @@ export class JobLogModel {
   id!: string;
 
   @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   taskId!: string | null;
 
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   taskKey!: string | null;
 
   @Field(() => Int, { nullable: true })
-  @ApiPropertyOptional({ type: Number, nullable: true })
+  @ApiProperty({ type: Number, nullable: true })
   attempt!: number | null;
 
   @Field()
@@ -342,14 +342,14 @@ export class JobLogModel {
   message!: string;
 
   @Field(() => GraphQLJSONObject, { nullable: true })
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
   data!: Record<string, unknown> | null;
 
   @Field(() => String, {
     nullable: true,
     description: 'The worker process (host:pid); platform administrators only.',
   })
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: String,
     nullable: true,
     description: 'The worker process (host:pid); platform administrators only.',
@@ -364,7 +364,7 @@ export class JobLogPageModel {
   items!: JobLogModel[];
 
   @Field(() => String, { nullable: true, description: 'Pass as `after` for newer lines.' })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   last!: string | null;
 }
 
@@ -377,28 +377,28 @@ export class JobLineageInputModel {
   @ApiProperty()
   taskKey!: string;
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   seriesId!: string | null;
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   seriesKey!: string | null;
   @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   nodeId!: string | null;
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   resourceReference!: string | null;
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   start!: Date | null;
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   stop!: Date | null;
   @Field(() => Float)
   @ApiProperty()
   points!: number;
   @Field(() => ID, { nullable: true, description: 'The movement accounting for it.' })
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   movementId!: string | null;
 }
 
@@ -411,22 +411,22 @@ export class JobLineageOutputModel {
   @ApiProperty()
   taskKey!: string;
   @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   itemId!: string | null;
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   itemKind!: string | null;
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   itemReference!: string | null;
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   itemName!: string | null;
   @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   ownerId!: string | null;
   @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   movementId!: string | null;
 }
 
@@ -445,13 +445,13 @@ export class JobLineageMovementModel {
   @ApiProperty({ format: 'uuid' })
   destinationId!: string;
   @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   itemId!: string | null;
   @Field({ description: 'Decimal, as text.' })
   @ApiProperty({ example: '240.000000' })
   quantity!: string;
   @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   unitPrice!: string | null;
   @Field()
   @ApiProperty()
@@ -515,13 +515,13 @@ export class JobScheduleModel {
   @ApiProperty()
   nextRunAt!: Date;
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   lastRunAt!: Date | null;
   @Field(() => ID, { nullable: true, description: 'Its latest run.' })
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   lastRunId!: string | null;
   @Field(() => JobRunStateEnum, { nullable: true })
-  @ApiPropertyOptional({ enum: jobRunStates, nullable: true })
+  @ApiProperty({ enum: jobRunStates, nullable: true })
   lastRunState!: (typeof jobRunStates)[number] | null;
   @Field()
   @ApiProperty()
@@ -534,14 +534,14 @@ export class JobWorkerModel {
   @ApiProperty({ format: 'uuid' })
   id!: string;
   @Field(() => String, { nullable: true, description: 'Platform administrators only.' })
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: String,
     nullable: true,
     description: 'Platform administrators only.',
   })
   host!: string | null;
   @Field(() => Int, { nullable: true, description: 'Platform administrators only.' })
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: Number,
     nullable: true,
     description: 'Platform administrators only.',
@@ -560,10 +560,10 @@ export class JobWorkerModel {
   @ApiProperty()
   heartbeatAt!: Date;
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   stoppedAt!: Date | null;
   @Field(() => String, { nullable: true, description: 'shutdown, or lost.' })
-  @ApiPropertyOptional({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   stopReason!: string | null;
   @Field(() => Int, { description: 'Attempts it is running now.' })
   @ApiProperty()

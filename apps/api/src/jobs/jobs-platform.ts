@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { builtinJobTypes, JobPlatform, JobSchedules, JobTypeRegistry } from '@sextant/jobs';
+import { builtinJobTypes } from '@sextant/analyses';
+import { JobPlatform, JobSchedules, JobTypeRegistry } from '@sextant/jobs';
 import { PrismaService } from '../prisma/prisma.service';
 
 /** The API's job types (fixed at start): how many, and the most parameters and steps of one. */

@@ -13,7 +13,7 @@ import {
   ScheduleRow,
   taskOptions,
 } from '@sextant/jobs';
-import { AccessService } from '../auth/access.service';
+import { AccessService } from '../access/access.service';
 import type { Principal } from '../auth/principal';
 import { keysetQuery, parseSort, toPage } from '../common/cursor';
 import { isUuid } from '../common/id.pipe';

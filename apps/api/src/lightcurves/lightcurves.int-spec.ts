@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { builtinJobTypesWith, JobTypeRegistry, JobWorker } from '@sextant/jobs';
+import { builtinJobTypesWith } from '@sextant/analyses';
+import { JobTypeRegistry, JobWorker } from '@sextant/jobs';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

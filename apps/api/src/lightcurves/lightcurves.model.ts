@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 
 export class ImportedSeriesModel {
   @ApiProperty({ description: 'Series id (digits).' })
@@ -104,7 +104,7 @@ export class TransitCandidateModel {
   @ApiProperty({ description: 'Matches a confirmed planet of the KOI catalogue at its period.' })
   knownPlanet!: boolean;
 
-  @ApiPropertyOptional({ type: KoiMatchModel, nullable: true })
+  @ApiProperty({ type: KoiMatchModel, nullable: true })
   koi!: KoiMatchModel | null;
 
   @ApiProperty()

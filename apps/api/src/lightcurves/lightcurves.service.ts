@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@sextant/domain';
-import { importLightCurve } from '@sextant/jobs';
+import { importLightCurve } from '@sextant/imports';
 import { JobsPlatform } from '../jobs/jobs-platform';
 import type { ImportLightCurveArgs, TransitSearchInput } from './dto/lightcurve.inputs';
 import type {

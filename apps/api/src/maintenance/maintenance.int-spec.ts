@@ -1,8 +1,9 @@
 import type { Grant } from '@sextant/policy';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
+import { testApiConfig } from '../testing/api-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessRepository } from '../auth/access.repository';
-import { AccessService } from '../auth/access.service';
+import { AccessRepository } from '../access/access.repository';
+import { AccessService } from '../access/access.service';
 import type { Principal } from '../auth/principal';
 import { PrismaService } from '../prisma/prisma.service';
 import { MaintenanceRepository } from './maintenance.repository';
@@ -38,13 +39,7 @@ describe(MaintenanceService.name, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('maintenance');
-    prisma = new PrismaService({
-      databaseUrl: db.url,
-      poolSize: 2,
-      schemaFile: null,
-      corsOrigins: [],
-      ingest: { httpUrl: 'http://localhost:8086', forwardHost: 'localhost', forwardPort: 24224 },
-    });
+    prisma = new PrismaService(testApiConfig(db.url, { poolSize: 2 }));
     service = new MaintenanceService(
       new MaintenanceRepository(prisma),
       new AccessService(new AccessRepository(prisma)),

@@ -6,7 +6,7 @@ import {
   MaintenanceStateName,
 } from '@sextant/domain';
 import { uuidv7 } from '@sextant/ingest';
-import { AccessService } from '../auth/access.service';
+import { AccessService } from '../access/access.service';
 import type { Principal } from '../auth/principal';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import type { Page } from '../common/graphql-types';

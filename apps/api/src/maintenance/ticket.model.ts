@@ -1,5 +1,5 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { maintenancePriorities, maintenanceStates } from '@sextant/domain';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Connection } from '../common/graphql-types';
@@ -59,27 +59,27 @@ export class TicketModel {
   description!: string;
 
   @Field(() => Date, { nullable: true, description: 'Start of the predicted failure window.' })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   failureFrom!: Date | null;
 
   @Field(() => Date, { nullable: true, description: 'End of the predicted failure window.' })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   failureTo!: Date | null;
 
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   plannedFor!: Date | null;
 
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   doneAt!: Date | null;
 
   @Field(() => ID, { nullable: true, description: 'For an order: the alert it answers.' })
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   alertId!: string | null;
 
   @Field(() => ID, { nullable: true, description: 'The run that raised it.' })
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   runId!: string | null;
 
   @Field(() => GraphQLJSONObject)
@@ -108,11 +108,11 @@ export class EstimateModel {
   remaining!: number;
 
   @Field(() => Float, { nullable: true })
-  @ApiPropertyOptional({ type: Number, nullable: true })
+  @ApiProperty({ type: Number, nullable: true })
   lower!: number | null;
 
   @Field(() => Float, { nullable: true })
-  @ApiPropertyOptional({ type: Number, nullable: true })
+  @ApiProperty({ type: Number, nullable: true })
   upper!: number | null;
 
   @Field({ description: 'cycles, hours, days...' })
@@ -120,15 +120,15 @@ export class EstimateModel {
   unit!: string;
 
   @Field(() => Float, { nullable: true, description: '1 = as new, 0 = failed.' })
-  @ApiPropertyOptional({ type: Number, nullable: true })
+  @ApiProperty({ type: Number, nullable: true })
   health!: number | null;
 
   @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   modelItemId!: string | null;
 
   @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   runId!: string | null;
 }
 
@@ -149,11 +149,11 @@ export class MachineLifeModel {
   reference!: string;
 
   @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   parentId!: string | null;
 
   @Field(() => EstimateModel, { nullable: true, description: 'Null: no analysis yet.' })
-  @ApiPropertyOptional({ type: EstimateModel, nullable: true })
+  @ApiProperty({ type: EstimateModel, nullable: true })
   estimate!: EstimateModel | null;
 
   @Field(() => Int)
@@ -168,6 +168,6 @@ export class MachineLifeModel {
     nullable: true,
     description: 'Highest priority among open alerts and active orders.',
   })
-  @ApiPropertyOptional({ enum: maintenancePriorities, nullable: true })
+  @ApiProperty({ enum: maintenancePriorities, nullable: true })
   highestPriority!: (typeof maintenancePriorities)[number] | null;
 }

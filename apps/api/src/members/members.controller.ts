@@ -13,13 +13,12 @@ import {
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Actor, Origin } from '../auth/actor.decorator';
-import { AuthService } from '../auth/auth.service';
 import { Can, inRoute, Public } from '../auth/can.decorator';
-import { sessionCookies } from '../auth/cookies';
-import type { RequestOrigin, UserPrincipal } from '../auth/principal';
-import { IdPipe } from '../common/id.pipe';
-import { toMe } from '../auth/auth.controller';
+import { CredentialsService } from '../auth/credentials.service';
 import { SignedInModel } from '../auth/dto/auth.inputs';
+import type { RequestOrigin, UserPrincipal } from '../auth/principal';
+import { SessionsService } from '../auth/sessions.service';
+import { IdPipe } from '../common/id.pipe';
 import {
   AcceptInvitationInput,
   ChangeRoleInput,
@@ -35,7 +34,8 @@ import { MembersService } from './members.service';
 export class MembersController {
   constructor(
     private readonly service: MembersService,
-    private readonly auth: AuthService,
+    private readonly credentials: CredentialsService,
+    private readonly sessions: SessionsService,
   ) {}
 
   @Get('nodes/:id/members')
@@ -129,15 +129,7 @@ export class MembersController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const signedIn = await this.service.accept(input, origin);
-    reply.header(
-      'set-cookie',
-      sessionCookies(
-        signedIn.session.secret,
-        signedIn.session.csrfToken,
-        signedIn.session.maxAgeSeconds,
-        this.auth.secureCookies(reply.request),
-      ),
-    );
-    return { user: await toMe(this.auth, signedIn.user.id, signedIn.session.csrfToken) };
+    this.sessions.setCookies(reply, signedIn.session);
+    return { user: await this.credentials.me(signedIn.user.id, signedIn.session.csrfToken) };
   }
 }

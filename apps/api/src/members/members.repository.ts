@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { uuidv7 } from '@sextant/ingest';
 import type { Role } from '@sextant/policy';
 import { PrismaService } from '../prisma/prisma.service';
-import { scopeSql } from '../auth/scope';
+import { scopeSql } from '../access/scope';
 
 export interface MemberRow {
   id: string;
@@ -35,16 +35,12 @@ const invitationColumns = `i.id, i.node_id AS "nodeId", n.name AS "nodeName", i.
   i.invited_by AS "invitedBy", i.created_at AS "createdAt", i.expires_at AS "expiresAt",
   i.accepted_at AS "acceptedAt", i.revoked_at AS "revokedAt"`;
 
-/** Queries of memberships (roles on nodes), invitations and new organisations. */
-
-/** Organisation references registration never takes (the platform operator's). */
-const reservedOrganisations = new Set(['sextant']);
-
 /** The most roles listed under one node (by node reference, then email). */
 export const maxMembers = 2_000;
 /** The most pending invitations listed under one node: the newest. */
 export const maxInvitations = 1_000;
 
+/** Queries of memberships (roles on nodes) and invitations. */
 @Injectable()
 export class MembersRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -174,29 +170,5 @@ export class MembersRepository {
       'UPDATE invitation SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1',
       [id],
     );
-  }
-
-  /** A new root node of kind organisation; its reference (unique among roots) from the name. */
-  async createOrganisation(name: string): Promise<{ id: string; reference: string }> {
-    const base =
-      name
-        .toLowerCase()
-        .normalize('NFKD')
-        .replace(/[^a-z0-9]+/g, '-')
-        .replace(/^-+|-+$/g, '')
-        .slice(0, 60) || 'org';
-    for (let attempt = 0; ; attempt++) {
-      // The platform operator's own organisation is never handed out.
-      const reference =
-        attempt === 0 && !reservedOrganisations.has(base)
-          ? base
-          : `${base}-${Math.random().toString(36).slice(2, 8)}`;
-      const { rows } = await this.pool.query<{ id: string }>(
-        `INSERT INTO node (id, kind, name, reference, updated_at) VALUES ($1, 'organisation', $2, $3, now())
-         ON CONFLICT (reference_scope, reference) DO NOTHING RETURNING id`,
-        [uuidv7(), name, reference],
-      );
-      if (rows[0]) return { id: rows[0].id, reference };
-    }
   }
 }

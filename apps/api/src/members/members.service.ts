@@ -1,27 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { API_CONFIG, ApiConfig, withDefaults } from '../api-config';
+import { API_CONFIG, ApiConfig } from '../api-config';
 import { DomainError } from '@sextant/domain';
 import { mayGrant, rolesOn, type Role } from '@sextant/policy';
-import { AccessRepository } from '../auth/access.repository';
+import { AccessRepository } from '../access/access.repository';
 import { AuditService } from '../audit/audit.service';
-import { AuthRepository } from '../auth/auth.repository';
-import { AuthService, normaliseEmail, type SignedIn } from '../auth/auth.service';
+import { CredentialsService, normaliseEmail, type SignedIn } from '../auth/credentials.service';
+import { Mailer } from '../auth/mailer';
 import type { RequestOrigin, UserPrincipal } from '../auth/principal';
 import { newSecret, secretPrefixes, sha256 } from '../auth/secrets';
 import { verifyPassword } from '../auth/passwords';
+import { SessionsService } from '../auth/sessions.service';
 import { MembersRepository, type InvitationRow, type MemberRow } from './members.repository';
 import type { InvitationLookupModel } from './members.model';
 
 const day = 86_400_000;
 
-/** Memberships (roles on nodes), invitations by email, and organisations made at sign-up. */
+/** Memberships (roles on nodes) and invitations by email. */
 @Injectable()
 export class MembersService {
   constructor(
     private readonly members: MembersRepository,
     private readonly access: AccessRepository,
-    private readonly accounts: AuthRepository,
-    private readonly auth: AuthService,
+    private readonly credentials: CredentialsService,
+    private readonly sessions: SessionsService,
+    private readonly mailer: Mailer,
     private readonly audit: AuditService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
@@ -57,7 +59,7 @@ export class MembersService {
     input: { email: string; role: Role; expiresInDays?: number },
     origin: RequestOrigin,
   ): Promise<InvitationRow> {
-    const portalUrl = withDefaults(this.config).portalUrl;
+    const portalUrl = this.config.portalUrl;
     await this.requireGrant(actor, nodeId, input.role);
     const email = normaliseEmail(input.email);
     const { secret, hash } = newSecret(secretPrefixes.invitation);
@@ -70,7 +72,7 @@ export class MembersService {
       expiresAt: new Date(Date.now() + (input.expiresInDays ?? 7) * day),
     });
     const invitation = (await this.members.invitation(id))!;
-    await this.auth.mailer.send({
+    await this.mailer.send({
       to: email,
       subject: `${actor.name} invites you to ${invitation.nodeName} on Sextant`,
       text: `Hello,\n\n${actor.name} (${actor.email}) invites you to take the role ${input.role} on ${invitation.nodeName}.\nAccept by opening this link (valid until ${invitation.expiresAt.toISOString()}):\n${portalUrl}/invitations/accept?token=${secret}\n`,
@@ -116,7 +118,7 @@ export class MembersService {
     await this.requireGrant(actor, member.nodeId, role);
     if (member.role === 'owner' && role !== 'owner') await this.keepAnOwner(member);
     await this.members.setRole(id, role);
-    this.auth.forgetCredentials();
+    this.sessions.forgetCredentials();
     await this.audit.record(actor, origin, {
       action: 'member.change-role',
       outcome: 'success',
@@ -134,7 +136,7 @@ export class MembersService {
     await this.requireGrant(actor, member.nodeId, member.role);
     if (member.role === 'owner') await this.keepAnOwner(member);
     await this.members.remove(id);
-    this.auth.forgetCredentials();
+    this.sessions.forgetCredentials();
     await this.audit.record(actor, origin, {
       action: 'member.remove',
       outcome: 'success',
@@ -166,7 +168,7 @@ export class MembersService {
 
   async lookup(token: string): Promise<InvitationLookupModel> {
     const invitation = await this.pending(token);
-    const account = await this.accounts.userByEmail(invitation.email);
+    const account = await this.credentials.userByEmail(invitation.email);
     return {
       email: invitation.email,
       role: invitation.role,
@@ -185,11 +187,11 @@ export class MembersService {
     origin: RequestOrigin,
   ): Promise<SignedIn> {
     const invitation = await this.pending(input.token);
-    let user = await this.accounts.userByEmail(invitation.email);
+    let user = await this.credentials.userByEmail(invitation.email);
     if (!user) {
       if (!input.name)
         throw DomainError.validation([{ field: 'name', reason: 'required for a new account' }]);
-      user = await this.auth.createAccount(
+      user = await this.credentials.createAccount(
         { email: invitation.email, name: input.name, password: input.password },
         origin,
         { verified: true },
@@ -198,9 +200,9 @@ export class MembersService {
       if (!user) throw invalidInvitation();
     } else if (!(await verifyPassword(user.passwordHash, input.password))) {
       // Goes through sign-in, so that guessing here is throttled and locked out as there.
-      await this.auth.signIn({ email: invitation.email, password: input.password }, origin);
+      await this.credentials.signIn({ email: invitation.email, password: input.password }, origin);
     }
-    await this.accounts.markVerified(user.id);
+    await this.credentials.markVerified(user.id);
     if (!(await this.members.accept(invitation.id, user.id))) throw invalidInvitation();
     const membershipId = await this.members.grant(
       user.id,
@@ -208,7 +210,7 @@ export class MembersService {
       invitation.role,
       invitation.invitedBy,
     );
-    this.auth.forgetCredentials();
+    this.sessions.forgetCredentials();
     await this.audit.record(null, origin, {
       action: 'invitation.accept',
       outcome: 'success',
@@ -219,30 +221,13 @@ export class MembersService {
       targetId: membershipId,
       details: { role: invitation.role },
     });
-    return this.auth.signIn({ email: invitation.email, password: input.password }, origin);
+    return this.credentials.signIn({ email: invitation.email, password: input.password }, origin);
   }
 
   private async pending(token: string): Promise<InvitationRow> {
     const invitation = await this.members.pendingByHash(sha256(token));
     if (!invitation) throw invalidInvitation();
     return invitation;
-  }
-
-  /** An organisation made by its first owner (at sign-up). */
-  async createOrganisation(userId: string, email: string, name: string, origin: RequestOrigin) {
-    const organisation = await this.members.createOrganisation(name);
-    await this.members.grant(userId, organisation.id, 'owner', null);
-    await this.audit.record(null, origin, {
-      action: 'organisation.create',
-      outcome: 'success',
-      actorLabel: email,
-      subjectUserId: userId,
-      nodeId: organisation.id,
-      targetType: 'node',
-      targetId: organisation.id,
-      details: { name },
-    });
-    return organisation;
   }
 }
 

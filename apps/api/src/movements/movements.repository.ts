@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { MovementModel as Movement, Prisma } from '@sextant/db';
-import { scopeCte, type Scope } from '../auth/scope';
+import { scopeCte, type Scope } from '../access/scope';
 import { PrismaService } from '../prisma/prisma.service';
 import type { MovementModel, MovementSummaryRow } from './movement.model';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { MovementModel as Movement } from '@sextant/db';
 import { DomainError, FieldError } from '@sextant/domain';
-import { AccessService } from '../auth/access.service';
+import { AccessService } from '../access/access.service';
 import type { Principal } from '../auth/principal';
 import { decodeCursor, encodeCursor } from '../common/cursor';
 import { decimalToString } from '../common/decimal';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@sextant/domain';
-import { AccessService } from '../auth/access.service';
+import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestOrigin } from '../auth/principal';
 import { keysetQuery, parseSort, toPage } from '../common/cursor';
@@ -8,16 +8,12 @@ import type { Page } from '../common/graphql-types';
 import { translatePrismaError } from '../common/prisma-errors';
 import type { CreateNodeInput, ListNodesArgs, UpdateNodeInput } from './dto/node.inputs';
 import type { NodeModel, SubtreeNodeModel } from './node.model';
+import { maxAncestors, maxSubtreeSize } from './nodes.limits';
 import { NodesRepository } from './nodes.repository';
 
+export { maxAncestors, maxSubtreeSize } from './nodes.limits';
+
 const sortable = ['name', 'reference', 'createdAt'] as const;
-/** The most nodes a subtree or a list of children holds (the first, in name order). */
-export const maxSubtreeSize = 10_000;
-/**
- * The most ancestors listed: the nearest ones. Real trees are under ten levels deep
- * (organisation, site, area, machine, component...); a deeper tree loses its top levels here.
- */
-export const maxAncestors = 64;
 
 @Injectable()
 export class NodesService {
@@ -128,7 +124,7 @@ export class NodesService {
       ...(input.metadata !== undefined ? { metadata: input.metadata as object } : {}),
     };
     try {
-      // An organisation's reference is the MQTT namespace of the paths below it (README).
+      // An organisation's reference is the MQTT namespace of the paths below it (docs/ingest.md, MQTT).
       const namespaces =
         input.reference !== undefined || input.kind !== undefined || input.parentId !== undefined;
       const { node, moved } = namespaces

@@ -1,6 +1,7 @@
 import { createTestDatabase } from '@sextant/testing';
 import { randomUUID } from 'node:crypto';
-import { ensureAccounting, ensureNodes } from '@sextant/jobs';
+import { ensureNodes } from '@sextant/imports';
+import { ensureAccounting } from '@sextant/jobs';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiTestBed, type ApiHarness, type ApiTestBed } from '../testing/api-harness';

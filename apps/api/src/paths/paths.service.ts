@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { PathModel as Path } from '@sextant/db';
 import { DomainError, FieldError } from '@sextant/domain';
 import { filtersOverlap, forwardNodeRuleProblems, parseMqttSettings } from '@sextant/ingest';
-import { AccessService } from '../auth/access.service';
+import { AccessService } from '../access/access.service';
 import { AuditService } from '../audit/audit.service';
 import type { Principal, RequestOrigin } from '../auth/principal';
 import { keysetQuery, parseSort, toPage } from '../common/cursor';
@@ -195,7 +195,7 @@ export class PathsService {
     for (const other of await this.paths.mqttPaths(pathId)) {
       const sameOrganisation = organisation !== null && other.organisationId === organisation.id;
       if (sameOrganisation && (!seen || seen.has(other.sourceId) || seen.has(other.destinationId)))
-        continue; // the caller sees it: the more specific filter takes a topic (README)
+        continue; // the caller sees it: the more specific filter takes a topic (docs/ingest.md)
       // A filter that is not in its own namespace is never subscribed, so it takes nothing.
       const theirs = parseMqttSettings(other.settings, other.namespace);
       if ('problem' in theirs) continue;

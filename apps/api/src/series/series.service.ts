@@ -13,7 +13,7 @@ import {
   TimeSeriesQueries,
   TimeSeriesStore,
 } from '@sextant/timeseries';
-import { AccessService } from '../auth/access.service';
+import { AccessService } from '../access/access.service';
 import type { Principal } from '../auth/principal';
 import { PrismaService } from '../prisma/prisma.service';
 import {

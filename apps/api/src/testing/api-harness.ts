@@ -3,7 +3,8 @@ import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { demoApiToken } from '@sextant/seed';
 import { Pool } from 'pg';
-import type { ApiConfig } from '../api-config';
+import { loadConfig } from '@sextant/config';
+import { apiConfigFrom, type ApiConfig } from '../api-config';
 import { createApiApp } from '../app.factory';
 
 /** Keeps every line the API logs, to look for what must (and must not) be there. */
@@ -54,23 +55,24 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
+/** The API's configuration in tests: the documented defaults, on the given database. */
+export function testApiConfig(databaseUrl: string, overrides: Partial<ApiConfig> = {}): ApiConfig {
+  return { ...apiConfigFrom({ ...loadConfig({}), databaseUrl }), ...overrides };
+}
+
 export async function startApi(
   databaseUrl: string,
   overrides: Partial<ApiConfig> = {},
 ): Promise<ApiHarness> {
   const logger = new CapturingLogger();
   const app = await createApiApp(
-    {
-      databaseUrl,
+    // A response that differs from its documented schema fails the test.
+    testApiConfig(databaseUrl, {
       poolSize: 4,
-      schemaFile: null,
-      corsOrigins: [],
-      ingest: { httpUrl: 'http://localhost:8086', forwardHost: 'localhost', forwardPort: 24224 },
       secretKey: 'a'.repeat(64),
-      // A response that differs from its documented schema fails the test.
       responseCheck: 'fail',
       ...overrides,
-    },
+    }),
     logger,
   );
   await app.init();

@@ -7,7 +7,7 @@ import type {
 import type { IngestPath } from '@sextant/ingest';
 import { decodeRecords, JsonFormat, RecordError } from '../json/json-records';
 import { precisionUnit } from '../line-protocol/parser';
-import { fail, HttpServerOptions, readBody, refused, WriteGate } from './server';
+import { fail, readBody, refused, type HttpServerOptions, type WriteGate } from './write-request';
 
 const jsonTypes = new Set(['application/json', 'text/json']);
 const ndjsonTypes = new Set([

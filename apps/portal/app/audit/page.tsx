@@ -2,19 +2,7 @@
 
 import { EntityList } from '@/components/entity-list';
 import { NoAccess, useNodesAllowing } from '@/components/node-picker';
-
-interface AuditEvent {
-  id: string;
-  at: string;
-  action: string;
-  outcome: string;
-  actorLabel: string;
-  nodeId: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  sourceIp: string | null;
-  details: Record<string, unknown>;
-}
+import type { AuditEvent } from '@/lib/api';
 
 export default function AuditPage() {
   const nodes = useNodesAllowing('audit.read');

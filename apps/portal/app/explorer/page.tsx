@@ -5,23 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { ErrorBanner } from '@/components/error-banner';
 import { useNodes, useResources } from '@/components/lookups';
 import { SeriesChart, type ChartSeries } from '@/components/series-chart';
-import { api, query, type Page } from '@/lib/api';
-
-interface Series {
-  id: string;
-  measurement: string;
-  tags: Record<string, string>;
-  field: string;
-  valueType: string;
-  nodeId: string | null;
-  resourceId: string | null;
-}
-interface ChartReply {
-  points: { time: string; min: number; max: number; mean: number; count: number }[];
-}
-interface PointsReply {
-  points: { time: string; value: string | number | boolean }[];
-}
+import { api, query, type Chart, type Page, type PointsPage, type Series } from '@/lib/api';
 
 const presets = [
   { key: '1h', label: '1 h', ms: 3_600_000 },
@@ -121,7 +105,7 @@ export default function ExplorerPage() {
     queries: numeric.map((s) => ({
       queryKey: ['chart', s.id, fromIso, toIso],
       queryFn: () =>
-        api<ChartReply>(
+        api<Chart>(
           `/api/series/${s.id}/chart${query({ from: fromIso, to: toIso, points: chartPoints })}`,
         ),
     })),
@@ -130,7 +114,7 @@ export default function ExplorerPage() {
     queries: strings.map((s) => ({
       queryKey: ['events', s.id, fromIso, toIso],
       queryFn: () =>
-        api<PointsReply>(
+        api<PointsPage>(
           `/api/series/${s.id}/points${query({ from: fromIso, to: toIso, limit: 500, order: 'desc' })}`,
         ),
     })),

@@ -4,37 +4,82 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
 import { ErrorBanner } from '@/components/error-banner';
+import { DataTable, usePagedList, type Column } from '@/components/data-table';
 import { JobStateBadge, ProgressBar, useJobTypes } from '@/components/jobs';
 import { NodeLink } from '@/components/lookups';
-import { Pager, useCursorPager } from '@/components/pager';
 import { Ago, useNow } from '@/components/time-ago';
-import { api, query, type JobRun, type JobWorker, type Page } from '@/lib/api';
+import { api, type JobRun, type JobWorker } from '@/lib/api';
 import { canAnywhere, useMe } from '@/lib/session';
 
 const refreshMs = 2000;
 const states = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
+function runColumns(now: number): Column<JobRun>[] {
+  return [
+    {
+      label: 'Run',
+      render: (run) => (
+        <>
+          <Link href={`/jobs/${run.id}`}>
+            <code>{run.id.slice(-8)}</code>
+          </Link>
+          {run.scheduleId ? <span className="muted"> (scheduled)</span> : null}
+        </>
+      ),
+    },
+    { label: 'Type', render: (run) => run.type },
+    {
+      label: 'State',
+      render: (run) => (
+        <>
+          <JobStateBadge state={run.state} />
+          {run.error ? <div className="problem">{run.error}</div> : null}
+        </>
+      ),
+    },
+    {
+      label: 'Progress',
+      style: { minWidth: 140 },
+      render: (run) => <ProgressBar percent={run.progress} label={`run ${run.id} progress`} />,
+    },
+    {
+      label: 'Tasks',
+      render: (run) => (
+        <>
+          {run.taskCounts.succeeded}/{run.taskCounts.total}
+          {run.taskCounts.running ? (
+            <span className="muted"> ({run.taskCounts.running} running)</span>
+          ) : null}
+        </>
+      ),
+    },
+    { label: 'Owner', render: (run) => <NodeLink id={run.ownerId} /> },
+    { label: 'Created', render: (run) => <Ago iso={run.createdAt} now={now} /> },
+    {
+      label: 'Finished',
+      render: (run) =>
+        run.finishedAt ? <Ago iso={run.finishedAt} now={now} /> : <span className="muted">—</span>,
+    },
+  ];
+}
+
 export default function JobsPage() {
   const [state, setState] = useState('');
   const [type, setType] = useState('');
-  const pager = useCursorPager(`${state}/${type}`);
   const types = useJobTypes();
   const now = useNow();
   const me = useMe();
-  const runs = useQuery({
-    queryKey: ['job-runs', state, type, pager.cursor],
-    queryFn: () =>
-      api<Page<JobRun>>(`/api/jobs/runs${query({ limit: 25, state, type, cursor: pager.cursor })}`),
-    refetchInterval: refreshMs,
-    staleTime: 0,
-  });
+  const runs = usePagedList<JobRun>(
+    '/api/jobs/runs',
+    { state, type },
+    { key: 'job-runs', refetchInterval: refreshMs },
+  );
   const workers = useQuery({
     queryKey: ['job-workers'],
     queryFn: () => api<JobWorker[]>('/api/jobs/workers'),
     refetchInterval: 5000,
   });
   const live = workers.data?.filter((w) => !w.stoppedAt) ?? [];
-  const columns = ['Run', 'Type', 'State', 'Progress', 'Tasks', 'Owner', 'Created', 'Finished'];
   return (
     <section>
       <div className="toolbar">
@@ -88,76 +133,14 @@ export default function JobsPage() {
           ))}
         </select>
       </div>
-      <ErrorBanner error={runs.error ?? workers.error} />
-      <div className="table-wrap">
-        <table data-testid="job-runs">
-          <thead>
-            <tr>
-              {columns.map((c) => (
-                <th key={c}>{c}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {runs.data?.items.map((run) => (
-              <tr key={run.id} className={run.state === 'failed' ? 'row-bad' : undefined}>
-                <td>
-                  <Link href={`/jobs/${run.id}`}>
-                    <code>{run.id.slice(-8)}</code>
-                  </Link>
-                  {run.scheduleId ? <span className="muted"> (scheduled)</span> : null}
-                </td>
-                <td>{run.type}</td>
-                <td>
-                  <JobStateBadge state={run.state} />
-                  {run.error ? <div className="problem">{run.error}</div> : null}
-                </td>
-                <td style={{ minWidth: 140 }}>
-                  <ProgressBar percent={run.progress} label={`run ${run.id} progress`} />
-                </td>
-                <td>
-                  {run.taskCounts.succeeded}/{run.taskCounts.total}
-                  {run.taskCounts.running ? (
-                    <span className="muted"> ({run.taskCounts.running} running)</span>
-                  ) : null}
-                </td>
-                <td>
-                  <NodeLink id={run.ownerId} />
-                </td>
-                <td>
-                  <Ago iso={run.createdAt} now={now} />
-                </td>
-                <td>
-                  {run.finishedAt ? (
-                    <Ago iso={run.finishedAt} now={now} />
-                  ) : (
-                    <span className="muted">—</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-            {runs.data && runs.data.items.length === 0 ? (
-              <tr>
-                <td colSpan={columns.length} className="muted">
-                  No runs{state || type ? ' match' : ' yet'}.
-                </td>
-              </tr>
-            ) : null}
-            {runs.isLoading ? (
-              <tr>
-                <td colSpan={columns.length} className="muted">
-                  Loading…
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
-      <Pager
-        page={pager.page}
-        nextCursor={runs.data?.nextCursor}
-        onNext={pager.next}
-        onPrevious={pager.previous}
+      <ErrorBanner error={workers.error} />
+      <DataTable
+        testId="job-runs"
+        columns={runColumns(now)}
+        rows={runs.list}
+        paged={runs.pager}
+        rowClassName={(run) => (run.state === 'failed' ? 'row-bad' : undefined)}
+        empty={`No runs${state || type ? ' match' : ' yet'}.`}
       />
     </section>
   );

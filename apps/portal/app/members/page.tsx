@@ -5,27 +5,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { AuthForm } from '@/components/auth-form';
 import { ErrorBanner } from '@/components/error-banner';
+import { DataTable } from '@/components/data-table';
 import { NoAccess, useNodesAllowing } from '@/components/node-picker';
-import { api } from '@/lib/api';
+import { api, type Invitation, type Member } from '@/lib/api';
 import { useCan, useMe } from '@/lib/session';
-
-interface Member {
-  id: string;
-  userId: string;
-  email: string;
-  name: string;
-  nodeId: string;
-  nodeName: string;
-  role: string;
-}
-
-interface Invitation {
-  id: string;
-  nodeName: string;
-  email: string;
-  role: string;
-  expiresAt: string;
-}
 
 export default function MembersPage() {
   const me = useMe();
@@ -77,91 +60,74 @@ export default function MembersPage() {
         </select>
       </div>
       <p className="muted">A role on a node applies to everything under it.</p>
-      <ErrorBanner error={members.error ?? change.error ?? remove.error ?? revoke.error} />
-      <div className="table-wrap">
-        <table data-testid="members">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Email</th>
-              <th>On</th>
-              <th>Role</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {members.data?.map((m) => (
-              <tr key={m.id}>
-                <td>{m.name}</td>
-                <td>{m.email}</td>
-                <td>{m.nodeName}</td>
-                <td>
-                  {canManage ? (
-                    <select
-                      aria-label={`Role of ${m.email}`}
-                      value={m.role}
-                      onChange={(e) => change.mutate({ id: m.id, role: e.target.value })}
-                    >
-                      {roles.map((r) => (
-                        <option key={r}>{r}</option>
-                      ))}
-                    </select>
-                  ) : (
-                    m.role
-                  )}
-                </td>
-                <td>
-                  {canManage && m.userId !== me.data?.id ? (
-                    <button
-                      type="button"
-                      className="danger"
-                      aria-label={`Remove ${m.email}`}
-                      onClick={() => {
-                        if (window.confirm(`Take the role ${m.role} away from ${m.email}?`))
-                          remove.mutate(m.id);
-                      }}
-                    >
-                      Remove
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ErrorBanner error={change.error ?? remove.error ?? revoke.error} />
+      <DataTable
+        testId="members"
+        columns={[
+          { label: 'Name', render: (m) => m.name },
+          { label: 'Email', render: (m) => m.email },
+          { label: 'On', render: (m) => m.nodeName },
+          {
+            label: 'Role',
+            render: (m) =>
+              canManage ? (
+                <select
+                  aria-label={`Role of ${m.email}`}
+                  value={m.role}
+                  onChange={(e) => change.mutate({ id: m.id, role: e.target.value })}
+                >
+                  {roles.map((r) => (
+                    <option key={r}>{r}</option>
+                  ))}
+                </select>
+              ) : (
+                m.role
+              ),
+          },
+          {
+            label: '',
+            render: (m) =>
+              canManage && m.userId !== me.data?.id ? (
+                <button
+                  type="button"
+                  className="danger"
+                  aria-label={`Remove ${m.email}`}
+                  onClick={() => {
+                    if (window.confirm(`Take the role ${m.role} away from ${m.email}?`))
+                      remove.mutate(m.id);
+                  }}
+                >
+                  Remove
+                </button>
+              ) : null,
+          },
+        ]}
+        rows={members}
+        empty="No members here."
+      />
       {canManage ? (
         <>
           <h2>Invitations</h2>
           <Invite nodeId={nodeId} onInvited={refresh} />
-          <div className="table-wrap">
-            <table data-testid="invitations">
-              <thead>
-                <tr>
-                  <th>Email</th>
-                  <th>Role</th>
-                  <th>On</th>
-                  <th>Expires</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {invitations.data?.map((i) => (
-                  <tr key={i.id}>
-                    <td>{i.email}</td>
-                    <td>{i.role}</td>
-                    <td>{i.nodeName}</td>
-                    <td>{new Date(i.expiresAt).toLocaleString()}</td>
-                    <td>
-                      <button type="button" className="danger" onClick={() => revoke.mutate(i.id)}>
-                        Revoke
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            testId="invitations"
+            columns={[
+              { label: 'Email', render: (i) => i.email },
+              { label: 'Role', render: (i) => i.role },
+              { label: 'On', render: (i) => i.nodeName },
+              { label: 'Expires', render: (i) => new Date(i.expiresAt).toLocaleString() },
+              {
+                label: '',
+                render: (i) => (
+                  <button type="button" className="danger" onClick={() => revoke.mutate(i.id)}>
+                    Revoke
+                  </button>
+                ),
+              },
+            ]}
+            rows={invitations}
+            empty="No open invitations."
+          />
         </>
       ) : null}
     </section>

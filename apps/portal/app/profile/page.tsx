@@ -4,19 +4,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { AuthForm } from '@/components/auth-form';
 import { CopyButton } from '@/components/copy-button';
+import { DataTable } from '@/components/data-table';
 import { ErrorBanner } from '@/components/error-banner';
-import { api } from '@/lib/api';
+import { api, type ApiToken } from '@/lib/api';
 import { useMe } from '@/lib/session';
-
-interface ApiToken {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  expiresAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
 
 function ApiTokens() {
   const client = useQueryClient();
@@ -60,46 +51,36 @@ function ApiTokens() {
           await client.invalidateQueries({ queryKey: ['api-tokens'] });
         }}
       />
-      <ErrorBanner error={tokens.error ?? revoke.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Token</th>
-              <th>Expires</th>
-              <th>Last used</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data?.map((t) => (
-              <tr key={t.id}>
-                <td>{t.name}</td>
-                <td>
-                  <code>{t.prefix}…</code>
-                </td>
-                <td>{new Date(t.expiresAt).toLocaleString()}</td>
-                <td>{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : 'never'}</td>
-                <td>
-                  {t.revokedAt ? (
-                    <span className="revoked">revoked</span>
-                  ) : (
-                    <button
-                      type="button"
-                      className="danger"
-                      aria-label={`Revoke API token ${t.name}`}
-                      onClick={() => revoke.mutate(t.id)}
-                    >
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ErrorBanner error={revoke.error} />
+      <DataTable
+        columns={[
+          { label: 'Name', render: (t) => t.name },
+          { label: 'Token', render: (t) => <code>{t.prefix}…</code> },
+          { label: 'Expires', render: (t) => new Date(t.expiresAt).toLocaleString() },
+          {
+            label: 'Last used',
+            render: (t) => (t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : 'never'),
+          },
+          {
+            label: '',
+            render: (t) =>
+              t.revokedAt ? (
+                <span className="revoked">revoked</span>
+              ) : (
+                <button
+                  type="button"
+                  className="danger"
+                  aria-label={`Revoke API token ${t.name}`}
+                  onClick={() => revoke.mutate(t.id)}
+                >
+                  Revoke
+                </button>
+              ),
+          },
+        ]}
+        rows={tokens}
+        empty="No API tokens yet."
+      />
     </section>
   );
 }

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
-import { ErrorBanner } from '@/components/error-banner';
+import { DataTable, type Column } from '@/components/data-table';
 import { ProgressBar } from '@/components/jobs';
 import { NodeLink, useNodes } from '@/components/lookups';
 import { PriorityBadge } from '@/components/tickets';
@@ -29,7 +29,51 @@ export default function RemainingLifePage() {
   });
   const sites = nodes.data?.items.filter((n) => n.kind === 'site' || n.kind === 'organisation');
   const estimated = machines.data?.filter((m) => m.estimate).length ?? 0;
-  const columns = ['Machine', 'Site', 'Remaining life', 'Health', 'As of', 'Alerts', 'Orders', ''];
+  const columns: Column<MachineLife>[] = [
+    { label: 'Machine', render: (m) => <Link href={`/nodes/${m.nodeId}`}>{m.name}</Link> },
+    { label: 'Site', render: (m) => <NodeLink id={m.parentId} /> },
+    {
+      label: 'Remaining life',
+      render: (m) => (m.estimate ? remainingText(m) : <span className="muted">no estimate</span>),
+    },
+    {
+      label: 'Health',
+      style: { minWidth: 120 },
+      render: (m) =>
+        m.estimate?.health !== null && m.estimate?.health !== undefined ? (
+          <ProgressBar percent={m.estimate.health * 100} label={`${m.name} health`} />
+        ) : (
+          <span className="muted">—</span>
+        ),
+    },
+    {
+      label: 'As of',
+      render: (m) =>
+        m.estimate ? <Ago iso={m.estimate.at} now={now} /> : <span className="muted">—</span>,
+    },
+    {
+      label: 'Alerts',
+      render: (m) =>
+        m.openAlerts ? (
+          <Link href={`/alerts?nodeId=${m.nodeId}`}>{m.openAlerts} open</Link>
+        ) : (
+          <span className="muted">none</span>
+        ),
+    },
+    {
+      label: 'Orders',
+      render: (m) =>
+        m.activeOrders ? (
+          <Link href={`/maintenance?nodeId=${m.nodeId}`}>{m.activeOrders} active</Link>
+        ) : (
+          <span className="muted">none</span>
+        ),
+    },
+    {
+      label: '',
+      render: (m) => (m.highestPriority ? <PriorityBadge priority={m.highestPriority} /> : null),
+    },
+  ];
   return (
     <section>
       <div className="toolbar">
@@ -58,76 +102,16 @@ export default function RemainingLifePage() {
             }`
           : '…'}
       </p>
-      <ErrorBanner error={machines.error} />
-      <div className="table-wrap">
-        <table data-testid="remaining-life">
-          <thead>
-            <tr>
-              {columns.map((c) => (
-                <th key={c}>{c}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {machines.data?.map((m) => (
-              <tr
-                key={m.nodeId}
-                className={
-                  m.highestPriority === 'high' || m.highestPriority === 'critical'
-                    ? 'row-bad'
-                    : undefined
-                }
-              >
-                <td>
-                  <Link href={`/nodes/${m.nodeId}`}>{m.name}</Link>
-                </td>
-                <td>
-                  <NodeLink id={m.parentId} />
-                </td>
-                <td>
-                  {m.estimate ? remainingText(m) : <span className="muted">no estimate</span>}
-                </td>
-                <td style={{ minWidth: 120 }}>
-                  {m.estimate?.health !== null && m.estimate?.health !== undefined ? (
-                    <ProgressBar percent={m.estimate.health * 100} label={`${m.name} health`} />
-                  ) : (
-                    <span className="muted">—</span>
-                  )}
-                </td>
-                <td>
-                  {m.estimate ? (
-                    <Ago iso={m.estimate.at} now={now} />
-                  ) : (
-                    <span className="muted">—</span>
-                  )}
-                </td>
-                <td>
-                  {m.openAlerts ? (
-                    <Link href={`/alerts?nodeId=${m.nodeId}`}>{m.openAlerts} open</Link>
-                  ) : (
-                    <span className="muted">none</span>
-                  )}
-                </td>
-                <td>
-                  {m.activeOrders ? (
-                    <Link href={`/maintenance?nodeId=${m.nodeId}`}>{m.activeOrders} active</Link>
-                  ) : (
-                    <span className="muted">none</span>
-                  )}
-                </td>
-                <td>{m.highestPriority ? <PriorityBadge priority={m.highestPriority} /> : null}</td>
-              </tr>
-            ))}
-            {machines.data && machines.data.length === 0 ? (
-              <tr>
-                <td colSpan={columns.length} className="muted">
-                  No machines.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        testId="remaining-life"
+        columns={columns}
+        rows={machines}
+        rowKey={(m) => m.nodeId}
+        rowClassName={(m) =>
+          m.highestPriority === 'high' || m.highestPriority === 'critical' ? 'row-bad' : undefined
+        }
+        empty="No machines."
+      />
     </section>
   );
 }

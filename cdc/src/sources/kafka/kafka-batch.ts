@@ -1,5 +1,5 @@
 import type { PositionedMessage } from '../../appliers/change-applier';
-import { decodeChangeMessage, MessageBytes } from '../../envelope/debezium-codec';
+import { decodeChangeMessage, MessageBytes } from '../../envelope';
 import { CdcDecodeError } from '../../errors';
 import { kafkaPosition } from '../../position';
 

@@ -1,8 +1,12 @@
 import { assertNever } from '@sextant/domain';
 import { SourceRelation } from '../../appliers/mirror-schema';
-import { ChangeEnvelope, ChangeOperation } from '../../envelope';
-import { ConnectSchema } from '../../envelope/connect-schema';
-import { ChangeRow, DecodedChange } from '../../envelope/debezium-codec';
+import {
+  ChangeEnvelope,
+  ChangeOperation,
+  ChangeRow,
+  ConnectSchema,
+  DecodedChange,
+} from '../../envelope';
 import { CdcDecodeError } from '../../errors';
 import { SlotPosition, slotPosition } from '../../position';
 import {

@@ -1,4 +1,4 @@
-import { ConnectType } from '../../envelope/connect-schema';
+import { ConnectType } from '../../envelope';
 
 /** Type OIDs of the built-in types converted to JSON values (pg_type.h). */
 export const typeOids = {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
 import { SourceRelation } from '../../appliers/mirror-schema';
-import { ConnectSchema } from '../../envelope/connect-schema';
+import { ConnectSchema } from '../../envelope';
 import { parseLsn, slotPosition } from '../../position';
 import { SlotChange } from './pgoutput-translator';
 import { connectTypeOfOid, valueOfText } from './pgoutput-values';

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { builtinJobTypes } from '../builtin';
 import { defineJobType, fanOut, JobType, TaskContext } from '../job-type';
 import { params } from '../params';
 import { JobTypeRegistry } from '../registry';
@@ -193,9 +192,44 @@ export const testOutputsJob = defineJobType({
   ],
 });
 
-export const testJobTypes: JobType[] = [testStepsJob, testSleepJob, testFlakyJob, testOutputsJob];
+const day = 86_400_000;
 
-/** The built-in job types and the test ones. */
-export function testRegistry(): JobTypeRegistry {
-  return new JobTypeRegistry([...builtinJobTypes, ...testJobTypes]);
+/** A window of `days` that ends when the run is made, settled for each run (the schedules test). */
+export const testWindowJob = defineJobType({
+  name: 'test-window',
+  title: 'Test: window',
+  description: 'A window of days, settled when the run is made.',
+  params: params({
+    nodeId: { type: 'node', title: 'Node', required: true },
+    from: { type: 'datetime', title: 'From' },
+    to: { type: 'datetime', title: 'To' },
+    days: { type: 'integer', title: 'Days', default: 7, minimum: 1, maximum: 366 },
+  }),
+  prepare(p, now) {
+    const to = p.to ?? now.toISOString();
+    const from = p.from ?? new Date(new Date(to).getTime() - p.days * day).toISOString();
+    return { ...p, from, to };
+  },
+  options: { timeoutSeconds: 60, maxAttempts: 1, backoffSeconds: 0 },
+  steps: [
+    {
+      name: 'window',
+      async run(ctx: TaskContext<{ nodeId: string; from?: string; to?: string; days: number }>) {
+        return { from: ctx.params.from ?? null, to: ctx.params.to ?? null };
+      },
+    },
+  ],
+});
+
+export const testJobTypes: JobType[] = [
+  testStepsJob,
+  testSleepJob,
+  testFlakyJob,
+  testOutputsJob,
+  testWindowJob,
+];
+
+/** The test job types, after `jobTypes` (e.g. the built-in analyses). */
+export function testRegistry(jobTypes: JobType[] = []): JobTypeRegistry {
+  return new JobTypeRegistry([...jobTypes, ...testJobTypes]);
 }

@@ -1,4 +1,4 @@
-// A job worker process for the worker-crash test: the built-in and test job types, quick
+// A job worker process for the worker-crash test: the test job types, quick
 // heartbeats. Prints `ready <workerId>` once it takes work; the test kills it with SIGKILL.
 // Usage: node worker-process.js <databaseUrl>
 import { startTestWorker } from './harness';

@@ -5,7 +5,6 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsBoolean,
   IsInt,
   IsOptional,
   IsString,
@@ -15,18 +14,27 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { BooleanQueryField, IdField, JsonObjectField, NameField } from '../../common/fields';
+import {
+  BooleanField,
+  BooleanQueryField,
+  IdField,
+  JsonObjectField,
+  NameField,
+  PatternField,
+} from '../../common/fields';
 import { cdcNamePattern } from '@sextant/cdc';
 
 const sourceName = cdcNamePattern;
 const tableName = /^[^\s.,]+(\.[^\s.,]+)?$/;
+const nameMessage = 'must be 1-63 characters of a-z, 0-9 and _';
 
 @InputType({ description: 'A Postgres database to capture, registered as a path of protocol cdc.' })
 export class CreateCdcSourceInput {
-  @Field({ description: 'Names the mirror schema lake_<name>: [a-z0-9_], 1-63 characters.' })
-  @ApiProperty({ pattern: sourceName.source, example: 'erp' })
-  @IsString()
-  @Matches(sourceName, { message: 'must be 1-63 characters of a-z, 0-9 and _' })
+  @PatternField(sourceName, nameMessage, {
+    isString: true,
+    example: 'erp',
+    description: 'Names the mirror schema lake_<name>: [a-z0-9_], 1-63 characters.',
+  })
   name!: string;
 
   @NameField({ optional: true, description: 'The path\'s name; default "CDC <name>".' })
@@ -63,31 +71,29 @@ export class CreateCdcSourceInput {
   })
   keys?: Record<string, string[]>;
 
-  @Field({ nullable: true, description: 'Replication slot; default sextant_<name>.' })
-  @ApiPropertyOptional({ pattern: sourceName.source })
-  @IsOptional()
-  @Matches(sourceName, { message: 'must be 1-63 characters of a-z, 0-9 and _' })
+  @PatternField(sourceName, nameMessage, {
+    optional: true,
+    description: 'Replication slot; default sextant_<name>.',
+  })
   slot?: string;
 
-  @Field({ nullable: true, description: 'Publication; default sextant_<name>.' })
-  @ApiPropertyOptional({ pattern: sourceName.source })
-  @IsOptional()
-  @Matches(sourceName, { message: 'must be 1-63 characters of a-z, 0-9 and _' })
+  @PatternField(sourceName, nameMessage, {
+    optional: true,
+    description: 'Publication; default sextant_<name>.',
+  })
   publication?: string;
 
-  @Field({ nullable: true, description: 'Create it paused (default: start at once).' })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
+  @BooleanField({ optional: true, description: 'Create it paused (default: start at once).' })
   paused?: boolean;
 }
 
 @InputType({ description: 'A table to read again from the source, while streaming goes on.' })
 export class ResnapshotInput {
-  @Field({ description: "schema.table, one of the source's tables." })
-  @ApiProperty({ example: 'public.orders' })
-  @IsString()
-  @Matches(tableName, { message: 'must be a table or schema.table name' })
+  @PatternField(tableName, 'must be a table or schema.table name', {
+    isString: true,
+    example: 'public.orders',
+    description: "schema.table, one of the source's tables.",
+  })
   table!: string;
 }
 

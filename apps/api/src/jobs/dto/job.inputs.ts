@@ -1,45 +1,35 @@
-import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { ArgsType, InputType } from '@nestjs/graphql';
 import { jobRunStates } from '@sextant/domain';
 import { optionLimits } from '@sextant/jobs';
-import { EnumField, IdField, JsonObjectField, NameField } from '../../common/fields';
-import { maxPageSize } from '../../common/list.args';
+import {
+  BooleanField,
+  EnumField,
+  IdField,
+  IntField,
+  JsonObjectField,
+  NameField,
+  PatternField,
+  TextField,
+} from '../../common/fields';
+import { PageArgs } from '../../common/list.args';
 import { JobRunStateEnum } from '../job.model';
 
 const typeName = /^[a-z][a-z0-9-]{0,99}$/;
 
-/** An optional whole number in a range, for GraphQL, OpenAPI and validation. */
-function IntField(range: { min: number; max: number }, description: string): PropertyDecorator {
-  return (target, key) => {
-    for (const decorator of [
-      Field(() => Int, { nullable: true, description }),
-      ApiPropertyOptional({ minimum: range.min, maximum: range.max, description }),
-      IsOptional(),
-      IsInt({ message: 'must be a whole number' }),
-      Min(range.min),
-      Max(range.max),
-    ].reverse())
-      decorator(target, key);
-  };
+const typeMessage = 'must be a job type name such as series-health';
+
+/** An optional whole number in a range of a run's options. */
+function OptionField(range: { min: number; max: number }, description: string) {
+  return IntField({ ...range, optional: true, description, message: 'must be a whole number' });
 }
 
 @InputType({ description: 'A run to submit.' })
 export class SubmitJobRunInput {
-  @Field({ description: 'The job type, e.g. series-health (GET /api/jobs/types).' })
-  @ApiProperty({ example: 'series-health' })
-  @IsString()
-  @Matches(typeName, { message: 'must be a job type name such as series-health' })
+  @PatternField(typeName, typeMessage, {
+    isString: true,
+    example: 'series-health',
+    description: 'The job type, e.g. series-health (GET /api/jobs/types).',
+  })
   type!: string;
 
   @JsonObjectField({
@@ -51,16 +41,16 @@ export class SubmitJobRunInput {
   @IdField({ description: 'The node that owns the run: it gets the results and pays for them.' })
   ownerId!: string;
 
-  @IntField(optionLimits.priority, 'Higher runs first (default 0).')
+  @OptionField(optionLimits.priority, 'Higher runs first (default 0).')
   priority?: number;
 
-  @IntField(optionLimits.timeoutSeconds, "Each task's deadline (default: the job type's).")
+  @OptionField(optionLimits.timeoutSeconds, "Each task's deadline (default: the job type's).")
   timeoutSeconds?: number;
 
-  @IntField(optionLimits.maxAttempts, "Attempts per task (default: the job type's).")
+  @OptionField(optionLimits.maxAttempts, "Attempts per task (default: the job type's).")
   maxAttempts?: number;
 
-  @IntField(
+  @OptionField(
     optionLimits.backoffSeconds,
     "Delay before a task's first retry (default: the job type's).",
   )
@@ -68,33 +58,11 @@ export class SubmitJobRunInput {
 }
 
 @ArgsType()
-export class ListJobRunsArgs {
-  @Field(() => Int, {
-    nullable: true,
-    description: `Rows per page, 1-${maxPageSize} (default 50).`,
-  })
-  @ApiPropertyOptional({ minimum: 1, maximum: maxPageSize, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(maxPageSize)
-  limit?: number;
-
-  @Field(() => String, { nullable: true, description: 'nextCursor of the previous page.' })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-
+export class ListJobRunsArgs extends PageArgs {
   @EnumField(jobRunStates, JobRunStateEnum, { optional: true })
   state?: (typeof jobRunStates)[number];
 
-  @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ example: 'series-health' })
-  @IsOptional()
-  @Matches(typeName, { message: 'must be a job type name such as series-health' })
+  @PatternField(typeName, typeMessage, { optional: true, example: 'series-health' })
   type?: string;
 
   @IdField({ optional: true })
@@ -113,25 +81,21 @@ export class JobLogsArgs {
   @IdField({ optional: true, description: 'Lines of this task only.' })
   taskId?: string;
 
-  @Field(() => String, {
-    nullable: true,
+  @PatternField(/^\d{1,18}$/, 'must be the id of a log line', {
+    optional: true,
+    example: '1042',
     description: 'Only lines after this id (for live tails).',
   })
-  @ApiPropertyOptional({ example: '1042' })
-  @IsOptional()
-  @Matches(/^\d{1,18}$/, { message: 'must be the id of a log line' })
   after?: string;
 
-  @Field(() => Int, {
-    nullable: true,
+  @IntField({
+    optional: true,
+    fromQuery: true,
+    min: 1,
+    max: maxLogLines,
+    default: defaultLogLines,
     description: `Lines, 1-${maxLogLines} (default ${defaultLogLines}).`,
   })
-  @ApiPropertyOptional({ minimum: 1, maximum: maxLogLines, default: defaultLogLines })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(maxLogLines)
   limit?: number;
 }
 
@@ -147,39 +111,37 @@ export class CreateJobScheduleInput {
   @NameField()
   name!: string;
 
-  @Field({ description: 'The job type.' })
-  @ApiProperty({ example: 'series-health' })
-  @IsString()
-  @Matches(typeName, { message: 'must be a job type name such as series-health' })
+  @PatternField(typeName, typeMessage, {
+    isString: true,
+    example: 'series-health',
+    description: 'The job type.',
+  })
   type!: string;
 
   @JsonObjectField({ optional: true, description: 'Parameters of every run.' })
   params?: Record<string, unknown>;
 
-  @Field({
+  @TextField({
+    maxLength: 120,
+    example: '0 3 * * *',
     description: 'Five fields (minute hour day month weekday), or six with seconds first.',
   })
-  @ApiProperty({ example: '0 3 * * *' })
-  @IsString()
-  @MaxLength(120)
   cron!: string;
 
-  @Field({ nullable: true, description: 'IANA time zone of the cron fields (default UTC).' })
-  @ApiPropertyOptional({ example: 'Europe/Copenhagen' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @TextField({
+    optional: true,
+    maxLength: 64,
+    example: 'Europe/Copenhagen',
+    description: 'IANA time zone of the cron fields (default UTC).',
+  })
   timezone?: string;
 
-  @IntField(optionLimits.priority, 'Priority of its runs (default 0).')
+  @OptionField(optionLimits.priority, 'Priority of its runs (default 0).')
   priority?: number;
 
   @IdField({ description: 'The node owning its runs.' })
   ownerId!: string;
 
-  @Field({ nullable: true, description: 'Create it paused.' })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
+  @BooleanField({ optional: true, description: 'Create it paused.' })
   paused?: boolean;
 }

@@ -1,10 +1,14 @@
-import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, MaxLength, Max, Min } from 'class-validator';
+import { ArgsType, InputType } from '@nestjs/graphql';
 import { maintenancePriorities, maintenanceStates } from '@sextant/domain';
-import { DateTimeField, EnumField, IdField, JsonObjectField, NameField } from '../../common/fields';
-import { maxPageSize } from '../../common/list.args';
+import {
+  DateTimeField,
+  EnumField,
+  IdField,
+  JsonObjectField,
+  NameField,
+  TextField,
+} from '../../common/fields';
+import { PageArgs } from '../../common/list.args';
 import { MaintenancePriorityEnum, MaintenanceStateEnum } from '../ticket.model';
 
 type Priority = (typeof maintenancePriorities)[number];
@@ -24,11 +28,7 @@ export class CreateAlertInput {
   })
   priority?: Priority;
 
-  @Field({ nullable: true })
-  @ApiPropertyOptional({ maxLength: 4000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
+  @TextField({ optional: true, maxLength: 4000 })
   description?: string;
 
   @DateTimeField({ optional: true, description: 'Start of the predicted failure window.' })
@@ -61,11 +61,7 @@ export class UpdateTicketInput {
   @EnumField(maintenancePriorities, MaintenancePriorityEnum, { optional: true })
   priority?: Priority;
 
-  @Field({ nullable: true })
-  @ApiPropertyOptional({ maxLength: 4000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
+  @TextField({ optional: true, maxLength: 4000 })
   description?: string;
 
   @DateTimeField({ optional: true })
@@ -90,26 +86,7 @@ export class TicketStateInput {
 }
 
 @ArgsType()
-export class ListTicketsArgs {
-  @Field(() => Int, {
-    nullable: true,
-    description: `Rows per page, 1-${maxPageSize} (default 50).`,
-  })
-  @ApiPropertyOptional({ minimum: 1, maximum: maxPageSize, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(maxPageSize)
-  limit?: number;
-
-  @Field(() => String, { nullable: true, description: 'nextCursor of the previous page.' })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-
+export class ListTicketsArgs extends PageArgs {
   @EnumField(maintenanceStates, MaintenanceStateEnum, { optional: true })
   state?: State;
 

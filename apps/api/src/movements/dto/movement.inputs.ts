@@ -1,9 +1,8 @@
 import { ArgsType, Field, InputType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { movementOrigins } from '@sextant/domain';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsDecimalString } from '../../common/decimal';
-import { DateTimeField, EnumField, IdField } from '../../common/fields';
+import { DateTimeField, DecimalField, EnumField, IdField, TextField } from '../../common/fields';
 import { MovementOriginEnum, NodeRoleEnum, nodeRoles } from '../../common/graphql-types';
 import { ListArgs } from '../../common/list.args';
 
@@ -37,10 +36,7 @@ export class CreateMovementInput {
   @DateTimeField()
   stop!: string;
 
-  @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String })
-  @IsOptional()
-  @IsDecimalString()
+  @DecimalField({ optional: true })
   unitPrice?: string;
 
   @EnumField(movementOrigins, MovementOriginEnum, {
@@ -49,14 +45,11 @@ export class CreateMovementInput {
   })
   origin?: Origin;
 
-  @Field(() => String, {
-    nullable: true,
+  @TextField({
+    optional: true,
+    maxLength: 200,
     description: 'Idempotency key: a retry with the same key records nothing new.',
   })
-  @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
   externalId?: string;
 }
 

@@ -1,9 +1,9 @@
 import { ArgsType, Field, ID, InputType, Int } from '@nestjs/graphql';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { nodeKinds, type NodeKindName } from '@sextant/domain';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
+import { IsInt, IsOptional, IsUUID, Max, Min, ValidateIf } from 'class-validator';
 import {
+  BooleanField,
   EnumField,
   IdField,
   JsonObjectField,
@@ -12,7 +12,7 @@ import {
 } from '../../common/fields';
 import { NodeKindEnum } from '../../common/graphql-types';
 import { ListArgs } from '../../common/list.args';
-import { maxSubtreeSize } from '../nodes.service';
+import { maxSubtreeSize } from '../nodes.limits';
 
 @InputType({ description: 'A new node.' })
 export class CreateNodeInput {
@@ -63,11 +63,7 @@ export class ListNodesArgs extends ListArgs {
   @IdField({ optional: true })
   parentId?: string;
 
-  @Field(() => Boolean, { nullable: true, description: 'Only nodes without a parent.' })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
-  @IsBoolean()
+  @BooleanField({ optional: true, fromQuery: true, description: 'Only nodes without a parent.' })
   root?: boolean;
 }
 

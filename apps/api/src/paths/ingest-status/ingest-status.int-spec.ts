@@ -1,8 +1,9 @@
 import { DomainError } from '@sextant/domain';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
+import { testApiConfig } from '../../testing/api-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessRepository } from '../../auth/access.repository';
-import { AccessService } from '../../auth/access.service';
+import { AccessRepository } from '../../access/access.repository';
+import { AccessService } from '../../access/access.service';
 import type { Principal } from '../../auth/principal';
 import { PrismaService } from '../../prisma/prisma.service';
 import { IngestStatusRepository } from './ingest-status.repository';
@@ -42,13 +43,7 @@ describe(IngestStatusService.name, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('ingest_status');
-    prisma = new PrismaService({
-      databaseUrl: db.url,
-      poolSize: 2,
-      schemaFile: null,
-      corsOrigins: [],
-      ingest: { httpUrl: 'http://localhost:8086', forwardHost: 'localhost', forwardPort: 24224 },
-    });
+    prisma = new PrismaService(testApiConfig(db.url, { poolSize: 2 }));
     service = new IngestStatusService(
       new IngestStatusRepository(prisma),
       new AccessService(new AccessRepository(prisma)),

@@ -1,5 +1,5 @@
 import { Field, Float, ID, ObjectType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 
 @ObjectType('PathIngestStatus', {
   description: 'Live ingest statistics of a path, summed over every ingest gateway.',
@@ -20,7 +20,7 @@ export class PathIngestStatusModel {
   pointsPerSecond!: number;
 
   @Field(() => Date, { nullable: true, description: 'Latest write through the path, good or bad.' })
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: Date,
     nullable: true,
     description: 'Latest write through the path, good or bad.',
@@ -32,7 +32,7 @@ export class PathIngestStatusModel {
   rejectedLines!: number;
 
   @Field(() => String, { nullable: true, description: 'Why the latest refused line was refused.' })
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: String,
     nullable: true,
     description: 'Why the latest refused line was refused.',
@@ -40,14 +40,14 @@ export class PathIngestStatusModel {
   lastError!: string | null;
 
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   lastErrorAt!: Date | null;
 
   @Field(() => Date, {
     nullable: true,
     description: 'When a gateway last reported on the path; null: never.',
   })
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: Date,
     nullable: true,
     description: 'When a gateway last reported on the path; null: never.',

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@sextant/domain';
-import { AccessService } from '../../auth/access.service';
+import { AccessService } from '../../access/access.service';
 import type { Principal } from '../../auth/principal';
 import { isUuid } from '../../common/id.pipe';
 import { pointsPerSecond } from './ingest-rate';

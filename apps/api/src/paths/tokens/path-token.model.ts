@@ -1,5 +1,5 @@
 import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { NameField } from '../../common/fields';
 
 @ObjectType('PathToken', {
@@ -27,11 +27,11 @@ export class PathTokenModel {
   createdAt!: Date;
 
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   revokedAt!: Date | null;
 
   @Field(() => Date, { nullable: true })
-  @ApiPropertyOptional({ type: Date, nullable: true })
+  @ApiProperty({ type: Date, nullable: true })
   lastUsedAt!: Date | null;
 }
 

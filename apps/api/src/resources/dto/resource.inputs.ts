@@ -1,9 +1,13 @@
-import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArgsType, InputType } from '@nestjs/graphql';
 import { valueTypes } from '@sextant/domain';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { IsDecimalString } from '../../common/decimal';
-import { EnumField, NameField, ReferenceField } from '../../common/fields';
+import {
+  DecimalField,
+  EnumField,
+  IntField,
+  NameField,
+  ReferenceField,
+  TextField,
+} from '../../common/fields';
 import { ValueTypeEnum } from '../../common/graphql-types';
 import { ListArgs } from '../../common/list.args';
 import { PartialInput } from '../../common/partial-input';
@@ -18,35 +22,24 @@ export class CreateResourceInput {
   @NameField()
   name!: string;
 
-  @Field()
-  @ApiProperty({ maxLength: 40 })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(40)
+  @TextField({ maxLength: 40, notEmpty: true })
   unit!: string;
 
   @EnumField(valueTypes, ValueTypeEnum)
   valueType!: ValueTypeName;
 
-  @Field({ nullable: true })
-  @ApiPropertyOptional({ maxLength: 2000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
+  @TextField({ optional: true, maxLength: 2000 })
   description?: string;
 
-  @Field(() => String, { nullable: true })
-  @ApiPropertyOptional({ type: String, example: '0.00001' })
-  @IsOptional()
-  @IsDecimalString()
+  @DecimalField({ optional: true, example: '0.00001' })
   unitPrice?: string;
 
-  @Field(() => Int, { nullable: true, description: 'Days of data kept; absent keeps everything.' })
-  @ApiPropertyOptional({ minimum: 1, maximum: 36500 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(36_500)
+  @IntField({
+    optional: true,
+    min: 1,
+    max: 36_500,
+    description: 'Days of data kept; absent keeps everything.',
+  })
   retentionDays?: number;
 }
 

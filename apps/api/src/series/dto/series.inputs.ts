@@ -1,23 +1,19 @@
-import { ArgsType, Field, ID, InputType, Int } from '@nestjs/graphql';
+import { ArgsType, Field, ID, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { limits, parseDuration, parseTime } from '@sextant/timeseries';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsIn,
-  IsInt,
   IsObject,
   IsOptional,
   IsString,
-  IsUUID,
   Matches,
-  Max,
-  MaxLength,
-  Min,
   ValidateBy,
 } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
+import { IdField, IntField, PatternField, TextField } from '../../common/fields';
 
 const timeRule =
   'must be an RFC 3339 time (2026-11-21T10:00:00Z) or an integer of nanoseconds since the epoch';
@@ -50,23 +46,16 @@ export const defaultRawPoints = 1000;
 export const defaultChartPoints = 1000;
 
 const aggregatePattern = /^(count|sum|mean|min|max|first|last|stddev|p(100|[1-9]?\d(\.\d+)?))$/;
+const cursorMessage = 'not a cursor returned by this list';
 const toArray = ({ value }: { value: unknown }) =>
   value === undefined || Array.isArray(value) ? value : [value];
 
 @ArgsType()
 export class SeriesSelectorArgs {
-  @Field({ nullable: true })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextField({ optional: true, maxLength: 200 })
   measurement?: string;
 
-  @Field({ nullable: true })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextField({ optional: true, maxLength: 200 })
   field?: string;
 
   @Field(() => [String], {
@@ -81,34 +70,25 @@ export class SeriesSelectorArgs {
   @Matches(/^[^:]{1,200}:.{0,200}$/, { each: true, message: 'each tag filter must be name:value' })
   tag?: string[];
 
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all')
+  @IdField({ optional: true })
   nodeId?: string;
 
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all')
+  @IdField({ optional: true })
   resourceId?: string;
 }
 
 @ArgsType()
 export class ListSeriesArgs extends SeriesSelectorArgs {
-  @Field(() => Int, { nullable: true })
-  @ApiPropertyOptional({ minimum: 1, maximum: seriesPage.max, default: seriesPage.default })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(seriesPage.max)
+  @IntField({
+    optional: true,
+    fromQuery: true,
+    min: 1,
+    max: seriesPage.max,
+    default: seriesPage.default,
+  })
   limit?: number;
 
-  @Field(() => String, { nullable: true })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Matches(/^\d{1,19}$/, { message: 'not a cursor returned by this list' })
+  @PatternField(/^\d{1,19}$/, cursorMessage, { optional: true })
   cursor?: string;
 }
 
@@ -124,13 +104,13 @@ export class PointsArgs {
   @IsTime()
   to!: string;
 
-  @Field(() => Int, { nullable: true })
-  @ApiPropertyOptional({ minimum: 1, maximum: limits.rawPoints, default: defaultRawPoints })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(limits.rawPoints)
+  @IntField({
+    optional: true,
+    fromQuery: true,
+    min: 1,
+    max: limits.rawPoints,
+    default: defaultRawPoints,
+  })
   limit?: number;
 
   @Field(() => String, { nullable: true })
@@ -139,10 +119,10 @@ export class PointsArgs {
   @IsIn(['asc', 'desc'], { message: 'must be asc or desc' })
   order?: 'asc' | 'desc';
 
-  @Field(() => String, { nullable: true, description: 'nextCursor of the previous page.' })
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Matches(/^-?\d{1,19}$/, { message: 'not a cursor returned by this list' })
+  @PatternField(/^-?\d{1,19}$/, cursorMessage, {
+    optional: true,
+    description: 'nextCursor of the previous page.',
+  })
   cursor?: string;
 }
 
@@ -158,31 +138,23 @@ export class ChartArgs {
   @IsTime()
   to!: string;
 
-  @Field(() => Int, {
-    nullable: true,
+  @IntField({
+    optional: true,
+    fromQuery: true,
+    min: 1,
+    max: limits.chartPoints,
+    default: defaultChartPoints,
     description: `Pixels: at most this many points (default ${defaultChartPoints}).`,
   })
-  @ApiPropertyOptional({ minimum: 1, maximum: limits.chartPoints, default: defaultChartPoints })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(limits.chartPoints)
   points?: number;
 }
 
 @InputType({ description: 'Aggregates in time buckets over the series that match.' })
 export class AggregateInput {
-  @Field()
-  @ApiProperty()
-  @IsString()
-  @MaxLength(200)
+  @TextField({ maxLength: 200 })
   measurement!: string;
 
-  @Field()
-  @ApiProperty()
-  @IsString()
-  @MaxLength(200)
+  @TextField({ maxLength: 200 })
   field!: string;
 
   @Field(() => GraphQLJSONObject, {
@@ -194,10 +166,7 @@ export class AggregateInput {
   @IsObject()
   tags?: Record<string, string>;
 
-  @Field(() => ID, { nullable: true })
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all')
+  @IdField({ optional: true })
   nodeId?: string;
 
   @Field()

@@ -5,15 +5,7 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { Suspense } from 'react';
 import { AuthForm } from '@/components/auth-form';
 import { ErrorBanner } from '@/components/error-banner';
-import { api, query } from '@/lib/api';
-
-interface Lookup {
-  email: string;
-  role: string;
-  nodeName: string;
-  expiresAt: string;
-  accountExists: boolean;
-}
+import { api, query, type InvitationLookup } from '@/lib/api';
 
 function Accept() {
   const token = useSearchParams().get('token') ?? '';
@@ -21,7 +13,7 @@ function Accept() {
   const client = useQueryClient();
   const invitation = useQuery({
     queryKey: ['invitation', token],
-    queryFn: () => api<Lookup>(`/api/invitations/lookup${query({ token })}`),
+    queryFn: () => api<InvitationLookup>(`/api/invitations/lookup${query({ token })}`),
   });
   if (invitation.error) return <ErrorBanner error={invitation.error} />;
   if (!invitation.data) return <p className="muted">Loading…</p>;

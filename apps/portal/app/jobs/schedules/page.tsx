@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
 import { EntityForm, type FieldSpec } from '@/components/entity-form';
+import { DataTable, type Column } from '@/components/data-table';
 import { ErrorBanner } from '@/components/error-banner';
 import {
   JobStateBadge,
@@ -54,7 +55,71 @@ export default function SchedulesPage() {
     onSuccess: () => client.invalidateQueries({ queryKey: ['job-schedules'] }),
   });
   const type = types.data?.find((t) => t.name === typeName) ?? types.data?.[0];
-  const columns = ['Name', 'Type', 'Cron', 'State', 'Next', 'Latest run', 'Owner', ''];
+  const columns: Column<JobSchedule>[] = [
+    { label: 'Name', render: (s) => s.name },
+    { label: 'Type', render: (s) => s.type },
+    {
+      label: 'Cron',
+      render: (s) => (
+        <>
+          <code>{s.cron}</code> <span className="muted">{s.timezone}</span>
+        </>
+      ),
+    },
+    {
+      label: 'State',
+      render: (s) => (
+        <span className={`badge ${s.state === 'active' ? 'badge-ok' : 'badge-idle'}`}>
+          {s.state}
+        </span>
+      ),
+    },
+    {
+      label: 'Next',
+      render: (s) => (
+        <span title={dateTime(s.nextRunAt)}>
+          {s.state === 'active' ? timeUntil(s.nextRunAt, now) : '—'}
+        </span>
+      ),
+    },
+    {
+      label: 'Latest run',
+      render: (s) =>
+        s.lastRunId && s.lastRunState ? (
+          <Link href={`/jobs/${s.lastRunId}`}>
+            <JobStateBadge state={s.lastRunState} />
+          </Link>
+        ) : (
+          <span className="muted">none yet</span>
+        ),
+    },
+    { label: 'Owner', render: (s) => <NodeLink id={s.ownerId} /> },
+    {
+      label: '',
+      render: (s) =>
+        canManage ? (
+          <>
+            <button
+              type="button"
+              disabled={action.isPending}
+              onClick={() =>
+                action.mutate({ id: s.id, verb: s.state === 'active' ? 'pause' : 'resume' })
+              }
+            >
+              {s.state === 'active' ? 'Pause' : 'Resume'}
+            </button>{' '}
+            <button
+              type="button"
+              className="danger"
+              disabled={action.isPending}
+              onClick={() => action.mutate({ id: s.id, verb: 'delete' })}
+            >
+              Delete
+            </button>
+          </>
+        ) : null,
+    },
+  ];
   return (
     <section>
       <div className="breadcrumb">
@@ -68,7 +133,7 @@ export default function SchedulesPage() {
           </button>
         ) : null}
       </div>
-      <ErrorBanner error={schedules.error ?? action.error} />
+      <ErrorBanner error={action.error} />
       {creating && type ? (
         <div className="panel" data-testid="new-schedule">
           <label htmlFor="schedule-type">Job type</label>
@@ -100,81 +165,12 @@ export default function SchedulesPage() {
           />
         </div>
       ) : null}
-      <div className="table-wrap">
-        <table data-testid="job-schedules">
-          <thead>
-            <tr>
-              {columns.map((c) => (
-                <th key={c}>{c}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {schedules.data?.map((s) => (
-              <tr key={s.id}>
-                <td>{s.name}</td>
-                <td>{s.type}</td>
-                <td>
-                  <code>{s.cron}</code> <span className="muted">{s.timezone}</span>
-                </td>
-                <td>
-                  <span className={`badge ${s.state === 'active' ? 'badge-ok' : 'badge-idle'}`}>
-                    {s.state}
-                  </span>
-                </td>
-                <td title={dateTime(s.nextRunAt)}>
-                  {s.state === 'active' ? timeUntil(s.nextRunAt, now) : '—'}
-                </td>
-                <td>
-                  {s.lastRunId && s.lastRunState ? (
-                    <Link href={`/jobs/${s.lastRunId}`}>
-                      <JobStateBadge state={s.lastRunState} />
-                    </Link>
-                  ) : (
-                    <span className="muted">none yet</span>
-                  )}
-                </td>
-                <td>
-                  <NodeLink id={s.ownerId} />
-                </td>
-                <td>
-                  {canManage ? (
-                    <>
-                      <button
-                        type="button"
-                        disabled={action.isPending}
-                        onClick={() =>
-                          action.mutate({
-                            id: s.id,
-                            verb: s.state === 'active' ? 'pause' : 'resume',
-                          })
-                        }
-                      >
-                        {s.state === 'active' ? 'Pause' : 'Resume'}
-                      </button>{' '}
-                      <button
-                        type="button"
-                        className="danger"
-                        disabled={action.isPending}
-                        onClick={() => action.mutate({ id: s.id, verb: 'delete' })}
-                      >
-                        Delete
-                      </button>
-                    </>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-            {schedules.data && schedules.data.length === 0 ? (
-              <tr>
-                <td colSpan={columns.length} className="muted">
-                  No schedules yet.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        testId="job-schedules"
+        columns={columns}
+        rows={schedules}
+        empty="No schedules yet."
+      />
     </section>
   );
 }
