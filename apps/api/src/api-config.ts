@@ -26,7 +26,7 @@ export interface ApiConfig {
   trustProxyHops: number;
   /** Serve GraphiQL at /graphiql (development only: it loads scripts from a CDN). */
   graphiql: boolean;
-  /** Compare compiled serialisers' output with JSON.stringify's (see ResponseSerializer). */
+  /** Compare compiled serialisers' output with JSON.stringify's (see ResponseSerializers). */
   responseCheck: SerializerCheck;
   /** Managed CDC sources: hosts they may reach although local (CDC_ALLOWED_HOSTS). */
   cdc: SextantConfig['cdc'];

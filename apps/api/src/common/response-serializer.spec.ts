@@ -1,6 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { describe, expect, it } from 'vitest';
-import { closedSchema, ResponseSerializer } from './response-serializer';
+import { closedSchema, ResponseSerializers } from './response-serializer';
 
 const components = {
   Row: {
@@ -95,32 +95,32 @@ describe('closedSchema', () => {
   });
 });
 
-describe('ResponseSerializer', () => {
+describe('ResponseSerializers', () => {
   const row = { id: 'r1', count: 3, at: new Date('2026-12-07T10:00:00Z'), note: null, kind: 'a' };
 
   it('compiles the closed operations only, and writes what JSON.stringify writes', () => {
-    const serializer = new ResponseSerializer(
+    const serializer = new ResponseSerializers(
       document({ C_page: 'Page', C_open: 'Open', C_tree: 'Tree' }),
       'fail',
     );
     expect(serializer.operations).toEqual(['C_page']);
     const value = { items: [row, { ...row, id: 'r2', note: 'x' }], nextCursor: null, first: null };
-    expect(JSON.parse(serializer.serializerOf('C_page')!(value))).toEqual(
+    expect(JSON.parse(serializer.serializerOf('GET', '/C_page')!(value))).toEqual(
       JSON.parse(JSON.stringify(value)),
     );
   });
 
   it('in tests, fails a response that differs from its schema, naming the operation and field', () => {
-    const serializer = new ResponseSerializer(document({ C_page: 'Page' }), 'fail');
+    const serializer = new ResponseSerializers(document({ C_page: 'Page' }), 'fail');
     const value = { items: [{ ...row, count: 2.5 }], nextCursor: null, first: null };
-    expect(() => serializer.serializerOf('C_page')!(value)).toThrow(
+    expect(() => serializer.serializerOf('GET', '/C_page')!(value)).toThrow(
       'C_page: the response differs from its documented schema at items.0.count',
     );
   });
 
   it('elsewhere, sends what JSON.stringify writes when they differ', () => {
-    const serializer = new ResponseSerializer(document({ C_page: 'Page' }), 'warn');
+    const serializer = new ResponseSerializers(document({ C_page: 'Page' }), 'warn');
     const value = { items: [{ ...row, extra: 'kept' }], nextCursor: null, first: null };
-    expect(serializer.serializerOf('C_page')!(value)).toBe(JSON.stringify(value));
+    expect(serializer.serializerOf('GET', '/C_page')!(value)).toBe(JSON.stringify(value));
   });
 });

@@ -1,15 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
-import {
-  type CallHandler,
-  type ExecutionContext,
-  Injectable,
-  Logger,
-  type NestInterceptor,
-} from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import fastJson from 'fast-json-stringify';
-import type { FastifyReply } from 'fastify';
-import { map, type Observable } from 'rxjs';
+import type { FastifyInstance } from 'fastify';
 
 type Schema = Record<string, unknown>;
 type Serialize = (value: unknown) => string;
@@ -96,23 +89,37 @@ function firstDifference(a: unknown, b: unknown, path = ''): string | null {
  */
 export type SerializerCheck = 'none' | 'fail' | 'warn';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The API's compiled response serialisers (see ResponseSerializers.install). */
+    responseSerializers?: ResponseSerializers;
+  }
+}
+
+/** Fastify's route URL of an OpenAPI path: `/api/nodes/{id}` is `/api/nodes/:id`. */
+function routeUrl(openApiPath: string): string {
+  return openApiPath.replace(/\{([^}]+)\}/g, ':$1');
+}
+
 /**
- * Writes the JSON of REST responses whose documented schema is closed with a serialiser
- * compiled from that schema (fast-json-stringify) instead of JSON.stringify: lists of a hundred
- * movements are written several times faster. Other responses are left to JSON.stringify.
+ * Serialisers compiled from the documented schemas of REST responses, for the operations whose
+ * schema is closed: lists of a hundred movements are written several times faster than by
+ * JSON.stringify. Other responses are left to JSON.stringify.
  */
-@Injectable()
-export class ResponseSerializer implements NestInterceptor {
-  private readonly byOperation = new Map<string, Serialize>();
+export class ResponseSerializers {
+  /** By `METHOD /route/:param`. */
+  private readonly byRoute = new Map<string, { operation: string; serialize: Serialize }>();
   private readonly warned = new Set<string>();
+  /** The routes given a compiled serialiser (`GET /api/movements`), as Fastify registered them. */
+  readonly installed: string[] = [];
 
   constructor(
     document: OpenAPIObject,
     private readonly check: SerializerCheck,
   ) {
     const components = (document.components?.schemas ?? {}) as Record<string, Schema>;
-    for (const item of Object.values(document.paths)) {
-      for (const operation of Object.values(item)) {
+    for (const [url, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
         if (typeof operation !== 'object' || !operation?.operationId) continue;
         const responses = (operation as { responses?: Record<string, Schema> }).responses ?? {};
         const ok = Object.entries(responses).find(([status]) => /^2\d\d$/.test(status))?.[1];
@@ -120,23 +127,41 @@ export class ResponseSerializer implements NestInterceptor {
           'application/json'
         ]?.schema;
         const closed = schema ? closedSchema(schema, components) : null;
-        if (closed && closed.type === 'object')
-          this.byOperation.set(
-            operation.operationId as string,
-            this.compile(operation.operationId as string, closed),
-          );
+        if (!closed || closed.type !== 'object') continue;
+        const name = operation.operationId as string;
+        this.byRoute.set(`${method.toUpperCase()} ${routeUrl(url)}`, {
+          operation: name,
+          serialize: this.compile(name, closed),
+        });
       }
     }
   }
 
   /** The operations (Controller_method) written by a compiled serialiser. */
   get operations(): string[] {
-    return [...this.byOperation.keys()].sort();
+    return [...this.byRoute.values()].map((r) => r.operation).sort();
   }
 
-  /** The compiled serialiser of an operation (Controller_method), if its schema is closed. */
-  serializerOf(operation: string): Serialize | undefined {
-    return this.byOperation.get(operation);
+  /** The compiled serialiser of a route (`GET /api/movements`), if its schema is closed. */
+  serializerOf(method: string, url: string): Serialize | undefined {
+    return this.byRoute.get(`${method} ${url}`)?.serialize;
+  }
+
+  /**
+   * Gives each REST route with a compiled serialiser to Fastify as the serialiser of its 2xx
+   * answers, as the routes are registered: no work per request but the writing itself.
+   */
+  install(fastify: FastifyInstance): void {
+    fastify.decorate<ResponseSerializers>('responseSerializers', this as ResponseSerializers);
+    fastify.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) {
+        const serialize = this.serializerOf(method, route.url ?? route.path);
+        if (!serialize) continue;
+        route.schema = { ...route.schema, response: { '2xx': {} } };
+        route.serializerCompiler = () => serialize;
+        this.installed.push(`${method} ${route.url}`);
+      }
+    });
   }
 
   private compile(operation: string, schema: Schema): Serialize {
@@ -151,25 +176,9 @@ export class ResponseSerializer implements NestInterceptor {
       if (this.check === 'fail') throw new Error(message);
       if (!this.warned.has(operation)) {
         this.warned.add(operation);
-        Logger.warn(`${message}; sent as JSON.stringify writes it`, 'ResponseSerializer');
+        Logger.warn(`${message}; sent as JSON.stringify writes it`, 'ResponseSerializers');
       }
       return plain;
     };
-  }
-
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
-    const serialize = this.serializerOf(`${context.getClass().name}_${context.getHandler().name}`);
-    if (!serialize) return next.handle();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    return next.handle().pipe(
-      map((value: unknown) => {
-        if (typeof value === 'object' && value !== null && !Buffer.isBuffer(value)) {
-          reply.type('application/json; charset=utf-8');
-          reply.serializer(serialize);
-        }
-        return value;
-      }),
-    );
   }
 }
