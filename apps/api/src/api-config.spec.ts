@@ -39,6 +39,7 @@ describe(apiConfigFrom.name, () => {
       publicUrl: 'https://sextant.example:8443',
       trustProxyHops: 2,
       graphiql: true,
+      responseCheck: 'warn',
       cdc: { allowedHosts: ['10.1.0.0/16'], maxRetainedWalMb: 4096 },
     });
     expect(api.auth.sessionHours).toBe(12);

@@ -1,4 +1,5 @@
 import type { AuthConfig, SextantConfig } from '@sextant/config';
+import type { SerializerCheck } from './common/response-serializer';
 
 export const API_CONFIG = Symbol('API_CONFIG');
 
@@ -25,6 +26,8 @@ export interface ApiConfig {
   trustProxyHops: number;
   /** Serve GraphiQL at /graphiql (development only: it loads scripts from a CDN). */
   graphiql: boolean;
+  /** Compare compiled serialisers' output with JSON.stringify's (see ResponseSerializers). */
+  responseCheck: SerializerCheck;
   /** Managed CDC sources: hosts they may reach although local (CDC_ALLOWED_HOSTS). */
   cdc: SextantConfig['cdc'];
 }
@@ -48,6 +51,7 @@ export function apiConfigFrom(config: SextantConfig & { databaseUrl: string }): 
     publicUrl: config.api.publicUrl,
     trustProxyHops: config.api.trustProxyHops,
     graphiql: config.api.graphiql,
+    responseCheck: config.api.responseCheck,
     cdc: config.cdc,
   };
 }

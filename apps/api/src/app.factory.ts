@@ -6,6 +6,7 @@ import type { ApiConfig } from './api-config';
 import { AppModule } from './app.module';
 import { installRequestGate } from './auth/request-gate';
 import { SessionsService } from './auth/sessions.service';
+import { ResponseSerializers } from './common/response-serializer';
 import { replyWithError, RestExceptionFilter } from './common/rest-exception.filter';
 import { uploadLimitBytes, uploadTypes } from './common/upload';
 import { createValidationPipe } from './common/validation';
@@ -64,6 +65,9 @@ export async function createApiApp(
   app.enableShutdownHooks();
 
   const document = buildOpenApiDocument(app);
+  // Responses whose documented schema is closed are written by compiled serialisers.
+  // (Fastify registers the routes when the app initialises, after this.)
+  new ResponseSerializers(document, config.responseCheck).install(fastify);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   Logger.log('API application created', 'Api');
   return app;

@@ -36,6 +36,8 @@ describe(loadConfig.name, () => {
     expect(config.api.graphiql).toBe(false);
     expect(loadConfig({ NODE_ENV: 'development' }).api.graphiql).toBe(true);
     expect(loadConfig({ NODE_ENV: 'production' }).api.graphiql).toBe(false);
+    expect(config.api.responseCheck).toBe('warn');
+    expect(loadConfig({ NODE_ENV: 'production' }).api.responseCheck).toBe('none');
     expect(config.mail.smtpUrl).toBeNull();
     expect(config.graphql).toEqual({ maxDepth: 10, maxCost: 50_000 });
     expect(config.cdc).toEqual({ allowedHosts: [], maxRetainedWalMb: 4096 });

@@ -20,6 +20,11 @@ export interface SextantConfig {
     trustProxyHops: number;
     /** GraphiQL at /graphiql (it loads its scripts from a CDN): only when NODE_ENV=development. */
     graphiql: boolean;
+    /**
+     * Whether responses written by compiled serialisers are compared with JSON.stringify's:
+     * not in production (NODE_ENV=production), else a difference is logged.
+     */
+    responseCheck: 'none' | 'warn';
   };
   portal: {
     host: string;
@@ -531,6 +536,7 @@ export function loadConfig(
         .filter(Boolean),
       trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
       graphiql: env.NODE_ENV === 'development',
+      responseCheck: env.NODE_ENV === 'production' ? 'none' : 'warn',
     },
     portal: {
       host: env.PORTAL_HOST || '0.0.0.0',

@@ -50,7 +50,9 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether an id has the kind's shape. */
 export function shaped(kind: TargetKind, id: string): boolean {
-  return kind.shape === 'uuid' ? uuid.test(id) : /^\d{1,19}$/.test(id);
+  return kind.shape === 'uuid'
+    ? uuid.test(id)
+    : /^\d{1,19}$/.test(id) && BigInt(id) <= 9_223_372_036_854_775_807n;
 }
 
 /** The 400 of an id of the wrong shape, as the IdPipe words it. */

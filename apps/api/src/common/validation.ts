@@ -23,15 +23,50 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
 /** Inputs already validated (by the policy guard, which reads its targets from them). */
 const validated = new WeakSet<object>();
 
+/** Query inputs remembered per class: dashboards and agents poll the same few queries. */
+const rememberedQueries = 500;
+
+/** A query string's values: strings, or lists of them for a repeated name. */
+function isQueryText(value: unknown): value is Record<string, string | string[]> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.values(value).every(
+      (v) => typeof v === 'string' || (Array.isArray(v) && v.every((e) => typeof e === 'string')),
+    )
+  );
+}
+
+/** A shallow copy of a validated input, of its class: each request gets its own object. */
+function copyOf<T extends object>(input: T): T {
+  return Object.assign(Object.create(Object.getPrototypeOf(input) as object) as T, input);
+}
+
 /**
  * Rejects unknown and invalid fields with a DomainError naming each field and reason. An input
  * the guard has validated already is passed through as it is: the handler gets the very object
- * the guard read its target ids from.
+ * the guard read its target ids from. Valid query strings are remembered (see transform).
  */
 class InputValidationPipe extends ValidationPipe {
+  private readonly queries = new Map<unknown, Map<string, object>>();
+
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (typeof value === 'object' && value !== null && validated.has(value)) return value;
-    return super.transform(value, metadata);
+    // A query string seen before, for the same class, was valid then and is valid now: its
+    // transformed input is copied instead of transformed and validated again.
+    if (metadata.type !== 'query' || !metadata.metatype || !isQueryText(value))
+      return super.transform(value, metadata);
+    const key = JSON.stringify(value);
+    let known = this.queries.get(metadata.metatype);
+    const hit = known?.get(key);
+    if (hit) return copyOf(hit);
+    const result: unknown = await super.transform(value, metadata);
+    if (typeof result === 'object' && result !== null) {
+      if (!known) this.queries.set(metadata.metatype, (known = new Map()));
+      if (known.size >= rememberedQueries) known.clear();
+      known.set(key, copyOf(result));
+    }
+    return result;
   }
 
   /** Validates and transforms an input once; later passes of the pipe return it unchanged. */

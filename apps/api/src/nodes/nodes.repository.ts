@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '@sextant/db';
 import { moveTopics } from '@sextant/ingest';
+import { batched, groupBy } from '../common/batch';
+import { isUuid } from '../common/id.pipe';
 import { PrismaService } from '../prisma/prisma.service';
 import type { NodeModel, SubtreeNodeModel } from './node.model';
 
@@ -47,16 +49,91 @@ const mqttPathsUnderSql = `
 const nodeColumns = `id, parent_id AS "parentId", kind::text AS kind, name, reference, metadata,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
+/** A node and how many of its relatives (children or ancestors) to read. */
+interface Relatives {
+  id: string;
+  limit: number;
+}
+const relativesKey = (key: Relatives) => `${key.id} ${key.limit}`;
+
 @Injectable()
 export class NodesRepository {
   constructor(private readonly prisma: PrismaService) {}
+
+  // GraphQL asks for one node's parent, children or ancestors at a time: the ids asked in one
+  // tick are read in one query each (see batched). Keys are lower case, as Postgres prints a UUID.
+  private readonly byId = batched<string, NodeRow | null>(
+    async (ids) => {
+      const { rows } = await this.prisma.pool.query<NodeRow>(
+        `SELECT ${nodeColumns} FROM node WHERE id = ANY($1::uuid[])`,
+        [ids],
+      );
+      return new Map(rows.map((r) => [r.id, r]));
+    },
+    null,
+    { accepts: isUuid },
+  );
+
+  private readonly childrenOf = batched<Relatives, NodeRow[]>(
+    async (keys) => {
+      const found = new Map<string, NodeRow[]>();
+      for (const [limit, group] of groupBy(keys, (k) => k.limit)) {
+        const { rows } = await this.prisma.pool.query<NodeRow & { rank: number }>(
+          `SELECT * FROM (
+             SELECT ${nodeColumns},
+                    row_number() OVER (PARTITION BY parent_id ORDER BY name, id) AS rank
+               FROM node WHERE parent_id = ANY($1::uuid[])
+           ) c WHERE rank <= $2 ORDER BY "parentId", rank`,
+          [group.map((k) => k.id), limit],
+        );
+        for (const { rank: _rank, ...row } of rows) {
+          const key = relativesKey({ id: row.parentId!, limit });
+          found.set(key, [...(found.get(key) ?? []), row]);
+        }
+      }
+      return found;
+    },
+    [],
+    { keyOf: relativesKey, accepts: (key) => isUuid(key.id) },
+  );
+
+  private readonly ancestorsOf = batched<Relatives, NodeRow[]>(
+    async (keys) => {
+      const found = new Map<string, NodeRow[]>();
+      for (const [limit, group] of groupBy(keys, (k) => k.limit)) {
+        const { rows } = await this.prisma.pool.query<NodeRow & { start: string }>(
+          `WITH RECURSIVE up AS (
+             SELECT c.id AS start, n.*, 0 AS depth
+               FROM node c JOIN node n ON n.id = c.parent_id WHERE c.id = ANY($1::uuid[])
+             UNION ALL
+             SELECT up.start, p.*, up.depth + 1 FROM node p JOIN up ON p.id = up.parent_id
+              WHERE up.depth + 1 < $2
+           )
+           SELECT start, ${nodeColumns} FROM up ORDER BY start, depth DESC`,
+          [group.map((k) => k.id), limit],
+        );
+        for (const { start, ...row } of rows) {
+          const key = relativesKey({ id: start, limit });
+          found.set(key, [...(found.get(key) ?? []), row]);
+        }
+      }
+      return found;
+    },
+    [],
+    { keyOf: relativesKey, accepts: (key) => isUuid(key.id) },
+  );
 
   findMany(args: Prisma.NodeFindManyArgs): Promise<NodeRow[]> {
     return this.prisma.client.node.findMany(args) as Promise<NodeRow[]>;
   }
 
   findById(id: string): Promise<NodeRow | null> {
-    return this.prisma.client.node.findUnique({ where: { id } }) as Promise<NodeRow | null>;
+    return this.byId.load(id.toLowerCase());
+  }
+
+  /** The first `limit` children of a node, by name. */
+  children(id: string, limit: number): Promise<NodeRow[]> {
+    return this.childrenOf.load({ id: id.toLowerCase(), limit });
   }
 
   countByIds(ids: string[]): Promise<number> {
@@ -125,16 +202,7 @@ export class NodesRepository {
 
   /** From the root down to the node's parent: the nearest `limit` of them. */
   ancestors(id: string, limit: number): Promise<NodeRow[]> {
-    return this.prisma.client.$queryRawUnsafe<NodeRow[]>(
-      `WITH RECURSIVE up AS (
-         SELECT n.*, 0 AS depth FROM node n WHERE n.id = (SELECT parent_id FROM node WHERE id = $1::uuid)
-         UNION ALL
-         SELECT p.*, up.depth + 1 FROM node p JOIN up ON p.id = up.parent_id WHERE up.depth + 1 < $2
-       )
-       SELECT ${nodeColumns} FROM up ORDER BY depth DESC`,
-      id,
-      limit,
-    );
+    return this.ancestorsOf.load({ id: id.toLowerCase(), limit });
   }
 
   /** The node and everything below it, parents before children. */

@@ -177,11 +177,7 @@ export class NodesService {
 
   async children(id: string, limit = maxSubtreeSize): Promise<NodeModel[]> {
     await this.get(id);
-    return this.nodes.findMany({
-      where: { parentId: id },
-      orderBy: [{ name: 'asc' }, { id: 'asc' }],
-      take: Math.min(limit, maxSubtreeSize),
-    });
+    return this.nodes.children(id, Math.min(limit, maxSubtreeSize));
   }
 
   async ancestors(actor: Principal, id: string): Promise<NodeModel[]> {

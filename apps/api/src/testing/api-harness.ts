@@ -66,7 +66,13 @@ export async function startApi(
 ): Promise<ApiHarness> {
   const logger = new CapturingLogger();
   const app = await createApiApp(
-    testApiConfig(databaseUrl, { poolSize: 4, secretKey: 'a'.repeat(64), ...overrides }),
+    // A response that differs from its documented schema fails the test.
+    testApiConfig(databaseUrl, {
+      poolSize: 4,
+      secretKey: 'a'.repeat(64),
+      responseCheck: 'fail',
+      ...overrides,
+    }),
     logger,
   );
   await app.init();
