@@ -1,3 +1,4 @@
 export * from './test-database';
 export * from './mqtt-broker';
 export * from './shared-data';
+export * from './provided';
