@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { inject } from '@sextant/testing';
 
 /** Debian's Chromium, driven by playwright-core (no browser download is possible here). */
 export const chromiumPath = '/usr/bin/chromium';

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHttpServer } from '../http/server';
 import { PathStats } from '../stats';
 import { createGatewayPath, TestPath, testSecretKey } from '../testing/gateway-fixtures';

@@ -1,6 +1,6 @@
 import { DomainError } from '@sextant/domain';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AccessRepository } from '../../auth/access.repository';
 import { AccessService } from '../../auth/access.service';
 import type { Principal } from '../../auth/principal';
