@@ -54,6 +54,8 @@ const tier = (name, options) => ({
 
 /** @type {import('jest').Config} */
 export default {
+  // A worker per core, as vitest had (jest's default leaves one core to itself).
+  maxWorkers: '100%',
   projects: [
     tier('unit', {
       testMatch: ['<rootDir>/{apps,libs,cdc,prisma}/**/*.spec.ts'],

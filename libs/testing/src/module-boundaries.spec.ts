@@ -1,64 +1,81 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 
 const root = path.resolve(__dirname, '../../..');
 
-let eslint: ESLint;
+const leaks: [string, string][] = [
+  [
+    'apps/portal/app/leak.tsx',
+    "import { createPrismaClient } from '@sextant/db';\nexport const x = createPrismaClient;\n",
+  ],
+  [
+    'apps/portal/app/leak.tsx',
+    "import { loadConfig } from '@sextant/config';\nexport const x = loadConfig;\n",
+  ],
+  [
+    // node:os and worker threads (the BLS pool): server only.
+    'apps/portal/app/leak.tsx',
+    "import { BlsPool } from '@sextant/analytics';\nexport const x = BlsPool;\n",
+  ],
+  [
+    'libs/domain/src/leak.ts',
+    "import { migrate } from '@sextant/db';\nexport const x = migrate;\n",
+  ],
+  [
+    'libs/db/src/leak.ts',
+    "import { createTestDatabase } from '@sextant/testing';\nexport const x = createTestDatabase;\n",
+  ],
+];
+const allowed: [string, string][] = [
+  [
+    'apps/portal/app/ok.tsx',
+    "import { nodeKinds } from '@sextant/domain';\nexport const x = nodeKinds;\n",
+  ],
+  ['apps/api/src/ok.ts', "import { migrate } from '@sextant/db';\nexport const x = migrate;\n"],
+];
 
-async function boundaryErrors(file: string, source: string): Promise<string[]> {
-  const [result] = await eslint.lintText(source, { filePath: path.join(root, file) });
-  return result.messages
-    .filter((m) => m.ruleId === '@nx/enforce-module-boundaries')
-    .map((m) => m.message);
-}
+// ESLint import()s its config, which jest's module system refuses (it would need
+// --experimental-vm-modules): every case is linted at once in a Node process of its own.
+const lintCases = `
+const path = require('node:path');
+const { ESLint } = require('eslint');
+const cases = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+(async () => {
+  const eslint = new ESLint({ cwd: process.cwd() });
+  const errors = [];
+  for (const [file, source] of cases) {
+    const [result] = await eslint.lintText(source, { filePath: path.join(process.cwd(), file) });
+    errors.push(result.messages
+      .filter((m) => m.ruleId === '@nx/enforce-module-boundaries')
+      .map((m) => m.message));
+  }
+  process.stdout.write(JSON.stringify(errors));
+})();
+`;
+
+const errorsOf = new Map<string, string[]>();
+const key = (file: string, source: string) => `${file}\n${source}`;
 
 // The Nx tags of project.json files and the depConstraints of eslint.config.mjs must really
 // constrain: these imports would compile, so only the lint rule stops them.
 describe('Nx module boundaries', () => {
-  beforeAll(async () => {
+  beforeAll(() => {
     execFileSync(process.execPath, [path.join(root, 'scripts/project-graph.mjs')], { cwd: root });
-    // The first lint loads the config and its plugins (seconds on a busy machine): here, not
-    // inside the first test's 5 s.
-    eslint = new ESLint({ cwd: root });
-    await boundaryErrors('apps/portal/app/warm-up.tsx', 'export const x = 1;\n');
+    const cases = [...leaks, ...allowed];
+    const output = execFileSync(process.execPath, ['-e', lintCases], {
+      cwd: root,
+      input: JSON.stringify(cases),
+    });
+    const errors = JSON.parse(output.toString()) as string[][];
+    cases.forEach(([file, source], i) => errorsOf.set(key(file, source), errors[i]));
   }, 120_000);
 
-  it.each([
-    [
-      'apps/portal/app/leak.tsx',
-      "import { createPrismaClient } from '@sextant/db';\nexport const x = createPrismaClient;\n",
-    ],
-    [
-      'apps/portal/app/leak.tsx',
-      "import { loadConfig } from '@sextant/config';\nexport const x = loadConfig;\n",
-    ],
-    [
-      // node:os and worker threads (the BLS pool): server only.
-      'apps/portal/app/leak.tsx',
-      "import { BlsPool } from '@sextant/analytics';\nexport const x = BlsPool;\n",
-    ],
-    [
-      'libs/domain/src/leak.ts',
-      "import { migrate } from '@sextant/db';\nexport const x = migrate;\n",
-    ],
-    [
-      'libs/db/src/leak.ts',
-      "import { createTestDatabase } from '@sextant/testing';\nexport const x = createTestDatabase;\n",
-    ],
-  ])('rejects %s importing server-only code', async (file, source) => {
-    const errors = await boundaryErrors(file, source);
-    expect(errors.length).toBeGreaterThan(0);
+  it.each(leaks)('rejects %s importing server-only code', (file, source) => {
+    expect(errorsOf.get(key(file, source))?.length).toBeGreaterThan(0);
   });
 
-  it.each([
-    [
-      'apps/portal/app/ok.tsx',
-      "import { nodeKinds } from '@sextant/domain';\nexport const x = nodeKinds;\n",
-    ],
-    ['apps/api/src/ok.ts', "import { migrate } from '@sextant/db';\nexport const x = migrate;\n"],
-  ])('allows %s to import what its scope may use', async (file, source) => {
-    expect(await boundaryErrors(file, source)).toEqual([]);
+  it.each(allowed)('allows %s to import what its scope may use', (file, source) => {
+    expect(errorsOf.get(key(file, source))).toEqual([]);
   });
 });

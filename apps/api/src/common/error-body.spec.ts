@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { BadRequestException, Logger, NotFoundException } from '@nestjs/common';
 import { DomainError } from '@sextant/domain';
 import { GraphQLError } from 'graphql';
@@ -82,9 +80,11 @@ describe(formatGraphqlError.name, () => {
 
 describe(graphqlRequestErrors.name, () => {
   it('answers 400 for errors of the other copy of graphql (mercurius loads CommonJS)', () => {
-    const commonJs = createRequire(pathToFileURL(__filename).href)(
-      'graphql',
-    ) as typeof import('graphql');
+    // A module registry of its own: another copy of graphql.
+    let commonJs!: typeof import('graphql');
+    jest.isolateModules(() => {
+      commonJs = jest.requireActual<typeof import('graphql')>('graphql');
+    });
     const message =
       'Variable "$n" got invalid value "many"; Int cannot represent non-integer value';
     const error = new commonJs.GraphQLError(message);
