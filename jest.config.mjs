@@ -42,11 +42,17 @@ const swc = {
   sourceMaps: 'inline',
 };
 
+const esmOnly = ['mercurius', 'quick-lru'];
+
 const tier = (name, options) => ({
   displayName: name,
   rootDir: root,
   moduleNameMapper,
   transform: { '^.+\\.(t|j|mj)sx?$': ['@swc/jest', swc] },
+  // ESM-only packages that tests load through import() of CommonJS code (mercurius's cache,
+  // quick-lru): jest's module system cannot import() without --experimental-vm-modules, so
+  // they are compiled to CommonJS like our own code.
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   testEnvironment: '<rootDir>/libs/testing/src/jest/environment.ts',
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/', '<rootDir>/apps/portal/\\.next/'],
   ...options,
