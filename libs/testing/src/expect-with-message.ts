@@ -1,4 +1,8 @@
-import { expect } from '@jest/globals';
+import type { expect as jestExpect } from '@jest/globals';
+
+// jest's expect, the global of every test file. Not imported: global setups load this library
+// too, outside any test, where @jest/globals refuses to load.
+declare const expect: typeof jestExpect;
 
 /**
  * `expect(value)` whose failures begin with `message`, for assertions in a loop or a table
