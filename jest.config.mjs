@@ -55,6 +55,10 @@ const tier = (name, options) => ({
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   testEnvironment: '<rootDir>/libs/testing/src/jest/environment.ts',
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/', '<rootDir>/apps/portal/\\.next/'],
+  // What a tier's global setup starts, it registers with onTeardown(): one teardown stops it.
+  ...(options.globalSetup
+    ? { globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts' }
+    : {}),
   ...options,
 });
 
@@ -76,20 +80,17 @@ export default {
     tier('int', {
       testMatch: ['<rootDir>/{apps,libs,cdc,prisma}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/postgres.global-setup.ts',
-      globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
       testEnvironmentOptions: { testTimeout: 60_000, hookTimeout: 120_000 },
     }),
     tier('e2e', {
       testMatch: ['<rootDir>/e2e/api/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/e2e/support/stack.global-setup.ts',
-      globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
       testEnvironmentOptions: { testTimeout: 60_000, hookTimeout: 180_000 },
     }),
     // One file at a time (one Chromium): run it with --runInBand, as scripts/test.mjs does.
     tier('browser', {
       testMatch: ['<rootDir>/e2e/portal/**/*.browser-spec.ts'],
       globalSetup: '<rootDir>/e2e/support/stack.global-setup.ts',
-      globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
       testEnvironmentOptions: { testTimeout: 120_000, hookTimeout: 180_000 },
     }),
   ],
