@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parseMqttSettings, PathDirectory } from '@sextant/ingest';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Client, Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { seedDemoData } from './seed';
 
 describe(seedDemoData.name, () => {

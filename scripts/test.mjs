@@ -64,13 +64,13 @@ if (!summary.some((s) => s.name === 'build' && !s.ok)) {
   for (const tier of tiers) {
     const output = path.join(results, `${tier}.json`);
     const { ok, seconds } = run(`tier ${tier}`, node, [
-      bin('vitest', 'vitest.mjs'),
-      'run',
-      '--project',
+      bin('jest', 'bin/jest.js'),
+      '--selectProjects',
       tier,
-      '--reporter=default',
-      '--reporter=json',
-      `--outputFile.json=${output}`,
+      // One Chromium: the portal's files one after another.
+      ...(tier === 'browser' ? ['--runInBand'] : []),
+      '--json',
+      `--outputFile=${output}`,
     ]);
     const counts = { passed: 0, failed: 0, skipped: 0 };
     if (existsSync(output)) {

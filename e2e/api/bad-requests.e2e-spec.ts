@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { api, graphql, uniqueRef } from '../support/http';
 
 // Every client mistake gets a 4xx naming what was wrong, over REST and GraphQL alike.

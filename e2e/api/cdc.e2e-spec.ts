@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWithMessage, inject } from '@sextant/testing';
 import { api, graphql } from '../support/http';
 import { lakeNodeId, newNode } from '../support/nodes';
 
@@ -137,9 +138,9 @@ describe('managed CDC sources', () => {
         '/api/cdc/sources',
         body,
       );
-      expect(reply.status, JSON.stringify(body)).toBe(400);
+      expectWithMessage(reply.status, JSON.stringify(body)).toBe(400);
       const error = reply.body.errors.find((e) => e.field === field);
-      expect(error?.reason, `${field} of ${JSON.stringify(body)}`).toMatch(reason);
+      expectWithMessage(error?.reason, `${field} of ${JSON.stringify(body)}`).toMatch(reason);
     }
     expect((await api<Source[]>('GET', '/api/cdc/sources')).body.some((s) => s.name === name)).toBe(
       false,
@@ -170,8 +171,10 @@ describe('managed CDC sources', () => {
         body,
       );
       const text = JSON.stringify(reply.body);
-      expect(reply.status, `${method} ${path} ${JSON.stringify(body)}: ${text}`).toBe(status);
-      expect(text, `${method} ${path}`).toMatch(message);
+      expectWithMessage(reply.status, `${method} ${path} ${JSON.stringify(body)}: ${text}`).toBe(
+        status,
+      );
+      expectWithMessage(text, `${method} ${path}`).toMatch(message);
     }
     const gql = await graphql(
       'mutation($input: CreateCdcSourceInput!) { createCdcSource(input: $input) { id } }',
@@ -271,8 +274,10 @@ describe('managed CDC sources', () => {
     for (const [method, path, body, message] of cases) {
       const reply = await api(method, path, body);
       const text = JSON.stringify(reply.body);
-      expect(reply.status, `${method} ${path} ${JSON.stringify(body)}: ${text}`).toBe(400);
-      expect(text, `${method} ${path}`).toMatch(message);
+      expectWithMessage(reply.status, `${method} ${path} ${JSON.stringify(body)}: ${text}`).toBe(
+        400,
+      );
+      expectWithMessage(text, `${method} ${path}`).toMatch(message);
     }
   });
 

@@ -8,8 +8,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { sharedDataFile } from '@sextant/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { inject, sharedDataFile } from '@sextant/testing';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { api, graphql } from '../support/http';
 import {
   logged,
@@ -242,7 +242,7 @@ describe('ingest gateway over the fluentd forward protocol', () => {
     expect(await pointsOf(series[0].id)).toHaveLength(10);
   });
 
-  it.skipIf(!capture)('stores the fluent-bit capture sent after the handshake', async () => {
+  (!capture ? it.skip : it)('stores the fluent-bit capture sent after the handshake', async () => {
     const { measurement, sharedKey } = await forwardPath();
     const connection = await RawConnection.open(port());
     const pong = await connection.handshake(sharedKey);
@@ -462,7 +462,7 @@ describe('forward server without the handshake, over TLS, with small limits', ()
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   });
 
-  it.skipIf(!openssl || !capture)(
+  (!openssl || !capture ? it.skip : it)(
     'stores the fluent-bit capture on the default token’s path over TLS',
     async () => {
       const connection = await RawConnection.open(gateway.forwardPort, true);
@@ -474,27 +474,33 @@ describe('forward server without the handshake, over TLS, with small limits', ()
     },
   );
 
-  it.skipIf(!openssl)('closes an idle connection after INGEST_FORWARD_IDLE_SECONDS', async () => {
-    const connection = await RawConnection.open(gateway.forwardPort, true);
-    const started = Date.now();
-    expect(await connection.next(10_000)).toBe('closed');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
-    expect(await logged(gateway, /idle for 2 s/)).toBe(true);
-  });
+  (!openssl ? it.skip : it)(
+    'closes an idle connection after INGEST_FORWARD_IDLE_SECONDS',
+    async () => {
+      const connection = await RawConnection.open(gateway.forwardPort, true);
+      const started = Date.now();
+      expect(await connection.next(10_000)).toBe('closed');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+      expect(await logged(gateway, /idle for 2 s/)).toBe(true);
+    },
+  );
 
-  it.skipIf(!openssl)('closes a connection whose message trickles in too slowly', async () => {
-    const connection = await RawConnection.open(gateway.forwardPort, true);
-    const bytes = encode(['slow', 1, { text: 'x'.repeat(100) }]);
-    const started = Date.now();
-    let i = 0;
-    const timer = setInterval(() => connection.write(bytes.subarray(i, ++i)), 300);
-    expect(await connection.next(10_000)).toBe('closed');
-    clearInterval(timer);
-    expect(Date.now() - started).toBeLessThan(5000);
-    expect(await logged(gateway, /a message stayed incomplete for 2 s/)).toBe(true);
-  });
+  (!openssl ? it.skip : it)(
+    'closes a connection whose message trickles in too slowly',
+    async () => {
+      const connection = await RawConnection.open(gateway.forwardPort, true);
+      const bytes = encode(['slow', 1, { text: 'x'.repeat(100) }]);
+      const started = Date.now();
+      let i = 0;
+      const timer = setInterval(() => connection.write(bytes.subarray(i, ++i)), 300);
+      expect(await connection.next(10_000)).toBe('closed');
+      clearInterval(timer);
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(await logged(gateway, /a message stayed incomplete for 2 s/)).toBe(true);
+    },
+  );
 
-  it.skipIf(!openssl)(
+  (!openssl ? it.skip : it)(
     'refuses a message over INGEST_FORWARD_MAX_MESSAGE_BYTES with a clear reason',
     async () => {
       const connection = await RawConnection.open(gateway.forwardPort, true);

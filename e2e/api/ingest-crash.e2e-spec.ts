@@ -3,7 +3,8 @@ import { freePort } from '@sextant/db';
 import { flushTallies } from '@sextant/ingest';
 import type { ManagedProcess } from '@sextant/stack';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWithMessage, inject } from '@sextant/testing';
 import { api } from '../support/http';
 import { pathWithToken, startGateway } from '../support/ingest';
 
@@ -117,7 +118,7 @@ describe('ingest gateway killed under load', () => {
         unsettled = rows[0].n;
         if (unsettled) await new Promise((r) => setTimeout(r, 50));
       }
-      expect(unsettled, 'staged commits still waiting after 30 s').toBe(0);
+      expectWithMessage(unsettled, 'staged commits still waiting after 30 s').toBe(0);
       // The kills landed while clients were writing: some writes failed and were retried.
       expect(failures).toBeGreaterThan(0);
 

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWithMessage, inject } from '@sextant/testing';
 import { api } from '../support/http';
 import { pathWithToken, PathToken } from '../support/ingest';
 
@@ -160,7 +161,7 @@ describe('ingest gateway under random and broken input (HTTP)', () => {
     }
 
     const codes = [...statuses.keys()].sort();
-    expect(
+    expectWithMessage(
       codes.every((code) => code >= 200 && code < 500),
       `statuses ${codes.join(',')}`,
     ).toBe(true);

@@ -1,7 +1,7 @@
 import { freePort } from '@sextant/db';
 import type { ManagedProcess } from '@sextant/stack';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { api } from '../support/http';
 import { pathWithToken, PathToken, startGateway } from '../support/ingest';
 

@@ -1,4 +1,5 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { inject } from '@sextant/testing';
 import { api, graphql } from '../support/http';
 import { pathWithToken } from '../support/ingest';
 

@@ -2,7 +2,8 @@ import { InfluxDB, Point } from '@influxdata/influxdb-client';
 import { flushTallies } from '@sextant/ingest';
 import { gzipSync } from 'node:zlib';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { inject } from '@sextant/testing';
 import { api } from '../support/http';
 import { pathWithToken, pointsOf, postToGateway, seriesOf } from '../support/ingest';
 

@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { inject } from '@sextant/testing';
 import { api } from '../support/http';
 import { pathWithToken, seriesOf } from '../support/ingest';
 

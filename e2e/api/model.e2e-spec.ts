@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { api, graphql, uniqueRef } from '../support/http';
 
 interface Node {

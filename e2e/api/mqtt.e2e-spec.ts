@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { demoApiToken } from '@sextant/seed';
-import { startTestBroker, type TestBroker } from '@sextant/testing';
+import { expectWithMessage, inject, startTestBroker, type TestBroker } from '@sextant/testing';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { api, uniqueRef } from '../support/http';
 import { logged, pointsOf, startGateway, type OwnGateway } from '../support/ingest';
 
@@ -127,7 +127,7 @@ describe('MQTT ingest with two organisations on one broker', () => {
       '$SYS/#',
     ]) {
       const refused = await createPath(b, [filter]);
-      expect(refused.status, filter).toBe(400);
+      expectWithMessage(refused.status, filter).toBe(400);
       expect(refused.body.errors?.[0].field).toBe('settings.mqtt.topics[0]');
       // The answer names B's own namespace, never A's organisation.
       expect(JSON.stringify(refused.body)).not.toContain(a.id);

@@ -11,7 +11,8 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { demoApiToken } from '@sextant/seed';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWithMessage, inject } from '@sextant/testing';
 
 // Every shell command of the README's quick start is run by a test. The ```sh blocks of
 // README.md run here, in order and in one bash (later blocks use the variables of earlier
@@ -122,7 +123,7 @@ describe('the README quick start and the docs examples', () => {
       const expected = block.split('\n').filter((line) => line.startsWith('#> '));
       const output = outputs[i] ?? '';
       expect(expected.length).toBeGreaterThan(0);
-      for (const line of expected) expect(output, line).toMatch(expectation(line));
+      for (const line of expected) expectWithMessage(output, line).toMatch(expectation(line));
     },
   );
 });

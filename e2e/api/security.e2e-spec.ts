@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { expectWithMessage, inject } from '@sextant/testing';
 import { api, graphql } from '../support/http';
 import { pathWithToken, postToGateway } from '../support/ingest';
 
@@ -113,6 +114,7 @@ describe('security of the running stack', () => {
     await new Promise((r) => setTimeout(r, 500)); // output comes through pipes
     const log = await readFile(inject('stackLogFile'), 'utf8');
     expect(log.length).toBeGreaterThan(100);
-    for (const secret of secrets) expect(log, 'a secret in the log').not.toContain(secret);
+    for (const secret of secrets)
+      expectWithMessage(log, 'a secret in the log').not.toContain(secret);
   });
 });

@@ -1,6 +1,7 @@
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
 import { createHash } from 'node:crypto';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { inject } from '@sextant/testing';
 import { api, uniqueRef } from '../support/http';
 import { postToGateway } from '../support/ingest';
 

@@ -15,7 +15,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@sextant/db';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from '@jest/globals';
 
 const root = path.resolve(__dirname, '../..');
 const portalBuilt = existsSync(path.join(root, 'apps/portal/.next/BUILD_ID'));
@@ -89,7 +89,7 @@ async function interrupt(started: Started): Promise<number | null> {
   return exited;
 }
 
-describe.skipIf(!portalBuilt)('npm start', () => {
+(!portalBuilt ? describe.skip : describe)('npm start', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sextant-start-'));
 
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -174,7 +174,7 @@ function checkoutIn(dir: string): void {
   }
 }
 
-describe.skipIf(!portalBuilt || !asRoot)('npm start as root', () => {
+(!portalBuilt || !asRoot ? describe.skip : describe)('npm start as root', () => {
   // Like a clone in /root: a directory closed to every other user, inside another.
   const home = mkdtempSync(path.join(os.homedir(), 'sextant-start-'));
   const clone = path.join(home, 'sextant');

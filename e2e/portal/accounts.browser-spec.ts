@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { inject } from '@sextant/testing';
 import { chromiumFor, launchChromium, signedInPage, signIn } from '../support/browser';
 import { api } from '../support/http';
 
@@ -20,7 +21,7 @@ async function linkInLog(email: string, page: string): Promise<string> {
   throw new Error(`no ${page} link to ${email} in the stack's log`);
 }
 
-describe.skipIf(!hasChromium)('accounts, roles and invitations in Chromium', () => {
+(!hasChromium ? describe.skip : describe)('accounts, roles and invitations in Chromium', () => {
   let browser: Browser;
   const portal = () => inject('portalUrl');
   const shot = (page: Page, name: string) =>

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { inject } from '@sextant/testing';
 import { chromiumFor, launchChromium, signedInPage } from '../support/browser';
 import { api } from '../support/http';
 import { lakeNodeId, newNode } from '../support/nodes';
@@ -21,7 +22,7 @@ interface DeadLetter {
 
 // The source is a second database on the stack's own Postgres (wal_level=logical, superuser).
 // The browser tier runs no worker: what a worker would report is written here with SQL.
-describe.skipIf(!hasChromium)('CDC pages in Chromium', () => {
+(!hasChromium ? describe.skip : describe)('CDC pages in Chromium', () => {
   const name = `erp_${Date.now().toString(36)}`;
   const slot = `sextant_${name}`;
   let admin: Client;

@@ -2,14 +2,15 @@ import path from 'node:path';
 import { builtinJobTypes } from '@sextant/analyses';
 import { JobTypeRegistry, type JobWorker } from '@sextant/jobs';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { inject } from '@sextant/testing';
 import { chromiumFor, docsScreenshot, launchChromium, signedInPage } from '../support/browser';
 import { api } from '../support/http';
 import { startJobWorker } from '../support/job-worker';
 
 const hasChromium = chromiumFor('jobs and maintenance');
 
-describe.skipIf(!hasChromium)('jobs and maintenance pages in Chromium', () => {
+(!hasChromium ? describe.skip : describe)('jobs and maintenance pages in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let worker: JobWorker;

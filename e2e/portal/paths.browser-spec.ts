@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { inject } from '@sextant/testing';
 import { chromiumFor, launchChromium, signedInPage } from '../support/browser';
 import { api } from '../support/http';
 
 const hasChromium = chromiumFor('paths');
 
-describe.skipIf(!hasChromium)('paths page in Chromium', () => {
+(!hasChromium ? describe.skip : describe)('paths page in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let pathId: string;

@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { inject } from '@sextant/testing';
 import { chromiumFor, docsScreenshot, launchChromium, signedInPage } from '../support/browser';
 
 const hasChromium = chromiumFor('portal');
 
-describe.skipIf(!hasChromium)('portal in Chromium', () => {
+(!hasChromium ? describe.skip : describe)('portal in Chromium', () => {
   let browser: Browser;
   let page: Page;
   const portal = () => inject('portalUrl');

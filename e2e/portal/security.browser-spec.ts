@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWithMessage, inject } from '@sextant/testing';
 import { chromiumFor, demoUser, launchChromium } from '../support/browser';
 import { api } from '../support/http';
 
@@ -65,20 +66,20 @@ describe('the portal as an attacker meets it', () => {
     for (const page of ['/sign-in', '/', '/paths', '/profile']) {
       const response = await fetch(`${inject('portalUrl')}${page}`, { redirect: 'manual' });
       const policy = response.headers.get('content-security-policy') ?? '';
-      expect(policy, page).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{20,}'/);
-      expect(policy, page).toContain("frame-ancestors 'none'");
-      expect(policy, page).toContain("object-src 'none'");
+      expectWithMessage(policy, page).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]{20,}'/);
+      expectWithMessage(policy, page).toContain("frame-ancestors 'none'");
+      expectWithMessage(policy, page).toContain("object-src 'none'");
       // No remote origin anywhere, and no inline script without the nonce.
-      expect(policy, page).not.toMatch(/https?:|\*/);
-      expect(/script-src [^;]*/.exec(policy)?.[0], page).not.toContain('unsafe-inline');
-      expect(response.headers.get('x-frame-options'), page).toBe('DENY');
+      expectWithMessage(policy, page).not.toMatch(/https?:|\*/);
+      expectWithMessage(/script-src [^;]*/.exec(policy)?.[0], page).not.toContain('unsafe-inline');
+      expectWithMessage(response.headers.get('x-frame-options'), page).toBe('DENY');
       policies.push(policy);
     }
     expect(new Set(policies).size).toBe(policies.length);
   });
 });
 
-describe.skipIf(!hasChromium)('portal security in Chromium', () => {
+(!hasChromium ? describe.skip : describe)('portal security in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {

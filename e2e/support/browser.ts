@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { inject } from '@sextant/testing';
 
 /** Debian's Chromium, driven by playwright-core (no browser download is possible here). */
 export const chromiumPath = '/usr/bin/chromium';

@@ -1,4 +1,4 @@
-import { inject } from 'vitest';
+import { inject } from '@sextant/testing';
 
 export interface Reply<T = unknown> {
   status: number;

@@ -1,7 +1,8 @@
 import { freePort } from '@sextant/db';
 import { ManagedProcess, startProcess, waitForLine } from '@sextant/stack';
 import path from 'node:path';
-import { expect, inject } from 'vitest';
+import { expect } from '@jest/globals';
+import { inject } from '@sextant/testing';
 import { api } from './http';
 import { lakeNodeId, newNode } from './nodes';
 

@@ -1,5 +1,5 @@
 import { JobTypeRegistry, JobWorker, type JobWorkerOptions } from '@sextant/jobs';
-import { inject } from 'vitest';
+import { inject } from '@sextant/testing';
 
 /**
  * A job worker in the test process, on the stack's database, with quick intervals: the browser

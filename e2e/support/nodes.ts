@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { expect } from '@jest/globals';
 import { api, uniqueRef } from './http';
 
 /** The demo data's lake node (acme.lake), where the e2e paths lead. */

@@ -4,11 +4,12 @@ import path from 'node:path';
 import { loadConfig } from '@sextant/config';
 import { AppName, startStack } from '@sextant/stack';
 import { Client } from 'pg';
-import type { TestProject } from 'vitest/node';
+import type { Config } from '@jest/types';
+import { onTeardown, provide } from '@sextant/testing';
 import { demoApiToken, seedDemoData, seedDemoUsers, type DemoUser } from '@sextant/seed';
 import { appendFileSync } from 'node:fs';
 
-declare module 'vitest' {
+declare module '@sextant/testing' {
   export interface ProvidedContext {
     apiUrl: string;
     ingestUrl: string;
@@ -30,13 +31,17 @@ const root = path.resolve(__dirname, '../..');
 
 /**
  * Starts the platform from its production build (npm run build) on free ports, with a
- * throw-away embedded Postgres and the demo data, for the HTTP and browser tiers.
+ * throw-away embedded Postgres and the demo data, for the HTTP and browser tiers. The tier's
+ * global teardown (libs/testing/src/jest/global-teardown.ts) stops it.
  */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export default async function setup(
+  _globalConfig: Config.GlobalConfig,
+  project: Config.ProjectConfig,
+): Promise<void> {
+  const tier = project.displayName?.name ?? 'e2e';
   // The browser tier runs no worker (its pages are fed by hand); the jobs pages' test starts
   // a job worker of its own.
-  const apps: AppName[] =
-    project.name === 'browser' ? ['api', 'portal'] : ['api', 'ingest', 'worker'];
+  const apps: AppName[] = tier === 'browser' ? ['api', 'portal'] : ['api', 'ingest', 'worker'];
   if (!existsSync(path.join(root, 'dist/apps/api/src/main.js'))) {
     throw new Error('no build of the apps: run `npm run build` first (npm test does)');
   }
@@ -50,7 +55,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // The CDC tests capture databases of the stack's own server, on this machine (never its
   // own database: that is refused whatever this says).
   const cdcEnv = { CDC_ALLOWED_HOSTS: '127.0.0.1' };
-  const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), `sextant-${project.name}-`));
+  const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), `sextant-${tier}-`));
   const config = loadConfig(
     {
       ...process.env,
@@ -68,7 +73,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     root,
   );
   const logs: string[] = [];
-  const artefactsDir = path.join(root, 'artefacts', project.name);
+  const artefactsDir = path.join(root, 'artefacts', tier);
   await fs.mkdir(artefactsDir, { recursive: true });
   const stackLogFile = path.join(artefactsDir, 'stack.log');
   await fs.writeFile(stackLogFile, '');
@@ -96,30 +101,29 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   const apiUrl = stack.urls.api!.replace('localhost', '127.0.0.1').replace(/\/api$/, '');
   const portalUrl = (stack.urls.portal ?? '').replace('localhost', '127.0.0.1');
-  project.provide('apiUrl', apiUrl);
-  project.provide('portalUrl', portalUrl);
-  project.provide('ingestUrl', (stack.urls.ingest ?? '').replace('localhost', '127.0.0.1'));
-  project.provide(
-    'ingestForwardPort',
-    Number(new URL(stack.urls.ingestForward ?? 'tcp://x:0').port),
-  );
+  onTeardown(tier, async () => {
+    await stack.stop();
+    await fs.writeFile(stackLogFile, logs.join('\n'));
+    await fs.rm(tempDir, { recursive: true, force: true });
+  });
   if (apps.includes('worker')) await demoRunsDone(stack.databaseUrl);
-  project.provide('databaseUrl', stack.databaseUrl);
-  project.provide('artefactsDir', artefactsDir);
-  project.provide('apiToken', apiToken);
-  project.provide('demoUsers', demoUsers);
-  project.provide('stackLogFile', stackLogFile);
+  provide(tier, {
+    apiUrl,
+    portalUrl,
+    ingestUrl: (stack.urls.ingest ?? '').replace('localhost', '127.0.0.1'),
+    ingestForwardPort: Number(new URL(stack.urls.ingestForward ?? 'tcp://x:0').port),
+    databaseUrl: stack.databaseUrl,
+    artefactsDir,
+    apiToken,
+    demoUsers,
+    stackLogFile,
+  });
   // Also as environment, which test workers inherit.
   Object.assign(process.env, {
     API_URL: apiUrl,
     PORTAL_URL: portalUrl,
     ARTEFACTS_DIR: artefactsDir,
   });
-  return async () => {
-    await stack.stop();
-    await fs.writeFile(stackLogFile, logs.join('\n'));
-    await fs.rm(tempDir, { recursive: true, force: true });
-  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { loadConfig } from '@sextant/config';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { apiConfigFrom } from './api-config';
 
 describe(apiConfigFrom.name, () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from '@sextant/testing';
 import { generateContracts } from './contracts';
 
 const root = path.resolve(__dirname, '../../..');
@@ -9,7 +10,7 @@ describe('committed API contracts', () => {
   it('schema.gql, openapi.json and the portal types generated from it equal what the code generates (npm run contracts updates them)', async () => {
     const generated = await generateContracts();
     for (const [file, content] of Object.entries(generated)) {
-      expect(
+      expectWithMessage(
         readFileSync(path.join(root, file), 'utf8'),
         `${file} is stale: run npm run contracts`,
       ).toBe(content);

@@ -1,5 +1,5 @@
 import { ConfigError } from '@sextant/config';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { loadCdcConfig } from './cdc-config';
 
 const env = {

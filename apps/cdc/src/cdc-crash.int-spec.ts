@@ -7,7 +7,7 @@ import { RunningPostgres, startEmbeddedPostgres } from '@sextant/db';
 import { uuidv7 } from '@sextant/ingest';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool, PoolClient } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 const root = path.resolve(__dirname, '../../..');
 const entry = path.join(root, 'dist/apps/cdc/src/cdc-main.js');

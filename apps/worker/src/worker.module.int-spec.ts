@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@sextant/config';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Client, Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AccountingService } from './accounting.service';
 import { UpkeepService } from './upkeep.service';
 import { workerApplicationName, type WorkerConfig } from './worker-config';

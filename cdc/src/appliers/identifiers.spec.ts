@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { identifier, lakeSchemaName, lakeTableName, limitLength } from './identifiers';
 
 describe('mirror identifiers', () => {

@@ -1,7 +1,7 @@
 import { uuidv7 } from '@sextant/ingest';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ChangeOperation } from '../envelope';
 import { ConnectSchema } from '../envelope/connect-schema';
 import { ChangeRow } from '../envelope/debezium-codec';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { ChangeOperation } from '../envelope';
 import { ChangeRow } from '../envelope/debezium-codec';
 import type { MirrorChange } from './mirror-change';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { ConnectType } from '../envelope/connect-schema';
 import { planSchemaChange, SchemaPlan } from './mirror-schema';
 import { MirrorColumnType } from './mirror.repository';

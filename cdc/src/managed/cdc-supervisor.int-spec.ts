@@ -6,7 +6,7 @@ import { RunningPostgres, startEmbeddedPostgres } from '@sextant/db';
 import { uuidv7 } from '@sextant/ingest';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Client, Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sealSecret } from './connection-secret';
 import { CdcSupervisor } from './cdc-supervisor';
 import { SourceGuard } from './source-guard';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { connectionHint, openSecret, sealSecret, SecretError } from './connection-secret';
 
 const key = randomBytes(32).toString('base64');

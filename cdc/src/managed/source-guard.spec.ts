@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from '@sextant/testing';
 import {
   addressKind,
   canonicalAddress,
@@ -130,7 +131,7 @@ describe(SourceGuard.name, () => {
   it('refuses loopback, link-local, metadata, local addresses and sockets unless allowed', async () => {
     const none = guard([], { 'db.example': ['93.184.216.34'], localhost: ['127.0.0.1', '::1'] });
     for (const host of ['127.0.0.1', '::1', 'localhost', '169.254.169.254', '10.0.0.5', '0.0.0.0'])
-      await expect(none.address(source(host)), host).rejects.toThrow(/HostNotAllowed/);
+      await expectWithMessage(none.address(source(host)), host).rejects.toThrow(/HostNotAllowed/);
     await expect(none.address(source('/run/postgresql'))).rejects.toThrow(/HostNotAllowed/);
     await expect(none.address(source('metadata.google.internal'))).rejects.toThrow(
       /HostNotAllowed/,

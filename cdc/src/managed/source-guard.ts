@@ -1,6 +1,7 @@
 import { promises as dns } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { isNativeError } from 'node:util/types';
 import { Client, ClientConfig } from 'pg';
 import { CdcSourceError } from '../sources/pgoutput/pgoutput.errors';
 import { SourceConnectOptions, SourceConnector } from '../sources/pgoutput/source-connection';
@@ -349,8 +350,11 @@ export class SourceGuard {
   }
 
   private unreachable(source: SourceUrl, address: string | null, error: unknown): CdcSourceError {
-    const reason =
-      error instanceof Error ? error.message || (error as { code?: string }).code : String(error);
+    // isNativeError, not instanceof: an error of Node's own sockets may come from another
+    // realm than this module's Error (a test runner's VM context).
+    const reason = isNativeError(error)
+      ? error.message || (error as { code?: string }).code
+      : String(error);
     this.options.log?.(
       `cdc: could not connect to ${source.host}${address && address !== source.host ? ` (${address})` : ''}:${source.port}: ${reason || 'unknown reason'}`,
     );

@@ -11,7 +11,7 @@ import {
 import { uuidv7 } from '@sextant/ingest';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Client, Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseLsn } from '../position';
 import { PublishableChange, toKafkaRecords } from '../sinks/kafka-publisher';
 import { CdcSourceRunner, CdcSourceRunnerOptions } from './cdc-source-runner';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { isUnreachable, retryDelay, runnerProblems } from './cdc-source-runner';
 
 const limits = { lagProblemBytes: 64 * 2 ** 20, lagProblemSeconds: 60 };

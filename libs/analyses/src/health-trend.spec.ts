@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { healthTrend } from './health-trend';
 
 const options = { healthDays: 7, trendDays: 30, minTrendDays: 10, threshold: 0.8, capDays: 365 };

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import type { RaisedAlert, RemainingLife, TaskContext } from '@sextant/jobs';
 import type { HealthTrend } from './health-trend';
 import { atLeast, minuteOf, recordHealth, ticketPriority, toJson } from './maintenance-findings';

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createTestDatabase, TestDatabase } from '@sextant/testing';
+import { createTestDatabase, expectWithMessage, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { importWindScada, WindScadaImportResult } from '@sextant/imports';
 import { JobPlatform } from '@sextant/jobs';
 import {
@@ -21,7 +21,7 @@ const file = path.resolve(__dirname, '../../../../../shared/data/wind/T1.csv');
 const missing = !existsSync(file);
 if (missing) console.warn(`skipping the wind-performance job: missing ${file}`);
 
-describe.skipIf(missing)('wind-performance job', () => {
+(missing ? describe.skip : describe)('wind-performance job', () => {
   let db: TestDatabase;
   let pool: Pool;
   let platform: JobPlatform;
@@ -55,7 +55,7 @@ describe.skipIf(missing)('wind-performance job', () => {
     const worker = await startTestWorker(db.url, { registry: testRegistry(builtinJobTypes) });
     try {
       const done = await waitForRun(pool, submitted.id, ['succeeded', 'failed'], 120_000);
-      expect(done.state, done.error ?? '').toBe('succeeded');
+      expectWithMessage(done.state, done.error ?? '').toBe('succeeded');
       const result = done.result as Record<string, unknown>;
       return { id: submitted.id, result, turbines: result.results as Record<string, unknown>[] };
     } finally {

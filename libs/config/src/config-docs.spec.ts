@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from './config';
 import { renderEnvExample, withConfigTable } from './config-docs';
 import { configVariables } from './variables';

@@ -1,6 +1,6 @@
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 // Rules the database enforces by itself, whatever client writes to it.
 describe('UBM constraints in Postgres', () => {

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { embeddedPasswordFile, RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 
 /** Signs in to the server as its superuser with `password`: the error code, or 'ok'. */
@@ -100,7 +100,7 @@ describe(startEmbeddedPostgres.name, () => {
     expect(lines.join('\n')).toMatch(/had a fixed password: it now has its own/);
   });
 
-  it.skipIf(!root)(
+  (!root ? it.skip : it)(
     'as root, keeps the data where the postgres user can reach it when the directory is not',
     async () => {
       // A checkout in a directory closed to other users (like /root): mode 0700 two levels up.

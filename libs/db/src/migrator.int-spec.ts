@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { defaultMigrationsDir, migrate, MigrationError, readMigrations } from './migrator';
 
 describe(migrate.name, () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { get_dmmf } from '@prisma/prisma-schema-wasm';
-import { createTestDatabase, TestDatabase } from '@sextant/testing';
+import { createTestDatabase, expectWithMessage, TestDatabase } from '@sextant/testing';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 // Migrations are hand-written SQL (docs/development.md, "Migrations"); this test is what keeps them equal
 // to prisma/schema.prisma, the model the Prisma client is generated from.
@@ -142,23 +142,25 @@ describe('migrated database matches prisma/schema.prisma', () => {
         const actual = columns.get(column(field))!;
         const expected = expectedType(field);
         const where = `${model.name}.${field.name}`;
-        expect(actual.data_type, where).toBe(expected.dataType);
-        if (expected.udt) expect(actual.udt_name, where).toBe(expected.udt);
+        expectWithMessage(actual.data_type, where).toBe(expected.dataType);
+        if (expected.udt) expectWithMessage(actual.udt_name, where).toBe(expected.udt);
         if (expected.length !== undefined)
-          expect(actual.character_maximum_length, where).toBe(expected.length);
+          expectWithMessage(actual.character_maximum_length, where).toBe(expected.length);
         if (expected.dataType === 'numeric' && expected.precision !== undefined) {
-          expect([actual.numeric_precision, actual.numeric_scale], where).toEqual([
+          expectWithMessage([actual.numeric_precision, actual.numeric_scale], where).toEqual([
             expected.precision,
             expected.scale,
           ]);
         }
         if (expected.dataType.startsWith('timestamp'))
-          expect(actual.datetime_precision, where).toBe(expected.precision);
-        expect(actual.is_nullable === 'NO', `${where} required`).toBe(field.isRequired);
+          expectWithMessage(actual.datetime_precision, where).toBe(expected.precision);
+        expectWithMessage(actual.is_nullable === 'NO', `${where} required`).toBe(field.isRequired);
         const defaultName = (field.default as { name?: string } | undefined)?.name;
         const dbDefault =
           field.hasDefaultValue && !(defaultName && clientDefaults.has(defaultName));
-        expect(actual.column_default !== null, `${where} database default`).toBe(dbDefault);
+        expectWithMessage(actual.column_default !== null, `${where} database default`).toBe(
+          dbDefault,
+        );
       }
     },
   );
@@ -169,7 +171,7 @@ describe('migrated database matches prisma/schema.prisma', () => {
         `SELECT e.enumlabel AS label FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = $1 ORDER BY e.enumsortorder`,
         [enumType.name],
       );
-      expect(
+      expectWithMessage(
         rows.map((r) => r.label),
         enumType.name,
       ).toEqual(enumType.values.map((v) => v.name));
@@ -193,7 +195,7 @@ describe('migrated database matches prisma/schema.prisma', () => {
         const model = models.find((m) => m.name === i.model)!;
         return `${table(model)}(${i.fields.map((f) => columnOf(model, f.name)).join(',')})${i.type === 'normal' ? '' : ' unique'}`;
       });
-    for (const index of expected) expect(actual, index).toContain(index);
+    for (const index of expected) expectWithMessage(actual, index).toContain(index);
     // _prisma_migrations' primary key is the only index the schema does not declare.
     expect(actual.size).toBe(expected.length + 1);
   });

@@ -1,5 +1,5 @@
 import { parseTurbineScada } from '@sextant/analytics';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { columnOf, parseFile } from './import-columns';
 
 const header =

@@ -2,7 +2,7 @@ import { DomainError } from '@sextant/domain';
 import { uuidv7 } from '@sextant/ingest';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createFleet, Fleet } from '@sextant/jobs/testing';
 import { importWindScada } from './wind-import';
 

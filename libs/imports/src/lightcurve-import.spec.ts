@@ -1,5 +1,5 @@
 import type { LightCurveMeta } from '@sextant/analytics';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { lightCurveTags, lightCurveTimesToNs, nsToLightCurveTimes } from './lightcurve-import';
 
 const meta = (bjdReference: number) =>

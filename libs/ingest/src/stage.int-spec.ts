@@ -6,7 +6,7 @@ import {
   TimeSeriesStore,
 } from '@sextant/timeseries';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { flushTallies } from './accounting';
 import type { IngestPath } from './paths';
 import {

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from '@sextant/testing';
 import {
   forwardNodeRuleProblems,
   maxTagPatternLength,
@@ -82,7 +83,9 @@ describe(TagPattern.name, () => {
       const pattern = word('ab**', random(9));
       const tag = word('ab', random(12));
       const expected = reference(pattern, tag);
-      expect(new TagPattern(pattern).matches(tag), `${pattern} against ${tag}`).toBe(expected);
+      expectWithMessage(new TagPattern(pattern).matches(tag), `${pattern} against ${tag}`).toBe(
+        expected,
+      );
       if (expected) matched++;
     }
     // Both outcomes were exercised.

@@ -2,7 +2,7 @@ import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { TimeSeriesQueries, TimeSeriesStore } from '@sextant/timeseries';
 import type { PointValue, SeriesValueType } from '@sextant/timeseries';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { IngestPath } from './paths';
 import type { IngestLine } from './point-batch';
 import { createTestPath } from './testing/test-path';

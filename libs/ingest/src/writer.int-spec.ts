@@ -1,7 +1,7 @@
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { TimeSeriesStore } from '@sextant/timeseries';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { IngestPath } from './paths';
 import type { IngestLine } from './point-batch';
 import { IngestStage } from './stage';

@@ -1,6 +1,6 @@
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { JobPlatform } from './platform';
 import { queueSchema } from './queue';
 import { createFleet } from './testing/fixtures';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { describeParams, itemParams, params, validateParams } from './params';
 
 const shape = params({

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { defineJobType, fanOut, JobType } from './job-type';
 import { params } from './params';
 import { JobTypeRegistry } from './registry';

@@ -4,16 +4,10 @@ import path from 'node:path';
 import { migrate, startEmbeddedPostgres } from '@sextant/db';
 import { installJobQueue } from '@sextant/jobs';
 import { Client } from 'pg';
-import type { TestProject } from 'vitest/node';
+import type { Config } from '@jest/types';
+import { onTeardown, provide } from './provided';
 
 export const templateDatabase = 'sextant_test_template';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    postgresAdminUrl: string;
-    postgresTemplate: string;
-  }
-}
 
 function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
@@ -25,9 +19,13 @@ function withDatabase(url: string, database: string): string {
  * One Postgres server for the integration tier: embedded in a temporary directory, or the
  * server of TEST_DATABASE_URL (e.g. the machine's Postgres 15). The migrated schema is built
  * once as a template (with the job queue's schema); each test file clones it into a database
- * of its own.
+ * of its own. Its global teardown (./jest/global-teardown.ts) stops the server.
  */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export default async function setup(
+  _globalConfig: Config.GlobalConfig,
+  project: Config.ProjectConfig,
+): Promise<void> {
+  const tier = project.displayName?.name ?? 'int';
   const external = process.env.TEST_DATABASE_URL;
   let stop = async () => undefined as void;
   let adminUrl: string;
@@ -52,9 +50,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await migrate(withDatabase(adminUrl, templateDatabase));
   // The job queue's own schema (pg-boss), as the launcher installs it at start-up.
   await installJobQueue(withDatabase(adminUrl, templateDatabase));
-  project.provide('postgresAdminUrl', adminUrl);
-  project.provide('postgresTemplate', templateDatabase);
-  return async () => {
+  provide(tier, { postgresAdminUrl: adminUrl, postgresTemplate: templateDatabase });
+  onTeardown(tier, async () => {
     if (external) {
       const cleanup = new Client({ connectionString: adminUrl });
       await cleanup.connect();
@@ -63,5 +60,5 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
     await stop();
     if (tempDir) await fs.rm(tempDir, { recursive: true, force: true });
-  };
+  });
 }

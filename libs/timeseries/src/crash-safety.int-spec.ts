@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { compact } from './upkeep';
 import { TimeSeriesQueries } from './queries';
 import { TimeSeriesStore } from './store';

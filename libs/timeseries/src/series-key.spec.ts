@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { scopedSeriesKey, seriesKey, sortedTags } from './series-key';
 
 describe(seriesKey.name, () => {

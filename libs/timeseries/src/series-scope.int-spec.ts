@@ -1,7 +1,7 @@
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TimeSeriesQueries } from './queries';
 import { seriesKey } from './series-key';
 import { TimeSeriesStore } from './store';

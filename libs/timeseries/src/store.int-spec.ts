@@ -1,6 +1,6 @@
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { applyRetention, compact } from './upkeep';
 import { TimeSeriesQueries } from './queries';
 import { TimeSeriesStore } from './store';

@@ -1,6 +1,6 @@
 import type { AuthConfig } from '@sextant/config';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startApi, type ApiHarness } from '../testing/api-harness';
 
 // Accounts end to end through the API in this process, on a real database: registration,

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { clientAddress, portalProof, portalProofHeader } from './client-address';
 
 const request = (ip: string, headers: Record<string, string>) =>

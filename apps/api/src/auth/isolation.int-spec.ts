@@ -3,7 +3,7 @@ import { roles, type Role } from '@sextant/policy';
 import { demoApiToken } from '@sextant/seed';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startApi, type ApiHarness } from '../testing/api-harness';
 import { enumerateHandlers, type Handler } from '../testing/route-table';
 

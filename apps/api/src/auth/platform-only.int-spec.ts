@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, TestDatabase } from '@sextant/testing';
+import { createTestDatabase, expectWithMessage, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { membersWithTokens, startApi, type ApiHarness } from '../testing/api-harness';
 
 // The platform's own processes (job workers, CDC runners) serve every organisation: their host
@@ -120,7 +120,7 @@ describe('worker hosts and pids', () => {
       cdcSources: [{ id: ids.cdc, status: { runner: null } }],
     });
     for (const [what, answer] of Object.entries(seen))
-      expect(JSON.stringify(answer.body), what).not.toContain(host);
+      expectWithMessage(JSON.stringify(answer.body), what).not.toContain(host);
   });
 
   it('shows them to platform administrators', async () => {

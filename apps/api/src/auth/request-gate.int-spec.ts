@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { loadConfig } from '@sextant/config';
-import { createTestDatabase, TestDatabase } from '@sextant/testing';
+import { createTestDatabase, expectWithMessage, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { membersWithTokens, startApi, type ApiHarness } from '../testing/api-harness';
 import { portalProof } from './client-address';
 
@@ -216,7 +216,7 @@ describe('the request gate', () => {
         body: 'kind,name\nsite,x\n',
         headers: { 'content-type': type },
       });
-      expect(answer.status, `${type} to ${url}`).toBe(415);
+      expectWithMessage(answer.status, `${type} to ${url}`).toBe(415);
     }
     const refused = await api.call('POST', '/api/nodes', {
       token,

@@ -1,7 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { actions } from '@sextant/policy';
 import type { GraphQLSchema } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from '@sextant/testing';
 import { createApiApp } from '../app.factory';
 import { testApiConfig } from '../testing/api-harness';
 import { enumerateHandlers, type Handler } from '../testing/route-table';
@@ -39,7 +40,7 @@ describe('route guards', () => {
     for (const root of ['Query', 'Mutation']) {
       const type = schema.getType(root) as { getFields(): Record<string, unknown> };
       for (const field of Object.keys(type.getFields()))
-        expect(handled, `${root}.${field}`).toContain(`${root}.${field}`);
+        expectWithMessage(handled, `${root}.${field}`).toContain(`${root}.${field}`);
     }
     const plain = Object.values(schema.getTypeMap())
       .filter(

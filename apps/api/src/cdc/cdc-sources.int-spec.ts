@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { freePort } from '@sextant/db';
-import { createTestDatabase, TestDatabase } from '@sextant/testing';
+import { createTestDatabase, expectWithMessage, TestDatabase } from '@sextant/testing';
 import { Client, Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { membersWithTokens, startApi, type ApiHarness } from '../testing/api-harness';
 
 // A CDC source is a connection the platform opens on a caller's behalf: these are the ways an
@@ -60,9 +60,9 @@ describe('CDC sources: what a connection string may reach', () => {
     });
   const reasonOf = async (api: ApiHarness, connectionString: string) => {
     const reply = await create(api, connectionString);
-    expect(reply.status, `${connectionString}: ${JSON.stringify(reply.body)}`).toBe(400);
+    expectWithMessage(reply.status, `${connectionString}: ${JSON.stringify(reply.body)}`).toBe(400);
     const error = reply.body.errors.find((e) => e.field === 'connectionString');
-    expect(error, `${connectionString}: ${JSON.stringify(reply.body)}`).toBeDefined();
+    expectWithMessage(error, `${connectionString}: ${JSON.stringify(reply.body)}`).toBeDefined();
     return error!.reason;
   };
 
@@ -133,11 +133,13 @@ describe('CDC sources: what a connection string may reach', () => {
       variant(db.url, { user: role, password: 'rep-secret' }),
     ];
     for (const url of spellings) {
-      expect(await reasonOf(open, url), url).toBe("the platform's own database cannot be a source");
+      expectWithMessage(await reasonOf(open, url), url).toBe(
+        "the platform's own database cannot be a source",
+      );
     }
     // The same server's other databases are another matter (when their host is allowed).
     const allowed = await create(open, sourceDb.url, 'allowed_shop');
-    expect(allowed.status, JSON.stringify(allowed.body)).toBe(201);
+    expectWithMessage(allowed.status, JSON.stringify(allowed.body)).toBe(201);
     const { rows } = await sql.query<{ name: string }>('SELECT name FROM cdc_source');
     expect(rows.map((r) => r.name)).toEqual(['allowed_shop']);
   });
@@ -151,7 +153,7 @@ describe('CDC sources: what a connection string may reach', () => {
     if (own) hosts.push(own);
     else console.warn('no non-loopback IPv4 address on this machine: not probing it');
     for (const host of hosts) {
-      expect(await reasonOf(strict, variant(sourceDb.url, { host })), host).toMatch(
+      expectWithMessage(await reasonOf(strict, variant(sourceDb.url, { host })), host).toMatch(
         new RegExp(`^host \\S+ is not allowed: .*CDC_ALLOWED_HOSTS`),
       );
     }
@@ -170,7 +172,7 @@ describe('CDC sources: what a connection string may reach', () => {
       'metadata.google.internal',
       '100.100.100.200',
     ]) {
-      expect(await reasonOf(open, `postgresql://u:p@${host}:5432/db`), host).toMatch(
+      expectWithMessage(await reasonOf(open, `postgresql://u:p@${host}:5432/db`), host).toMatch(
         /is not allowed: .*cloud metadata/,
       );
     }
@@ -207,7 +209,7 @@ describe('CDC sources: what a connection string may reach', () => {
     const reasons = new Set<string>();
     for (const [what, url] of Object.entries(cases)) {
       const reason = await reasonOf(open, url);
-      expect(reason, what).toBe('could not connect to the source');
+      expectWithMessage(reason, what).toBe('could not connect to the source');
       reasons.add(reason);
     }
     expect(reasons.size).toBe(1);

@@ -1,5 +1,5 @@
 import { DomainError } from '@sextant/domain';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { decodeCursor, encodeCursor, keysetQuery, parseSort, toPage } from './cursor';
 
 describe('cursor', () => {

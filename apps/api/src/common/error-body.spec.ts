@@ -1,8 +1,7 @@
-import { createRequire } from 'node:module';
 import { BadRequestException, Logger, NotFoundException } from '@nestjs/common';
 import { DomainError } from '@sextant/domain';
 import { GraphQLError } from 'graphql';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, jest } from '@jest/globals';
 import { toErrorBody } from './error-body';
 import { formatGraphqlError, graphqlRequestErrors, graphqlStatus } from './graphql-errors';
 
@@ -45,9 +44,9 @@ describe(toErrorBody.name, () => {
   });
 
   it('hides the details of unexpected errors behind a 500', () => {
-    const spy = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const spy = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const body = toErrorBody(new Error('connection string postgres://secret@db leaked'));
-    expect(spy).toHaveBeenCalledOnce();
+    expect(spy).toHaveBeenCalledTimes(1);
     spy.mockRestore();
     expect(body.statusCode).toBe(500);
     expect(body.message).not.toContain('secret');
@@ -81,13 +80,17 @@ describe(formatGraphqlError.name, () => {
 
 describe(graphqlRequestErrors.name, () => {
   it('answers 400 for errors of the other copy of graphql (mercurius loads CommonJS)', () => {
-    const commonJs = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+    // A module registry of its own: another copy of graphql.
+    let commonJs!: typeof import('graphql');
+    jest.isolateModules(() => {
+      commonJs = jest.requireActual<typeof import('graphql')>('graphql');
+    });
     const message =
       'Variable "$n" got invalid value "many"; Int cannot represent non-integer value';
     const error = new commonJs.GraphQLError(message);
     // Two copies under the test runner: instanceof cannot tell.
     expect(error instanceof GraphQLError).toBe(false);
-    const spy = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const spy = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const errors = graphqlRequestErrors(
       Object.assign(new Error('validation'), { errors: [error] }),
     );

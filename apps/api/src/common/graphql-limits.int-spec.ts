@@ -1,6 +1,6 @@
-import { createTestDatabase } from '@sextant/testing';
+import { createTestDatabase, expectWithMessage } from '@sextant/testing';
 import type { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openApiTestBed, type ApiHarness, type ApiTestBed } from '../testing/api-harness';
 
 // The GraphQL cost limit as an attacker meets it, through the API in this process: limits in
@@ -120,8 +120,8 @@ describe('GraphQL cost limit', () => {
     const query = 'query($n: Int) { nodes(limit: $n) { items { id } } }';
     for (const n of [1e12, 'many', 2 ** 31, { $gt: 1 }]) {
       const reply = await ask(query, { n });
-      expect(reply.status, JSON.stringify(n)).toBe(400);
-      expect(codeOf(reply), JSON.stringify(n)).toBe('GraphqlValidationFailed');
+      expectWithMessage(reply.status, JSON.stringify(n)).toBe(400);
+      expectWithMessage(codeOf(reply), JSON.stringify(n)).toBe('GraphqlValidationFailed');
     }
     const zero = await ask(query, { n: 0 });
     expect(zero.status).toBe(400);
@@ -203,7 +203,7 @@ describe('GraphQL cost limit', () => {
     ['me', '{ me { email memberships { nodeId nodeName role } } }', {}],
   ])('still answers the %s query', async (_name, query, variables) => {
     const reply = await ask(query, variables);
-    expect(reply.body.errors, JSON.stringify(reply.body.errors)).toBeUndefined();
+    expectWithMessage(reply.body.errors, JSON.stringify(reply.body.errors)).toBeUndefined();
     expect(reply.status).toBe(200);
   });
 
@@ -226,8 +226,8 @@ describe('GraphQL cost limit', () => {
     ] as const) {
       const reply = await ask(query, variables);
       // No such series or path here: refused for that (404), not for its cost.
-      expect(codeOf(reply), query).not.toMatch(/QueryToo/);
-      expect(reply.status, query).toBe(404);
+      expectWithMessage(codeOf(reply), query).not.toMatch(/QueryToo/);
+      expectWithMessage(reply.status, query).toBe(404);
     }
   });
   it('refuses a list longer than its maximum rather than cutting it', async () => {
@@ -286,7 +286,7 @@ describe('GraphQL cost limit', () => {
       from: '2026-01-01T00:00:00Z',
       to: '2026-12-31T00:00:00Z',
     });
-    expect(year.body.errors, JSON.stringify(year.body.errors)).toBeUndefined();
+    expectWithMessage(year.body.errors, JSON.stringify(year.body.errors)).toBeUndefined();
     expect(year.status).toBe(200);
     const summary = (year.body.data as { movementSummary: { truncated: boolean; rows: unknown[] } })
       .movementSummary;

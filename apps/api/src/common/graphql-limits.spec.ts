@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import {
   buildSchema,
   getNamedType,
@@ -9,11 +10,14 @@ import {
   type GraphQLField,
   type GraphQLOutputType,
 } from 'graphql';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from '@sextant/testing';
 import { bracketDepth, graphqlLimits, listPrices, measure } from './graphql-limits';
 
 // The committed contract (contracts.int-spec.ts fails while it differs from the code's).
-const schema = buildSchema(readFileSync(new URL('../../schema.gql', import.meta.url), 'utf8'));
+const schema = buildSchema(
+  readFileSync(new URL('../../schema.gql', pathToFileURL(__filename).href), 'utf8'),
+);
 
 const isList = (type: GraphQLOutputType) => isListType(isNonNullType(type) ? type.ofType : type);
 const fields = Object.values(schema.getTypeMap())
@@ -34,9 +38,9 @@ describe('listPrices', () => {
   it('prices every list of objects in the schema, and nothing else', () => {
     expect(objectLists.length).toBeGreaterThan(40);
     const unpriced = objectLists.map((l) => l.key).filter((key) => !listPrices[key]);
-    expect(unpriced, 'list fields without a price in graphql-limits.ts').toEqual([]);
+    expectWithMessage(unpriced, 'list fields without a price in graphql-limits.ts').toEqual([]);
     const stale = Object.keys(listPrices).filter((key) => !objectLists.some((l) => l.key === key));
-    expect(stale, 'prices of fields that are not lists of the schema').toEqual([]);
+    expectWithMessage(stale, 'prices of fields that are not lists of the schema').toEqual([]);
   });
 
   it('sizes each page from the fields returning it, and every such field is named', () => {
@@ -48,7 +52,7 @@ describe('listPrices', () => {
       const expected = returning(list.split('.')[0]).flatMap(
         (key) => listPrices[key]?.pageOf ?? [key],
       );
-      expect([...price.pageOf].sort(), list).toEqual([...new Set(expected)].sort());
+      expectWithMessage([...price.pageOf].sort(), list).toEqual([...new Set(expected)].sort());
     }
   });
 
@@ -57,13 +61,13 @@ describe('listPrices', () => {
     const withLimit = fields.filter(({ field }) => field.args.some((a) => a.name === 'limit'));
     expect(withLimit.length).toBeGreaterThan(10);
     for (const { key } of withLimit)
-      expect(sized.has(key) || listPrices[key]?.rows !== undefined, key).toBe(true);
+      expectWithMessage(sized.has(key) || listPrices[key]?.rows !== undefined, key).toBe(true);
   });
 
   it('prices every list at no more than its maximum and at least one row', () => {
     for (const [key, price] of Object.entries(listPrices)) {
-      expect(price.max, key).toBeGreaterThanOrEqual(1);
-      expect(Number.isInteger(price.max), key).toBe(true);
+      expectWithMessage(price.max, key).toBeGreaterThanOrEqual(1);
+      expectWithMessage(Number.isInteger(price.max), key).toBe(true);
     }
     // subtree and children hold up to 10,000 nodes (nodes.service.ts maxSubtreeSize).
     expect(listPrices['Node.subtree'].max).toBe(10_000);
@@ -164,7 +168,7 @@ describe(measure.name, () => {
   it('prices limits that validation refuses at the maximum, never below', () => {
     const query = 'query($n: Int) { nodes(limit: $n) { items { id } } }';
     for (const n of [1e12, 'many', -5, 0, Number.NaN, [3], { n: 3 }])
-      expect(cost(query, { n }), String(n)).toBeGreaterThanOrEqual(3);
+      expectWithMessage(cost(query, { n }), String(n)).toBeGreaterThanOrEqual(3);
     expect(cost(query, { n: 1e12 })).toBe(502);
     expect(cost(query, { n: 'many' })).toBe(502);
     expect(cost('{ nodes(limit: 100000) { items { id } } }')).toBe(502);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DomainError, FieldError } from '@sextant/domain';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { ListAuditArgs } from '../audit/audit.model';
 import { ListJobRunsArgs } from '../jobs/dto/job.inputs';
 import { ListTicketsArgs } from '../maintenance/dto/ticket.inputs';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase } from '@sextant/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openApiTestBed, organisationTree, type ApiTestBed } from '../testing/api-harness';
 
 // The movement list, the API's hottest read, is written by a serialiser compiled from its

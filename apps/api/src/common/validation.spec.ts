@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, jest } from '@jest/globals';
 import { ListMovementsArgs } from '../movements/dto/movement.inputs';
 import { createValidationPipe } from './validation';
 
@@ -7,7 +7,7 @@ const asQuery = { type: 'query' as const, metatype: ListMovementsArgs, data: und
 describe('the validation pipe on query strings', () => {
   it('remembers a valid query: each request gets its own input, of the DTO class', async () => {
     const pipe = createValidationPipe();
-    const validate = vi.spyOn(pipe as unknown as { validate: () => unknown }, 'validate');
+    const validate = jest.spyOn(pipe as unknown as { validate: () => unknown }, 'validate');
     const first = (await pipe.transform({ limit: '100', nodeRole: 'source' }, asQuery)) as {
       limit: number;
     };

@@ -1,7 +1,7 @@
 import { createTestDatabase } from '@sextant/testing';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openApiTestBed, type ApiHarness, type ApiTestBed } from '../testing/api-harness';
 
 // Alerts and maintenance orders are items: the generic items API must not be a way around the

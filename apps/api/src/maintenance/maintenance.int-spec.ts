@@ -1,7 +1,7 @@
 import type { Grant } from '@sextant/policy';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { testApiConfig } from '../testing/api-harness';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AccessRepository } from '../access/access.repository';
 import { AccessService } from '../access/access.service';
 import type { Principal } from '../auth/principal';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase } from '@sextant/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PrismaService } from '../prisma/prisma.service';
 import { openApiTestBed, type ApiTestBed, type TestNode } from '../testing/api-harness';
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ensureNodes } from '@sextant/imports';
 import { ensureAccounting } from '@sextant/jobs';
 import type { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openApiTestBed, type ApiHarness, type ApiTestBed } from '../testing/api-harness';
 
 // References of nodes and items are unique within an organisation: a 409 never tells one

@@ -2,7 +2,7 @@ import { createTestDatabase } from '@sextant/testing';
 import { randomUUID } from 'node:crypto';
 import { maxTagPatternLength, maxTagPatterns } from '@sextant/ingest';
 import type { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openApiTestBed, type ApiHarness, type ApiTestBed } from '../testing/api-harness';
 
 // The fluentd tag patterns of mapping.forward.nodes are matched against every forward

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from '@sextant/testing';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { membersWithTokens, startApi, type ApiHarness } from '../testing/api-harness';
 
 // MQTT topics are namespaced per organisation: the first level of every filter of a path is the

@@ -1,7 +1,7 @@
 import * as protocol from '@fluent-org/logger/build/src/protocol';
 import { createHash } from 'node:crypto';
 import { sharedKeyOf } from '@sextant/ingest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { ForwardDecoder } from './forward-decoder';
 import { matchSharedKey, newHelo, pong, sharedKeyDigest } from './forward-handshake';
 

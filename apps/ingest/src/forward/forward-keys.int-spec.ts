@@ -9,7 +9,7 @@ import { copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PathStats } from '../stats';
 import { testSecretKey } from '../testing/gateway-fixtures';
 import { ForwardKeys, sealLegacyKeys } from './forward-keys';

@@ -1,5 +1,5 @@
 import { maxTagPatternLength, maxTagPatterns } from '@sextant/ingest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { ForwardEntry } from './forward-decoder';
 import { forwardMappingOf, mapRecords, nodeReferencesOf } from './forward-mapping';
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { HandshakeThrottle, throttleKey } from './handshake-throttle';
 
 /** A handshake checked and failed. */

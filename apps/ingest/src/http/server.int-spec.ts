@@ -4,7 +4,7 @@ import { TimeSeriesStore } from '@sextant/timeseries';
 import type { FastifyInstance } from 'fastify';
 import net, { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PathStats } from '../stats';
 import { createGatewayPath } from '../testing/gateway-fixtures';
 import { createHttpServer } from './server';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import type { IngestLine } from '@sextant/ingest';
-import { sharedDataFile } from '@sextant/testing';
+import { expectWithMessage, sharedDataFile } from '@sextant/testing';
 import { parseLineProtocol, precisionUnit } from './parser';
 
 // influxdata/line-protocol-corpus, curated (../shared/data/line-protocol): every decode case,
@@ -46,7 +46,7 @@ function asCorpus(line: IngestLine) {
   };
 }
 
-describe.skipIf(!file)('line protocol parser against the curated corpus', () => {
+(!file ? describe.skip : describe)('line protocol parser against the curated corpus', () => {
   it('has the corpus cases', () => {
     expect(cases.length).toBe(240);
   });
@@ -65,7 +65,10 @@ describe.skipIf(!file)('line protocol parser against the curated corpus', () => 
     const lines = batch.toLines();
     const allErrors = errors;
     if (c.output.error !== undefined) {
-      expect(allErrors.length, `expected an error like: ${c.output.error}`).toBeGreaterThan(0);
+      expectWithMessage(
+        allErrors.length,
+        `expected an error like: ${c.output.error}`,
+      ).toBeGreaterThan(0);
       expect(allErrors[0].message).toBeTruthy();
     } else {
       expect(allErrors).toEqual([]);

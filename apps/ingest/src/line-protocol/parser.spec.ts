@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
+import { expectWithMessage } from '@sextant/testing';
 import { LineProtocolParser, parseLineProtocol, precisionUnit } from './parser';
 
 const parse = (text: string | Buffer, unit = 1n) =>
@@ -19,8 +20,8 @@ describe(LineProtocolParser.name, () => {
       if (random() < 0.3) s += `e${random() < 0.5 ? '-' : ''}${Math.floor(random() * 30)}`;
       if (s.startsWith('-.') || s.endsWith('.')) continue;
       const { batch, errors } = parse(`m a=${s} 1`);
-      expect(errors, s).toEqual([]);
-      expect(Object.is(batch.floats[0], Number(s)), s).toBe(true);
+      expectWithMessage(errors, s).toEqual([]);
+      expectWithMessage(Object.is(batch.floats[0], Number(s)), s).toBe(true);
     }
   }, 60_000);
 

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { loadConfig } from '@sextant/config';
 import type { MqttPathSettings } from '@sextant/ingest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { decodeMqttPayload } from './mqtt-payload';
 
 describe(decodeMqttPayload.name, () => {

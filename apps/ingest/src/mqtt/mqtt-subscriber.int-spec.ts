@@ -9,7 +9,7 @@ import { TimeSeriesQueries, TimeSeriesStore } from '@sextant/timeseries';
 import { connectAsync, MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PathStats } from '../stats';
 import { MqttSubscriber } from './mqtt-subscriber';
 

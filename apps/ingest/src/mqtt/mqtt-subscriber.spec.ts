@@ -1,5 +1,5 @@
 import { parseMqttSettings, type IngestPath, type MqttPathSettings } from '@sextant/ingest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { routeTopic, type Route } from './mqtt-subscriber';
 
 function route(name: string, filter: string, namespace: string): Route {

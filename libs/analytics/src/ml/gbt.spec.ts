@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { seededRandom } from '../common/stats';
 import { predictGbt, trainGbt } from './gbt';
 

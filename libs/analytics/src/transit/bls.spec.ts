@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { seededRandom } from '../common/stats';
 import { argMax, blsPeriodogram, blsSetup, periodGrid, prepareBls, unpackPeriodogram } from './bls';
 import { BLS_STRIDE, blsKernel } from './bls-kernel';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readLightCurve, type LightCurve } from '../fits/lightcurve';
 import { missingSharedData, sharedData } from '../testing/shared-data';
 import { BlsPool } from './bls-pool';
@@ -15,92 +15,95 @@ const files = {
 const missing = missingSharedData(...Object.values(files));
 if (missing) console.warn(`skipping the transit search on real light curves: ${missing}`);
 
-describe.skipIf(missing !== undefined)('searchTransits on the three light curves', () => {
-  let pool: BlsPool;
-  let koi: KoiEntry[];
-  const results = new Map<string, { lc: LightCurve; result: TransitSearchResult }>();
+(missing !== undefined ? describe.skip : describe)(
+  'searchTransits on the three light curves',
+  () => {
+    let pool: BlsPool;
+    let koi: KoiEntry[];
+    const results = new Map<string, { lc: LightCurve; result: TransitSearchResult }>();
 
-  beforeAll(async () => {
-    pool = new BlsPool(2);
-    koi = parseKoiCatalogue(readFileSync(sharedData(files.koi), 'utf8'));
-    for (const [name, file] of Object.entries(files)) {
-      if (name === 'koi') continue;
-      const lc = readLightCurve(new Uint8Array(readFileSync(sharedData(file))));
-      results.set(name, { lc, result: await searchTransits(lc, { pool }) });
-    }
-  }, 120_000);
-  afterAll(() => pool?.close());
+    beforeAll(async () => {
+      pool = new BlsPool(2);
+      koi = parseKoiCatalogue(readFileSync(sharedData(files.koi), 'utf8'));
+      for (const [name, file] of Object.entries(files)) {
+        if (name === 'koi') continue;
+        const lc = readLightCurve(new Uint8Array(readFileSync(sharedData(file))));
+        results.set(name, { lc, result: await searchTransits(lc, { pool }) });
+      }
+    }, 120_000);
+    afterAll(() => pool?.close());
 
-  // Catalogued periods from the data README (KOI cumulative table for the Kepler stars).
-  it.each([
-    ['kepler2', 2.204735417, 121.3585, 6675],
-    ['kepler1', 2.470613377, 122.7633, 14231],
-    ['wasp126', 3.2888, 1327.52, 6700],
-  ])('%s gives back its planet period within 0.1%%', (name, period, epoch, depthPpm) => {
-    const { result } = results.get(name)!;
-    const first = result.candidates[0];
-    expect(Math.abs(first.period - period) / period).toBeLessThan(0.001);
-    const x = (first.epoch - epoch) / period;
-    expect(Math.abs(x - Math.round(x)) * period * 24).toBeLessThan(1); // within an hour
-    expect(first.depthPpm).toBeGreaterThan(depthPpm * 0.7);
-    expect(first.depthPpm).toBeLessThan(depthPpm * 1.3);
-  });
-
-  it.each(['kepler2', 'kepler1', 'wasp126'])(
-    '%s: one planet, then a noise peak below the thresholds stops the search',
-    (name) => {
+    // Catalogued periods from the data README (KOI cumulative table for the Kepler stars).
+    it.each([
+      ['kepler2', 2.204735417, 121.3585, 6675],
+      ['kepler1', 2.470613377, 122.7633, 14231],
+      ['wasp126', 3.2888, 1327.52, 6700],
+    ])('%s gives back its planet period within 0.1%%', (name, period, epoch, depthPpm) => {
       const { result } = results.get(name)!;
-      expect(result.candidates).toHaveLength(1);
-      const [found, noise] = result.iterations;
-      // Measured: planets have robust SDE 28–122, the noise peaks after masking 4–8.
-      expect(found.sdeRobust).toBeGreaterThan(20);
-      expect(noise.accepted).toBe(false);
-      expect(noise.sdeRobust).toBeLessThan(12);
-      expect(result.stoppedBecause).toMatch(/^round 2: the best peak/);
-      expect(found.periodogram.period.length).toBeLessThanOrEqual(2000);
-      expect(JSON.parse(JSON.stringify(result))).toEqual(result);
-    },
-  );
+      const first = result.candidates[0];
+      expect(Math.abs(first.period - period) / period).toBeLessThan(0.001);
+      const x = (first.epoch - epoch) / period;
+      expect(Math.abs(x - Math.round(x)) * period * 24).toBeLessThan(1); // within an hour
+      expect(first.depthPpm).toBeGreaterThan(depthPpm * 0.7);
+      expect(first.depthPpm).toBeLessThan(depthPpm * 1.3);
+    });
 
-  it('flags the Kepler candidates as the known planets of the KOI catalogue', () => {
-    for (const [name, kepid, koiName, planet] of [
-      ['kepler2', 10666592, 'K00002.01', 'Kepler-2 b'],
-      ['kepler1', 11446443, 'K00001.01', 'Kepler-1 b'],
-    ] as const) {
-      const { lc, result } = results.get(name)!;
-      expect(lc.meta.targetId).toBe(kepid);
-      const [match] = matchCandidate(result.candidates[0], koiForStar(koi, kepid));
-      expect(match).toMatchObject({
-        kepoiName: koiName,
-        keplerName: planet,
-        harmonic: 1,
-        knownPlanet: true,
-      });
-      expect(match.epochOffsetHours).toBeLessThan(0.5);
-    }
-  });
+    it.each(['kepler2', 'kepler1', 'wasp126'])(
+      '%s: one planet, then a noise peak below the thresholds stops the search',
+      (name) => {
+        const { result } = results.get(name)!;
+        expect(result.candidates).toHaveLength(1);
+        const [found, noise] = result.iterations;
+        // Measured: planets have robust SDE 28–122, the noise peaks after masking 4–8.
+        expect(found.sdeRobust).toBeGreaterThan(20);
+        expect(noise.accepted).toBe(false);
+        expect(noise.sdeRobust).toBeLessThan(12);
+        expect(result.stoppedBecause).toMatch(/^round 2: the best peak/);
+        expect(found.periodogram.period.length).toBeLessThanOrEqual(2000);
+        expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+      },
+    );
 
-  it('finds a second, injected planet after masking the first', async () => {
-    // Kepler-1's light curve with a box transit of 1,500 ppm, 2 h, every 1.3719 d added.
-    const { lc } = results.get('kepler1')!;
-    const [period, epoch, depth, duration] = [1.3719, 121.1, 0.0015, 2 / 24];
-    const flux = lc.flux.slice();
-    for (let i = 0; i < flux.length; i++) {
-      const x = (lc.time[i] - epoch) / period;
-      if (Math.abs(x - Math.round(x)) * period < duration / 2) flux[i] *= 1 - depth;
-    }
-    const result = await searchTransits({ ...lc, flux }, { pool });
-    expect(result.candidates.map((c) => c.rank)).toEqual([1, 2]);
-    const [, injected] = result.candidates;
-    expect(Math.abs(injected.period - period) / period).toBeLessThan(0.001);
-    expect(injected.depthPpm).toBeGreaterThan(1200);
-    expect(injected.depthPpm).toBeLessThan(1800);
-    expect(injected.relatedTo).toBeUndefined();
-  });
-});
+    it('flags the Kepler candidates as the known planets of the KOI catalogue', () => {
+      for (const [name, kepid, koiName, planet] of [
+        ['kepler2', 10666592, 'K00002.01', 'Kepler-2 b'],
+        ['kepler1', 11446443, 'K00001.01', 'Kepler-1 b'],
+      ] as const) {
+        const { lc, result } = results.get(name)!;
+        expect(lc.meta.targetId).toBe(kepid);
+        const [match] = matchCandidate(result.candidates[0], koiForStar(koi, kepid));
+        expect(match).toMatchObject({
+          kepoiName: koiName,
+          keplerName: planet,
+          harmonic: 1,
+          knownPlanet: true,
+        });
+        expect(match.epochOffsetHours).toBeLessThan(0.5);
+      }
+    });
+
+    it('finds a second, injected planet after masking the first', async () => {
+      // Kepler-1's light curve with a box transit of 1,500 ppm, 2 h, every 1.3719 d added.
+      const { lc } = results.get('kepler1')!;
+      const [period, epoch, depth, duration] = [1.3719, 121.1, 0.0015, 2 / 24];
+      const flux = lc.flux.slice();
+      for (let i = 0; i < flux.length; i++) {
+        const x = (lc.time[i] - epoch) / period;
+        if (Math.abs(x - Math.round(x)) * period < duration / 2) flux[i] *= 1 - depth;
+      }
+      const result = await searchTransits({ ...lc, flux }, { pool });
+      expect(result.candidates.map((c) => c.rank)).toEqual([1, 2]);
+      const [, injected] = result.candidates;
+      expect(Math.abs(injected.period - period) / period).toBeLessThan(0.001);
+      expect(injected.depthPpm).toBeGreaterThan(1200);
+      expect(injected.depthPpm).toBeLessThan(1800);
+      expect(injected.relatedTo).toBeUndefined();
+    });
+  },
+);
 
 describe(parseKoiCatalogue.name, () => {
-  it.skipIf(missing !== undefined)('reads the cumulative table', () => {
+  (missing !== undefined ? it.skip : it)('reads the cumulative table', () => {
     const koi = parseKoiCatalogue(readFileSync(sharedData(files.koi), 'utf8'));
     // 9,564 rows in the file (data README); all have a period and an epoch.
     expect(koi).toHaveLength(9564);

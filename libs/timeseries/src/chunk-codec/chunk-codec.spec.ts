@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { decimalsOf, decodeChunk, encodeChunk } from './chunk-codec';
 
 const s = 1_000_000_000n;

@@ -3,7 +3,7 @@ import { openSecret } from '@sextant/config';
 import { PathDirectory, sharedKeyOf } from '@sextant/ingest';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   openApiTestBed,
   startApi,
