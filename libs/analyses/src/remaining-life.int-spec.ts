@@ -1,8 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseCmapss, RUL_CAP, truncateRun, type EngineRun } from '@sextant/analytics';
-import { createTestDatabase, expectWithMessage, TestDatabase } from '@sextant/testing';
+import {
+  createTestDatabase,
+  expectWithMessage,
+  TestDatabase,
+  sharedDataPath,
+} from '@sextant/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { importCmapss, importEngineRuns, type CmapssImportResult } from '@sextant/imports';
@@ -13,7 +17,7 @@ import { builtinJobTypes } from './index';
 // NASA C-MAPSS FD001 (../shared/data/cmapss): engines 1-80 imported run to failure train a
 // model through the job system; engines 81-100, cut before failure, are the in-service fleet
 // it estimates. Their true remaining life is known here, so the estimates are checked too.
-const file = path.resolve(__dirname, '../../../../../shared/data/cmapss/train_FD001.txt');
+const file = sharedDataPath('cmapss/train_FD001.txt');
 const missing = !existsSync(file);
 if (missing) console.warn(`skipping the remaining-life jobs: missing ${file}`);
 

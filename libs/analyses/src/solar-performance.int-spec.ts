@@ -1,6 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createTestDatabase, expectWithMessage, TestDatabase } from '@sextant/testing';
+import {
+  createTestDatabase,
+  expectWithMessage,
+  TestDatabase,
+  sharedDataPath,
+} from '@sextant/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
@@ -21,7 +26,7 @@ import { builtinJobTypes } from './index';
 // The real solar plant 1 (../shared/data/solar, README there), imported and analysed by the
 // solar-performance job on a real worker. The figures of the analysis itself are established
 // in libs/analytics/src/solar/analysis.spec.ts; here they must come out the same from the store.
-const data = path.resolve(__dirname, '../../../../../shared/data/solar');
+const data = sharedDataPath('solar');
 const files = {
   generation: path.join(data, 'Plant_1_Generation_Data.csv'),
   weather: path.join(data, 'Plant_1_Weather_Sensor_Data.csv'),

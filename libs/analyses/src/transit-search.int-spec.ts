@@ -1,6 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createTestDatabase, expectWithMessage, TestDatabase } from '@sextant/testing';
+import {
+  createTestDatabase,
+  expectWithMessage,
+  TestDatabase,
+  sharedDataPath,
+} from '@sextant/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { importLightCurve, LightCurveImportResult, lightCurveResources } from '@sextant/imports';
@@ -16,7 +21,7 @@ import { builtinJobTypesWith } from './index';
 
 // The three real light curves of ../shared/data (README there): imported through the store,
 // searched by the transit-search job on a real worker, their catalogued planets found.
-const data = path.resolve(__dirname, '../../../../../shared/data/lightcurves');
+const data = sharedDataPath('lightcurves');
 const files = {
   kepler2: 'kepler/kplr010666592-2009131110544_slc.fits',
   kepler1: 'kepler/kplr011446443-2009131110544_slc.fits',

@@ -1,6 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { createTestDatabase, expectWithMessage, TestDatabase } from '@sextant/testing';
+import {
+  createTestDatabase,
+  expectWithMessage,
+  TestDatabase,
+  sharedDataPath,
+} from '@sextant/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { importWindScada, WindScadaImportResult } from '@sextant/imports';
@@ -17,7 +21,7 @@ import { builtinJobTypes } from './index';
 // The real SCADA of turbine T1 (../shared/data/wind, README there), imported and analysed by
 // the wind-performance job on a real worker. The figures of the analysis itself are
 // established in libs/analytics/src/wind/performance.spec.ts.
-const file = path.resolve(__dirname, '../../../../../shared/data/wind/T1.csv');
+const file = sharedDataPath('wind/T1.csv');
 const missing = !existsSync(file);
 if (missing) console.warn(`skipping the wind-performance job: missing ${file}`);
 

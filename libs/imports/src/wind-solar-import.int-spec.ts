@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createTestDatabase, TestDatabase } from '@sextant/testing';
+import { createTestDatabase, TestDatabase, sharedDataPath } from '@sextant/testing';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SeriesRepository } from '@sextant/jobs';
@@ -10,7 +10,7 @@ import { importWindScada, windResources } from './wind-import';
 
 // The real wind SCADA and solar plant files of ../shared/data (README there), imported twice:
 // the second import finds the same nodes and writes and accounts nothing new.
-const data = path.resolve(__dirname, '../../../../../shared/data');
+const data = sharedDataPath();
 const files = {
   wind: 'wind/T1.csv',
   generation: 'solar/Plant_1_Generation_Data.csv',

@@ -22,3 +22,9 @@ export function sharedDataFile(...parts: string[]): string | null {
   const file = dir ? path.join(dir, ...parts) : null;
   return file && existsSync(file) ? file : null;
 }
+
+/** A path in the shared data folder, or where it would be beside the checkout when absent. */
+export function sharedDataPath(...parts: string[]): string {
+  const dir = sharedDataDir() ?? path.join(path.dirname(repositoryRoot), 'shared', 'data');
+  return path.join(dir, ...parts);
+}
