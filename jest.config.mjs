@@ -42,17 +42,26 @@ const swc = {
   sourceMaps: 'inline',
 };
 
-const esmOnly = ['mercurius', 'quick-lru'];
+const esmOnly = [
+  'mercurius',
+  'quick-lru',
+  // openapi-typescript's (npm run contracts, run by the contracts test)
+  'parse-json',
+  'index-to-position',
+  'supports-color',
+  'change-case',
+];
 
 const tier = (name, options) => ({
   displayName: name,
   rootDir: root,
   moduleNameMapper,
   transform: { '^.+\\.(t|j|mj)sx?$': ['@swc/jest', swc] },
-  // ESM-only packages that tests load through import() of CommonJS code (mercurius's cache,
-  // quick-lru): jest's module system cannot import() without --experimental-vm-modules, so
+  // ESM-only packages that tests load (mercurius's cache, quick-lru; openapi-typescript's
+  // dependencies): jest's module system cannot import() without --experimental-vm-modules, so
   // they are compiled to CommonJS like our own code.
-  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  // The last node_modules of a path decides (a package's own nested copies count too).
+  transformIgnorePatterns: [`/node_modules/(?!(?:${esmOnly.join('|')})/)(?!.*/node_modules/)`],
   testEnvironment: '<rootDir>/libs/testing/src/jest/environment.ts',
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/', '<rootDir>/apps/portal/\\.next/'],
   // What a tier's global setup starts, it registers with onTeardown(): one teardown stops it.
