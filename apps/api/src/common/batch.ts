@@ -36,7 +36,14 @@ export function groupBy<K, G>(keys: K[], groupOf: (key: K) => G): Map<G, K[]> {
   const groups = new Map<G, K[]>();
   for (const key of keys) {
     const group = groupOf(key);
-    groups.set(group, [...(groups.get(group) ?? []), key]);
+    append(groups, group, key);
   }
   return groups;
+}
+
+/** Adds a value to the list of its key (made on first use). */
+export function append<K, V>(lists: Map<K, V[]>, key: K, value: V): void {
+  const list = lists.get(key);
+  if (list) list.push(value);
+  else lists.set(key, [value]);
 }

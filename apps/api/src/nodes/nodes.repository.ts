@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '@sextant/db';
 import { moveTopics } from '@sextant/ingest';
-import { batched, groupBy } from '../common/batch';
+import { append, batched, groupBy } from '../common/batch';
 import { isUuid } from '../common/id.pipe';
 import { PrismaService } from '../prisma/prisma.service';
 import type { NodeModel, SubtreeNodeModel } from './node.model';
@@ -88,7 +88,7 @@ export class NodesRepository {
         );
         for (const { rank: _rank, ...row } of rows) {
           const key = relativesKey({ id: row.parentId!, limit });
-          found.set(key, [...(found.get(key) ?? []), row]);
+          append(found, key, row);
         }
       }
       return found;
@@ -114,7 +114,7 @@ export class NodesRepository {
         );
         for (const { start, ...row } of rows) {
           const key = relativesKey({ id: start, limit });
-          found.set(key, [...(found.get(key) ?? []), row]);
+          append(found, key, row);
         }
       }
       return found;
