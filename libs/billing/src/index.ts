@@ -1,0 +1,2 @@
+// Billing: rating movements into invoices (see docs/billing.md).
+export {};
