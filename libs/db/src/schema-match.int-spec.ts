@@ -58,10 +58,19 @@ function expectedType(field: DmmfField): {
   scale?: number;
   udt?: string;
 } {
-  if (field.kind === 'enum') return { dataType: 'USER-DEFINED', udt: field.type };
+  if (field.kind === 'enum') {
+    return field.isList
+      ? { dataType: 'ARRAY', udt: `_${field.type}` }
+      : { dataType: 'USER-DEFINED', udt: field.type };
+  }
   if (field.isList) {
     const element = expectedType({ ...field, isList: false });
-    const udt: Record<string, string> = { text: '_text', integer: '_int4', bigint: '_int8' };
+    const udt: Record<string, string> = {
+      text: '_text',
+      integer: '_int4',
+      bigint: '_int8',
+      uuid: '_uuid',
+    };
     return { dataType: 'ARRAY', udt: udt[element.dataType] ?? `_${element.dataType}` };
   }
   const [native, args] = field.nativeType ?? [null, []];
