@@ -135,10 +135,15 @@ function boundaries(tests) {
       { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:server', 'scope:shared'] },
       { sourceTag: 'type:app', notDependOnLibsWithTags: ['type:app', 'type:e2e', ...testing] },
       { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app', 'type:e2e', ...testing] },
-      // The job platform knows none of the job types and importers built on it; the importers
-      // know no analysis.
-      { sourceTag: 'layer:jobs', notDependOnLibsWithTags: ['layer:analyses', 'layer:imports'] },
-      { sourceTag: 'layer:imports', notDependOnLibsWithTags: ['layer:analyses'] },
+      // The job platform knows none of the job types, importers and billing built on it; the
+      // importers know no analysis.
+      {
+        sourceTag: 'layer:jobs',
+        notDependOnLibsWithTags: ['layer:analyses', 'layer:imports', 'layer:billing'],
+      },
+      { sourceTag: 'layer:imports', notDependOnLibsWithTags: ['layer:analyses', 'layer:billing'] },
+      // Billing rates movements; it knows no analysis or importer.
+      { sourceTag: 'layer:billing', notDependOnLibsWithTags: ['layer:analyses', 'layer:imports'] },
     ],
   };
 }

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { builtinJobTypesWith } from '@sextant/analyses';
 import { JobTypeRegistry, JobWorker } from '@sextant/jobs';
+import { BillingService } from './billing.service';
 import { InjectWorkerConfig, type WorkerConfig } from './worker-config';
 
 /**
@@ -13,13 +14,20 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('jobs');
   private worker: JobWorker | null = null;
 
-  constructor(@InjectWorkerConfig() private readonly config: WorkerConfig) {}
+  constructor(
+    @InjectWorkerConfig() private readonly config: WorkerConfig,
+    private readonly billing: BillingService,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     const jobs = this.config.worker.jobs;
     this.worker = new JobWorker({
       databaseUrl: this.config.databaseUrl,
-      registry: new JobTypeRegistry(builtinJobTypesWith({ koiCatalogue: jobs.koiCatalogue })),
+      registry: new JobTypeRegistry(builtinJobTypesWith({
+          koiCatalogue: jobs.koiCatalogue,
+          billing: () => this.billing.engine,
+        }),
+),
       concurrency: jobs.concurrency,
       pollingIntervalSeconds: jobs.pollIntervalMs / 1000,
       heartbeatSeconds: jobs.heartbeatSeconds,

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { AccountingService } from './accounting.service';
+import { BillingService } from './billing.service';
 import { CdcService } from './cdc.service';
 import { JobsService } from './jobs.service';
 import { UpkeepService } from './upkeep.service';
@@ -9,7 +10,7 @@ import { WorkerDatabase } from './worker-database.service';
 
 // The worker runs the job platform (JobsService: analyses and other job types, cron
 // schedules), time-series upkeep (compaction, retention) and ingest accounting on timers, and
-// the managed CDC sources. They share the configuration and the pool main.ts made.
+// the managed CDC sources, and billing (usage rollups, drafts, billing runs). They share the configuration and the pool main.ts made.
 @Module({})
 export class WorkerModule {
   static forRoot(config: WorkerConfig, pool: Pool): DynamicModule {
@@ -21,6 +22,7 @@ export class WorkerModule {
         WorkerDatabase,
         UpkeepService,
         AccountingService,
+        BillingService,
         CdcService,
         JobsService,
       ],

@@ -1,3 +1,4 @@
+import { createBillingRunJob, type BillingEngine } from '@sextant/billing';
 import { platformCheckJob, type JobType } from '@sextant/jobs';
 import { rulPredictJob, rulTrainJob } from './remaining-life';
 import { seriesHealthJob } from './series-health';
@@ -8,7 +9,10 @@ import { windPerformanceJob } from './wind-performance';
 // The analyses built on the job platform (@sextant/jobs), and its own platform-check.
 
 /** What the built-in job types need from the worker's configuration. */
-export type BuiltinJobOptions = TransitSearchJobOptions;
+export type BuiltinJobOptions = TransitSearchJobOptions & {
+  /** The worker's billing engine, for billing runs. */
+  billing?: () => BillingEngine;
+};
 
 /**
  * The job types of the platform, configured. Adding one: write it in a file of its own with
@@ -23,6 +27,7 @@ export function builtinJobTypesWith(options: BuiltinJobOptions): JobType[] {
     rulPredictJob,
     windPerformanceJob,
     solarPerformanceJob,
+    createBillingRunJob(options.billing),
   ];
 }
 

@@ -83,8 +83,26 @@ export interface SextantConfig {
   /** KAFKA_BROKERS: `host:port,…` where CDC publishes its change envelopes; null: no Kafka. */
   kafkaBrokers: string[] | null;
   cdc: CdcConfig;
+  billing: BillingConfig;
   /** One stand-alone CDC runner process (apps/cdc); unused by the other processes. */
   cdcRunner: CdcRunnerSettings;
+}
+
+/** Billing (docs/billing.md): run by the worker. */
+export interface BillingConfig {
+  /** Seconds between passes folding new movements into the hourly usage rollups. */
+  rollupIntervalSeconds: number;
+  /** Seconds between refreshes of the open invoice drafts. */
+  refreshIntervalSeconds: number;
+  /** Who issues invoices and credit notes; numbers are gap-free per issuer code. */
+  issuer: {
+    code: string;
+    name: string;
+    address: string[];
+    taxId: string | null;
+    email: string | null;
+    paymentTermsDays: number;
+  };
 }
 
 /** Managed CDC sources (registered through the API, run by the worker). */
@@ -601,6 +619,32 @@ export function loadConfig(
       allowedHosts: cdcAllowedHosts(env),
       maxRetainedWalMb: integer(env, 'CDC_MAX_RETAINED_WAL_MB', 4096, 1, 10_000_000),
     },
+    billing: {
+      rollupIntervalSeconds: integer(env, 'BILLING_ROLLUP_INTERVAL_SECONDS', 10, 1, 3600),
+      refreshIntervalSeconds: integer(env, 'BILLING_REFRESH_INTERVAL_SECONDS', 900, 10, 86_400),
+      issuer: {
+        code: issuerCode(env),
+        name: env.BILLING_ISSUER_NAME || 'Sextant Platform',
+        address: (env.BILLING_ISSUER_ADDRESS || '')
+          .split('|')
+          .map((line) => line.trim())
+          .filter(Boolean),
+        taxId: env.BILLING_ISSUER_TAX_ID || null,
+        email: env.BILLING_ISSUER_EMAIL || null,
+        paymentTermsDays: integer(env, 'BILLING_PAYMENT_TERMS_DAYS', 14, 0, 365),
+      },
+    },
     cdcRunner: cdcRunner(env),
   };
+}
+
+function issuerCode(env: Env): string {
+  const code = env.BILLING_ISSUER_CODE || 'sextant';
+  if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(code)) {
+    throw new ConfigError(
+      'BILLING_ISSUER_CODE',
+      `expected 1-40 of a-z, 0-9 and -, starting with a letter or digit, got "${code}"`,
+    );
+  }
+  return code;
 }

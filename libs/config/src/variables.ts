@@ -301,6 +301,47 @@ export const configGroups: ConfigGroup[] = [
     title: 'Worker and jobs',
     variables: [
       {
+        name: 'BILLING_ROLLUP_INTERVAL_SECONDS',
+        default: '10',
+        description: 'Interval of the pass folding new movements into the hourly usage rollups.',
+      },
+      {
+        name: 'BILLING_REFRESH_INTERVAL_SECONDS',
+        default: '900',
+        description:
+          'Interval of the refresh of open invoice drafts; due finalisations are then submitted as billing-run jobs.',
+      },
+      {
+        name: 'BILLING_ISSUER_CODE',
+        default: 'sextant',
+        description: 'Issuer of invoices and credit notes: their numbers are gap-free per issuer code.',
+      },
+      {
+        name: 'BILLING_ISSUER_NAME',
+        default: 'Sextant Platform',
+        description: 'The issuer name printed on invoices and credit notes.',
+      },
+      {
+        name: 'BILLING_ISSUER_ADDRESS',
+        default: '',
+        description: "The issuer's address on documents, lines separated by `|`.",
+      },
+      {
+        name: 'BILLING_ISSUER_TAX_ID',
+        default: '',
+        description: "The issuer's tax (VAT) number on documents.",
+      },
+      {
+        name: 'BILLING_ISSUER_EMAIL',
+        default: '',
+        description: "The issuer's email address on documents.",
+      },
+      {
+        name: 'BILLING_PAYMENT_TERMS_DAYS',
+        default: '14',
+        description: 'Days from issue to the due date of an invoice.',
+      },
+      {
         name: 'UPKEEP_INTERVAL_SECONDS',
         default: '60',
         description:
