@@ -12,3 +12,10 @@ export {
 export * from './charges';
 export * from './periods';
 export * from './invoice-math';
+export * from './billing-job';
+export * from './budgets.repository';
+export * from './invoices.repository';
+export * from './invoicing';
+export * from './metering.repository';
+export * from './rollups.repository';
+export * from './usage.repository';

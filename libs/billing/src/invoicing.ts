@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { uuidv7 } from '@sextant/domain';
 import type { Pool, PoolClient } from 'pg';
-import { rateCharge, type ChargeTerms } from './charges';
+import { rateCharge } from './charges';
 import { renderInvoicePdf, type InvoiceDocument, type Party } from './documents';
 import { invoiceTotals } from './invoice-math';
 import {
@@ -17,7 +17,7 @@ import {
   type PriceSet,
   type SubscriptionRow,
 } from './invoices.repository';
-import { minorUnits, Money, plainString, roundMoney, type Dec } from './money';
+import { minorUnits, Money, plainString, roundMoney } from './money';
 import { dayFraction, periodContaining, periodsBetween, type Period } from './periods';
 import { readUsage, type MetricUsage, type Queryable } from './usage.repository';
 
@@ -27,8 +27,8 @@ export interface Issuer {
   code: string;
   name: string;
   address: string[];
-  taxId?: string;
-  email?: string;
+  taxId?: string | null;
+  email?: string | null;
   paymentTermsDays: number;
 }
 
@@ -627,4 +627,4 @@ function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export type { ChargeTerms, Dec };
+

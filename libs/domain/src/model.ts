@@ -30,7 +30,7 @@ export const itemKinds = [
   'report',
 ] as const;
 export type ItemKindName = (typeof itemKinds)[number];
-export const movementOrigins = ['ingest', 'cdc', 'analysis', 'manual', 'job'] as const;
+export const movementOrigins = ['ingest', 'cdc', 'analysis', 'manual', 'job', 'metering'] as const;
 
 // The job platform and maintenance (libs/jobs, apps/api jobs and maintenance modules).
 export const jobRunStates = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
