@@ -1,0 +1,12 @@
+// Billing documents: invoices, credit notes and monthly reports as PDF and CSV.
+export * from './types';
+export { renderInvoicePdf, renderMonthlyReportPdf } from './pdf';
+export { invoicesCsv, monthlyReportCsv, tiersText, usageCsv } from './csv';
+export {
+  formatAmount,
+  formatDate,
+  formatPercent,
+  formatPeriod,
+  formatPrice,
+  formatQuantity,
+} from './format';
