@@ -13,6 +13,7 @@ export * from './charges';
 export * from './periods';
 export * from './invoice-math';
 export * from './billing-job';
+export * from './documents';
 export * from './budgets.repository';
 export * from './invoices.repository';
 export * from './invoicing';

@@ -3,7 +3,7 @@ export * from './types';
 export { renderInvoicePdf, renderMonthlyReportPdf } from './pdf';
 export { invoicesCsv, monthlyReportCsv, tiersText, usageCsv } from './csv';
 export {
-  formatAmount,
+  formatAmount as displayAmount,
   formatDate,
   formatPercent,
   formatPeriod,

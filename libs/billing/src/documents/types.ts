@@ -9,15 +9,9 @@ export interface Party {
   email?: string;
 }
 
-/** One tier of a graduated or volume price as applied to a line; `upTo: null` is unbounded. */
-export interface AppliedTier {
-  from: string;
-  upTo: string | null;
-  quantity: string;
-  unitPrice: string;
-  flatFee: string;
-  amount: string;
-}
+import type { AppliedTier } from '../charges';
+
+export type { AppliedTier };
 
 export type LineKind = 'fixed_fee' | 'usage' | 'adjustment' | 'minimum' | 'credit';
 
