@@ -50,8 +50,7 @@ export function createBillingRunJob(engine?: () => BillingEngine): JobType {
             onProgress: (done, total) => ctx.progress(Math.round((done / total) * 90)),
           });
           for (const problem of summary.problems) ctx.log.error(problem);
-          if (summary.finalised.length)
-            ctx.log.info(`finalised ${summary.finalised.join(', ')}`);
+          if (summary.finalised.length) ctx.log.info(`finalised ${summary.finalised.join(', ')}`);
           if (summary.creditNotes.length)
             ctx.log.info(`credit notes ${summary.creditNotes.join(', ')}`);
           const crossings = await checkBudgets(billing.database, ctx.ownerId, at);

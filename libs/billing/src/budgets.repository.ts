@@ -135,7 +135,8 @@ export async function dueBillingRuns(db: Queryable, at: Date): Promise<string[]>
   );
   for (const { organisation_id: organisationId } of budgeted) {
     if (due.has(organisationId)) continue;
-    if ((await checkBudgets(db, organisationId, at, { record: false })).length) due.add(organisationId);
+    if ((await checkBudgets(db, organisationId, at, { record: false })).length)
+      due.add(organisationId);
   }
   return [...due];
 }

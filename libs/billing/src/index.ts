@@ -20,3 +20,4 @@ export * from './invoicing';
 export * from './metering.repository';
 export * from './rollups.repository';
 export * from './usage.repository';
+export * from './catalogue.repository';

@@ -103,12 +103,12 @@ export class BillingEngine {
   private async prefetch(subscriptions: SubscriptionRow[], at: Date): Promise<Prefetched> {
     const prices = new Map<string, PriceSet | null>();
     const usage = new Map<string, MetricUsage>();
-    const groups = new Map<string, { period: Period; organisations: Set<string>; metrics: Set<string> }>();
+    const groups = new Map<
+      string,
+      { period: Period; organisations: Set<string>; metrics: Set<string> }
+    >();
     for (const sub of subscriptions) {
-      const period = clip(
-        periodContaining(at, sub.interval, sub.anchorDay, sub.anchorMonth),
-        sub,
-      );
+      const period = clip(periodContaining(at, sub.interval, sub.anchorDay, sub.anchorMonth), sub);
       if (!period) continue;
       const set = await this.pricesCached(prices, this.pool, sub, period.start);
       if (!set) continue;
@@ -125,7 +125,8 @@ export class BillingEngine {
         from: group.period.start,
         to: group.period.end,
       });
-      for (const row of rows) usage.set(usageKey(row.metricId, row.organisationId, group.period), row);
+      for (const row of rows)
+        usage.set(usageKey(row.metricId, row.organisationId, group.period), row);
     }
     return { prices, usage };
   }
@@ -153,8 +154,7 @@ export class BillingEngine {
       for (const { period, full } of periodsToBill(sub, options.at)) {
         const ended = period.end.getTime() <= options.at.getTime();
         const due = period.end.getTime() + sub.graceDays * dayMs <= options.at.getTime();
-        const finalise =
-          (options.mode === 'finalise' && ended) || (options.mode === 'auto' && due);
+        const finalise = (options.mode === 'finalise' && ended) || (options.mode === 'auto' && due);
         const outcome = await this.transaction((db) =>
           this.billPeriod(db, sub, period, full, {
             finalise,
@@ -188,7 +188,9 @@ export class BillingEngine {
       withAdjustments: boolean;
       prefetched: Prefetched | null;
     },
-  ): Promise<'closed' | { kind: 'draft' } | { kind: 'finalised'; number: string; creditNotes: string[] }> {
+  ): Promise<
+    'closed' | { kind: 'draft' } | { kind: 'finalised'; number: string; creditNotes: string[] }
+  > {
     await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
       `billing:${sub.organisationId}`,
     ]);
@@ -318,7 +320,9 @@ export class BillingEngine {
     if (!prices.charges.length) return [];
     let usage: MetricUsage[];
     const cached = prefetched
-      ? prices.charges.map((c) => prefetched.usage.get(usageKey(c.metricId, sub.organisationId, period)))
+      ? prices.charges.map((c) =>
+          prefetched.usage.get(usageKey(c.metricId, sub.organisationId, period)),
+        )
       : [];
     if (prefetched && cached.every((u) => u !== undefined)) usage = cached as MetricUsage[];
     else {
@@ -626,5 +630,3 @@ function nextMidnight(date: Date): Date {
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
-
-

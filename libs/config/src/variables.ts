@@ -314,7 +314,8 @@ export const configGroups: ConfigGroup[] = [
       {
         name: 'BILLING_ISSUER_CODE',
         default: 'sextant',
-        description: 'Issuer of invoices and credit notes: their numbers are gap-free per issuer code.',
+        description:
+          'Issuer of invoices and credit notes: their numbers are gap-free per issuer code.',
       },
       {
         name: 'BILLING_ISSUER_NAME',
