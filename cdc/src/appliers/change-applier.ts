@@ -16,6 +16,7 @@ import { MirrorRepository } from './mirror.repository';
 import { MirrorSchema, SchemaChangeHooks, SourceRelation } from './mirror-schema';
 import { CountedChange, MovementsApplier } from './movements-applier';
 import { PositionsRepository, StoredPosition } from './positions.repository';
+import { ResnapshotSkipsRepository } from './resnapshot-skips.repository';
 
 export interface ChangeApplierOptions {
   /** Name of the source (the registered database); mirror schema `lake_<source>`. */
@@ -148,10 +149,22 @@ export class ChangeApplier {
    * Replaces a mirror table's rows with a snapshot of the source table (changes with op `r`)
    * and records their movements, in one transaction: the mirror's columns and key are made to
    * match the snapshot's, its rows deleted, the snapshot's inserted. The stream's position is
-   * left alone. Returns the rows inserted.
+   * left alone; `at`, the snapshot's position on the stream, is recorded in the same transaction
+   * as a resnapshot skip (the table's changes up to it are in the mirror now, and are left out
+   * when streamed, also after a restart). Returns the rows inserted.
    */
-  replaceTable(relation: SourceRelation, changes: readonly PositionedChange[]): Promise<number> {
+  replaceTable(
+    relation: SourceRelation,
+    changes: readonly PositionedChange[],
+    at: CdcPosition,
+  ): Promise<number> {
     return this.transaction(async (client) => {
+      await new ResnapshotSkipsRepository(client).save(
+        this.options.source,
+        streamOf(at),
+        `${relation.schema}.${relation.table}`,
+        ordinalOf(at).major,
+      );
       const repository = new MirrorRepository(client);
       const mirror = await repository.describe(
         this.mirror.schema,

@@ -42,13 +42,22 @@ export class PositionsRepository {
     );
   }
 
+  /**
+   * Stores the streams' positions, and deletes the resnapshot skips they are past: a change at or
+   * below a stored position is left out anyway. Strictly past, as the transaction at the stored
+   * LSN may have had the re-read table's changes left out after its last stored sequence.
+   */
   async save(source: string, positions: StoredPosition[]): Promise<void> {
     if (positions.length === 0) return;
     await this.client.query(
-      `INSERT INTO cdc_position (source, stream, position, sequence, tx_id, updated_at)
-       SELECT $1, s, p, q, t, now() FROM unnest($2::text[], $3::numeric[], $4::int[], $5::bigint[]) AS u(s, p, q, t)
-       ON CONFLICT (source, stream) DO UPDATE SET
-         position = excluded.position, sequence = excluded.sequence, tx_id = excluded.tx_id, updated_at = now()`,
+      `WITH saved AS (
+         INSERT INTO cdc_position (source, stream, position, sequence, tx_id, updated_at)
+         SELECT $1, s, p, q, t, now() FROM unnest($2::text[], $3::numeric[], $4::int[], $5::bigint[]) AS u(s, p, q, t)
+         ON CONFLICT (source, stream) DO UPDATE SET
+           position = excluded.position, sequence = excluded.sequence, tx_id = excluded.tx_id, updated_at = now()
+         RETURNING stream, position)
+       DELETE FROM cdc_resnapshot_skip k USING saved
+        WHERE k.source = $1 AND k.stream = saved.stream AND k.position < saved.position`,
       [
         source,
         positions.map((p) => p.stream),

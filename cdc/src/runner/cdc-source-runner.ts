@@ -2,7 +2,7 @@ import type { Client, Pool } from 'pg';
 import { ChangeApplier, ChangeApplierOptions } from '../appliers/change-applier';
 import { CdcSchemaChangeError, describeStep } from '../appliers/mirror-schema';
 import { dropSlotAndPublication } from '../managed/source-admin';
-import { formatLsn, parseLsn } from '../position';
+import { formatLsn, parseLsn, slotPosition } from '../position';
 import { PublishableChange } from '../sinks/kafka-publisher';
 import { CdcSourceError } from '../sources/pgoutput/pgoutput.errors';
 import { PgoutputReader } from '../sources/pgoutput/pgoutput-reader';
@@ -184,8 +184,6 @@ export class CdcSourceRunner {
   private schemaPause: { table: string; reason: string } | null = null;
   // Ambiguous schema changes to follow as planned (resume after a schema pause), once each.
   private readonly accepted = new Set<string>();
-  // Tables re-read at an LSN: their changes up to it are in the mirror already.
-  private readonly skips = new Map<string, bigint>();
   private confirmed: bigint | null = null;
   private received: bigint | null = null;
   private slotConfirmed: bigint | null = null;
@@ -273,8 +271,10 @@ export class CdcSourceRunner {
    * Re-reads one table consistently while streaming: holds the apply loop (applied position
    * Cx), exports a snapshot at a new point C2 >= Cx with a temporary slot, replaces the mirror
    * table's rows with it (op `r`, with movements) in one transaction, and leaves out the table's
-   * changes in (Cx, C2] that were streamed, as the snapshot holds them. While paused, or
-   * retrying, the table is re-read the same way; a schema-change pause of that table then ends.
+   * changes in (Cx, C2] that were streamed, as the snapshot holds them. That skip is stored in
+   * the same transaction (`cdc_resnapshot_skip`), so a reader started after a crash leaves them
+   * out too. While paused, or retrying, the table is re-read the same way; a schema-change pause
+   * of that table then ends.
    */
   resnapshot(table: string): Promise<void> {
     const name = qualifiedTableName(table);
@@ -303,7 +303,7 @@ export class CdcSourceRunner {
         }
         return;
       }
-      // No reader may start from the stored position before the skip is known.
+      // No reader may start from the stored position before the skip is stored.
       const retrying = this.retryTimer !== null;
       this.clearRetry();
       try {
@@ -437,7 +437,6 @@ export class CdcSourceRunner {
       applier: this.applierOptions,
       maxBatchChanges: this.options.maxBatchChanges,
       statusIntervalMs: this.options.statusIntervalMs,
-      skipThrough: this.skips,
       connect: this.options.connect,
       onSnapshot: () => this.setState('snapshotting'),
       onApplied: (changes, result) => this.onApplied(changes, result.skipped),
@@ -558,9 +557,14 @@ export class CdcSourceRunner {
       connect: this.options.connect,
     });
     const applier = reader?.applier ?? new ChangeApplier(this.pool, this.applierOptions);
-    await applier.replaceTable(snapshot.relation, snapshot.changes);
+    // The skip is stored with the rows: a reader started after a crash leaves out the changes
+    // the snapshot holds, whether or not the stream had passed them.
+    await applier.replaceTable(
+      snapshot.relation,
+      snapshot.changes,
+      slotPosition(this.options.slot, snapshot.lsn),
+    );
     // Only once the mirror holds the snapshot may the streamed changes it covers be left out.
-    if ((this.skips.get(name) ?? -1n) < snapshot.lsn) this.skips.set(name, snapshot.lsn);
     reader?.skipTableThrough(name, snapshot.lsn);
     this.log(
       `table ${name} re-read at ${formatLsn(snapshot.lsn)}: ${snapshot.changes.length} rows`,

@@ -1,6 +1,7 @@
 import type { Client, Pool } from 'pg';
 import { ApplyResult, ChangeApplier, ChangeApplierOptions } from '../../appliers/change-applier';
-import { formatLsn, parseLsn } from '../../position';
+import { ResnapshotSkipsRepository } from '../../appliers/resnapshot-skips.repository';
+import { formatLsn, parseLsn, slotPosition, streamOf } from '../../position';
 import {
   decodePgoutputMessage,
   decodeReplicationMessage,
@@ -39,8 +40,6 @@ export interface PgoutputReaderOptions {
   onApplied?: (changes: readonly SlotChange[], result: ApplyResult) => Promise<void> | void;
   /** Called when start() begins the initial snapshot. */
   onSnapshot?: () => void;
-  /** Changes of `schema.table` in transactions ending at or before the LSN are left out (re-read there). */
-  skipThrough?: ReadonlyMap<string, bigint>;
   /** Opens the connections to the source (default: as the URL says; managed sources: a SourceGuard). */
   connect?: SourceConnector;
 }
@@ -70,14 +69,14 @@ export class PgoutputReader {
   private failure: Error | null = null;
   private held: Promise<unknown> | null = null;
   private inFlightCommitTime: number | null = null;
-  private readonly skips: Map<string, bigint>;
+  // Tables re-read at an LSN: their changes in transactions ending at or before it are left out.
+  private readonly skips = new Map<string, bigint>();
 
   constructor(
     private readonly pool: Pool,
     private readonly options: PgoutputReaderOptions,
   ) {
     this.applier = new ChangeApplier(pool, options.applier);
-    this.skips = new Map(options.skipThrough);
   }
 
   /** The WAL end of the last message received. */
@@ -111,7 +110,8 @@ export class PgoutputReader {
 
   /**
    * Leaves out the changes of `table` in transactions ending at or before `lsn`, pending ones
-   * too. Call it inside hold(), while no batch is under way.
+   * too. Call it inside hold(), while no batch is under way. Readers started later find it in
+   * `cdc_resnapshot_skip`, where ChangeApplier.replaceTable recorded it.
    */
   skipTableThrough(table: string, lsn: bigint): void {
     if ((this.skips.get(table) ?? -1n) < lsn) this.skips.set(table, lsn);
@@ -185,6 +185,13 @@ export class PgoutputReader {
         // mirror holds an older snapshot that the new one replaces.
         startLsn = await this.snapshot(repository, tables, db, !existing && stored !== null);
       }
+      // Resnapshots recorded with their rows, by this process or by one that died before
+      // the stream passed them: what they hold must not come again.
+      const skips = await new ResnapshotSkipsRepository(this.pool).find(
+        this.options.applier.source,
+        streamOf(slotPosition(slot, startLsn)),
+      );
+      for (const [table, lsn] of skips) this.skipTableThrough(table, lsn);
       this.received = startLsn;
       this.confirmed = startLsn;
       this.translator = new PgoutputTranslator({
