@@ -8,6 +8,13 @@ ALTER TABLE "movement" ADD COLUMN "tx" BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE "movement" ALTER COLUMN "tx" SET DEFAULT (pg_current_xact_id())::text::bigint;
 CREATE INDEX "movement_tx_idx" ON "movement"("tx");
 
+-- A correction movement names the movement it corrects; only a correction may be negative (it
+-- lowers what was moved, and so what is billed).
+ALTER TABLE "movement" ADD COLUMN "corrects_id" UUID;
+ALTER TABLE "movement" ADD CONSTRAINT "movement_corrects_id_fkey" FOREIGN KEY ("corrects_id") REFERENCES "movement"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "movement" DROP CONSTRAINT "movement_quantity_not_negative_check";
+ALTER TABLE "movement" ADD CONSTRAINT "movement_quantity_not_negative_check" CHECK ("quantity" >= 0 OR "corrects_id" IS NOT NULL);
+
 -- Bytes an organisation holds, measured by the worker every hour.
 ALTER TYPE "MovementOrigin" ADD VALUE 'metering';
 
