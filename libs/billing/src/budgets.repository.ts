@@ -53,42 +53,51 @@ export async function checkBudgets(
   );
   const crossings: BudgetCrossing[] = [];
   for (const budget of budgets) {
-    const period = periodContaining(
+    const current = periodContaining(
       at,
       budget.interval ?? 'month',
       budget.anchor_day ?? 1,
       budget.anchor_month ?? 1,
     );
-    const used = await usedOf(db, organisationId, budget, period);
-    const limit = new Money(budget.amount);
-    for (const threshold of [...budget.thresholds].sort((a, b) => a - b)) {
-      if (used.lessThan(limit.mul(threshold).div(100))) continue;
-      const { rowCount } = options.record
-        ? await db.query(
-            `INSERT INTO billing_budget_crossing (budget_id, period_start, threshold, used)
+    // The previous period too: usage arriving in its grace period can still cross a threshold.
+    const previous = periodContaining(
+      new Date(current.start.getTime() - 1),
+      budget.interval ?? 'month',
+      budget.anchor_day ?? 1,
+      budget.anchor_month ?? 1,
+    );
+    for (const period of [previous, current]) {
+      const used = await usedOf(db, organisationId, budget, period);
+      const limit = new Money(budget.amount);
+      for (const threshold of [...budget.thresholds].sort((a, b) => a - b)) {
+        if (used.lessThan(limit.mul(threshold).div(100))) continue;
+        const { rowCount } = options.record
+          ? await db.query(
+              `INSERT INTO billing_budget_crossing (budget_id, period_start, threshold, used)
              VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-            [budget.id, period.start, threshold, used.toFixed(6)],
-          )
-        : await db.query(
-            `SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM billing_budget_crossing
+              [budget.id, period.start, threshold, used.toFixed(6)],
+            )
+          : await db.query(
+              `SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM billing_budget_crossing
                WHERE budget_id = $1 AND period_start = $2 AND threshold = $3)`,
-            [budget.id, period.start, threshold],
-          );
-      if (!rowCount) continue;
-      const what =
-        budget.kind === 'money'
-          ? `${used.toFixed(2)} of ${limit.toFixed(2)} ${budget.currency ?? ''}`.trim()
-          : `${used.toFixed()} of ${limit.toFixed()} ${budget.unit ?? ''} of ${budget.metric_name}`.trim();
-      crossings.push({
-        budgetId: budget.id,
-        threshold,
-        used: used.toFixed(),
-        limit: limit.toFixed(),
-        period,
-        key: `budget:${budget.id}:${period.start.toISOString()}:${threshold}`,
-        title: `Budget ${threshold}% reached: ${what}`,
-        description: `The ${budget.kind === 'money' ? 'spending' : 'usage'} budget of the period from ${period.start.toISOString().slice(0, 10)} reached ${threshold}% (${what}).`,
-      });
+              [budget.id, period.start, threshold],
+            );
+        if (!rowCount) continue;
+        const what =
+          budget.kind === 'money'
+            ? `${used.toFixed(2)} of ${limit.toFixed(2)} ${budget.currency ?? ''}`.trim()
+            : `${used.toFixed()} of ${limit.toFixed()} ${budget.unit ?? ''} of ${budget.metric_name}`.trim();
+        crossings.push({
+          budgetId: budget.id,
+          threshold,
+          used: used.toFixed(),
+          limit: limit.toFixed(),
+          period,
+          key: `budget:${budget.id}:${period.start.toISOString()}:${threshold}`,
+          title: `Budget ${threshold}% reached: ${what}`,
+          description: `The ${budget.kind === 'money' ? 'spending' : 'usage'} budget of the period from ${period.start.toISOString().slice(0, 10)} reached ${threshold}% (${what}).`,
+        });
+      }
     }
   }
   return crossings;
