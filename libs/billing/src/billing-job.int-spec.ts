@@ -89,7 +89,12 @@ describe('billing-run jobs', () => {
     const at = new Date('2026-12-05T00:00:00Z');
     // Nothing is drafted yet, but the budget is checked against invoices: nothing due.
     expect(await dueBillingRuns(pool, at)).toEqual([]);
-    const engine = new BillingEngine(pool, { code: 'jobs', name: 'I', address: [], paymentTermsDays: 30 });
+    const engine = new BillingEngine(pool, {
+      code: 'jobs',
+      name: 'I',
+      address: [],
+      paymentTermsDays: 30,
+    });
     await engine.run({ mode: 'refresh', at });
     // The November draft (180 x 0.5 = 90.00) is past its grace (3 days) and crosses 80 %.
     expect(await dueBillingRuns(pool, at)).toEqual([acme.id]);
@@ -114,7 +119,9 @@ describe('billing-run jobs', () => {
         )
       ).rows.map((r) => r.name);
     // 90.00 of the 100.00 budget: 80 % crossed, 100 % not.
-    expect(await alerts()).toEqual([expect.stringMatching(/^Budget 80% reached: 90\.00 of 100\.00 EUR/)]);
+    expect(await alerts()).toEqual([
+      expect.stringMatching(/^Budget 80% reached: 90\.00 of 100\.00 EUR/),
+    ]);
 
     // A second run finds nothing due and raises nothing again.
     const again = await platform.submit({

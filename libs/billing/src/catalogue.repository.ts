@@ -3,6 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import { validateCharge, type ChargeTerms, type Tier } from './charges';
 import { isCurrency } from './money';
 import { periodContaining } from './periods';
+import { inTransaction } from './transaction';
 import type { Aggregation, Queryable } from './usage.repository';
 
 // Writes of the billing catalogue: metrics, plans and their versions, subscriptions. Each
@@ -182,7 +183,7 @@ export async function createPlan(pool: Pool, input: PlanInput): Promise<string> 
   if (input.interval !== 'month' && input.interval !== 'year')
     errors.push({ field: 'interval', reason: 'must be month or year' });
   if (errors.length) throw DomainError.validation(errors);
-  return transaction(pool, async (db) => {
+  return inTransaction(pool, async (db) => {
     const id = uuidv7();
     const { rowCount } = await db.query(
       `INSERT INTO plan (id, code, name, description, currency, interval, updated_at)
@@ -201,7 +202,7 @@ export async function addPlanVersion(
   planId: string,
   input: VersionInput,
 ): Promise<string> {
-  return transaction(pool, (db) => addVersionIn(db, planId, input));
+  return inTransaction(pool, (db) => addVersionIn(db, planId, input));
 }
 
 async function addVersionIn(db: PoolClient, planId: string, input: VersionInput): Promise<string> {
@@ -322,7 +323,7 @@ export async function subscribe(pool: Pool, input: SubscribeInput): Promise<stri
   if (!Number.isInteger(trialDays) || trialDays < 0 || trialDays > 366)
     errors.push({ field: 'trialDays', reason: 'must be 0-366' });
   if (errors.length) throw DomainError.validation(errors);
-  return transaction(pool, async (db) => {
+  return inTransaction(pool, async (db) => {
     await lockOrganisation(db, input.organisationId);
     await planExists(db, input.planId);
     const { rows: nodes } = await db.query<{ kind: string }>(
@@ -364,7 +365,7 @@ export async function changePlan(
 ): Promise<string> {
   const errors = dayErrors('at', input.at);
   if (errors.length) throw DomainError.validation(errors);
-  return transaction(pool, async (db) => {
+  return inTransaction(pool, async (db) => {
     const sub = await subscriptionFor(db, subscriptionId);
     await planExists(db, input.planId);
     if (sub.ends_at !== null)
@@ -406,7 +407,7 @@ export async function cancelSubscription(
   subscriptionId: string,
   input: { when: 'period_end' | 'now'; at: Date },
 ): Promise<Date> {
-  return transaction(pool, async (db) => {
+  return inTransaction(pool, async (db) => {
     const sub = await subscriptionFor(db, subscriptionId);
     if (sub.ends_at !== null && sub.ends_at.getTime() <= input.at.getTime())
       throw new DomainError('IllegalTransition', 'the subscription has ended already');
@@ -488,19 +489,4 @@ export async function lockOrganisation(db: Queryable, organisationId: string): P
   await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
     `billing:${organisationId}`,
   ]);
-}
-
-async function transaction<T>(pool: Pool, work: (db: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
 }

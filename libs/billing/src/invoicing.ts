@@ -19,6 +19,7 @@ import {
 } from './invoices.repository';
 import { minorUnits, Money, plainString, roundMoney } from './money';
 import { dayFraction, periodContaining, periodsBetween, type Period } from './periods';
+import { inTransaction } from './transaction';
 import { readUsage, type MetricUsage, type Queryable } from './usage.repository';
 
 /** Who issues the documents. */
@@ -155,7 +156,7 @@ export class BillingEngine {
         const ended = period.end.getTime() <= options.at.getTime();
         const due = period.end.getTime() + sub.graceDays * dayMs <= options.at.getTime();
         const finalise = (options.mode === 'finalise' && ended) || (options.mode === 'auto' && due);
-        const outcome = await this.transaction((db) =>
+        const outcome = await inTransaction(this.pool, (db) =>
           this.billPeriod(db, sub, period, full, {
             finalise,
             at: options.at,
@@ -561,21 +562,6 @@ export class BillingEngine {
   private issuerParty(): Party {
     const { name, address, taxId, email } = this.issuer;
     return { name, address, ...(taxId ? { taxId } : {}), ...(email ? { email } : {}) };
-  }
-
-  private async transaction<T>(work: (db: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }
 
