@@ -1,3 +1,4 @@
+import { BillingQuotaGate } from '@sextant/billing';
 import { loadConfig } from '@sextant/config';
 import { IngestStage, IngestWriter, PathDirectory, stagedPoints } from '@sextant/ingest';
 import { TimeSeriesStore } from '@sextant/timeseries';
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
     },
   });
   const writer = new IngestWriter(store, {
+    // Billing quotas per organisation, read again every 5 s (docs/ingest.md, Billing quotas).
+    quotas: new BillingQuotaGate(pool, { log: (line) => console.error(line) }),
     maxPendingPoints: config.ingest.maxPendingPoints,
     stage: config.ingest.stageMinPoints > 0 ? stage : undefined,
     stageMinPoints: config.ingest.stageMinPoints,

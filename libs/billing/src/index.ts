@@ -21,3 +21,5 @@ export * from './metering.repository';
 export * from './rollups.repository';
 export * from './usage.repository';
 export * from './catalogue.repository';
+export * from './quotas.repository';
+export * from './quota-gate';

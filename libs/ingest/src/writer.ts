@@ -24,13 +24,31 @@ export type IngestOutcome =
       status: 'written';
       accepted: number;
       rejected: IngestRejection[];
-      /** Set when lines were refused because they would exceed the path's series quota. */
+      /**
+       * Set when lines were refused because they would exceed the path's series quota or a
+       * billing quota reached (the latter's message when both).
+       */
       quota?: { retryAfterSeconds: number; message: string };
     }
   | { status: 'rate-limited'; retryAfterSeconds: number; message: string }
+  /** Every line refused by a billing quota reached (see WriteQuotas); nothing stored. */
+  | { status: 'over-quota'; retryAfterSeconds: number; message: string }
   | { status: 'busy'; retryAfterSeconds: number; message: string };
 
+/**
+ * Quotas kept outside the gateway (billing's, see @sextant/billing BillingQuotaGate): per
+ * resource of a write through a path, why its points are refused; an empty map lets all in.
+ */
+export interface WriteQuotas {
+  refused(
+    path: IngestPath,
+    resourceIds: readonly string[],
+  ): Promise<Map<string, { retryAfterSeconds: number; message: string }>>;
+}
+
 export interface WriterOptions {
+  /** Quotas that refuse the lines of some resources (none: no such quotas). */
+  quotas?: WriteQuotas;
   /** Commit when this many points wait (default 500,000). */
   flushPoints?: number;
   /** Commit at the latest this long after the first waiting point (default 25 ms). */
@@ -107,6 +125,7 @@ const maxRemembered = 200_000;
 export class IngestWriter {
   private readonly limiter = new RateLimiter();
   private readonly quota: SeriesQuota;
+  private readonly quotas: WriteQuotas | null;
   private readonly stage: IngestStage | null;
   private readonly stageMinPoints: number;
   private readonly paths = new Map<string, PathSeries>();
@@ -146,6 +165,7 @@ export class IngestWriter {
     this.holdWhile = options.holdWhile ?? null;
     this.maxHoldMs = options.maxHoldMs ?? 2000;
     this.quota = new SeriesQuota(store);
+    this.quotas = options.quotas ?? null;
     this.stage = options.stage ?? null;
     this.stageMinPoints = options.stageMinPoints ?? 20_000;
   }
@@ -190,6 +210,17 @@ export class IngestWriter {
         message: `the gateway holds ${this.load} points waiting to be stored; retry in a second`,
       };
     }
+    let billed: Awaited<ReturnType<typeof billingRefusals>> | null = null;
+    if (this.quotas) {
+      billed = await billingRefusals(this.quotas, path, batch);
+      if (billed.refused.length > 0 && billed.refused.length === billed.lines)
+        return {
+          status: 'over-quota',
+          retryAfterSeconds: billed.retryAfterSeconds,
+          message: billed.message,
+        };
+      if (billed.refused.length) batch = withoutLines(batch, billed.refused);
+    }
     let quota: { refused: IngestRejection[]; message: string } | null = null;
     if (path.limits.maxSeries !== null) {
       quota = await this.quota.check(path, batch);
@@ -227,6 +258,10 @@ export class IngestWriter {
         outcome.rejected = [...outcome.rejected, ...quota.refused];
         // A quota frees up only when someone raises it or drops series: retry much later.
         outcome.quota = { retryAfterSeconds: 60, message: quota.message };
+      }
+      if (billed?.refused.length) {
+        outcome.rejected = [...outcome.rejected, ...billed.refused];
+        outcome.quota = { retryAfterSeconds: billed.retryAfterSeconds, message: billed.message };
       }
       outcome.rejected.sort((a, b) => a.line - b.line);
     }
@@ -626,6 +661,44 @@ function rejectSlot(
   for (let i = 0; i < batch.length; i++)
     if (batch.slotOf[i] === slot && !(dropped && dropped[i]))
       rejected.push({ line: batch.lines[i], message });
+}
+
+/**
+ * The lines of a batch that billing quotas refuse: a line with a point of a refused resource
+ * (as the path maps its measurement and field) is refused whole.
+ */
+async function billingRefusals(
+  quotas: WriteQuotas,
+  path: IngestPath,
+  batch: PointBatch,
+): Promise<{
+  refused: IngestRejection[];
+  message: string;
+  retryAfterSeconds: number;
+  /** Lines of the batch. */
+  lines: number;
+}> {
+  const resourceOfSlot = batch.slots.map((slot) =>
+    PathDirectory.resourceOf(path, batch.series[slot.series].measurement, slot.field),
+  );
+  const refusals = await quotas.refused(path, [...new Set(resourceOfSlot)]);
+  const refused = new Map<number, string>();
+  let first: { retryAfterSeconds: number; message: string } | null = null;
+  if (!refusals.size) return { refused: [], message: '', retryAfterSeconds: 0, lines: 0 };
+  const lines = new Set<number>();
+  for (let i = 0; i < batch.length; i++) {
+    lines.add(batch.lines[i]);
+    const refusal = refusals.get(resourceOfSlot[batch.slotOf[i]]);
+    if (!refusal || refused.has(batch.lines[i])) continue;
+    refused.set(batch.lines[i], refusal.message);
+    first ??= refusal;
+  }
+  return {
+    refused: [...refused].map(([line, message]) => ({ line, message })),
+    message: first?.message ?? '',
+    retryAfterSeconds: first?.retryAfterSeconds ?? 0,
+    lines: lines.size,
+  };
 }
 
 /** The batch without the points of these lines. */

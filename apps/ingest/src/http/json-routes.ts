@@ -91,7 +91,7 @@ export function registerJsonRoutes(
       return fail(reply, 400, 'invalid', decoded.bodyError);
     }
     const outcome = await options.writer.write(path, decoded.lines);
-    if (outcome.status === 'rate-limited' || outcome.status === 'busy') {
+    if (outcome.status !== 'written') {
       options.stats.rejected(path, decoded.lines.length, outcome.message);
       return refused(reply, outcome);
     }

@@ -169,7 +169,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
         // Answered (or refused): its columns serve the next bodies.
         parsed.batch.release(),
       );
-    if (outcome.status === 'rate-limited' || outcome.status === 'busy') {
+    if (outcome.status !== 'written') {
       options.stats.rejected(path, parsed.lines, outcome.message);
       return refused(reply, outcome);
     }

@@ -82,7 +82,10 @@ export async function readBody(
   return body;
 }
 
-/** Answers a write the writer did not take: 429 over the path's rate, 503 when busy. */
+/**
+ * Answers a write the writer did not take: 429 over the path's rate or a billing quota reached,
+ * 503 when busy.
+ */
 export function refused(
   reply: FastifyReply,
   outcome: Exclude<IngestOutcome, { status: 'written' }>,

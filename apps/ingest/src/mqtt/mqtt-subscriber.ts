@@ -284,8 +284,9 @@ export class MqttSubscriber {
         if (this.stopping) throw new Error('stopping');
         continue;
       }
-      if (outcome.status === 'rate-limited') {
-        // An MQTT device cannot be told to retry: what is beyond the path's limit is dropped.
+      if (outcome.status === 'rate-limited' || outcome.status === 'over-quota') {
+        // An MQTT device cannot be told to retry: what is beyond the path's limit or a billing
+        // quota is dropped (and counted).
         log(
           `ingest mqtt: path "${path.name}", topic ${topic}: ${outcome.message}; message dropped`,
         );
