@@ -1,4 +1,4 @@
-import { uuidv7 } from '@sextant/ingest';
+import { uuidv7 } from '@sextant/domain';
 import type { EncodedContent } from './items.repository';
 import type { JsonValue, RaisedAlert, RemainingLife } from './job-type';
 import type { Db } from './runs.repository';

@@ -1,5 +1,5 @@
 import { DomainError } from '@sextant/domain';
-import { uuidv7 } from '@sextant/ingest';
+import { uuidv7 } from '@sextant/domain';
 import { checkCron, latestFireTime, nextFireTime } from './cron';
 import type { JobPlatform } from './platform';
 import { insertLogs, insertRun } from './runs.repository';

@@ -1,4 +1,4 @@
-import { uuidv7 } from '@sextant/ingest';
+import { uuidv7 } from '@sextant/domain';
 import { TimeSeriesStore } from '@sextant/timeseries';
 import type { Pool } from 'pg';
 
