@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
-import { DomainError, FieldError } from '@sextant/domain';
-import { uuidv7 } from '@sextant/domain';
+import { DomainError, FieldError, uuidv7 } from '@sextant/domain';
 import type { Pool, PoolClient } from 'pg';
 import { isFanOut, JobType, JsonValue, TaskOptions } from './job-type';
 import { AccountingRefs, ensureAccounting, TaskOutputs, writeOutputs } from './lineage.repository';
