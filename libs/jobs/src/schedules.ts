@@ -1,5 +1,4 @@
-import { DomainError } from '@sextant/domain';
-import { uuidv7 } from '@sextant/domain';
+import { DomainError, uuidv7 } from '@sextant/domain';
 import { checkCron, latestFireTime, nextFireTime } from './cron';
 import type { JobPlatform } from './platform';
 import { insertLogs, insertRun } from './runs.repository';
