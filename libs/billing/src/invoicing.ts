@@ -410,11 +410,16 @@ export class BillingEngine {
         unit: line.unit,
         unitPrice: null,
         amount: plainString(rise ? delta : delta.negated()),
-        tiers: rated.tiers,
+        // The re-rated period's tiers would not add up to the difference: they stay in terms.
+        tiers: [],
         terms: {
           charge: line.terms.charge,
           proration: line.terms.proration,
-          rerated: { quantity: plainString(quantity), amount: plainString(amount) },
+          rerated: {
+            quantity: plainString(quantity),
+            amount: plainString(amount),
+            tiers: rated.tiers,
+          },
           billedBefore: { quantity: line.quantity, amount: line.amount },
         },
         txFrom: line.txTo,

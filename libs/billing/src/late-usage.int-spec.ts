@@ -219,10 +219,21 @@ describe('late usage and corrections', () => {
         [november.id],
       ),
     ).rejects.toThrow(/never changes/);
-    // A void needs its reason.
+    // A void needs its reason (the check constraint) and its time (the trigger).
     await expect(
-      pool.query(`UPDATE invoice SET state = 'void' WHERE id = $1`, [november.id]),
+      pool.query(`UPDATE invoice SET state = 'void', voided_at = now() WHERE id = $1`, [
+        november.id,
+      ]),
     ).rejects.toThrow(/invoice_void_reason/);
+    await expect(
+      pool.query(`UPDATE invoice SET state = 'void', void_reason = 'r' WHERE id = $1`, [
+        november.id,
+      ]),
+    ).rejects.toThrow(/never changes/);
+    // Paid and voided times move only with their state.
+    await expect(
+      pool.query(`UPDATE invoice SET paid_at = now() WHERE id = $1`, [november.id]),
+    ).rejects.toThrow(/never changes/);
     await pool.query(
       `UPDATE invoice SET state = 'void', void_reason = 'issued to the wrong entity', voided_at = $2
         WHERE id = $1`,

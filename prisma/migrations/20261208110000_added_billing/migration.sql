@@ -301,7 +301,11 @@ BEGIN
         OLD.total, OLD.issued_at, OLD.due_at, OLD.corrects_id, OLD.issuer_details, OLD.customer_details,
         OLD.pdf, OLD.pdf_sha256)
        OR (OLD.state = 'void')
-       OR (NEW.state = 'draft')) THEN
+       OR (NEW.state = 'draft')
+       OR (NEW.paid_at IS DISTINCT FROM OLD.paid_at AND NOT (OLD.state = 'finalised' AND NEW.state = 'paid'))
+       OR (NEW.voided_at IS DISTINCT FROM OLD.voided_at AND NEW.state <> 'void')
+       OR (NEW.state = 'paid' AND NEW.paid_at IS NULL)
+       OR (NEW.state = 'void' AND OLD.state <> 'void' AND NEW.voided_at IS NULL)) THEN
     RAISE EXCEPTION 'invoice % is %: it never changes (corrections are new documents)', OLD.number, OLD.state
       USING ERRCODE = 'check_violation';
   END IF;
