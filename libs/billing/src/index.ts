@@ -23,3 +23,4 @@ export * from './usage.repository';
 export * from './catalogue.repository';
 export * from './quotas.repository';
 export * from './quota-gate';
+export * from './reports.repository';
