@@ -23,11 +23,12 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
     const jobs = this.config.worker.jobs;
     this.worker = new JobWorker({
       databaseUrl: this.config.databaseUrl,
-      registry: new JobTypeRegistry(builtinJobTypesWith({
+      registry: new JobTypeRegistry(
+        builtinJobTypesWith({
           koiCatalogue: jobs.koiCatalogue,
           billing: () => this.billing.engine,
         }),
-),
+      ),
       concurrency: jobs.concurrency,
       pollingIntervalSeconds: jobs.pollIntervalMs / 1000,
       heartbeatSeconds: jobs.heartbeatSeconds,
