@@ -49,9 +49,48 @@ describe('policy', () => {
   it('lets billing see movements and invoices but not raw series or paths', () => {
     const billing = user([{ nodeId: 'acme', role: 'billing' }]);
     expect(decide(billing, 'movement.read', on(lineage.t07)).allow).toBe(true);
-    expect(decide(billing, 'invoice.read', on(lineage.acme)).allow).toBe(true);
+    expect(decide(billing, 'billing.read', on(lineage.acme)).allow).toBe(true);
+    expect(decide(billing, 'billing.manage', on(lineage.acme)).allow).toBe(true);
     expect(decide(billing, 'series.read', on(lineage.t07))).toMatchObject({ denial: 'forbidden' });
     expect(decide(billing, 'path.read', on(lineage.t07))).toMatchObject({ denial: 'forbidden' });
+  });
+
+  it('shows money to owners and the billing role only: viewers see no money', () => {
+    const holders = roles.filter((role) => roleAllows(role, 'billing.read'));
+    expect(holders).toEqual(['owner', 'billing']);
+    expect(roles.filter((role) => roleAllows(role, 'billing.manage'))).toEqual([
+      'owner',
+      'billing',
+    ]);
+    const viewer = user([{ nodeId: 'acme', role: 'viewer' }]);
+    expect(decide(viewer, 'billing.read', on(lineage.acme))).toMatchObject({
+      denial: 'forbidden',
+    });
+    // Another organisation's money is not found, not forbidden.
+    const billing = user([{ nodeId: 'acme', role: 'billing' }]);
+    expect(decide(billing, 'billing.read', on(lineage.skyline))).toMatchObject({
+      denial: 'not-found',
+    });
+  });
+
+  it('lets plans (which carry prices) be read by platform admins and billing readers only', () => {
+    const platform = { kind: 'platform' } as const;
+    for (const role of roles)
+      expect(decide(user([{ nodeId: 'acme', role }]), 'plan.read', platform).allow).toBe(
+        role === 'owner' || role === 'billing',
+      );
+    expect(decide(user([], true), 'plan.read', platform).allow).toBe(true);
+    expect(decide(user([]), 'plan.read', platform)).toMatchObject({ denial: 'forbidden' });
+    // Metrics (no prices) are for anyone signed in; plans and reports are the platform's.
+    expect(decide(user([]), 'metric.read', platform).allow).toBe(true);
+    const owner = user([{ nodeId: 'acme', role: 'owner' }]);
+    for (const action of ['plan.manage', 'billing.report'] as const) {
+      expect(decide(owner, action, platform)).toMatchObject({ denial: 'forbidden' });
+      expect(decide(user([], true), action, platform).allow).toBe(true);
+    }
+    // plan.manage named on an organisation (a price override) is still the platform's.
+    expect(decide(owner, 'plan.manage', on(lineage.acme))).toMatchObject({ denial: 'forbidden' });
+    expect(decide(user([], true), 'plan.manage', on(lineage.acme)).allow).toBe(true);
   });
 
   it('allows an action on a target with several lineages when one of them allows it', () => {
@@ -75,6 +114,11 @@ describe('policy', () => {
     ['viewer', 'series.read', true],
     ['viewer', 'item.manage', false],
     ['billing', 'node.read', true],
+    ['viewer', 'billing.read', false],
+    ['analyst', 'billing.read', false],
+    ['operator', 'billing.manage', false],
+    ['admin', 'billing.read', false],
+    ['owner', 'billing.manage', true],
   ])('%s may %s: %s', (role, action, expected) => {
     expect(roleAllows(role, action)).toBe(expected);
   });

@@ -34,11 +34,18 @@ export const actions = [
   'maintenance.manage',
   'annotation.read',
   'annotation.manage',
-  'invoice.read',
+  // Money: invoices, usage and its price, subscriptions, budgets, billing runs. Only owners and
+  // the billing role hold these: viewers see no money.
+  'billing.read',
+  'billing.manage',
   // Platform actions (target: the platform).
   'catalogue.read',
   'catalogue.manage',
   'organisation.create',
+  'metric.read',
+  'plan.read',
+  'plan.manage',
+  'billing.report',
   // The caller's own account, sessions and API tokens.
   'account.manage',
   // Path tokens only: writing points through their path, and onto nodes under its source.
@@ -58,7 +65,6 @@ const read: Action[] = [
   'alert.read',
   'maintenance.read',
   'annotation.read',
-  'invoice.read',
 ];
 const operate: Action[] = [
   'path.manage',
@@ -77,22 +83,34 @@ const administer: Action[] = [
   'audit.read',
 ];
 
+const money: Action[] = ['billing.read', 'billing.manage'];
+
 /** What each role allows on the subtree of the node it is granted on. */
 export const roleActions: Record<Role, ReadonlySet<Action>> = {
-  owner: new Set([...read, ...operate, ...administer, 'member.grant-owner']),
+  owner: new Set([...read, ...operate, ...administer, ...money, 'member.grant-owner']),
   admin: new Set([...read, ...operate, ...administer]),
   operator: new Set([...read, ...operate]),
   analyst: new Set([...read, 'item.manage', 'job.manage', 'annotation.manage']),
   // Billing sees movements, invoices and what they name, not raw series or data sources.
-  billing: new Set(['node.read', 'item.read', 'movement.read', 'invoice.read']),
+  billing: new Set(['node.read', 'item.read', 'movement.read', ...money]),
   viewer: new Set(read),
 };
 
+/**
+ * Who holds an action on the platform itself: anyone signed in, the platform's administrators,
+ * or `billing`: administrators and users holding billing.read on some node (plans carry prices).
+ */
+export type PlatformHolder = 'anyone' | 'platform-admin' | 'billing';
+
 /** Actions on the platform itself, and who holds them. */
-const platformActions: Record<string, 'anyone' | 'platform-admin'> = {
+export const platformActions: Partial<Record<Action, PlatformHolder>> = {
   'catalogue.read': 'anyone',
   'catalogue.manage': 'platform-admin',
   'organisation.create': 'platform-admin',
+  'metric.read': 'anyone',
+  'plan.read': 'billing',
+  'plan.manage': 'platform-admin',
+  'billing.report': 'platform-admin',
 };
 
 export interface Grant {
@@ -159,8 +177,11 @@ export function decide(subject: Subject, action: Action, target: Target): Decisi
     return deny('forbidden', `${action} is for path tokens`);
   if (target.kind === 'platform') {
     const holder = platformActions[action];
-    if (holder === 'anyone' || (holder === 'platform-admin' && subject.platformAdmin)) return allow;
-    return deny('forbidden', `${action} is for the platform's administrators`);
+    if (holder === 'anyone' || (holder !== undefined && subject.platformAdmin)) return allow;
+    if (holder === 'billing' && allowedAnywhere(subject, 'billing.read')) return allow;
+    return holder === 'billing'
+      ? deny('forbidden', `${action} needs billing.read on some node`)
+      : deny('forbidden', `${action} is for the platform's administrators`);
   }
   if (target.kind === 'path')
     return deny('forbidden', `${action} does not apply to a path token target`);
