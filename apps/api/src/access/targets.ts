@@ -154,3 +154,22 @@ registerTargetKind('order', {
   notFound: 'TicketNotFound',
   noun: 'order',
 });
+// Billing rows hang on the organisation billed.
+registerTargetKind('subscription', {
+  sql: 'SELECT organisation_id AS node FROM subscription WHERE id = $1::uuid',
+  shape: 'uuid',
+  notFound: 'SubscriptionNotFound',
+  noun: 'subscription',
+});
+registerTargetKind('invoice', {
+  sql: 'SELECT organisation_id AS node FROM invoice WHERE id = $1::uuid',
+  shape: 'uuid',
+  notFound: 'InvoiceNotFound',
+  noun: 'invoice',
+});
+registerTargetKind('budget', {
+  sql: 'SELECT organisation_id AS node FROM billing_budget WHERE id = $1::uuid',
+  shape: 'uuid',
+  notFound: 'BudgetNotFound',
+  noun: 'budget',
+});

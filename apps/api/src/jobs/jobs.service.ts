@@ -13,6 +13,7 @@ import {
   ScheduleRow,
   taskOptions,
 } from '@sextant/jobs';
+import { billingRunType } from '@sextant/billing';
 import { AccessService } from '../access/access.service';
 import type { Principal } from '../auth/principal';
 import { keysetQuery, parseSort, toPage } from '../common/cursor';
@@ -62,6 +63,19 @@ function counts(byState: Map<string, number> | undefined): JobTaskCountsModel {
 }
 
 /**
+ * Billing runs finalise invoices: they are started by billing.manage (POST /api/billing/runs),
+ * never by job.manage, so an operator cannot issue an organisation's invoices.
+ */
+function refuseBillingRuns(type: string): void {
+  if (type === billingRunType)
+    throw new DomainError(
+      'Forbidden',
+      'type: billing runs are started from /api/billing/runs (billing.manage), not as jobs',
+      [{ field: 'type', reason: 'billing runs are started from /api/billing/runs' }],
+    );
+}
+
+/**
  * The job platform over REST and GraphQL: job types, runs (submit, list, cancel, retry, logs,
  * lineage), cron schedules and workers. Writes go through @sextant/jobs, in the transactions
  * that also queue the work; reads through JobsRepository.
@@ -91,6 +105,7 @@ export class JobsService {
   }
 
   async submit(actor: Principal, input: SubmitJobRunInput): Promise<JobRunDetailModel> {
+    refuseBillingRuns(input.type);
     await this.checkNodeParams(actor, input.type, input.params);
     await this.checkItemParams(actor, input.type, input.params);
     const run = await this.platform.submit({
@@ -192,6 +207,7 @@ export class JobsService {
   }
 
   async createSchedule(actor: Principal, input: CreateJobScheduleInput): Promise<JobScheduleModel> {
+    refuseBillingRuns(input.type);
     await this.checkNodeParams(actor, input.type, input.params);
     await this.checkItemParams(actor, input.type, input.params);
     const created = await this.scheduler.create(input);

@@ -32,6 +32,13 @@ export class MovementModel {
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   pathId!: string | null;
 
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The movement this correction corrects (only corrections may be negative).',
+  })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  correctsId!: string | null;
+
   @Field({ description: 'Exact decimal.' })
   @ApiProperty({ example: '86400' })
   quantity!: string;

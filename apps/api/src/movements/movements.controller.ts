@@ -30,12 +30,14 @@ export class MovementsController {
   }
 
   @Post('movements')
-  // The path and item a movement names must be the caller's to read, like its two nodes.
+  // The path, item and corrected movement a movement names must be the caller's to read, like
+  // its two nodes.
   @Can(
     'movement.create',
     [inBody('node', 'sourceId'), inBody('node', 'destinationId')],
     inBody('path', 'pathId', { optional: true, action: 'path.read' }),
     inBody('item', 'itemId', { optional: true, action: 'item.read' }),
+    inBody('movement', 'correctsId', { optional: true, action: 'movement.read' }),
   )
   @ApiOperation({ summary: 'Record a movement (idempotent with externalId).' })
   @ApiOkResponse({ type: MovementModel })

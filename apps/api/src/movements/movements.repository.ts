@@ -19,7 +19,7 @@ export interface MovementFilter {
 
 const movementColumns = `id, resource_id AS "resourceId", source_id AS "sourceId",
   destination_id AS "destinationId", item_id AS "itemId", path_id AS "pathId",
-  quantity::text AS quantity, start, stop, unit_price::text AS "unitPrice", origin::text AS origin,
+  corrects_id AS "correctsId", quantity::text AS quantity, start, stop, unit_price::text AS "unitPrice", origin::text AS origin,
   external_id AS "externalId", created_at AS "createdAt"`;
 
 @Injectable()

@@ -37,12 +37,14 @@ export class MovementsResolver {
   }
 
   @Mutation(() => MovementModel, { description: 'Records a movement; idempotent with externalId.' })
-  // The path and item a movement names must be the caller's to read, like its two nodes.
+  // The path, item and corrected movement a movement names must be the caller's to read, like
+  // its two nodes.
   @Can(
     'movement.create',
     [inInput('node', 'sourceId'), inInput('node', 'destinationId')],
     inInput('path', 'pathId', { optional: true, action: 'path.read' }),
     inInput('item', 'itemId', { optional: true, action: 'item.read' }),
+    inInput('movement', 'correctsId', { optional: true, action: 'movement.read' }),
   )
   createMovement(@Args('input') input: CreateMovementInput) {
     return this.service.create(input);

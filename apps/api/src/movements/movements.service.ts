@@ -24,7 +24,22 @@ export const maxSummaryDays = 366;
 export const maxSummaryRows = 7_000;
 
 function toModel(row: Movement): MovementModel {
-  return { ...row, quantity: row.quantity.toString(), unitPrice: decimalToString(row.unitPrice) };
+  return {
+    id: row.id,
+    resourceId: row.resourceId,
+    sourceId: row.sourceId,
+    destinationId: row.destinationId,
+    itemId: row.itemId,
+    pathId: row.pathId,
+    correctsId: row.correctsId,
+    quantity: row.quantity.toString(),
+    start: row.start,
+    stop: row.stop,
+    unitPrice: decimalToString(row.unitPrice),
+    origin: row.origin,
+    externalId: row.externalId,
+    createdAt: row.createdAt,
+  };
 }
 
 function window(fromText: string | undefined, toText: string | undefined, fallbackDays: number) {
@@ -126,6 +141,7 @@ export class MovementsService {
     check('destinationId', 'node', input.destinationId);
     check('itemId', 'item', input.itemId);
     check('pathId', 'path', input.pathId);
+    errors.push(...(await this.correctionErrors(input)));
     if (errors.length) throw DomainError.validation(errors);
 
     const origin = input.origin ?? 'manual';
@@ -148,6 +164,26 @@ export class MovementsService {
       }
       throw translated;
     }
+  }
+
+  /**
+   * Only a correction may be negative, and it corrects a movement of the same resource between
+   * the same nodes (its rollups and invoice lines are those of the corrected one).
+   */
+  private async correctionErrors(input: CreateMovementInput): Promise<FieldError[]> {
+    const negative = input.quantity.startsWith('-') && !/^-0*(\.0*)?$/.test(input.quantity);
+    if (!input.correctsId)
+      return negative
+        ? [{ field: 'quantity', reason: 'may be negative only in a correction (with correctsId)' }]
+        : [];
+    const corrected = await this.movements.findById(input.correctsId.toLowerCase());
+    if (!corrected)
+      return [{ field: 'correctsId', reason: `no movement with id ${input.correctsId}` }];
+    const errors: FieldError[] = [];
+    for (const field of ['resourceId', 'sourceId', 'destinationId'] as const)
+      if (corrected[field] !== input[field].toLowerCase())
+        errors.push({ field, reason: `must be the corrected movement's (${corrected[field]})` });
+    return errors;
   }
 
   async summary(nodeId: string, args: MovementSummaryArgs): Promise<MovementSummary> {

@@ -25,9 +25,18 @@ export class CreateMovementInput {
   @IdField({ optional: true })
   pathId?: string;
 
-  @Field({ description: 'Non-negative decimal, e.g. "86400".' })
+  @IdField({
+    optional: true,
+    description:
+      'The movement this one corrects (same resource, source and destination); a correction may be negative.',
+  })
+  correctsId?: string;
+
+  @Field({
+    description: 'Decimal, e.g. "86400"; negative only in a correction (with correctsId).',
+  })
   @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }], example: '86400' })
-  @IsDecimalString()
+  @IsDecimalString({ signed: true })
   quantity!: string;
 
   @DateTimeField()
