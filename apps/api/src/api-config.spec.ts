@@ -41,6 +41,7 @@ describe(apiConfigFrom.name, () => {
       graphiql: true,
       responseCheck: 'warn',
       cdc: { allowedHosts: ['10.1.0.0/16'], maxRetainedWalMb: 4096 },
+      billingIssuer: config.billing.issuer,
     });
     expect(api.auth.sessionHours).toBe(12);
   });

@@ -30,6 +30,8 @@ export interface ApiConfig {
   responseCheck: SerializerCheck;
   /** Managed CDC sources: hosts they may reach although local (CDC_ALLOWED_HOSTS). */
   cdc: SextantConfig['cdc'];
+  /** Who issues invoices: shown on the monthly billing report. */
+  billingIssuer: SextantConfig['billing']['issuer'];
 }
 
 /**
@@ -53,6 +55,7 @@ export function apiConfigFrom(config: SextantConfig & { databaseUrl: string }): 
     graphiql: config.api.graphiql,
     responseCheck: config.api.responseCheck,
     cdc: config.cdc,
+    billingIssuer: config.billing.issuer,
   };
 }
 

@@ -6,6 +6,7 @@ import { AccessModule } from './access/access.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { graphqlLimits } from './common/graphql-limits';
+import { BillingModule } from './billing/billing.module';
 import { CdcModule } from './cdc/cdc.module';
 import { formatGraphqlError, graphqlStatus } from './common/graphql-errors';
 import { HealthModule } from './health/health.module';
@@ -71,6 +72,7 @@ export class AppModule {
         LightCurvesModule,
         ImportsModule,
         MaintenanceModule,
+        BillingModule,
       ],
       providers: [{ provide: API_CONFIG, useValue: config }],
       exports: [API_CONFIG],

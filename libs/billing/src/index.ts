@@ -21,3 +21,4 @@ export * from './metering.repository';
 export * from './rollups.repository';
 export * from './usage.repository';
 export * from './catalogue.repository';
+export * from './reports.repository';

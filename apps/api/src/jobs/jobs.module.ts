@@ -8,6 +8,6 @@ import { JobsService } from './jobs.service';
 @Module({
   controllers: [JobsController],
   providers: [JobsService, JobsRepository, JobsResolver, JobsPlatform],
-  exports: [JobsPlatform],
+  exports: [JobsPlatform, JobsService],
 })
 export class JobsModule {}
