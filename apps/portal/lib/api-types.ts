@@ -277,6 +277,419 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/billing/budgets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a budget; returns it. */
+        delete: operations["BillingController_deleteBudget"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invoices and credit notes, newest period first. */
+        get: operations["BillingController_invoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/invoices.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invoices and credit notes as CSV (periods starting in [from, to)). */
+        get: operations["BillingController_invoicesCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An invoice or credit note with its lines. */
+        get: operations["BillingController_invoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/invoices/{id}/lines/{lineId}/movements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The movements a line was rated from, oldest first. */
+        get: operations["BillingController_lineMovements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/invoices/{id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a finalised document as paid (409 otherwise). */
+        post: operations["BillingController_pay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/invoices/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The PDF as issued; a draft is rendered now, marked draft. */
+        get: operations["BillingController_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/invoices/{id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Void a finalised document, with a reason (409 otherwise). */
+        post: operations["BillingController_void"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Billable metrics (no prices). */
+        get: operations["BillingController_metrics"];
+        put?: never;
+        /** Create a billable metric; its selection never changes. */
+        post: operations["BillingController_createMetric"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/metrics/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename, describe or archive a metric. */
+        patch: operations["BillingController_updateMetric"];
+        trace?: never;
+    };
+    "/api/billing/organisations/{id}/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the organisation is billed as. */
+        get: operations["BillingController_account"];
+        /** Change billing details (tax rate and grace days: platform admins). */
+        put: operations["BillingController_updateAccount"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/organisations/{id}/budgets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's budgets. */
+        get: operations["BillingController_budgets"];
+        put?: never;
+        /** Add a budget: alerts at its thresholds. */
+        post: operations["BillingController_createBudget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/organisations/{id}/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's subscriptions, oldest first. */
+        get: operations["BillingController_subscriptions"];
+        put?: never;
+        /** Subscribe the organisation to a plan (409 if it has one). */
+        post: operations["BillingController_subscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/organisations/{id}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Usage of the current period: so far, forecast to its end, and a series. */
+        get: operations["BillingController_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Plans (platform admins and billing readers). */
+        get: operations["BillingController_plans"];
+        put?: never;
+        /** Create a plan with its first prices. */
+        post: operations["BillingController_createPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A plan with its prices over time; organisations' overrides to platform admins only. */
+        get: operations["BillingController_plan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/plans/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Prices from a date on: the plan's, or an organisation's override. */
+        post: operations["BillingController_addVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/reports/monthly": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The platform's billing of a month, per currency. */
+        get: operations["BillingController_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/reports/monthly.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The monthly report as CSV. */
+        get: operations["BillingController_reportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/reports/monthly.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The monthly report as PDF. */
+        get: operations["BillingController_reportPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a billing run of the organisation (a billing-run job). */
+        post: operations["BillingController_startRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/subscriptions/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel at the period end, or now (the end of today, UTC). */
+        post: operations["BillingController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/subscriptions/{id}/change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move to another plan at a day boundary; returns the new subscription. */
+        post: operations["BillingController_changePlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/usage-lines.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The metric lines of invoices and credit notes as CSV. */
+        get: operations["BillingController_usageCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cdc/sources": {
         parameters: {
             query?: never;
@@ -1484,6 +1897,22 @@ export interface components {
             password: string;
             token: string;
         };
+        AddPlanVersionInput: {
+            charges: components["schemas"]["ChargeInputDto"][];
+            /**
+             * Format: date-time
+             * @description A day boundary (00:00 UTC).
+             */
+            effectiveFrom: string;
+            /** @description Required in a plan's own prices (0 for none). */
+            fixedFee?: string;
+            note?: string;
+            /**
+             * Format: uuid
+             * @description An override for this organisation only.
+             */
+            organisationId?: string;
+        };
         AggregateInput: {
             /**
              * @example [
@@ -1523,6 +1952,14 @@ export interface components {
             /** Format: date-time */
             revokedAt?: string | null;
         };
+        AppliedTierModel: {
+            amount: string;
+            flatFee: string;
+            from: string;
+            quantity: string;
+            unitPrice: string;
+            upTo: string | null;
+        };
         AuditEventConnection: {
             items: components["schemas"]["AuditEventModel"][];
             nextCursor: string | null;
@@ -1550,11 +1987,70 @@ export interface components {
             targetType: string | null;
             userAgent: string | null;
         };
+        BillingAccountModel: {
+            address: string[];
+            email: string | null;
+            graceDays: number;
+            legalName: string | null;
+            /** Format: uuid */
+            organisationId: string;
+            taxId: string | null;
+            taxRate: string;
+        };
+        BillingMetricModel: {
+            /** @enum {string} */
+            aggregation: "sum" | "count" | "max" | "unique_count" | "latest" | "time_weighted_sum";
+            /** Format: date-time */
+            archivedAt: string | null;
+            code: string;
+            /** Format: date-time */
+            createdAt: string;
+            description: string;
+            /** Format: uuid */
+            id: string;
+            itemKinds: string[];
+            name: string;
+            origins: string[];
+            pathIds: string[];
+            /** @enum {string} */
+            payer: "destination" | "source";
+            /** Format: uuid */
+            resourceId: string | null;
+            /** @description A reference pattern with *. */
+            resourcePattern: string | null;
+            /**
+             * Format: date-time
+             * @description When the rollups last moved their watermark.
+             */
+            rolledAt: string | null;
+            /** @enum {string|null} */
+            uniqueOf: "item" | "source_node" | "destination_node" | null;
+            unit: string;
+            unitDivisor: string;
+        };
         BucketModel: {
             time: string;
             values: {
                 [key: string]: number | null;
             };
+        };
+        BudgetModel: {
+            amount: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "money" | "quantity";
+            /** Format: uuid */
+            metricId: string | null;
+            /** Format: uuid */
+            organisationId: string;
+            thresholds: number[];
+        };
+        CancelInput: {
+            /** @enum {string} */
+            when: "period_end" | "now";
         };
         CanModel: {
             allowed: boolean;
@@ -1697,9 +2193,33 @@ export interface components {
              */
             revokeApiTokens: boolean;
         };
+        ChangePlanInput: {
+            /**
+             * Format: date-time
+             * @description A day boundary after the start, not yet invoiced.
+             */
+            at: string;
+            /** Format: uuid */
+            planId: string;
+        };
         ChangeRoleInput: {
             /** @enum {string} */
             role: "owner" | "admin" | "operator" | "analyst" | "billing" | "viewer";
+        };
+        ChargeInputDto: {
+            capAmount?: string;
+            includedQuantity?: string;
+            /** @description The metric's code. */
+            metric: string;
+            minimumAmount?: string;
+            /** @enum {string} */
+            model: "per_unit" | "graduated" | "volume" | "package";
+            packagePrice?: string;
+            packageSize?: string;
+            /** @description A hard quota per period. */
+            quota?: string;
+            tiers?: components["schemas"]["TierInput"][];
+            unitPrice?: string;
         };
         ChartModel: {
             points: components["schemas"]["ChartPointModel"][];
@@ -1759,6 +2279,18 @@ export interface components {
             expiresInDays: number;
             /** @description What the token is for, e.g. "nightly export script". */
             name: string;
+        };
+        CreateBudgetInput: {
+            /** @description Money in the plan's currency, or a quantity. */
+            amount: string;
+            /** @enum {string} */
+            kind: "money" | "quantity";
+            /**
+             * Format: uuid
+             * @description The metric of a quantity budget.
+             */
+            metricId?: string;
+            thresholds?: number[];
         };
         CreateCdcSourceInput: {
             /** @example postgresql://replicator:secret@erp-db:5432/erp */
@@ -1913,7 +2445,40 @@ export interface components {
             /** @description What is wrong, in a line. */
             title: string;
         };
+        CreateMetricInput: {
+            /** @enum {string} */
+            aggregation: "sum" | "count" | "max" | "unique_count" | "latest" | "time_weighted_sum";
+            /** @example points */
+            code: string;
+            description?: string;
+            /** @description Item kinds counted (default: all). */
+            itemKinds?: string[];
+            name: string;
+            /** @description Movement origins counted (default: all). */
+            origins?: string[];
+            pathIds?: string[];
+            /**
+             * @description Default: destination.
+             * @enum {string}
+             */
+            payer?: "destination" | "source";
+            /** @description A resource by reference. */
+            resource?: string;
+            /** @description Or resources by a reference pattern with *. */
+            resourcePattern?: string;
+            /** @enum {string} */
+            uniqueOf?: "item" | "source_node" | "destination_node";
+            /** @example points */
+            unit: string;
+            /** @description Quantities are divided by it (default 1). */
+            unitDivisor?: string;
+        };
         CreateMovementInput: {
+            /**
+             * Format: uuid
+             * @description The movement this one corrects (same resource, source and destination); a correction may be negative.
+             */
+            correctsId?: string;
             /** Format: uuid */
             destinationId: string;
             /** @description Idempotency key: a retry with the same key records nothing new. */
@@ -1924,7 +2489,7 @@ export interface components {
              * @description Default: manual.
              * @enum {string}
              */
-            origin?: "ingest" | "cdc" | "analysis" | "manual" | "job";
+            origin?: "ingest" | "cdc" | "analysis" | "manual" | "job" | "metering";
             /** Format: uuid */
             pathId?: string;
             /** @example 86400 */
@@ -1979,6 +2544,25 @@ export interface components {
             /** @description What or who the token is for, e.g. "telegraf on T07". */
             name: string;
         };
+        CreatePlanInput: {
+            charges: components["schemas"]["ChargeInputDto"][];
+            /** @example standard */
+            code: string;
+            /** @example EUR */
+            currency: string;
+            description?: string;
+            /**
+             * Format: date-time
+             * @description A day boundary (00:00 UTC).
+             */
+            effectiveFrom: string;
+            /** @description Required in a plan's own prices (0 for none). */
+            fixedFee?: string;
+            /** @enum {string} */
+            interval: "month" | "year";
+            name: string;
+            note?: string;
+        };
         CreateResourceInput: {
             description?: string;
             name: string;
@@ -1991,6 +2575,19 @@ export interface components {
             unitPrice?: string;
             /** @enum {string} */
             valueType: "float" | "integer" | "unsigned" | "boolean" | "string";
+        };
+        CurrencyReportModel: {
+            byMetric: components["schemas"]["ReportRowModel"][];
+            byOrganisation: components["schemas"]["OrganisationReportRowModel"][];
+            byResource: components["schemas"]["ReportRowModel"][];
+            credited: string;
+            currency: string;
+            invoiced: string;
+            minorUnits: number;
+            net: string;
+            outstanding: string;
+            paid: string;
+            previousNet: string;
         };
         EmailInput: {
             /** Format: email */
@@ -2123,6 +2720,121 @@ export interface components {
             expiresInDays: number;
             /** @enum {string} */
             role: "owner" | "admin" | "operator" | "analyst" | "billing" | "viewer";
+        };
+        InvoiceConnection: {
+            items: components["schemas"]["InvoiceModel"][];
+            nextCursor: string | null;
+        };
+        InvoiceDetailModel: {
+            /**
+             * Format: uuid
+             * @description A credit note's invoice.
+             */
+            correctsId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            currency: string;
+            /** Format: date-time */
+            dueAt: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            issuedAt: string | null;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            lines: components["schemas"]["InvoiceLineModel"][];
+            /** @description Null on a draft. */
+            number: string | null;
+            /** Format: uuid */
+            organisationId: string;
+            organisationName: string;
+            /** Format: date-time */
+            paidAt: string | null;
+            /** @description SHA-256 of the PDF as issued (finalised documents). */
+            pdfSha256: string | null;
+            /** Format: date-time */
+            periodEnd: string;
+            /** Format: date-time */
+            periodStart: string;
+            /** @enum {string} */
+            state: "draft" | "finalised" | "paid" | "void";
+            /** Format: uuid */
+            subscriptionId: string | null;
+            /** @example 150.00 */
+            subtotal: string;
+            tax: string;
+            taxRate: string;
+            total: string;
+            /** Format: date-time */
+            voidedAt: string | null;
+            voidReason: string | null;
+        };
+        InvoiceLineModel: {
+            /**
+             * Format: uuid
+             * @description The finalised invoice an adjustment or credit corrects.
+             */
+            adjustsId: string | null;
+            amount: string;
+            description: string;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "fixed_fee" | "usage" | "adjustment" | "credit";
+            /** Format: uuid */
+            metricId: string | null;
+            /** Format: date-time */
+            periodEnd: string;
+            /** Format: date-time */
+            periodStart: string;
+            position: number;
+            quantity: string | null;
+            tiers: components["schemas"]["AppliedTierModel"][];
+            unit: string | null;
+            unitPrice: string | null;
+        };
+        InvoiceModel: {
+            /**
+             * Format: uuid
+             * @description A credit note's invoice.
+             */
+            correctsId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            currency: string;
+            /** Format: date-time */
+            dueAt: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            issuedAt: string | null;
+            /** @enum {string} */
+            kind: "invoice" | "credit_note";
+            /** @description Null on a draft. */
+            number: string | null;
+            /** Format: uuid */
+            organisationId: string;
+            organisationName: string;
+            /** Format: date-time */
+            paidAt: string | null;
+            /** @description SHA-256 of the PDF as issued (finalised documents). */
+            pdfSha256: string | null;
+            /** Format: date-time */
+            periodEnd: string;
+            /** Format: date-time */
+            periodStart: string;
+            /** @enum {string} */
+            state: "draft" | "finalised" | "paid" | "void";
+            /** Format: uuid */
+            subscriptionId: string | null;
+            /** @example 150.00 */
+            subtotal: string;
+            tax: string;
+            taxRate: string;
+            total: string;
+            /** Format: date-time */
+            voidedAt: string | null;
+            voidReason: string | null;
         };
         ItemConnection: {
             items: components["schemas"]["ItemModel"][];
@@ -2493,11 +3205,40 @@ export interface components {
             /** @description Operates the platform: catalogue, organisations, everything. */
             platformAdmin: boolean;
         };
+        MetricUsageModel: {
+            amount: string;
+            code: string;
+            forecastAmount: string;
+            forecastQuantity: string;
+            included: string;
+            /** Format: uuid */
+            metricId: string;
+            name: string;
+            quantity: string;
+            quota: string | null;
+            /**
+             * Format: date-time
+             * @description Watermark: when the rollups of this metric last moved.
+             */
+            rolledAt: string | null;
+            series: components["schemas"]["UsagePointModel"][];
+            unit: string;
+        };
+        MonthlyReportModel: {
+            currencies: components["schemas"]["CurrencyReportModel"][];
+            /** Format: date-time */
+            generatedAt: string;
+            issuer: components["schemas"]["PartyModel"];
+            /** @example 2026-11 */
+            month: string;
+        };
         MovementConnection: {
             items: components["schemas"]["MovementModel"][];
             nextCursor: string | null;
         };
         MovementModel: {
+            /** Format: uuid */
+            correctsId: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: uuid */
@@ -2508,7 +3249,7 @@ export interface components {
             /** Format: uuid */
             itemId: string | null;
             /** @enum {string} */
-            origin: "ingest" | "cdc" | "analysis" | "manual" | "job";
+            origin: "ingest" | "cdc" | "analysis" | "manual" | "job" | "metering";
             /** Format: uuid */
             pathId: string | null;
             /** @example 86400 */
@@ -2564,6 +3305,21 @@ export interface components {
             reference: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        OrganisationReportRowModel: {
+            credited: string;
+            invoiced: string;
+            key: string;
+            label: string;
+            net: string;
+            paid: string;
+            previousNet: string;
+        };
+        PartyModel: {
+            address: string[];
+            email: string | null;
+            name: string;
+            taxId: string | null;
         };
         PathConnection: {
             items: components["schemas"]["PathModel"][];
@@ -2658,11 +3414,78 @@ export interface components {
             /** Format: date-time */
             revokedAt: string | null;
         };
+        PayInput: {
+            /**
+             * Format: date-time
+             * @description Default: now.
+             */
+            paidAt?: string;
+        };
         PeriodogramChartModel: {
             /** @description Trial periods, days. */
             period: number[];
             /** @description BLS power (log likelihood). */
             power: number[];
+        };
+        PlanChargeModel: {
+            capAmount: string | null;
+            /** Format: uuid */
+            id: string;
+            includedQuantity: string;
+            metricCode: string;
+            /** Format: uuid */
+            metricId: string;
+            minimumAmount: string | null;
+            /** @enum {string} */
+            model: "per_unit" | "graduated" | "volume" | "package";
+            packagePrice: string | null;
+            packageSize: string | null;
+            quota: string | null;
+            tiers: components["schemas"]["TierModel"][];
+            unitPrice: string | null;
+        };
+        PlanDetailModel: {
+            /** Format: date-time */
+            archivedAt: string | null;
+            code: string;
+            /** Format: date-time */
+            createdAt: string;
+            currency: string;
+            description: string;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            interval: "month" | "year";
+            name: string;
+            versions: components["schemas"]["PlanVersionModel"][];
+        };
+        PlanModel: {
+            /** Format: date-time */
+            archivedAt: string | null;
+            code: string;
+            /** Format: date-time */
+            createdAt: string;
+            currency: string;
+            description: string;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            interval: "month" | "year";
+            name: string;
+        };
+        PlanVersionModel: {
+            charges: components["schemas"]["PlanChargeModel"][];
+            /** Format: date-time */
+            effectiveFrom: string;
+            fixedFee: string | null;
+            /** Format: uuid */
+            id: string;
+            note: string;
+            /**
+             * Format: uuid
+             * @description Set on an override (listed to platform admins only).
+             */
+            organisationId: string | null;
         };
         PointModel: {
             /** @example 2026-11-21T10:00:00.000Z */
@@ -2697,6 +3520,12 @@ export interface components {
         };
         ReplayDeadLettersInput: {
             ids?: string[];
+        };
+        ReportRowModel: {
+            key: string;
+            label: string;
+            net: string;
+            previousNet: string;
         };
         ResetPasswordInput: {
             password: string;
@@ -2782,6 +3611,12 @@ export interface components {
             series: components["schemas"]["ImportedColumnModel"][];
             to: string;
         };
+        StartRunInput: {
+            /** @enum {string} */
+            mode: "refresh" | "finalise";
+            /** Format: uuid */
+            organisationId: string;
+        };
         SubmitJobRunInput: {
             /** @description Delay before a task's first retry (default: the job type's). */
             backoffSeconds?: number;
@@ -2805,6 +3640,42 @@ export interface components {
              * @example series-health
              */
             type: string;
+        };
+        SubscribeInput: {
+            /** @description Default: the start day. */
+            anchorDay?: number;
+            /** Format: uuid */
+            planId: string;
+            /**
+             * Format: date-time
+             * @description A day boundary (00:00 UTC).
+             */
+            startsAt: string;
+            trialDays?: number;
+        };
+        SubscriptionModel: {
+            anchorDay: number;
+            anchorMonth: number;
+            /** Format: date-time */
+            cancelledAt: string | null;
+            /** Format: date-time */
+            endsAt: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            organisationId: string;
+            planCode: string;
+            /** Format: uuid */
+            planId: string;
+            planName: string;
+            /**
+             * Format: uuid
+             * @description The subscription this one continues after a plan change.
+             */
+            previousId: string | null;
+            /** Format: date-time */
+            startsAt: string;
+            trialDays: number;
         };
         SubtreeNodeList: {
             items: components["schemas"]["SubtreeNodeModel"][];
@@ -2868,6 +3739,18 @@ export interface components {
              * @enum {string}
              */
             state: "open" | "planned" | "done";
+        };
+        TierInput: {
+            flatFee?: string;
+            unitPrice: string;
+            /** @description Inclusive upper bound; null on the last tier. */
+            upTo?: string;
+        };
+        TierModel: {
+            flatFee: string | null;
+            unitPrice: string;
+            /** @description Inclusive; null on the last tier. */
+            upTo: string | null;
         };
         TokenInput: {
             /** @description The token of the link. */
@@ -2969,6 +3852,17 @@ export interface components {
             /** @example queued */
             state: string;
         };
+        UpdateAccountInput: {
+            /** @description Address lines. */
+            address?: string[];
+            email?: string;
+            /** @description Days (platform admins). */
+            graceDays?: number;
+            legalName?: string;
+            taxId?: string;
+            /** @description A fraction: 0.2 is 20 % (platform admins). */
+            taxRate?: string;
+        };
         UpdateItemInput: {
             /** @enum {string} */
             kind?: "sensor" | "data_set" | "licence" | "model" | "candidate" | "maintenance_order" | "other" | "alert" | "report";
@@ -2985,6 +3879,12 @@ export interface components {
         };
         UpdateMeInput: {
             name: string;
+        };
+        UpdateMetricInput: {
+            /** @description Archived metrics are no longer rolled up. */
+            archived?: boolean;
+            description?: string;
+            name?: string;
         };
         UpdateNodeInput: {
             /** @enum {string} */
@@ -3048,6 +3948,33 @@ export interface components {
             /** @enum {string} */
             priority?: "low" | "medium" | "high" | "critical";
             title?: string;
+        };
+        UsageModel: {
+            amount: string;
+            /** Format: date-time */
+            at: string;
+            currency: string;
+            /** @enum {string} */
+            every: "hour" | "day";
+            fixedFee: string;
+            forecastAmount: string;
+            metrics: components["schemas"]["MetricUsageModel"][];
+            /** Format: uuid */
+            organisationId: string;
+            /** Format: date-time */
+            periodEnd: string;
+            /** Format: date-time */
+            periodStart: string;
+            /** Format: uuid */
+            subscriptionId: string;
+        };
+        UsagePointModel: {
+            /** Format: date-time */
+            at: string;
+            quantity: string;
+        };
+        VoidInput: {
+            reason: string;
         };
         WindScadaImportModel: {
             /** @description First row's time (the file's local times read as UTC). */
@@ -3225,7 +4152,7 @@ export interface operations {
     AuthController_can: {
         parameters: {
             query: {
-                action: "node.read" | "node.manage" | "path.read" | "path.manage" | "item.read" | "item.manage" | "series.read" | "movement.read" | "movement.create" | "cdc.read" | "cdc.manage" | "member.read" | "member.manage" | "member.grant-owner" | "audit.read" | "job.read" | "job.manage" | "alert.read" | "alert.manage" | "maintenance.read" | "maintenance.manage" | "annotation.read" | "annotation.manage" | "invoice.read" | "catalogue.read" | "catalogue.manage" | "organisation.create" | "account.manage" | "ingest.write" | "series.write";
+                action: "node.read" | "node.manage" | "path.read" | "path.manage" | "item.read" | "item.manage" | "series.read" | "movement.read" | "movement.create" | "cdc.read" | "cdc.manage" | "member.read" | "member.manage" | "member.grant-owner" | "audit.read" | "job.read" | "job.manage" | "alert.read" | "alert.manage" | "maintenance.read" | "maintenance.manage" | "annotation.read" | "annotation.manage" | "billing.read" | "billing.manage" | "catalogue.read" | "catalogue.manage" | "organisation.create" | "metric.read" | "plan.read" | "plan.manage" | "billing.report" | "account.manage" | "ingest.write" | "series.write";
                 id: string;
                 kind: "node" | "path" | "item" | "movement" | "cdc" | "membership" | "invitation" | "job" | "schedule" | "alert" | "order";
             };
@@ -3515,6 +4442,676 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    BillingController_deleteBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetModel"];
+                };
+            };
+        };
+    };
+    BillingController_invoices: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page. */
+                cursor?: string;
+                kind?: "invoice" | "credit_note";
+                /** @description Rows per page, 1-500 (default 50). */
+                limit?: number;
+                organisationId?: string;
+                state?: "draft" | "finalised" | "paid" | "void";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceConnection"];
+                };
+            };
+        };
+    };
+    BillingController_invoicesCsv: {
+        parameters: {
+            query?: {
+                /** @description Periods starting at or after this time. */
+                from?: string;
+                organisationId?: string;
+                /** @description Periods starting before this time. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    BillingController_invoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceDetailModel"];
+                };
+            };
+        };
+    };
+    BillingController_lineMovements: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page. */
+                cursor?: string;
+                /** @description Rows per page, 1-500 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                lineId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MovementConnection"];
+                };
+            };
+        };
+    };
+    BillingController_pay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceDetailModel"];
+                };
+            };
+        };
+    };
+    BillingController_pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+        };
+    };
+    BillingController_void: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VoidInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceDetailModel"];
+                };
+            };
+        };
+    };
+    BillingController_metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingMetricModel"][];
+                };
+            };
+        };
+    };
+    BillingController_createMetric: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMetricInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingMetricModel"];
+                };
+            };
+        };
+    };
+    BillingController_updateMetric: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMetricInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingMetricModel"];
+                };
+            };
+        };
+    };
+    BillingController_account: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingAccountModel"];
+                };
+            };
+        };
+    };
+    BillingController_updateAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAccountInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingAccountModel"];
+                };
+            };
+        };
+    };
+    BillingController_budgets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetModel"][];
+                };
+            };
+        };
+    };
+    BillingController_createBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateBudgetInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetModel"];
+                };
+            };
+        };
+    };
+    BillingController_subscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionModel"][];
+                };
+            };
+        };
+    };
+    BillingController_subscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscribeInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionModel"];
+                };
+            };
+        };
+    };
+    BillingController_usage: {
+        parameters: {
+            query?: {
+                /** @description Default: day. */
+                every?: "hour" | "day";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageModel"];
+                };
+            };
+        };
+    };
+    BillingController_plans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanModel"][];
+                };
+            };
+        };
+    };
+    BillingController_createPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePlanInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanDetailModel"];
+                };
+            };
+        };
+    };
+    BillingController_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanDetailModel"];
+                };
+            };
+        };
+    };
+    BillingController_addVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddPlanVersionInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanDetailModel"];
+                };
+            };
+        };
+    };
+    BillingController_report: {
+        parameters: {
+            query: {
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonthlyReportModel"];
+                };
+            };
+        };
+    };
+    BillingController_reportCsv: {
+        parameters: {
+            query: {
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+        };
+    };
+    BillingController_reportPdf: {
+        parameters: {
+            query: {
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+        };
+    };
+    BillingController_startRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartRunInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRunDetailModel"];
+                };
+            };
+        };
+    };
+    BillingController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionModel"];
+                };
+            };
+        };
+    };
+    BillingController_changePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePlanInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionModel"];
+                };
+            };
+        };
+    };
+    BillingController_usageCsv: {
+        parameters: {
+            query?: {
+                /** @description Periods starting at or after this time. */
+                from?: string;
+                organisationId?: string;
+                /** @description Periods starting before this time. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
             };
         };
     };
@@ -4750,7 +6347,7 @@ export interface operations {
                 nodeId?: string;
                 /** @description With nodeId: source, destination or either (default). */
                 nodeRole?: "source" | "destination" | "either";
-                origin?: "ingest" | "cdc" | "analysis" | "manual" | "job";
+                origin?: "ingest" | "cdc" | "analysis" | "manual" | "job" | "metering";
                 pathId?: string;
                 /** @description Text contained in name or reference. */
                 q?: string;

@@ -32,6 +32,10 @@ const A = {
   invitation: id(),
   user: id(),
   apiToken: id(),
+  subscription: id(),
+  invoice: id(),
+  line: id(),
+  budget: id(),
 };
 const B = {
   org: id(),
@@ -51,8 +55,14 @@ const B = {
   invitation: id(),
   user: id(),
   apiToken: id(),
+  subscription: id(),
+  invoice: id(),
+  line: id(),
+  budget: id(),
 };
 const resource = id();
+// A plan is the platform's (no organisation): both organisations subscribe to it.
+const plan = id();
 let seriesA = '';
 let seriesB = '';
 
@@ -97,6 +107,9 @@ const kindSlot: Record<string, keyof Ids> = {
   schedule: 'schedule',
   alert: 'alert',
   order: 'order',
+  subscription: 'subscription',
+  invoice: 'invoice',
+  budget: 'budget',
 };
 
 /** Id names a get or a list might take as a filter, and the kind of id each holds. */
@@ -112,6 +125,7 @@ const queryIds: [string, string][] = [
   ['alertId', 'alert'],
   ['seriesId', 'series'],
   ['runId', 'job'],
+  ['organisationId', 'node'],
 ];
 
 /** What GraphQL answers to an operation that does not fit the schema. */
@@ -265,6 +279,48 @@ describe('tenant isolation matrix', () => {
           kind === 'maintenance_order' ? o.alert : null,
         ]);
       }
+    }
+    // Billing: a subscription of each organisation, a draft invoice with a line, a budget.
+    await sql.query(
+      `INSERT INTO plan (id, code, name, currency, interval, updated_at) VALUES ($1, 'std', 'Std', 'EUR', 'month', now())`,
+      [plan],
+    );
+    await sql.query(
+      `INSERT INTO plan_version (id, plan_id, effective_from, fixed_fee) VALUES ($1, $2, '2026-01-01', 10)`,
+      [id(), plan],
+    );
+    for (const [o, prefix] of [
+      [A, 'alpha'],
+      [B, 'beta'],
+    ] as const) {
+      await sql.query(
+        `INSERT INTO subscription (id, organisation_id, open_organisation_id, plan_id, starts_at, anchor_day, updated_at)
+         VALUES ($1, $2, $2, $3, '2026-01-01', 1, now())`,
+        [o.subscription, o.org, plan],
+      );
+      await sql.query(
+        `INSERT INTO invoice (id, kind, document_key, issuer, organisation_id, subscription_id, plan_id, period_start,
+                              period_end, currency, minor_units, subtotal, total, customer_details, issuer_details, updated_at)
+         VALUES ($1, 'invoice', $6, 'iso', $2, $3, $4, '2026-01-01', '2026-02-01', 'EUR', 2, 10, 10,
+                 $5, '{"name": "Issuer", "address": []}', now())`,
+        [
+          o.invoice,
+          o.org,
+          o.subscription,
+          plan,
+          JSON.stringify({ name: prefix, address: [] }),
+          `inv:${o.invoice}`,
+        ],
+      );
+      await sql.query(
+        `INSERT INTO invoice_line (id, invoice_id, position, kind, description, period_start, period_end, amount)
+         VALUES ($1, $2, 1, 'fixed_fee', 'fee', '2026-01-01', '2026-02-01', 10)`,
+        [o.line, o.invoice],
+      );
+      await sql.query(
+        `INSERT INTO billing_budget (id, organisation_id, kind, amount, updated_at) VALUES ($1, $2, 'money', 10, now())`,
+        [o.budget, o.org],
+      );
     }
     const series = async (nodeId: string, site: string) =>
       (
@@ -422,6 +478,39 @@ describe('tenant isolation matrix', () => {
         ...movement('{A.machine}', '{A.lake}')(),
         itemId: '{item}',
       })),
+      rest('POST', '/api/movements', () => ({
+        ...movement('{A.machine}', '{A.lake}')(),
+        quantity: '-1',
+        correctsId: '{movement}',
+      })),
+      rest('POST', `/api/billing/plans/${plan}/versions`, () => ({
+        effectiveFrom: '2027-03-01T00:00:00Z',
+        organisationId: '{org}',
+        charges: [],
+      })),
+      rest('GET', '/api/billing/organisations/{org}/account'),
+      rest('PUT', '/api/billing/organisations/{org}/account', () => ({ legalName: 'taken' })),
+      rest('GET', '/api/billing/organisations/{org}/subscriptions'),
+      rest('POST', '/api/billing/organisations/{org}/subscriptions', () => ({
+        planId: plan,
+        startsAt: '2026-11-01T00:00:00Z',
+      })),
+      rest('POST', '/api/billing/subscriptions/{subscription}/change', () => ({
+        planId: plan,
+        at: '2027-02-01T00:00:00Z',
+      })),
+      rest('POST', '/api/billing/subscriptions/{subscription}/cancel', () => ({ when: 'now' })),
+      rest('GET', '/api/billing/invoices/{invoice}'),
+      rest('GET', '/api/billing/invoices/{invoice}/lines/{line}/movements'),
+      rest('GET', '/api/billing/invoices/{invoice}/pdf'),
+      rest('GET', '/api/billing/organisations/{org}/usage'),
+      rest('GET', '/api/billing/organisations/{org}/budgets'),
+      rest('POST', '/api/billing/organisations/{org}/budgets', () => ({
+        kind: 'money',
+        amount: '5',
+      })),
+      rest('DELETE', '/api/billing/budgets/{budget}'),
+      rest('POST', '/api/billing/runs', () => ({ organisationId: '{org}', mode: 'refresh' })),
       rest('GET', '/api/series/{series}'),
       rest('GET', `/api/series/{series}/points?${window}`),
       rest('GET', `/api/series/{series}/chart?${window}`),
@@ -518,6 +607,9 @@ describe('tenant isolation matrix', () => {
       list('/api/maintenance-orders'),
       list('/api/remaining-life?nodeId={org}'),
       list('/api/audit?nodeId={org}'),
+      list('/api/billing/invoices?organisationId={org}'),
+      list('/api/billing/invoices.csv?organisationId={org}'),
+      list('/api/billing/usage-lines.csv?organisationId={org}'),
       gql('mutation { revokeApiToken(id: "{apiToken}") { id } }'),
       gql('{ node(id: "{org}") { id parent { id } children { id } } }'),
       gql(
@@ -623,6 +715,50 @@ describe('tenant isolation matrix', () => {
       gql('mutation { changeMemberRole(id: "{member}", input: { role: "viewer" }) { id } }'),
       gql('mutation { removeMember(id: "{member}") { id } }'),
       gql('mutation { revokeInvitation(id: "{invitation}") { id } }'),
+      gql(
+        'mutation($input: CreateMovementInput!) { createMovement(input: $input) { id } }',
+        () => ({
+          input: {
+            ...movement('{A.machine}', '{A.lake}')(),
+            quantity: '-1',
+            correctsId: '{movement}',
+          },
+        }),
+      ),
+      gql(
+        `mutation($input: AddPlanVersionInput!) { addPlanVersion(planId: "${plan}", input: $input) { id } }`,
+        () => ({
+          input: { effectiveFrom: '2027-03-01T00:00:00Z', organisationId: '{org}', charges: [] },
+        }),
+      ),
+      gql('{ billingAccount(organisationId: "{org}") { organisationId taxRate } }'),
+      gql(
+        'mutation { updateBillingAccount(organisationId: "{org}", input: { legalName: "x" }) { organisationId } }',
+      ),
+      gql('{ subscriptions(organisationId: "{org}") { id } }'),
+      gql(
+        `mutation { subscribe(organisationId: "{org}", input: { planId: "${plan}", startsAt: "2026-11-01T00:00:00Z" }) { id } }`,
+      ),
+      gql(
+        `mutation($id: ID!) { changeSubscriptionPlan(id: $id, input: { planId: "${plan}", at: "2027-02-01T00:00:00Z" }) { id } }`,
+        () => ({ id: '{subscription}' }),
+      ),
+      gql('mutation { cancelSubscription(id: "{subscription}", input: { when: now }) { id } }'),
+      gql('{ invoice(id: "{invoice}") { id total lines { id amount } } }'),
+      gql(
+        'query($i: ID!, $l: ID!) { invoiceLineMovements(invoiceId: $i, lineId: $l) { items { id } } }',
+        () => ({ i: '{invoice}', l: '{line}' }),
+      ),
+      gql('{ billingUsage(organisationId: "{org}") { organisationId } }'),
+      gql('{ budgets(organisationId: "{org}") { id } }'),
+      gql(
+        'mutation { createBudget(organisationId: "{org}", input: { kind: money, amount: "5" }) { id } }',
+      ),
+      gql('mutation { deleteBudget(id: "{budget}") { id } }'),
+      gql(
+        'mutation($input: StartBillingRunInput!) { startBillingRun(input: $input) { id } }',
+        () => ({ input: { organisationId: '{org}', mode: 'refresh' } }),
+      ),
     ];
   }
 
@@ -823,6 +959,10 @@ describe('tenant isolation matrix', () => {
       `/api/alerts?nodeId=${B.machine}`,
       '/api/maintenance-orders?limit=500',
       '/api/remaining-life',
+      '/api/billing/invoices?limit=500',
+      `/api/billing/invoices?organisationId=${B.org}`,
+      '/api/billing/invoices.csv',
+      '/api/billing/usage-lines.csv',
     ];
     for (const url of lists) {
       const reply = await api.call('GET', url, { token });
@@ -861,6 +1001,8 @@ describe('tenant isolation matrix', () => {
       '{ alerts(limit: 500) { items { id nodeId title } } }',
       '{ maintenanceOrders(limit: 500) { items { id nodeId alertId } } }',
       '{ remainingLife { nodeId name } }',
+      '{ invoices(limit: 500) { items { id organisationId organisationName } } }',
+      `{ invoices(organisationId: "${B.org}") { items { id } } }`,
     ]) {
       const reply = await api.graphql(query, undefined, token);
       checks++;
@@ -1049,5 +1191,33 @@ describe('tenant isolation matrix', () => {
       (await api.call('PATCH', `/api/nodes/${A.site}`, { token: viewer, body: { name: 'x' } }))
         .status,
     ).toBe(403);
+    // Money: the billing role of A sees A's invoice; a viewer (or an admin) none of it.
+    const invoice = await api.call<{ id: string }>('GET', `/api/billing/invoices/${A.invoice}`, {
+      token: billing,
+    });
+    expect(invoice.body.id).toBe(A.invoice);
+    const listed = await api.call<{ items: { id: string }[] }>('GET', '/api/billing/invoices', {
+      token: billing,
+    });
+    expect(listed.body.items.map((i) => i.id)).toEqual([A.invoice]);
+    for (const role of ['viewer', 'operator', 'analyst', 'admin'] as const) {
+      const token = tokens.get(role)!;
+      for (const url of [
+        `/api/billing/invoices/${A.invoice}`,
+        `/api/billing/invoices/${A.invoice}/pdf`,
+        `/api/billing/organisations/${A.org}/account`,
+        `/api/billing/organisations/${A.org}/subscriptions`,
+        `/api/billing/organisations/${A.org}/usage`,
+        `/api/billing/organisations/${A.org}/budgets`,
+        '/api/billing/plans',
+      ])
+        expect([role, url, (await api.call('GET', url, { token })).status]).toEqual([
+          role,
+          url,
+          403,
+        ]);
+      const list = await api.call<{ items: unknown[] }>('GET', '/api/billing/invoices', { token });
+      expect([role, list.body.items]).toEqual([role, []]);
+    }
   });
 });

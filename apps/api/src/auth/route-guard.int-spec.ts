@@ -96,6 +96,67 @@ describe('route guards', () => {
     expect(problems).toEqual([]);
   });
 
+  it('keeps every billing route and field behind an action viewers do not hold', () => {
+    const billingFields = new Set([
+      'billingMetrics',
+      'createBillingMetric',
+      'updateBillingMetric',
+      'plans',
+      'plan',
+      'createPlan',
+      'addPlanVersion',
+      'billingAccount',
+      'updateBillingAccount',
+      'subscriptions',
+      'subscribe',
+      'changeSubscriptionPlan',
+      'cancelSubscription',
+      'invoices',
+      'invoice',
+      'invoiceLineMovements',
+      'payInvoice',
+      'voidInvoice',
+      'billingUsage',
+      'budgets',
+      'createBudget',
+      'deleteBudget',
+      'startBillingRun',
+      'monthlyBillingReport',
+    ]);
+    const billing = [
+      ...rest.filter((h) => h.name.split(' ')[1]!.startsWith('/api/billing/')),
+      ...graphql.filter((h) => billingFields.has(h.name.split('.')[1]!)),
+    ];
+    // 29 REST routes (metrics 3, plans 4, account 2, subscriptions 4, invoices 8, usage 1,
+    // budgets 3, runs 1, reports 3) and the 24 GraphQL root fields above (files are REST only).
+    expect(billing.map((h) => h.name).filter((n) => n.includes('/api/'))).toHaveLength(29);
+    expect(billing.filter((h) => h.transport === 'graphql')).toHaveLength(billingFields.size);
+    const actionsOf = Object.fromEntries(
+      billing.map((h) => [h.name, h.policy && h.policy.kind !== 'public' ? h.policy.action : null]),
+    );
+    // Metrics carry no prices; everything else is money or the platform's.
+    const allowed = [
+      'billing.read',
+      'billing.manage',
+      'plan.read',
+      'plan.manage',
+      'billing.report',
+    ];
+    for (const [name, action] of Object.entries(actionsOf))
+      expectWithMessage(action, name).not.toBeNull();
+    expect(
+      Object.entries(actionsOf)
+        .filter(([, action]) => action !== 'metric.read' && !allowed.includes(action ?? ''))
+        .map(([name]) => name),
+    ).toEqual([]);
+    expect(
+      Object.entries(actionsOf)
+        .filter(([, a]) => a === 'metric.read')
+        .map(([n]) => n)
+        .sort(),
+    ).toEqual(['GET /api/billing/metrics', 'Query.billingMetrics']);
+  });
+
   it('leaves only health, sign-in and the account links public', () => {
     const open = [...rest, ...graphql]
       .filter((h) => h.policy?.kind === 'public')

@@ -183,7 +183,12 @@ export class BillingService {
 
   async account(organisationId: string): Promise<BillingAccountModel> {
     await this.organisation(organisationId);
-    return this.repository.account(organisationId);
+    return this.accountOf(organisationId);
+  }
+
+  private async accountOf(organisationId: string): Promise<BillingAccountModel> {
+    const account = await this.repository.account(organisationId);
+    return { ...account, taxRate: plainString(new Money(account.taxRate)) };
   }
 
   /** Writes an account; its tax rate and grace period are the platform's to set. */
@@ -204,7 +209,7 @@ export class BillingService {
     if (input.taxRate !== undefined && !new Money(input.taxRate).lessThan(1))
       throw DomainError.validation([{ field: 'taxRate', reason: 'must be below 1 (a fraction)' }]);
     await this.repository.saveAccount(organisationId, input);
-    return this.repository.account(organisationId);
+    return this.accountOf(organisationId);
   }
 
   async subscriptions(organisationId: string): Promise<SubscriptionModel[]> {
