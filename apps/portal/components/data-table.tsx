@@ -31,14 +31,17 @@ export function usePagedList<T>(
     refetchInterval?: number;
     /** Keep showing the last page while the next loads. */
     keepPrevious?: boolean;
+    /** False until the params are known (e.g. which organisation). */
+    enabled?: boolean;
   } = {},
 ) {
-  const { key = 'list', limit = 25, refetchInterval, keepPrevious = false } = options;
+  const { key = 'list', limit = 25, refetchInterval, keepPrevious = false, enabled } = options;
   const pager = useCursorPager(JSON.stringify(params));
   const list = useQuery({
     queryKey: [key, endpoint, params, pager.cursor],
     queryFn: () => api<Page<T>>(`${endpoint}${query({ ...params, limit, cursor: pager.cursor })}`),
     refetchInterval,
+    enabled,
     ...(refetchInterval ? { staleTime: 0 } : {}),
     ...(keepPrevious ? { placeholderData: keepPreviousData } : {}),
   });

@@ -22,6 +22,7 @@ const links: { href: string; label: string; action?: Action }[] = [
   { href: '/alerts', label: 'Alerts', action: 'alert.read' },
   { href: '/maintenance', label: 'Maintenance', action: 'maintenance.read' },
   { href: '/remaining-life', label: 'Remaining life', action: 'maintenance.read' },
+  { href: '/billing', label: 'Billing', action: 'billing.read' },
   { href: '/members', label: 'Members', action: 'member.read' },
   { href: '/audit', label: 'Audit log', action: 'audit.read' },
 ];

@@ -147,3 +147,21 @@ export type MachineLife = Schemas['MachineLifeModel'];
 /** A transit candidate (GET /api/lightcurves/stars/{id}/candidates). */
 export type TransitCandidate = Schemas['TransitCandidateModel'];
 export type TransitCandidateDetail = Schemas['TransitCandidateDetailModel'];
+
+// Billing (/api/billing): amounts, prices and quantities are decimal strings.
+export type BillingMetric = Schemas['BillingMetricModel'];
+export type BillingPlan = Schemas['PlanModel'];
+export type BillingPlanDetail = Schemas['PlanDetailModel'];
+export type PlanVersion = Schemas['PlanVersionModel'];
+export type PlanCharge = Schemas['PlanChargeModel'];
+export type Subscription = Schemas['SubscriptionModel'];
+export type Invoice = Schemas['InvoiceModel'];
+export type InvoiceState = Invoice['state'];
+export type InvoiceDetail = Schemas['InvoiceDetailModel'];
+export type InvoiceLine = Schemas['InvoiceLineModel'];
+export type BillingUsage = Schemas['UsageModel'];
+export type MetricUsage = Schemas['MetricUsageModel'];
+export type BillingBudget = Schemas['BudgetModel'];
+export type MonthlyReport = Schemas['MonthlyReportModel'];
+export type CurrencyReport = Schemas['CurrencyReportModel'];
+export type ReportRow = Schemas['ReportRowModel'];

@@ -24,3 +24,12 @@ export function timeUntil(iso: string, now: number = Date.now()): string {
   if (seconds < 3600) return `in ${Math.ceil(seconds / 60)} min`;
   return `in ${Math.round(seconds / 3600)} h`;
 }
+
+/**
+ * A billing period [start, end) as days, UTC: '2026-11-01 – 2026-11-30' (the end is exclusive,
+ * so the last day shown is the one before it).
+ */
+export function periodText(start: string, end: string): string {
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return `${day(Date.parse(start))} – ${day(Date.parse(end) - 1)}`;
+}
