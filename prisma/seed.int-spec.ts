@@ -24,8 +24,8 @@ describe(seedDemoData.name, () => {
     const { rows } = await client.query(
       `SELECT (SELECT count(*) FROM node)::int AS nodes, (SELECT count(*) FROM path)::int AS paths,
               (SELECT count(*) FROM movement)::int AS movements, (SELECT count(*) FROM item)::int AS items,
-              (SELECT min(start) FROM movement WHERE external_id NOT LIKE 'lightcurve:%' AND external_id NOT LIKE 'cmapss:%' AND external_id NOT LIKE 'solar-%') AS first,
-              (SELECT max(stop) FROM movement WHERE external_id NOT LIKE 'lightcurve:%' AND external_id NOT LIKE 'cmapss:%' AND external_id NOT LIKE 'solar-%') AS last,
+              (SELECT min(start) FROM movement WHERE external_id NOT LIKE 'lightcurve:%' AND external_id NOT LIKE 'cmapss:%' AND external_id NOT LIKE 'solar-%' AND external_id NOT LIKE 'demo-billing:%') AS first,
+              (SELECT max(stop) FROM movement WHERE external_id NOT LIKE 'lightcurve:%' AND external_id NOT LIKE 'cmapss:%' AND external_id NOT LIKE 'solar-%' AND external_id NOT LIKE 'demo-billing:%') AS last,
               (SELECT count(*) FROM series)::int AS series,
               (SELECT sum(count) FROM chunk)::int AS points,
               (SELECT count(*) FROM series WHERE node_id IS NULL OR resource_id IS NULL)::int AS unowned`,
@@ -96,5 +96,37 @@ describe(seedDemoData.name, () => {
 
     expect(await seedDemoData(db.url, { now, sharedData })).toBe('already loaded, nothing added');
     expect(await counts()).toEqual(first);
+  });
+
+  it('bills the demo organisations: three closed months, an adjustment, a credit note, a draft', async () => {
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    const { rows } = await client.query(
+      `SELECT n.reference AS organisation, i.kind, i.number, i.state, i.period_start, i.total::text,
+              i.pdf_sha256 IS NOT NULL AS pdf,
+              (SELECT count(*) FROM invoice_line l WHERE l.invoice_id = i.id AND l.kind = 'adjustment')::int
+                AS adjustments
+         FROM invoice i JOIN node n ON n.id = i.organisation_id
+        ORDER BY n.reference, i.kind, i.period_start`,
+    );
+    await client.end();
+    const acme = rows.filter((r) => r.organisation === 'acme');
+    // Now is 2026-11-22: August, September and October are closed, November is a draft.
+    expect(
+      acme.map((r) => [r.kind, r.number, r.state, r.period_start.toISOString().slice(0, 7)]),
+    ).toEqual([
+      ['invoice', 'INV-2026-000001', 'paid', '2026-08'],
+      ['invoice', 'INV-2026-000003', 'finalised', '2026-09'],
+      ['invoice', 'INV-2026-000005', 'finalised', '2026-10'],
+      ['invoice', null, 'draft', '2026-11'],
+      // The correction of September, credited with October's invoice.
+      ['credit_note', 'CN-2026-000001', 'finalised', '2026-09'],
+    ]);
+    // The late August usage is adjusted on September's invoice.
+    expect(acme.map((r) => r.adjustments)).toEqual([0, 1, 0, 0, 0]);
+    expect(acme.filter((r) => r.state !== 'draft').every((r) => r.pdf)).toBe(true);
+    const skyline = rows.filter((r) => r.organisation === 'skyline');
+    expect(skyline.map((r) => r.state)).toEqual(['paid', 'finalised', 'finalised', 'draft']);
+    expect(rows.every((r) => /^\d+\.\d{6}$/.test(r.total))).toBe(true);
   });
 });

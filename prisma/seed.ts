@@ -2,6 +2,7 @@ export { demoApiToken, seedDemoUsers, type DemoUser } from './seed-users';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createPrismaClient, Prisma, PrismaClient } from '@sextant/db';
+import { seedDemoBilling } from './seed-billing';
 import { seedDemoJobs } from './seed-jobs';
 import { seedDemoSeries } from './seed-series';
 
@@ -288,7 +289,9 @@ export async function seedDemoData(
           options.sharedData ?? path.resolve(process.cwd(), '../shared/data'),
         )
       : null;
-    return `${model ?? 'model already loaded'}; ${series}${jobs ? `; ${jobs}` : ''}`;
+    // Billing comes last: it invoices the months of movements loaded before it.
+    const billing = model ? await seedDemoBilling(databaseUrl, options.now ?? new Date()) : null;
+    return `${model ?? 'model already loaded'}; ${series}${jobs ? `; ${jobs}` : ''}${billing ? `; ${billing}` : ''}`;
   } finally {
     await prisma.$disconnect();
   }

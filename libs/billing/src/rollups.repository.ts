@@ -156,3 +156,28 @@ async function foldRange(
   );
   return { movements: Number(rows[0]!.movements), rollups: Number(rows[0]!.rollups) };
 }
+
+/**
+ * Folds until every movement written so far is in the rollups (imports, demo data, tests). The
+ * watermark waits for the oldest transaction running anywhere in the cluster.
+ */
+export async function foldAll(pool: Pool, timeoutMs = 30_000): Promise<void> {
+  const { rows } = await pool.query<{ tx: string }>(
+    'SELECT COALESCE(max(tx), 0)::text AS tx FROM movement',
+  );
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await foldMovements(pool);
+    const { rows: behind } = await pool.query(
+      'SELECT 1 FROM billable_metric WHERE archived_at IS NULL AND rolled_to <= $1 LIMIT 1',
+      [rows[0]!.tx],
+    );
+    if (!behind.length) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the usage rollups did not reach transaction ${rows[0]!.tx} in ${timeoutMs} ms`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -141,12 +141,13 @@ export class MovementsService {
     check('destinationId', 'node', input.destinationId);
     check('itemId', 'item', input.itemId);
     check('pathId', 'path', input.pathId);
-    errors.push(...(await this.correctionErrors(input)));
+    const correction = await this.correction(input);
+    errors.push(...correction.errors);
     if (errors.length) throw DomainError.validation(errors);
 
-    const origin = input.origin ?? 'manual';
+    const origin = input.origin ?? correction.origin ?? 'manual';
     try {
-      return toModel(await this.movements.create({ ...input, origin }));
+      return toModel(await this.movements.create({ ...input, ...correction.inherited, origin }));
     } catch (error) {
       const translated = translatePrismaError(error, 'movement');
       if (
@@ -168,22 +169,51 @@ export class MovementsService {
 
   /**
    * Only a correction may be negative, and it corrects a movement of the same resource between
-   * the same nodes (its rollups and invoice lines are those of the corrected one).
+   * the same nodes, with its origin, path and item (which it takes when not given): it counts
+   * in the same metrics, rollups and invoice lines as the corrected one.
    */
-  private async correctionErrors(input: CreateMovementInput): Promise<FieldError[]> {
+  private async correction(input: CreateMovementInput): Promise<{
+    errors: FieldError[];
+    origin?: CreateMovementInput['origin'];
+    inherited?: { pathId?: string; itemId?: string };
+  }> {
     const negative = input.quantity.startsWith('-') && !/^-0*(\.0*)?$/.test(input.quantity);
     if (!input.correctsId)
-      return negative
-        ? [{ field: 'quantity', reason: 'may be negative only in a correction (with correctsId)' }]
-        : [];
+      return {
+        errors: negative
+          ? [
+              {
+                field: 'quantity',
+                reason: 'may be negative only in a correction (with correctsId)',
+              },
+            ]
+          : [],
+      };
     const corrected = await this.movements.findById(input.correctsId.toLowerCase());
     if (!corrected)
-      return [{ field: 'correctsId', reason: `no movement with id ${input.correctsId}` }];
+      return {
+        errors: [{ field: 'correctsId', reason: `no movement with id ${input.correctsId}` }],
+      };
     const errors: FieldError[] = [];
     for (const field of ['resourceId', 'sourceId', 'destinationId'] as const)
       if (corrected[field] !== input[field].toLowerCase())
         errors.push({ field, reason: `must be the corrected movement's (${corrected[field]})` });
-    return errors;
+    for (const field of ['pathId', 'itemId'] as const)
+      if (input[field] && input[field].toLowerCase() !== corrected[field])
+        errors.push({
+          field,
+          reason: `must be the corrected movement's (${corrected[field] ?? 'none'})`,
+        });
+    if (input.origin && input.origin !== corrected.origin)
+      errors.push({
+        field: 'origin',
+        reason: `must be the corrected movement's (${corrected.origin})`,
+      });
+    return {
+      errors,
+      origin: corrected.origin as CreateMovementInput['origin'],
+      inherited: { pathId: corrected.pathId ?? undefined, itemId: corrected.itemId ?? undefined },
+    };
   }
 
   async summary(nodeId: string, args: MovementSummaryArgs): Promise<MovementSummary> {

@@ -1,6 +1,5 @@
 import { uuidv7 } from '@sextant/domain';
 import type { Pool } from 'pg';
-import { foldMovements } from '../rollups.repository';
 
 // Test and benchmark fixtures of billing: organisations with a machine, resources and
 // movements written straight into the ledger.
@@ -93,25 +92,4 @@ export async function insertMovements(pool: Pool, rows: MovementRow[]): Promise<
     ],
   );
   return written.map((r) => r.id);
-}
-
-/**
- * Folds until every movement written so far is in the rollups. The watermark waits for the
- * oldest transaction running anywhere in the cluster, which other tests may hold for a moment.
- */
-export async function foldAll(pool: Pool): Promise<void> {
-  const { rows } = await pool.query<{ tx: string | null }>(
-    'SELECT max(tx)::text AS tx FROM movement',
-  );
-  const newest = BigInt(rows[0]!.tx ?? 0);
-  for (let attempt = 0; attempt < 600; attempt++) {
-    await foldMovements(pool);
-    const { rows: metrics } = await pool.query<{ behind: number }>(
-      `SELECT count(*)::int AS behind FROM billable_metric WHERE archived_at IS NULL AND rolled_to <= $1`,
-      [newest.toString()],
-    );
-    if (!metrics[0]!.behind) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the rollups did not reach transaction ${newest} in 30 s`);
 }

@@ -1,1 +1,2 @@
 export * from './fixtures';
+export { foldAll } from '../rollups.repository';
