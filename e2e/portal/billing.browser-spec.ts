@@ -118,7 +118,8 @@ function readMoney(text: string): { amount: Decimal; currency: string } {
     const note = invoices.find((i) => i.kind === 'credit_note' && i.number);
     expect(note).toBeDefined();
     await billing.goto(`${portal()}/billing/invoices/${note!.id}`);
-    const corrects = billing.getByTestId('corrects').getByRole('link');
+    // The link shows the corrected invoice's number once it has loaded it.
+    const corrects = billing.getByTestId('corrects').getByRole('link', { name: /^INV-/ });
     await corrects.waitFor();
     const corrected = (await corrects.textContent()) ?? '';
     expect(corrected).toMatch(/^INV-/);
