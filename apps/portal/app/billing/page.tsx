@@ -39,12 +39,13 @@ function share(used: string, of: string | null): number | null {
 
 /**
  * The chart's points: the series holds each bucket's own aggregate, so additive metrics are
- * summed up to each bucket to compare with the quantity so far and its forecast.
+ * summed up to each bucket to compare with the quantity so far and its forecast. A maximum,
+ * latest value or unique count does not add up over buckets: it is drawn at its value so far.
  */
 function chartPoints(metric: MetricUsage, additive: boolean): { at: number; quantity: number }[] {
   let sum = 0;
   return metric.series.map((p) => {
-    sum = additive ? sum + Number(p.quantity) : Number(p.quantity);
+    sum = additive ? sum + Number(p.quantity) : Number(metric.quantity);
     return { at: Date.parse(p.at), quantity: sum };
   });
 }
