@@ -382,10 +382,10 @@ function Usage() {
       {run ? <RunProgress run={run.run} mode={run.mode} /> : null}
       {u ? (
         <>
-          <div className="cards">
+          <div className="cards wide">
             <div className="card">
               <div className="muted">Period</div>
-              <div className="figure">{periodText(u.periodStart, u.periodEnd)}</div>
+              <div className="figure small">{periodText(u.periodStart, u.periodEnd)}</div>
               <div className="muted">
                 fixed fee <Money amount={u.fixedFee} currency={u.currency} />
               </div>
@@ -408,7 +408,7 @@ function Usage() {
             </div>
             <div className="card">
               <div className="muted">Settled up to</div>
-              <div className="figure" data-testid="settled-up-to">
+              <div className="figure small" data-testid="settled-up-to">
                 {settled ? dateTime(settled) : '—'}
               </div>
               <div className="muted">usage written later shows on the next refresh</div>
