@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { currencyDigits, formatDecimal, formatMoney, formatQuantity, formatRate } from './format';
+import {
+  currencyDigits,
+  formatDecimal,
+  formatMoney,
+  formatPrice,
+  formatQuantity,
+  formatRate,
+} from './format';
 
 describe(formatDecimal.name, () => {
   it.each([
@@ -47,4 +54,16 @@ describe(formatRate.name, () => {
     ['0', '0 %'],
     ['1', '100 %'],
   ])('%s is %s', (value, expected) => expect(formatRate(value)).toBe(expected));
+});
+
+describe(formatPrice.name, () => {
+  it.each([
+    ['0.000002', 'EUR', '0.000002 EUR'],
+    ['1.5000000000', 'EUR', '1.50 EUR'],
+    ['12', 'JPY', '12 JPY'],
+    ['0.0300', 'KWD', '0.030 KWD'],
+    ['1234.56789', 'EUR', '1,234.56789 EUR'],
+  ])('shows %s %s as %s, keeping every significant digit', (amount, currency, shown) => {
+    expect(formatPrice(amount, currency)).toBe(shown);
+  });
 });

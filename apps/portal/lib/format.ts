@@ -77,6 +77,15 @@ export function formatMoney(amount: string, currency: string, digits?: number): 
   return `${formatDecimal(amount, digits ?? currencyDigits(currency))} ${currency}`;
 }
 
+/**
+ * A unit price: at least the currency's minor digits, and every significant digit beyond them
+ * ('0.000002' EUR stays 0.000002, never 0.00).
+ */
+export function formatPrice(amount: string, currency: string): string {
+  const fraction = /\.(\d+)$/.exec(amount.trim())?.[1]?.replace(/0+$/, '') ?? '';
+  return formatMoney(amount, currency, Math.max(currencyDigits(currency), fraction.length));
+}
+
 /** A quantity (decimal string) as given, with thousands grouped and no trailing zeros. */
 export function formatQuantity(value: string): string {
   const match = /^-?\d+(?:\.(\d+))?$/.exec(value.trim());

@@ -19,7 +19,7 @@ import {
   type PlanCharge,
   type Subscription,
 } from '@/lib/api';
-import { formatQuantity } from '@/lib/format';
+import { formatPrice, formatQuantity } from '@/lib/format';
 import { canAnywhere, useMe } from '@/lib/session';
 import { dateTime } from '@/lib/time';
 
@@ -41,7 +41,7 @@ function ChargeTerms({
 }) {
   const money = (amount: string) => <Money amount={amount} currency={currency} />;
   // Unit prices keep all their digits (a fraction of a cent per point is common).
-  const price = (amount: string) => `${amount} ${currency}`;
+  const price = (amount: string) => formatPrice(amount, currency);
   return (
     <>
       <span className="badge badge-idle">{modelNames[charge.model]}</span>{' '}

@@ -18,7 +18,7 @@ import {
   type Movement,
   type Page,
 } from '@/lib/api';
-import { formatQuantity, formatRate } from '@/lib/format';
+import { formatPrice, formatQuantity, formatRate } from '@/lib/format';
 import { useMe } from '@/lib/session';
 import { dateTime, periodText } from '@/lib/time';
 
@@ -94,7 +94,9 @@ function LineRow({ invoice, line }: { invoice: InvoiceDetail; line: InvoiceLine 
         <td className="number">
           {line.quantity !== null ? `${formatQuantity(line.quantity)} ${line.unit ?? ''}` : '—'}
         </td>
-        <td className="number">{line.unitPrice !== null ? money(line.unitPrice) : '—'}</td>
+        <td className="number">
+          {line.unitPrice !== null ? formatPrice(line.unitPrice, invoice.currency) : '—'}
+        </td>
         <td className="number">{money(line.amount)}</td>
         <td>
           {line.tiers.length > 1 ? (
