@@ -164,7 +164,7 @@ const restCases: RestCase[] = [
     status: 400,
     code: 'ValidationFailed',
     field: 'quantity',
-    message: /non-negative decimal/,
+    message: /may be negative only in a correction/,
   },
   {
     name: 'a path from a node to itself',
