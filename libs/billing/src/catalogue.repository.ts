@@ -1,6 +1,7 @@
 import { DomainError, uuidv7, type FieldError } from '@sextant/domain';
 import type { Pool, PoolClient } from 'pg';
 import { validateCharge, type ChargeTerms, type Tier } from './charges';
+import { billingLimits } from './limits';
 import { isCurrency } from './money';
 import { periodContaining } from './periods';
 import { inTransaction } from './transaction';
@@ -216,8 +217,12 @@ async function addVersionIn(db: PoolClient, planId: string, input: VersionInput)
     errors.push({ field: 'fixedFee', reason: 'must be a non-negative decimal' });
   if (!override && (input.fixedFee === undefined || input.fixedFee === null))
     errors.push({ field: 'fixedFee', reason: "is required in a plan's own prices (0 for none)" });
+  if ((input.charges ?? []).length > billingLimits.charges)
+    errors.push({ field: 'charges', reason: `at most ${billingLimits.charges} charges` });
   const seen = new Set<string>();
   (input.charges ?? []).forEach((charge, i) => {
+    if ((charge.tiers ?? []).length > billingLimits.tiers)
+      errors.push({ field: `charges[${i}].tiers`, reason: `at most ${billingLimits.tiers} tiers` });
     if (seen.has(charge.metric))
       errors.push({ field: `charges[${i}].metric`, reason: `${charge.metric} is charged twice` });
     seen.add(charge.metric);

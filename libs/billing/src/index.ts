@@ -24,3 +24,4 @@ export * from './catalogue.repository';
 export * from './quotas.repository';
 export * from './quota-gate';
 export * from './reports.repository';
+export * from './limits';

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { AppliedTier, InvoiceCsvRow, Party, Tier, UsageCsvRow } from '@sextant/billing';
+import {
+  billingLimits,
+  type AppliedTier,
+  type InvoiceCsvRow,
+  type Party,
+  type Tier,
+  type UsageCsvRow,
+} from '@sextant/billing';
 import { DomainError } from '@sextant/domain';
 import type { Pool } from 'pg';
 import type { MovementModel } from '../movements/movement.model';
@@ -126,7 +133,7 @@ export class BillingRepository {
 
   async metrics(): Promise<BillingMetricModel[]> {
     const { rows } = await this.pool.query<BillingMetricModel>(
-      `SELECT ${metricColumns} FROM billable_metric ORDER BY code`,
+      `SELECT ${metricColumns} FROM billable_metric ORDER BY code LIMIT ${billingLimits.metrics}`,
     );
     return rows;
   }
@@ -157,7 +164,7 @@ export class BillingRepository {
 
   async plans(): Promise<PlanModel[]> {
     const { rows } = await this.pool.query<PlanModel>(
-      `SELECT ${planColumns} FROM plan ORDER BY code`,
+      `SELECT ${planColumns} FROM plan ORDER BY code LIMIT ${billingLimits.plans}`,
     );
     return rows;
   }
@@ -187,7 +194,8 @@ export class BillingRepository {
          LEFT JOIN plan_charge c ON c.version_id = v.id
          LEFT JOIN billable_metric m ON m.id = c.metric_id
         WHERE v.plan_id = $1 AND ($2 OR v.organisation_id IS NULL)
-        GROUP BY v.id ORDER BY v.effective_from, v.organisation_id NULLS FIRST`,
+        GROUP BY v.id ORDER BY v.effective_from, v.organisation_id NULLS FIRST
+        LIMIT ${billingLimits.versions}`,
       [planId, withOverrides],
     );
     return rows.map((v) => ({
@@ -262,7 +270,7 @@ export class BillingRepository {
   async subscriptions(organisationId: string): Promise<SubscriptionModel[]> {
     const { rows } = await this.pool.query<SubscriptionModel>(
       `SELECT ${subscriptionColumns} FROM subscription s JOIN plan p ON p.id = s.plan_id
-        WHERE s.organisation_id = $1 ORDER BY s.starts_at, s.id`,
+        WHERE s.organisation_id = $1 ORDER BY s.starts_at, s.id LIMIT ${billingLimits.subscriptions}`,
       [organisationId],
     );
     return rows;
@@ -326,7 +334,7 @@ export class BillingRepository {
       `SELECT id, position, kind::text AS kind, metric_id AS "metricId", description,
               period_start AS "periodStart", period_end AS "periodEnd", quantity::text AS quantity, unit,
               unit_price::text AS "unitPrice", amount::text AS amount, tiers, adjusts_id AS "adjustsId"
-         FROM invoice_line WHERE invoice_id = $1 ORDER BY position`,
+         FROM invoice_line WHERE invoice_id = $1 ORDER BY position LIMIT ${billingLimits.lines}`,
       [invoiceId],
     );
     return rows;
@@ -497,7 +505,8 @@ export class BillingRepository {
 
   async budgets(organisationId: string): Promise<BudgetModel[]> {
     const { rows } = await this.pool.query<BudgetModel>(
-      `SELECT ${budgetColumns} FROM billing_budget WHERE organisation_id = $1 ORDER BY created_at, id`,
+      `SELECT ${budgetColumns} FROM billing_budget WHERE organisation_id = $1 ORDER BY created_at, id
+        LIMIT ${billingLimits.budgets}`,
       [organisationId],
     );
     return rows;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   addPlanVersion,
+  billingLimits,
   billingRunType,
   cancelSubscription,
   changePlan,
@@ -515,6 +516,11 @@ export class BillingService {
       ]);
     if (new Money(input.amount).isZero())
       throw DomainError.validation([{ field: 'amount', reason: 'must be above 0' }]);
+    if ((await this.repository.budgets(organisationId)).length >= billingLimits.budgets)
+      throw new DomainError(
+        'LimitExceeded',
+        `an organisation has at most ${billingLimits.budgets} budgets: delete one first`,
+      );
     const id = uuidv7();
     await this.repository.createBudget({
       id,

@@ -1,3 +1,4 @@
+import { billingLimits } from '@sextant/billing';
 import { maxLineageRows } from '@sextant/jobs';
 import { limits as seriesLimits, parseDuration, parseTime } from '@sextant/timeseries';
 import {
@@ -158,11 +159,32 @@ export const listPrices: Record<string, ListPrice> = {
   'ItemConnection.items': page(['Query.items']),
   'JobRunConnection.items': page(['Query.jobRuns']),
   'MaintenanceTicketConnection.items': page(['Query.alerts', 'Query.maintenanceOrders']),
-  'MovementConnection.items': page(['Query.movements']),
+  'MovementConnection.items': page(['Query.movements', 'Query.invoiceLineMovements']),
   'NodeConnection.items': page(['Query.nodes']),
   'PathConnection.items': page(['Query.paths']),
   'PathEventConnection.items': page(['Query.pathEvents']),
   'ResourceConnection.items': page(['Query.resources']),
+  // Billing: the catalogue refuses more charges, tiers and budgets; the repository cuts the
+  // other lists at their limit (libs/billing limits.ts).
+  'InvoiceConnection.items': page(['Query.invoices']),
+  'Query.billingMetrics': { max: billingLimits.metrics },
+  'Query.plans': { max: billingLimits.plans },
+  'PlanDetail.versions': { max: billingLimits.versions },
+  'PlanVersion.charges': { max: billingLimits.charges },
+  'PlanCharge.tiers': { max: billingLimits.tiers },
+  'Query.subscriptions': { max: billingLimits.subscriptions },
+  'Query.budgets': { max: billingLimits.budgets },
+  'InvoiceDetail.lines': { max: billingLimits.lines },
+  // A line's tiers are its charge's.
+  'InvoiceLine.tiers': { max: billingLimits.tiers },
+  // One per charge of the prices in effect.
+  'BillingUsage.metrics': { max: billingLimits.charges },
+  'MetricUsage.series': { max: billingLimits.usageBuckets },
+  'MonthlyBillingReport.currencies': { max: billingLimits.currencies },
+  'CurrencyReport.byOrganisation': { max: billingLimits.reportRows },
+  'CurrencyReport.byResource': { max: billingLimits.reportRows },
+  // One per metric, and one for fixed fees.
+  'CurrencyReport.byMetric': { max: billingLimits.metrics + 1 },
 };
 
 // A list missing from the table (the unit test keeps this from happening) counts as a
