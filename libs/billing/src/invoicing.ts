@@ -195,6 +195,9 @@ export class BillingEngine {
     await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
       `billing:${sub.organisationId}`,
     ]);
+    // A draft is rewritten from the rollups at every refresh: it need not wait for its commit to
+    // reach the disk (numbers and finalised documents do).
+    if (!options.finalise) await db.query('SET LOCAL synchronous_commit = off');
     const documentKey = `inv:${sub.id}:${period.start.toISOString()}`;
     const head = await invoiceByKey(db, documentKey);
     if (head && head.state !== 'draft') return 'closed';

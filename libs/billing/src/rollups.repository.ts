@@ -34,6 +34,10 @@ export async function foldMovements(pool: Pool): Promise<FoldResult> {
       await client.query('ROLLBACK');
       return { movements: 0, rollups: 0, upper: null };
     }
+    // The planner estimates a transaction range past the movement statistics at a row or two,
+    // and would then join every movement to every payer in a nested loop: hash joins instead,
+    // and room to keep a pass's movements in memory rather than spill them to disk.
+    await client.query("SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '256MB'");
     const result = await foldIn(client);
     await client.query('COMMIT');
     return result;
@@ -127,17 +131,26 @@ async function foldRange(
        ON CONFLICT DO NOTHING
        RETURNING 1
      ),
+     -- The last movement of each rollup of a 'latest' metric; sorting only those keeps the sums
+     -- below a hash aggregate.
+     last AS (
+       SELECT DISTINCT ON (metric_id, organisation_id, resource_id, hour)
+              metric_id, organisation_id, resource_id, hour, id, quantity
+         FROM billed WHERE latest
+        ORDER BY metric_id, organisation_id, resource_id, hour, stop DESC, id DESC
+     ),
      folded AS (
        INSERT INTO billing_rollup AS r (metric_id, organisation_id, resource_id, hour, quantity, movements,
                                         max_quantity, latest_stop, latest_id, latest_quantity, weighted_ms)
-       SELECT metric_id, organisation_id, resource_id, hour, sum(quantity), count(*), max(quantity),
-              max(stop),
-              COALESCE((array_agg(id ORDER BY stop DESC, id DESC) FILTER (WHERE latest))[1],
-                       '00000000-0000-0000-0000-000000000000'::uuid),
-              COALESCE((array_agg(quantity ORDER BY stop DESC, id DESC) FILTER (WHERE latest))[1], 0),
-              sum(quantity * (extract(epoch FROM stop - start) * 1000))
-         FROM billed
-        GROUP BY metric_id, organisation_id, resource_id, hour
+       SELECT g.metric_id, g.organisation_id, g.resource_id, g.hour, g.quantity, g.movements, g.max_quantity,
+              g.latest_stop, COALESCE(last.id, '00000000-0000-0000-0000-000000000000'::uuid),
+              COALESCE(last.quantity, 0), g.weighted_ms
+         FROM (SELECT metric_id, organisation_id, resource_id, hour, sum(quantity) AS quantity,
+                      count(*) AS movements, max(quantity) AS max_quantity, max(stop) AS latest_stop,
+                      sum(quantity * (extract(epoch FROM stop - start) * 1000)) AS weighted_ms
+                 FROM billed
+                GROUP BY metric_id, organisation_id, resource_id, hour) g
+         LEFT JOIN last USING (metric_id, organisation_id, resource_id, hour)
        ON CONFLICT (metric_id, organisation_id, hour, resource_id) DO UPDATE SET
          quantity = r.quantity + EXCLUDED.quantity,
          movements = r.movements + EXCLUDED.movements,
