@@ -9,9 +9,9 @@
 // movements, one per machine and resource (2 resources) at an even cadence.
 //   1. Rollups while movements arrive: a writer inserts the month in time order, BENCH_BATCH
 //      movements per transaction (multi-row INSERT … SELECT generated on the server), while a
-//      folder calls foldMovements in a loop. rollup_movements_per_s = movements folded / the
-//      time spent inside foldMovements calls (the folder's idle waits between passes, when
-//      nothing new had committed, do not count).
+//      folder calls foldMovements every BENCH_FOLD_INTERVAL_MS (10 s, the worker's default
+//      BILLING_ROLLUP_INTERVAL_SECONDS). rollup_movements_per_s = movements folded / the time
+//      spent inside foldMovements calls (the waits between passes do not count).
 //   2. invoice_all_seconds: BillingEngine.run mode refresh for all organisations at the month's
 //      last hour (drafts written; a second refresh of the same drafts is reported beside it).
 //   3. usage_query_ms: median of BENCH_USAGE_QUERIES readUsage calls for one organisation's
@@ -43,6 +43,8 @@ const movementCount = Number(argument('movements') ?? process.env.BENCH_MOVEMENT
 const organisations = Number(argument('organisations') ?? process.env.BENCH_ORGANISATIONS ?? 1_000);
 const batchSize = Number(process.env.BENCH_BATCH || 20_000);
 const usageQueries = Number(process.env.BENCH_USAGE_QUERIES || 50);
+// The worker's default BILLING_ROLLUP_INTERVAL_SECONDS.
+const foldIntervalMs = Number(process.env.BENCH_FOLD_INTERVAL_MS || 10_000);
 const machinesPerOrganisation = 3;
 const ingestResources = 2;
 const streams = machinesPerOrganisation * ingestResources;
@@ -301,10 +303,9 @@ try {
       folded += pass.movements;
       foldMs += took;
       passes += 1;
-    } else {
-      if (!stillWriting) break;
-      await sleep(20);
-    }
+    } else if (!stillWriting) break;
+    // As the worker does: a pass every BILLING_ROLLUP_INTERVAL_SECONDS (10 s by default).
+    if (stillWriting) await sleep(Math.max(20, foldIntervalMs - took));
     if (performance.now() - lastLog > 10_000) {
       lastLog = performance.now();
       log(`  written ${written}, folded ${folded} in ${round(foldMs / 1000, 1)} s of folding`);
@@ -391,6 +392,7 @@ try {
     organisations,
     rollup_movements_per_s: Math.round(folded / (foldMs / 1000)),
     fold_passes: passes,
+    fold_interval_seconds: foldIntervalMs / 1000,
     fold_seconds: round(foldMs / 1000),
     write_movements_per_s: Math.round(folded / wallSeconds),
     wall_seconds: round(wallSeconds),
@@ -405,7 +407,8 @@ try {
     notes:
       `rollup_movements_per_s = movements folded / seconds inside foldMovements calls that folded something, ` +
       `measured while one writer committed ${batchSize}-movement transactions (INSERT … SELECT generated on the ` +
-      `server) at write_movements_per_s; the folder's waits when nothing new had committed are not counted. ` +
+      `server) at write_movements_per_s, one pass every ${foldIntervalMs / 1000} s as the worker folds; the waits ` +
+      `between passes are not counted. ` +
       `invoice_all_seconds: BillingEngine.run refresh drafting all ${organisations} organisations' invoices ` +
       `(4 usage lines and a fixed fee each). usage_query_ms: median of ${usageQueries} readUsage calls, one ` +
       `organisation, 4 metrics, the month. Baseline: one GROUP BY over the month's movements per organisation ` +

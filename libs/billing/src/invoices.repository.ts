@@ -247,13 +247,14 @@ export async function upsertDraft(db: Queryable, invoice: InvoiceInput): Promise
   return rows[0].id;
 }
 
-/** Replaces a draft's lines. */
+/** Replaces a draft's lines (`fresh`: the draft was just made and has none). */
 export async function replaceLines(
   db: Queryable,
   invoiceId: string,
   lines: (LineInput & { id: string })[],
+  fresh = false,
 ): Promise<void> {
-  await db.query('DELETE FROM invoice_line WHERE invoice_id = $1', [invoiceId]);
+  if (!fresh) await db.query('DELETE FROM invoice_line WHERE invoice_id = $1', [invoiceId]);
   if (!lines.length) return;
   await db.query(
     `INSERT INTO invoice_line (id, invoice_id, position, kind, metric_id, description, period_start, period_end,

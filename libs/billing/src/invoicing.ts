@@ -115,6 +115,22 @@ export class BillingEngine {
   private async prefetch(subscriptions: SubscriptionRow[], at: Date): Promise<Prefetched> {
     const prices = new Map<string, PriceSet | null>();
     const usage = new Map<string, MetricUsage>();
+    const organisationIds = [...new Set(subscriptions.map((s) => s.organisationId))];
+    // Organisations without overrides share their plan's prices; those never invoiced have no
+    // usage to correct: two queries instead of one per organisation.
+    const { rows: overridden } = await this.pool.query<{ id: string }>(
+      `SELECT DISTINCT organisation_id AS id FROM plan_version WHERE organisation_id = ANY($1::uuid[])`,
+      [organisationIds],
+    );
+    const { rows: invoiced } = await this.pool.query<{ id: string }>(
+      `SELECT DISTINCT organisation_id AS id FROM invoice
+        WHERE organisation_id = ANY($1::uuid[]) AND kind = 'invoice' AND state IN ('finalised', 'paid')`,
+      [organisationIds],
+    );
+    const shared = {
+      overridden: new Set(overridden.map((r) => r.id)),
+      invoiced: new Set(invoiced.map((r) => r.id)),
+    };
     const groups = new Map<
       string,
       { period: Period; organisations: Set<string>; metrics: Set<string> }
@@ -122,7 +138,7 @@ export class BillingEngine {
     for (const sub of subscriptions) {
       const period = clip(periodContaining(at, sub.interval, sub.anchorDay, sub.anchorMonth), sub);
       if (!period) continue;
-      const set = await this.pricesCached(prices, this.pool, sub, period.start);
+      const set = await this.pricesCached(prices, this.pool, sub, period.start, shared.overridden);
       if (!set) continue;
       const key = `${period.start.toISOString()}/${period.end.toISOString()}`;
       const group = groups.get(key) ?? { period, organisations: new Set(), metrics: new Set() };
@@ -140,7 +156,7 @@ export class BillingEngine {
       for (const row of rows)
         usage.set(usageKey(row.metricId, row.organisationId, group.period), row);
     }
-    return { prices, usage };
+    return { prices, usage, ...shared };
   }
 
   private async pricesCached(
@@ -148,8 +164,10 @@ export class BillingEngine {
     db: Queryable,
     sub: SubscriptionRow,
     at: Date,
+    overridden: Set<string>,
   ): Promise<PriceSet | null> {
-    const key = `${sub.planId}/${sub.organisationId}/${at.toISOString()}`;
+    const who = overridden.has(sub.organisationId) ? sub.organisationId : '*';
+    const key = `${sub.planId}/${who}/${at.toISOString()}`;
     if (!cache.has(key)) cache.set(key, await pricesAt(db, sub.planId, sub.organisationId, at));
     return cache.get(key)!;
   }
@@ -215,7 +233,13 @@ export class BillingEngine {
     if (head && head.state !== 'draft') return 'closed';
 
     const prices = options.prefetched
-      ? await this.pricesCached(options.prefetched.prices, db, sub, period.start)
+      ? await this.pricesCached(
+          options.prefetched.prices,
+          db,
+          sub,
+          period.start,
+          options.prefetched.overridden,
+        )
       : await pricesAt(db, sub.planId, sub.organisationId, period.start);
     if (!prices) {
       throw new Error(
@@ -227,7 +251,11 @@ export class BillingEngine {
       ...this.fixedFeeLines(sub, prices, period, full),
       ...(await this.usageLines(db, sub, prices, period, full, options.prefetched)),
     ];
-    const corrections = options.withAdjustments ? await this.corrections(db, sub) : [];
+    // A draft of an organisation never invoiced has nothing to correct.
+    const correctable =
+      options.withAdjustments &&
+      (!options.prefetched || options.prefetched.invoiced.has(sub.organisationId));
+    const corrections = correctable ? await this.corrections(db, sub) : [];
     lines.push(...corrections.filter((c) => c.kind === 'adjustment'));
     const totals = invoiceTotals(
       lines.map((l) => l.amount),
@@ -253,7 +281,7 @@ export class BillingEngine {
       issuerDetails: this.issuerParty() as unknown as Record<string, unknown>,
     });
     const withIds = lines.map((line) => ({ ...line, id: uuidv7() }));
-    await replaceLines(db, invoiceId, withIds);
+    await replaceLines(db, invoiceId, withIds, !head);
     if (!options.finalise) return { kind: 'draft' };
 
     const issuedAt = options.at;
@@ -588,6 +616,10 @@ export class BillingEngine {
 interface Prefetched {
   prices: Map<string, PriceSet | null>;
   usage: Map<string, MetricUsage>;
+  /** Organisations with price overrides. */
+  overridden: Set<string>;
+  /** Organisations with a finalised (or paid) invoice. */
+  invoiced: Set<string>;
 }
 
 function usageKey(metricId: string, organisationId: string, period: Period): string {
