@@ -2,11 +2,11 @@ import {
   BillingEngine,
   createMetric,
   createPlan,
+  ensureStorageResource,
   foldAll,
   storageResource,
   subscribe,
 } from '@sextant/billing';
-import { uuidv7 } from '@sextant/domain';
 import { Pool } from 'pg';
 
 // Demo billing: metrics over the demo ledger, two plans, ACME on "Fleet" and Skyline on
@@ -38,12 +38,7 @@ export async function seedDemoBilling(databaseUrl: string, now: Date): Promise<s
       new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
     const [m3, m2, m1, current] = [monthStart(-3), monthStart(-2), monthStart(-1), monthStart(0)];
 
-    await pool.query(
-      `INSERT INTO resource (id, reference, name, unit, value_type, description, updated_at)
-       VALUES ($1, $2, 'Stored bytes', 'B', 'integer', 'Bytes an organisation holds, measured hourly.', now())
-       ON CONFLICT (reference) DO NOTHING`,
-      [uuidv7(), storageResource],
-    );
+    await ensureStorageResource(pool);
     await metrics(pool);
     const plans = await demoPlans(pool, m3);
     for (const [org, taxRate, taxId] of [

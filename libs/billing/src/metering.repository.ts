@@ -12,13 +12,7 @@ export const storageResource = 'storage.bytes';
  */
 export async function recordStorage(db: Queryable, hour: Date): Promise<number> {
   const start = new Date(Math.floor(hour.getTime() / 3_600_000) * 3_600_000);
-  await db.query(
-    `INSERT INTO resource (id, reference, name, unit, value_type, description, updated_at)
-     VALUES ($1, $2, 'Stored bytes', 'B', 'integer',
-             'Bytes an organisation holds: time-series chunks, CDC mirrors and item contents, measured hourly.', now())
-     ON CONFLICT (reference) DO NOTHING`,
-    [uuidv7(), storageResource],
-  );
+  await ensureStorageResource(db);
   const { rowCount } = await db.query(
     `WITH RECURSIVE held(node_id, bytes) AS (
        SELECT s.node_id, sum(pg_column_size(c.data) + COALESCE(pg_column_size(c.segments), 0))::numeric
@@ -53,4 +47,15 @@ export async function recordStorage(db: Queryable, hour: Date): Promise<number> 
     [start, new Date(start.getTime() + 3_600_000), storageResource],
   );
   return rowCount ?? 0;
+}
+
+/** Makes the `storage.bytes` resource if it is missing. */
+export async function ensureStorageResource(db: Queryable): Promise<void> {
+  await db.query(
+    `INSERT INTO resource (id, reference, name, unit, value_type, description, updated_at)
+     VALUES ($1, $2, 'Stored bytes', 'B', 'integer',
+             'Bytes an organisation holds: time-series chunks, CDC mirrors and item contents, measured hourly.', now())
+     ON CONFLICT (reference) DO NOTHING`,
+    [uuidv7(), storageResource],
+  );
 }
